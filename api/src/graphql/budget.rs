@@ -1,0 +1,121 @@
+//! Budget lines: exact DKK amounts (stored as øre), by year, category and phase.
+
+use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use chrono::NaiveDate;
+use entities::budget_line;
+use rust_decimal::Decimal;
+
+use super::{
+    ids::{Cursor, NodeKind},
+    limits,
+    loaders::*,
+    municipality::Municipality,
+    organisation::Unit,
+    pagination::{connection, page_request},
+    source::{provenance_of, Provenance},
+    store,
+};
+use crate::{
+    service::BudgetLineFilter,
+    vocabulary::{BudgetCategory, BudgetPhase},
+};
+
+/// A budget line.
+#[derive(Clone)]
+pub struct BudgetLine {
+    pub row: budget_line::Model,
+    pub as_of: Option<NaiveDate>,
+}
+
+impl BudgetLine {
+    pub fn new(row: budget_line::Model, as_of: Option<NaiveDate>) -> Self {
+        Self { row, as_of }
+    }
+}
+
+#[Object]
+impl BudgetLine {
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::BudgetLine.id(self.row.id)
+    }
+    /// The fiscal (calendar) year.
+    async fn year(&self) -> i32 {
+        self.row.year
+    }
+    async fn category(&self) -> Option<BudgetCategory> {
+        BudgetCategory::parse(&self.row.category)
+    }
+    async fn phase(&self) -> Option<BudgetPhase> {
+        BudgetPhase::parse(&self.row.phase)
+    }
+    /// The amount in DKK, exact to the øre; null when the source names the line without an amount.
+    async fn amount(&self) -> Option<Decimal> {
+        self.row.amount_ore.map(|ore| Decimal::new(ore, 2))
+    }
+    /// Function code of the municipal chart of accounts (`x.yy.zz`), when known.
+    async fn function_code(&self) -> Option<&str> {
+        self.row.function_code.as_deref()
+    }
+    async fn description(&self) -> &str {
+        &self.row.description
+    }
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        let Some(unit_id) = self.row.unit_id else {
+            return Ok(None);
+        };
+        let row = load_one(ctx, UnitById, unit_id, self.as_of).await?;
+        Ok(row.map(|row| Unit::new(row, self.as_of)))
+    }
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
+        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+    }
+    async fn provenance(&self) -> Provenance {
+        provenance_of!(self.row)
+    }
+}
+
+/// Which budget lines to list.
+#[derive(Default, InputObject)]
+pub struct BudgetLineFilterInput {
+    pub municipality_codes: Option<Vec<i32>>,
+    pub year: Option<i32>,
+    pub category: Option<BudgetCategory>,
+    pub phase: Option<BudgetPhase>,
+    /// Function code of the municipal chart of accounts, e.g. "5.28.20".
+    pub function_code: Option<String>,
+}
+
+#[derive(Default)]
+pub struct BudgetQuery;
+
+#[Object]
+impl BudgetQuery {
+    /// Budget lines across the municipalities the caller may see (for integrations: stable
+    /// order by id, keyset cursors).
+    async fn budget_lines(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<BudgetLineFilterInput>,
+        as_of: Option<NaiveDate>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Cursor, BudgetLine>> {
+        let request = page_request(limits(ctx)?, first, after)?;
+        let filter = filter.unwrap_or_default();
+        let filter = BudgetLineFilter {
+            municipality_codes: filter.municipality_codes,
+            year: filter.year,
+            category: filter.category.map(|c| c.as_str().to_owned()),
+            phase: filter.phase.map(|p| p.as_str().to_owned()),
+            function_code: filter.function_code,
+        };
+        let page = store(ctx)?.list(&filter, as_of, request).await?;
+        Ok(connection(
+            page,
+            request,
+            |row| row.id,
+            |row| BudgetLine::new(row, as_of),
+        ))
+    }
+}

@@ -1,0 +1,326 @@
+//! The comparison query: organisation models side by side, with figures that say where they
+//! come from (see `service::comparison` for the definitions).
+
+use async_graphql::{Context, Object, Result, ID};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{
+    budget::BudgetLine,
+    forum::Forum,
+    ids::NodeKind,
+    loaders::{load_each, load_one, SourceById},
+    municipality::Municipality,
+    organisation::{PoliticalCommittee, StaffRole, Unit},
+    source::Source,
+    store,
+};
+use crate::{
+    service::comparison::{self as figures, RecordRef},
+    vocabulary::{Archetype, ForumLevel, PreventionLevel},
+};
+
+/// A computed number: exact (`value`), a range (`min`–`max`), or unknown (`reason` says why).
+pub struct Figure(figures::Figure);
+
+#[Object]
+impl Figure {
+    /// The number when it is exact; null for ranges and unknowns.
+    async fn value(&self) -> Option<Decimal> {
+        self.0.min.filter(|min| Some(*min) == self.0.max)
+    }
+    /// Lower end of the range (equal to `max` when exact).
+    async fn min(&self) -> Option<Decimal> {
+        self.0.min
+    }
+    /// Upper end of the range.
+    async fn max(&self) -> Option<Decimal> {
+        self.0.max
+    }
+    async fn is_known(&self) -> bool {
+        self.0.min.is_some()
+    }
+    async fn is_range(&self) -> bool {
+        self.0.min.is_some() && self.0.min != self.0.max
+    }
+    /// Why the figure is unknown, or how it was computed.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// Global IDs of the records the figure was computed from.
+    async fn computed_from(&self) -> Vec<ID> {
+        self.0
+            .records
+            .iter()
+            .map(|record| match *record {
+                RecordRef::Municipality(code) => NodeKind::Municipality.id(code),
+                RecordRef::StaffRole(id) => NodeKind::StaffRole.id(id),
+                RecordRef::BudgetLine(id) => NodeKind::BudgetLine.id(id),
+                RecordRef::Forum(id) => NodeKind::Forum.id(id),
+            })
+            .collect()
+    }
+    /// The source documents of those records.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
+        let rows = load_each(ctx, SourceById, self.0.source_ids.iter().copied(), None).await?;
+        Ok(rows.into_iter().map(Source).collect())
+    }
+}
+
+/// Where the crime-prevention work sits in the municipal hierarchy.
+pub struct Placement {
+    placement: figures::Placement,
+    as_of: NaiveDate,
+}
+
+#[Object]
+impl Placement {
+    /// The unit that hosts the work.
+    async fn unit(&self) -> Unit {
+        Unit::new(self.placement.unit.clone(), Some(self.as_of))
+    }
+    /// From the top of the hierarchy down to the unit.
+    async fn path(&self) -> Vec<Unit> {
+        self.placement
+            .path
+            .iter()
+            .map(|row| Unit::new(row.clone(), Some(self.as_of)))
+            .collect()
+    }
+    /// The path as text: "Direktionen › Den Kriminalpræventive Enhed".
+    async fn path_text(&self) -> String {
+        let names: Vec<&str> = self
+            .placement
+            .path
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect();
+        names.join(" › ")
+    }
+    /// The political committee the unit (or its nearest ancestor) reports to.
+    async fn committee(&self) -> Option<PoliticalCommittee> {
+        self.placement
+            .committee
+            .clone()
+            .map(|row| PoliticalCommittee::new(row, Some(self.as_of)))
+    }
+    async fn archetype(&self) -> Option<Archetype> {
+        self.placement
+            .unit
+            .archetype
+            .as_deref()
+            .and_then(Archetype::parse)
+    }
+    async fn archetype_note(&self) -> Option<&str> {
+        self.placement.unit.archetype_note.as_deref()
+    }
+}
+
+/// Headcount and FTE of one prevention level.
+pub struct LevelFigures {
+    figures: figures::LevelFigures,
+}
+
+#[Object]
+impl LevelFigures {
+    /// The level; null for roles whose level the source does not state.
+    async fn level(&self) -> Option<PreventionLevel> {
+        self.figures
+            .level
+            .as_deref()
+            .and_then(PreventionLevel::parse)
+    }
+    async fn headcount(&self) -> Figure {
+        Figure(self.figures.headcount.clone())
+    }
+    /// Share of the headcount, in per cent.
+    async fn headcount_share(&self) -> Figure {
+        Figure(self.figures.headcount_share.clone())
+    }
+    async fn fte(&self) -> Figure {
+        Figure(self.figures.fte.clone())
+    }
+}
+
+/// Staffing as one source document gives it.
+pub struct StaffingFigures {
+    figures: figures::StaffingFigures,
+    as_of: NaiveDate,
+}
+
+#[Object]
+impl StaffingFigures {
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        Ok(load_one(ctx, SourceById, self.figures.source_id, None)
+            .await?
+            .map(Source))
+    }
+    async fn staff_roles(&self) -> Vec<StaffRole> {
+        self.figures
+            .roles
+            .iter()
+            .map(|row| StaffRole::new(row.clone(), Some(self.as_of)))
+            .collect()
+    }
+    /// People in staff roles.
+    async fn headcount(&self) -> Figure {
+        Figure(self.figures.headcount.clone())
+    }
+    /// sum(headcount × weekly hours) / 37; a range where hours are ranges.
+    async fn fte(&self) -> Figure {
+        Figure(self.figures.fte.clone())
+    }
+    #[graphql(name = "headcountPer10kInhabitants")]
+    async fn headcount_per_10k_inhabitants(&self) -> Figure {
+        Figure(self.figures.headcount_per_10k.clone())
+    }
+    #[graphql(name = "ftePer10kInhabitants")]
+    async fn fte_per_10k_inhabitants(&self) -> Figure {
+        Figure(self.figures.fte_per_10k.clone())
+    }
+    async fn by_prevention_level(&self) -> Vec<LevelFigures> {
+        self.figures
+            .by_prevention_level
+            .iter()
+            .map(|figures| LevelFigures {
+                figures: figures.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A year's budget as one source document gives it.
+pub struct BudgetFigures {
+    figures: figures::BudgetFigures,
+    as_of: NaiveDate,
+}
+
+#[Object]
+impl BudgetFigures {
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        Ok(load_one(ctx, SourceById, self.figures.source_id, None)
+            .await?
+            .map(Source))
+    }
+    async fn year(&self) -> i32 {
+        self.figures.year
+    }
+    async fn budget_lines(&self) -> Vec<BudgetLine> {
+        self.figures
+            .lines
+            .iter()
+            .map(|row| BudgetLine::new(row.clone(), Some(self.as_of)))
+            .collect()
+    }
+    /// The total frame if the source gives one, otherwise the sum of the lines with amounts (DKK).
+    async fn total(&self) -> Figure {
+        Figure(self.figures.total.clone())
+    }
+    /// DKK per inhabitant.
+    async fn per_inhabitant(&self) -> Figure {
+        Figure(self.figures.per_inhabitant.clone())
+    }
+}
+
+/// The forums of one level.
+pub struct ForumLevelCount {
+    level: figures::ForumLevel,
+    as_of: NaiveDate,
+}
+
+#[Object]
+impl ForumLevelCount {
+    async fn level(&self) -> Option<ForumLevel> {
+        ForumLevel::parse(&self.level.level)
+    }
+    async fn count(&self) -> usize {
+        self.level.forums.len()
+    }
+    async fn forums(&self) -> Vec<Forum> {
+        self.level
+            .forums
+            .iter()
+            .map(|row| Forum::new(row.clone(), Some(self.as_of)))
+            .collect()
+    }
+}
+
+/// One municipality's organisation model in a comparison.
+pub struct ComparedMunicipality {
+    model: figures::ComparedModel,
+    as_of: NaiveDate,
+}
+
+#[Object]
+impl ComparedMunicipality {
+    async fn municipality(&self) -> Municipality {
+        Municipality::new(self.model.municipality.clone(), Some(self.as_of))
+    }
+    async fn population(&self) -> Figure {
+        Figure(self.model.population.clone())
+    }
+    /// Where the crime-prevention work sits (several units where it is split).
+    async fn placements(&self) -> Vec<Placement> {
+        self.model
+            .placements
+            .iter()
+            .map(|placement| Placement {
+                placement: placement.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+    /// Staffing figures, one set per source document (sources that disagree are both shown).
+    async fn staffing(&self) -> Vec<StaffingFigures> {
+        self.model
+            .staffing
+            .iter()
+            .map(|figures| StaffingFigures {
+                figures: figures.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+    /// Budget figures for the year of `asOf`, one set per source document.
+    async fn budgets(&self) -> Vec<BudgetFigures> {
+        self.model
+            .budgets
+            .iter()
+            .map(|figures| BudgetFigures {
+                figures: figures.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+    async fn forums_by_level(&self) -> Vec<ForumLevelCount> {
+        self.model
+            .forums_by_level
+            .iter()
+            .map(|level| ForumLevelCount {
+                level: level.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+pub struct ComparisonQuery;
+
+#[Object]
+impl ComparisonQuery {
+    /// Organisation models of several municipalities side by side, as of a date (required: models
+    /// change, and figures from different years do not compare).
+    async fn compare_municipalities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Municipality codes, in the order wanted (1 to 20)")] codes: Vec<i32>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ComparedMunicipality>> {
+        let models = store(ctx)?.compare(&codes, as_of).await?;
+        Ok(models
+            .into_iter()
+            .map(|model| ComparedMunicipality { model, as_of })
+            .collect())
+    }
+}

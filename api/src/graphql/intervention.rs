@@ -1,0 +1,212 @@
+//! Goals of action plans and the interventions (indsatser) under them, with their partners.
+
+use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use chrono::NaiveDate;
+use entities::{goal, intervention, intervention_partner};
+
+use super::{
+    forum::PartnerOrganisation,
+    ids::{Cursor, NodeKind},
+    limits,
+    loaders::*,
+    municipality::Municipality,
+    organisation::Unit,
+    pagination::{connection, page_request},
+    source::{provenance_of, Provenance},
+    store,
+};
+use crate::{service::InterventionFilter, vocabulary::PreventionLevel};
+
+/// A goal of a municipality's action plan ("Mål 1: Ishøj er en tryg by").
+#[derive(Clone)]
+pub struct Goal {
+    pub row: goal::Model,
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Goal {
+    pub fn new(row: goal::Model, as_of: Option<NaiveDate>) -> Self {
+        Self { row, as_of }
+    }
+}
+
+#[Object]
+impl Goal {
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::Goal.id(self.row.id)
+    }
+    /// The plan the goal belongs to.
+    async fn plan(&self) -> &str {
+        &self.row.plan
+    }
+    async fn number(&self) -> i32 {
+        self.row.number
+    }
+    async fn title(&self) -> &str {
+        &self.row.title
+    }
+    async fn interventions(&self, ctx: &Context<'_>) -> Result<Vec<Intervention>> {
+        let rows = load_many(ctx, InterventionsByGoal, self.row.id, self.as_of).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Intervention::new(row, self.as_of))
+            .collect())
+    }
+    async fn provenance(&self) -> Provenance {
+        provenance_of!(self.row)
+    }
+}
+
+/// An intervention (indsats): level, target group, period, lead unit, partners, funding.
+#[derive(Clone)]
+pub struct Intervention {
+    pub row: intervention::Model,
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Intervention {
+    pub fn new(row: intervention::Model, as_of: Option<NaiveDate>) -> Self {
+        Self { row, as_of }
+    }
+}
+
+#[Object]
+impl Intervention {
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::Intervention.id(self.row.id)
+    }
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.row.description.as_deref()
+    }
+    async fn prevention_level(&self) -> Option<PreventionLevel> {
+        self.row
+            .prevention_level
+            .as_deref()
+            .and_then(PreventionLevel::parse)
+    }
+    /// The target group as the source words it.
+    async fn target_group(&self) -> Option<&str> {
+        self.row.target_group.as_deref()
+    }
+    async fn age_min(&self) -> Option<i32> {
+        self.row.age_min
+    }
+    async fn age_max(&self) -> Option<i32> {
+        self.row.age_max
+    }
+    async fn funding(&self) -> Option<&str> {
+        self.row.funding.as_deref()
+    }
+    async fn goal(&self, ctx: &Context<'_>) -> Result<Option<Goal>> {
+        let Some(goal_id) = self.row.goal_id else {
+            return Ok(None);
+        };
+        let row = load_one(ctx, GoalById, goal_id, None).await?;
+        Ok(row.map(|row| Goal::new(row, self.as_of)))
+    }
+    async fn lead_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        let Some(unit_id) = self.row.lead_unit_id else {
+            return Ok(None);
+        };
+        let row = load_one(ctx, UnitById, unit_id, None).await?;
+        Ok(row.map(|row| Unit::new(row, self.as_of)))
+    }
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<InterventionPartner>> {
+        let rows = load_many(ctx, PartnersByIntervention, self.row.id, None).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| InterventionPartner {
+                row,
+                as_of: self.as_of,
+            })
+            .collect())
+    }
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
+        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+    }
+    async fn provenance(&self) -> Provenance {
+        provenance_of!(self.row)
+    }
+}
+
+/// A partner in an intervention: one of the municipality's own units or a partner organisation.
+#[derive(Clone)]
+pub struct InterventionPartner {
+    row: intervention_partner::Model,
+    as_of: Option<NaiveDate>,
+}
+
+#[Object]
+impl InterventionPartner {
+    /// The partner's part, where the source says it.
+    async fn role(&self) -> Option<&str> {
+        self.row.role.as_deref()
+    }
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        let Some(unit_id) = self.row.unit_id else {
+            return Ok(None);
+        };
+        let row = load_one(ctx, UnitById, unit_id, None).await?;
+        Ok(row.map(|row| Unit::new(row, self.as_of)))
+    }
+    async fn partner(&self, ctx: &Context<'_>) -> Result<Option<PartnerOrganisation>> {
+        let Some(partner_id) = self.row.partner_id else {
+            return Ok(None);
+        };
+        Ok(load_one(ctx, PartnerById, partner_id, None)
+            .await?
+            .map(PartnerOrganisation))
+    }
+}
+
+/// Which interventions to list.
+#[derive(Default, InputObject)]
+pub struct InterventionFilterInput {
+    pub municipality_codes: Option<Vec<i32>>,
+    /// Text to find in the name (case-insensitive).
+    pub search: Option<String>,
+    pub prevention_level: Option<PreventionLevel>,
+    /// Only interventions under this goal (its ID).
+    pub goal: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct InterventionQuery;
+
+#[Object]
+impl InterventionQuery {
+    /// Interventions across the municipalities the caller may see.
+    async fn interventions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InterventionFilterInput>,
+        as_of: Option<NaiveDate>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Cursor, Intervention>> {
+        let request = page_request(limits(ctx)?, first, after)?;
+        let filter = filter.unwrap_or_default();
+        let goal_id = filter
+            .goal
+            .as_ref()
+            .map(|id| super::node::expect_kind(id, NodeKind::Goal, "filter.goal"))
+            .transpose()?;
+        let filter = InterventionFilter {
+            municipality_codes: filter.municipality_codes,
+            search: filter.search,
+            prevention_level: filter.prevention_level.map(|l| l.as_str().to_owned()),
+            goal_id,
+        };
+        let page = store(ctx)?.list(&filter, as_of, request).await?;
+        Ok(connection(
+            page,
+            request,
+            |row| row.id,
+            |row| Intervention::new(row, as_of),
+        ))
+    }
+}

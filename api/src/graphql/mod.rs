@@ -1,0 +1,72 @@
+//! The GraphQL schema: one file per domain, merged into the query root, with the protective limits
+//! applied where the schema is built.
+
+mod budget;
+mod comparison;
+mod forum;
+pub mod ids;
+mod intervention;
+mod loaders;
+mod municipality;
+mod node;
+mod organisation;
+mod pagination;
+mod project;
+mod source;
+
+use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use crate::{config::Limits, error::ApiError, service::Store};
+
+pub use loaders::StoreLoader;
+
+/// The query root: every domain's queries, merged.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    municipality::MunicipalityQuery,
+    organisation::OrganisationQuery,
+    budget::BudgetQuery,
+    forum::ForumQuery,
+    intervention::InterventionQuery,
+    project::ProjectQuery,
+    source::SourceQuery,
+    comparison::ComparisonQuery,
+    node::NodeQuery,
+);
+
+/// The schema the server runs. Read-only for now.
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema with the given limits. Each request must carry a [`Store`] and a
+/// [`StoreLoader`] for its caller (see [`request_data`]).
+pub fn build_schema(limits: &Limits) -> AppSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(limits.clone())
+        .finish()
+}
+
+/// Attaches the caller's store and a fresh loader to a request.
+pub fn request_data(request: async_graphql::Request, store: Store) -> async_graphql::Request {
+    request.data(StoreLoader::new(store.clone())).data(store)
+}
+
+/// The SDL of the schema, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&Limits::default()).sdl()
+}
+
+fn missing(what: &str) -> async_graphql::Error {
+    ApiError::Internal(anyhow::anyhow!("{what} missing from the request")).into()
+}
+
+/// The caller's data-access layer.
+fn store<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Store> {
+    ctx.data::<Store>().map_err(|_| missing("store"))
+}
+
+/// The configured limits.
+fn limits<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Limits> {
+    ctx.data::<Limits>().map_err(|_| missing("limits"))
+}

@@ -1,0 +1,116 @@
+//! Shared (cross-municipal) projects and the municipalities taking part.
+
+use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use chrono::NaiveDate;
+use entities::{project_participant, shared_project};
+use rust_decimal::Decimal;
+
+use super::{
+    ids::{Cursor, NodeKind},
+    limits,
+    loaders::*,
+    municipality::Municipality,
+    pagination::{connection, page_request},
+    source::{provenance_of, Provenance},
+    store,
+};
+use crate::{service::SharedProjectFilter, vocabulary::ProjectRole};
+
+/// A project shared by several municipalities; owned by its lead municipality.
+#[derive(Clone)]
+pub struct SharedProject {
+    pub row: shared_project::Model,
+    pub as_of: Option<NaiveDate>,
+}
+
+impl SharedProject {
+    pub fn new(row: shared_project::Model, as_of: Option<NaiveDate>) -> Self {
+        Self { row, as_of }
+    }
+}
+
+#[Object]
+impl SharedProject {
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::SharedProject.id(self.row.id)
+    }
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.row.description.as_deref()
+    }
+    /// The municipality that leads (and owns) the project.
+    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
+        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+    }
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<ProjectParticipant>> {
+        let rows = load_many(ctx, ParticipantsByProject, self.row.id, None).await?;
+        Ok(rows.into_iter().map(ProjectParticipant).collect())
+    }
+    async fn provenance(&self) -> Provenance {
+        provenance_of!(self.row)
+    }
+}
+
+/// A municipality's part in a shared project.
+#[derive(Clone)]
+pub struct ProjectParticipant(project_participant::Model);
+
+#[Object]
+impl ProjectParticipant {
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
+        let row = load_one(ctx, MunicipalityByCode, self.0.participant_code, None).await?;
+        Ok(row.map(|row| Municipality::new(row, None)))
+    }
+    async fn role(&self) -> Option<ProjectRole> {
+        ProjectRole::parse(&self.0.role)
+    }
+    /// Contribution in DKK, exact; null when not given.
+    async fn contribution(&self) -> Option<Decimal> {
+        self.0.contribution_ore.map(|ore| Decimal::new(ore, 2))
+    }
+    async fn contribution_note(&self) -> Option<&str> {
+        self.0.contribution_note.as_deref()
+    }
+}
+
+/// Which shared projects to list.
+#[derive(Default, InputObject)]
+pub struct SharedProjectFilterInput {
+    /// Projects led or joined by any of these municipalities.
+    pub municipality_codes: Option<Vec<i32>>,
+    /// Text to find in the name (case-insensitive).
+    pub search: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ProjectQuery;
+
+#[Object]
+impl ProjectQuery {
+    /// Shared cross-municipal projects the caller may see.
+    async fn shared_projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SharedProjectFilterInput>,
+        as_of: Option<NaiveDate>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Cursor, SharedProject>> {
+        let request = page_request(limits(ctx)?, first, after)?;
+        let filter = filter.unwrap_or_default();
+        let filter = SharedProjectFilter {
+            municipality_codes: filter.municipality_codes,
+            search: filter.search,
+        };
+        let page = store(ctx)?.list(&filter, as_of, request).await?;
+        Ok(connection(
+            page,
+            request,
+            |row| row.id,
+            |row| SharedProject::new(row, as_of),
+        ))
+    }
+}

@@ -1,0 +1,127 @@
+//! Sources and provenance: which document, date and section every record comes from.
+
+use async_graphql::{
+    connection::Connection, ComplexObject, Context, Object, Result, SimpleObject, ID,
+};
+use chrono::NaiveDate;
+use entities::source;
+
+use super::{
+    ids::{Cursor, NodeKind},
+    limits,
+    loaders::{load_one, SourceById},
+    pagination::{connection, page_request},
+    store,
+};
+use crate::{service::SourceFilter, vocabulary::Visibility};
+
+/// A source document of the dataset.
+#[derive(Clone)]
+pub struct Source(pub source::Model);
+
+#[Object]
+impl Source {
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::Source.id(self.0.id)
+    }
+    /// Short key of the document ("002").
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// File name of the document in the seed collection.
+    async fn file(&self) -> &str {
+        &self.0.file
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Who published the document.
+    async fn publisher(&self) -> &str {
+        &self.0.publisher
+    }
+    /// Date of the document, when it has one.
+    async fn date(&self) -> Option<NaiveDate> {
+        self.0.date
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// Where a record comes from, when it holds and who may see it.
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Provenance {
+    #[graphql(skip)]
+    pub source_id: i32,
+    /// The section of the source the record comes from.
+    pub section: String,
+    /// First day the record holds (inclusive); null when not known.
+    pub valid_from: Option<NaiveDate>,
+    /// First day the record no longer holds (exclusive); null while it holds or when not known.
+    pub valid_to: Option<NaiveDate>,
+    pub visibility: Visibility,
+    /// Remarks: approximations, ranges, disagreements between sources.
+    pub note: Option<String>,
+}
+
+#[ComplexObject]
+impl Provenance {
+    /// The source document.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        Ok(load_one(ctx, SourceById, self.source_id, None)
+            .await?
+            .map(Source))
+    }
+}
+
+impl Provenance {
+    /// Provenance of reference data: public, without a validity period.
+    pub fn reference(source_id: i32, section: &str) -> Self {
+        Self {
+            source_id,
+            section: section.to_owned(),
+            valid_from: None,
+            valid_to: None,
+            visibility: Visibility::Public,
+            note: None,
+        }
+    }
+}
+
+/// The provenance of a tenant-owned row (they all have the same columns).
+macro_rules! provenance_of {
+    ($row:expr) => {
+        $crate::graphql::source::Provenance {
+            source_id: $row.source_id,
+            section: $row.source_section.clone(),
+            valid_from: $row.valid_from,
+            valid_to: $row.valid_to,
+            visibility: $crate::vocabulary::Visibility::parse(&$row.visibility)
+                .unwrap_or($crate::vocabulary::Visibility::Private),
+            note: $row.note.clone(),
+        }
+    };
+}
+pub(crate) use provenance_of;
+
+#[derive(Default)]
+pub struct SourceQuery;
+
+#[Object]
+impl SourceQuery {
+    /// The source documents of the dataset.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Text to find in the title")] search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Cursor, Source>> {
+        let request = page_request(limits(ctx)?, first, after)?;
+        let page = store(ctx)?
+            .list(&SourceFilter { search }, None, request)
+            .await?;
+        Ok(connection(page, request, |row| row.id, Source))
+    }
+}

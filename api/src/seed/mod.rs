@@ -1,0 +1,485 @@
+//! The seed dataset: readable TOML files under `data/`, written from the documents in
+//! `shared/seeds/`, embedded in the binary, validated, and loaded in one transaction.
+
+pub mod format;
+mod validate;
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Context};
+use entities::*;
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, Set, TransactionTrait,
+};
+
+use self::format::*;
+use crate::vocabulary::Visibility;
+
+/// The dataset's files, as embedded at build time: `(path, contents)`.
+const SOURCES: &str = include_str!("../../../data/sources.toml");
+const REFERENCE: &str = include_str!("../../../data/reference.toml");
+const MODELS: &[(&str, &str)] = &[
+    (
+        "albertslund.toml",
+        include_str!("../../../data/municipalities/albertslund.toml"),
+    ),
+    (
+        "viborg.toml",
+        include_str!("../../../data/municipalities/viborg.toml"),
+    ),
+    (
+        "hoeje-taastrup.toml",
+        include_str!("../../../data/municipalities/hoeje-taastrup.toml"),
+    ),
+    (
+        "ishoej.toml",
+        include_str!("../../../data/municipalities/ishoej.toml"),
+    ),
+    (
+        "vallensbaek.toml",
+        include_str!("../../../data/municipalities/vallensbaek.toml"),
+    ),
+];
+
+/// The whole dataset, parsed.
+#[derive(Debug)]
+pub struct Dataset {
+    pub sources: Vec<SourceRecord>,
+    pub reference: ReferenceFile,
+    pub models: Vec<(String, ModelFile)>,
+}
+
+impl Dataset {
+    /// Parses and validates the embedded dataset.
+    pub fn embedded() -> anyhow::Result<Self> {
+        let models = MODELS
+            .iter()
+            .map(|(name, text)| Ok(((*name).to_owned(), parse(name, text)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let dataset = Self {
+            sources: parse::<SourcesFile>("sources.toml", SOURCES)?.source,
+            reference: parse("reference.toml", REFERENCE)?,
+            models,
+        };
+        let problems = validate::problems(&dataset);
+        if !problems.is_empty() {
+            bail!("the seed dataset is invalid:\n- {}", problems.join("\n- "));
+        }
+        Ok(dataset)
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> anyhow::Result<T> {
+    toml::from_str(text).with_context(|| format!("data/{name} does not parse"))
+}
+
+/// Loads the embedded dataset if the database holds no sources yet. Returns whether it loaded.
+pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    if source::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let dataset = Dataset::embedded()?;
+    let txn = db.begin().await?;
+    insert(&txn, &dataset).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Database ids of the records inserted so far, by their keys in the data files.
+#[derive(Default)]
+struct Ids {
+    sources: HashMap<String, i32>,
+    networks: HashMap<String, i32>,
+    partners: HashMap<String, i32>,
+    legal_bases: HashMap<String, i32>,
+    /// Per model file: committees, units, goals (keys are unique across the dataset).
+    local: HashMap<String, i32>,
+}
+
+impl Ids {
+    fn get(map: &HashMap<String, i32>, key: &str) -> anyhow::Result<i32> {
+        map.get(key)
+            .copied()
+            .with_context(|| format!("unknown key {key:?}"))
+    }
+    fn source(&self, key: &str) -> anyhow::Result<i32> {
+        Self::get(&self.sources, key)
+    }
+    fn local(&self, key: &str) -> anyhow::Result<i32> {
+        Self::get(&self.local, key)
+    }
+    fn local_opt(&self, key: Option<&str>) -> anyhow::Result<Option<i32>> {
+        key.map(|k| self.local(k)).transpose()
+    }
+    fn partner_opt(&self, key: Option<&str>) -> anyhow::Result<Option<i32>> {
+        key.map(|k| Self::get(&self.partners, k)).transpose()
+    }
+}
+
+/// DKK as an exact decimal → øre.
+fn ore(amount: Decimal) -> anyhow::Result<i64> {
+    let scaled = amount * Decimal::ONE_HUNDRED;
+    if !scaled.fract().is_zero() {
+        bail!("amount {amount} has more than two decimals");
+    }
+    i64::try_from(scaled).with_context(|| format!("amount {amount} is out of range"))
+}
+
+/// Hours → minutes.
+fn minutes(hours: Option<Decimal>) -> anyhow::Result<Option<i32>> {
+    hours
+        .map(|h| {
+            let scaled = h * Decimal::from(60);
+            if !scaled.fract().is_zero() {
+                bail!("weekly hours {h} are not whole minutes");
+            }
+            i32::try_from(scaled).with_context(|| format!("weekly hours {h} out of range"))
+        })
+        .transpose()
+}
+
+/// Values every tenant-owned row repeats; filled from a record's provenance.
+struct Common {
+    municipality_code: i32,
+    visibility: String,
+    valid_from: Option<chrono::NaiveDate>,
+    valid_to: Option<chrono::NaiveDate>,
+    source_id: i32,
+    source_section: String,
+    note: Option<String>,
+}
+
+impl Common {
+    fn of(municipality_code: i32, provenance: Provenance<'_>, ids: &Ids) -> anyhow::Result<Self> {
+        Ok(Self {
+            municipality_code,
+            visibility: provenance
+                .visibility
+                .unwrap_or(Visibility::Public.as_str())
+                .to_owned(),
+            valid_from: provenance.valid_from,
+            valid_to: provenance.valid_to,
+            source_id: ids.source(provenance.source)?,
+            source_section: provenance.section.to_owned(),
+            note: provenance.note.map(str::to_owned),
+        })
+    }
+}
+
+/// Sets the columns every tenant-owned active model has from a [`Common`].
+macro_rules! with_common {
+    ($module:ident { $($field:ident: $value:expr),* $(,)? }, $common:expr) => {{
+        let common = $common;
+        $module::ActiveModel {
+            id: NotSet,
+            $($field: Set($value),)*
+            municipality_code: Set(common.municipality_code),
+            visibility: Set(common.visibility),
+            valid_from: Set(common.valid_from),
+            valid_to: Set(common.valid_to),
+            source_id: Set(common.source_id),
+            source_section: Set(common.source_section),
+            note: Set(common.note),
+        }
+    }};
+}
+
+async fn insert<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyhow::Result<()> {
+    let mut ids = Ids::default();
+    for record in &dataset.sources {
+        let row = source::ActiveModel {
+            id: NotSet,
+            key: Set(record.key.clone()),
+            file: Set(record.file.clone()),
+            title: Set(record.title.clone()),
+            publisher: Set(record.publisher.clone()),
+            date: Set(record.date),
+            note: Set(record.note.clone()),
+        }
+        .insert(db)
+        .await?;
+        ids.sources.insert(record.key.clone(), row.id);
+    }
+    let reference = &dataset.reference;
+    for record in &reference.municipality {
+        municipality::ActiveModel {
+            code: Set(record.code),
+            name: Set(record.name.clone()),
+            population: Set(record.population),
+            population_year: Set(record.population_year),
+            population_source_id: Set(record
+                .population_source
+                .as_deref()
+                .map(|k| ids.source(k))
+                .transpose()?),
+            population_section: Set(record.population_section.clone()),
+            population_note: Set(record.population_note.clone()),
+        }
+        .insert(db)
+        .await?;
+    }
+    for record in &reference.network {
+        let row = network::ActiveModel {
+            id: NotSet,
+            key: Set(record.key.clone()),
+            name: Set(record.name.clone()),
+            kind: Set(record.kind.clone()),
+            description: Set(record.description.clone()),
+            source_id: Set(ids.source(&record.source)?),
+            source_section: Set(record.section.clone()),
+        }
+        .insert(db)
+        .await?;
+        ids.networks.insert(record.key.clone(), row.id);
+        for code in &record.members {
+            network_membership::ActiveModel {
+                id: NotSet,
+                network_id: Set(row.id),
+                municipality_code: Set(*code),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    for record in &reference.partner {
+        let row = partner_organisation::ActiveModel {
+            id: NotSet,
+            key: Set(record.key.clone()),
+            name: Set(record.name.clone()),
+            kind: Set(record.kind.clone()),
+            note: Set(record.note.clone()),
+            source_id: Set(ids.source(&record.source)?),
+            source_section: Set(record.section.clone()),
+        }
+        .insert(db)
+        .await?;
+        ids.partners.insert(record.key.clone(), row.id);
+    }
+    for record in &reference.legal_basis {
+        let row = legal_basis::ActiveModel {
+            id: NotSet,
+            key: Set(record.key.clone()),
+            law: Set(record.law.clone()),
+            section_ref: Set(record.section_ref.clone()),
+            title: Set(record.title.clone()),
+            source_id: Set(ids.source(&record.source)?),
+            source_section: Set(record.section.clone()),
+        }
+        .insert(db)
+        .await?;
+        ids.legal_bases.insert(record.key.clone(), row.id);
+    }
+    for (name, model) in &dataset.models {
+        insert_model(db, model, &mut ids)
+            .await
+            .with_context(|| format!("loading data/municipalities/{name}"))?;
+    }
+    Ok(())
+}
+
+async fn insert_model<C: ConnectionTrait>(
+    db: &C,
+    model: &ModelFile,
+    ids: &mut Ids,
+) -> anyhow::Result<()> {
+    let code = model.municipality;
+    for record in &model.committee {
+        let row = with_common!(
+            political_committee {
+                name: record.name.clone()
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+        ids.local.insert(record.key.clone(), row.id);
+    }
+    // Parents come before their children in the files (checked by validation).
+    for record in &model.unit {
+        let row = with_common!(
+            unit {
+                parent_id: ids.local_opt(record.parent.as_deref())?,
+                committee_id: ids.local_opt(record.committee.as_deref())?,
+                name: record.name.clone(),
+                kind: record.kind.clone(),
+                archetype: record.archetype.clone(),
+                archetype_note: record.archetype_note.clone(),
+                hosts_crime_prevention: record.hosts_crime_prevention,
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+        ids.local.insert(record.key.clone(), row.id);
+    }
+    for record in &model.staff_role {
+        let (min, max) = match record.weekly_hours {
+            Some(hours) => (Some(hours), Some(hours)),
+            None => (
+                record.weekly_hours_min,
+                record.weekly_hours_max.or(record.weekly_hours_min),
+            ),
+        };
+        with_common!(
+            staff_role {
+                unit_id: ids.local(&record.unit)?,
+                title: record.title.clone(),
+                headcount: record.headcount,
+                weekly_minutes_min: minutes(min)?,
+                weekly_minutes_max: minutes(max)?,
+                prevention_level: record.prevention_level.clone(),
+                pillar: record.pillar.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+    }
+    for record in &model.budget_line {
+        with_common!(
+            budget_line {
+                unit_id: ids.local_opt(record.unit.as_deref())?,
+                year: record.year,
+                category: record.category.clone(),
+                phase: record.phase.clone(),
+                amount_ore: record.amount.map(ore).transpose()?,
+                function_code: record.function_code.clone(),
+                description: record.description.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+    }
+    for record in &model.forum {
+        let forum_row = with_common!(
+            forum {
+                network_id: record
+                    .network
+                    .as_deref()
+                    .map(|k| Ids::get(&ids.networks, k))
+                    .transpose()?,
+                name: record.name.clone(),
+                scope: record.scope.clone(),
+                level: record.level.clone(),
+                cadence: record.cadence.clone(),
+                purpose: record.purpose.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+        for member in &record.member {
+            // Members share their forum's provenance; their own note replaces the forum's.
+            let mut common = Common::of(code, record.provenance(), ids)?;
+            common.note = member.note.clone();
+            with_common!(
+                forum_member {
+                    forum_id: forum_row.id,
+                    unit_id: ids.local_opt(member.unit.as_deref())?,
+                    partner_id: ids.partner_opt(member.partner.as_deref())?,
+                    role_title: member.role_title.clone(),
+                },
+                common
+            )
+            .insert(db)
+            .await?;
+        }
+        for key in &record.legal_bases {
+            forum_legal_basis::ActiveModel {
+                id: NotSet,
+                forum_id: Set(forum_row.id),
+                legal_basis_id: Set(Ids::get(&ids.legal_bases, key)?),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    for record in &model.goal {
+        let row = with_common!(
+            goal {
+                plan: record.plan.clone(),
+                number: record.number,
+                title: record.title.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+        ids.local.insert(record.key.clone(), row.id);
+    }
+    for record in &model.intervention {
+        let row = with_common!(
+            intervention {
+                goal_id: ids.local_opt(record.goal.as_deref())?,
+                lead_unit_id: ids.local_opt(record.lead_unit.as_deref())?,
+                name: record.name.clone(),
+                description: record.description.clone(),
+                prevention_level: record.prevention_level.clone(),
+                target_group: record.target_group.clone(),
+                age_min: record.age_min,
+                age_max: record.age_max,
+                funding: record.funding.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+        for partner in &record.partner {
+            intervention_partner::ActiveModel {
+                id: NotSet,
+                intervention_id: Set(row.id),
+                unit_id: Set(ids.local_opt(partner.unit.as_deref())?),
+                partner_id: Set(ids.partner_opt(partner.partner.as_deref())?),
+                role: Set(partner.role.clone()),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    for record in &model.shared_project {
+        let row = with_common!(
+            shared_project {
+                name: record.name.clone(),
+                description: record.description.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
+        )
+        .insert(db)
+        .await?;
+        for participant in &record.participant {
+            project_participant::ActiveModel {
+                id: NotSet,
+                project_id: Set(row.id),
+                participant_code: Set(participant.municipality),
+                role: Set(participant.role.clone()),
+                contribution_ore: Set(participant.contribution.map(ore).transpose()?),
+                contribution_note: Set(participant.contribution_note.clone()),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    for record in &model.contact {
+        // Contact details are personal data: private unless the file says otherwise.
+        let mut common = Common::of(code, record.provenance(), ids)?;
+        if record.visibility.is_none() {
+            common.visibility = Visibility::Private.as_str().to_owned();
+        }
+        with_common!(
+            contact {
+                unit_id: ids.local_opt(record.unit.as_deref())?,
+                name: record.name.clone(),
+                role_title: record.role_title.clone(),
+                phone: record.phone.clone(),
+                email: record.email.clone(),
+            },
+            common
+        )
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! Checks of the seed dataset before anything is written: keys, references, vocabularies, periods
+//! and spelling. Every problem is reported, not just the first.
+
+use std::collections::HashSet;
+
+use super::{format::Provenance, Dataset};
+use crate::vocabulary::{
+    Archetype, BudgetCategory, BudgetPhase, ForumLevel, ForumScope, Pillar, PreventionLevel,
+    ProjectRole, Visibility,
+};
+
+/// OCR garbling of Danish letters that must not reach the dataset (see DOMAIN.md).
+const GARBLED: &[&str] = &[
+    "Ishgj",
+    "Ish@j",
+    "Vallensbaek",
+    "Hgje",
+    "Brgndby",
+    "Redovre",
+    "Kgbenhavn",
+];
+
+/// Everything wrong with the dataset, as readable lines; empty when it is valid.
+pub fn problems(dataset: &Dataset) -> Vec<String> {
+    let mut check = Checker::default();
+    check.run(dataset);
+    check.problems
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<String>,
+    keys: HashSet<String>,
+}
+
+impl Checker {
+    fn fail(&mut self, context: &str, message: impl AsRef<str>) {
+        self.problems
+            .push(format!("{context}: {}", message.as_ref()));
+    }
+
+    fn unique_key(&mut self, context: &str, key: &str) {
+        if !self.keys.insert(key.to_owned()) {
+            self.fail(context, format!("key {key:?} is used twice"));
+        }
+    }
+
+    fn known(&mut self, context: &str, what: &str, key: &str, known: &HashSet<&str>) {
+        if !known.contains(key) {
+            self.fail(context, format!("{what} {key:?} does not exist"));
+        }
+    }
+
+    fn vocabulary(&mut self, context: &str, what: &str, value: Option<&str>, allowed: &[&str]) {
+        if let Some(value) = value {
+            if !allowed.contains(&value) {
+                self.fail(
+                    context,
+                    format!("{what} {value:?} is not one of {allowed:?}"),
+                );
+            }
+        }
+    }
+
+    fn text(&mut self, context: &str, text: &str) {
+        if text.trim().is_empty() {
+            self.fail(context, "empty text");
+        }
+        for garbled in GARBLED {
+            if text.contains(garbled) {
+                self.fail(context, format!("OCR garbling {garbled:?} in {text:?}"));
+            }
+        }
+    }
+
+    fn provenance(&mut self, context: &str, provenance: Provenance<'_>, sources: &HashSet<&str>) {
+        self.known(context, "source", provenance.source, sources);
+        self.text(context, provenance.section);
+        self.vocabulary(
+            context,
+            "visibility",
+            provenance.visibility,
+            Visibility::ALL,
+        );
+        if let (Some(from), Some(to)) = (provenance.valid_from, provenance.valid_to) {
+            if from >= to {
+                self.fail(
+                    context,
+                    format!("valid_from {from} is not before valid_to {to}"),
+                );
+            }
+        }
+    }
+
+    fn run(&mut self, dataset: &Dataset) {
+        let sources: HashSet<&str> = dataset.sources.iter().map(|s| s.key.as_str()).collect();
+        for source in &dataset.sources {
+            self.unique_key("sources.toml", &source.key);
+        }
+        let reference = &dataset.reference;
+        let codes: HashSet<i32> = reference.municipality.iter().map(|m| m.code).collect();
+        for municipality in &reference.municipality {
+            let context = format!("municipality {}", municipality.code);
+            self.text(&context, &municipality.name);
+            if let Some(source) = &municipality.population_source {
+                self.known(&context, "source", source, &sources);
+            }
+            if municipality.population.is_none() && municipality.population_note.is_none() {
+                self.fail(
+                    &context,
+                    "an unknown population needs a population_note saying why",
+                );
+            }
+        }
+        for network in &reference.network {
+            let context = format!("network {}", network.key);
+            self.unique_key(&context, &network.key);
+            self.known(&context, "source", &network.source, &sources);
+            for code in &network.members {
+                if !codes.contains(code) {
+                    self.fail(&context, format!("member {code} is not a municipality"));
+                }
+            }
+        }
+        for partner in &reference.partner {
+            let context = format!("partner {}", partner.key);
+            self.unique_key(&context, &partner.key);
+            self.text(&context, &partner.name);
+            self.known(&context, "source", &partner.source, &sources);
+        }
+        for basis in &reference.legal_basis {
+            let context = format!("legal basis {}", basis.key);
+            self.unique_key(&context, &basis.key);
+            self.known(&context, "source", &basis.source, &sources);
+        }
+        let networks: HashSet<&str> = reference.network.iter().map(|n| n.key.as_str()).collect();
+        let partners: HashSet<&str> = reference.partner.iter().map(|p| p.key.as_str()).collect();
+        let legal_bases: HashSet<&str> = reference
+            .legal_basis
+            .iter()
+            .map(|b| b.key.as_str())
+            .collect();
+
+        for (file, model) in &dataset.models {
+            if !codes.contains(&model.municipality) {
+                self.fail(
+                    file,
+                    format!("municipality {} does not exist", model.municipality),
+                );
+            }
+            let committees: HashSet<&str> =
+                model.committee.iter().map(|c| c.key.as_str()).collect();
+            let goals: HashSet<&str> = model.goal.iter().map(|g| g.key.as_str()).collect();
+            for committee in &model.committee {
+                let context = format!("{file}: committee {}", committee.key);
+                self.unique_key(&context, &committee.key);
+                self.text(&context, &committee.name);
+                self.provenance(&context, committee.provenance(), &sources);
+            }
+            // Units must follow their parents, so that the loader can insert them in order.
+            let mut units: HashSet<&str> = HashSet::new();
+            for unit in &model.unit {
+                let context = format!("{file}: unit {}", unit.key);
+                self.unique_key(&context, &unit.key);
+                self.text(&context, &unit.name);
+                if let Some(parent) = &unit.parent {
+                    self.known(&context, "parent unit (listed earlier)", parent, &units);
+                }
+                if let Some(committee) = &unit.committee {
+                    self.known(&context, "committee", committee, &committees);
+                }
+                self.vocabulary(
+                    &context,
+                    "archetype",
+                    unit.archetype.as_deref(),
+                    Archetype::ALL,
+                );
+                self.provenance(&context, unit.provenance(), &sources);
+                units.insert(&unit.key);
+            }
+            for (index, role) in model.staff_role.iter().enumerate() {
+                let context = format!("{file}: staff_role #{} {:?}", index + 1, role.title);
+                self.known(&context, "unit", &role.unit, &units);
+                self.text(&context, &role.title);
+                self.vocabulary(
+                    &context,
+                    "prevention_level",
+                    role.prevention_level.as_deref(),
+                    PreventionLevel::ALL,
+                );
+                self.vocabulary(&context, "pillar", role.pillar.as_deref(), Pillar::ALL);
+                if role.weekly_hours.is_some()
+                    && (role.weekly_hours_min.is_some() || role.weekly_hours_max.is_some())
+                {
+                    self.fail(&context, "give weekly_hours or a min/max range, not both");
+                }
+                if let (Some(min), Some(max)) = (role.weekly_hours_min, role.weekly_hours_max) {
+                    if min > max {
+                        self.fail(&context, "weekly_hours_min is above weekly_hours_max");
+                    }
+                }
+                if role.headcount.is_some_and(|h| h < 0) {
+                    self.fail(&context, "negative headcount");
+                }
+                self.provenance(&context, role.provenance(), &sources);
+            }
+            for (index, line) in model.budget_line.iter().enumerate() {
+                let context = format!("{file}: budget_line #{}", index + 1);
+                if let Some(unit) = &line.unit {
+                    self.known(&context, "unit", unit, &units);
+                }
+                self.vocabulary(
+                    &context,
+                    "category",
+                    Some(&line.category),
+                    BudgetCategory::ALL,
+                );
+                self.vocabulary(&context, "phase", Some(&line.phase), BudgetPhase::ALL);
+                if line.amount.is_some_and(|a| a.scale() > 2) {
+                    self.fail(&context, "amount has more than two decimals");
+                }
+                if line.amount.is_none() && line.note.is_none() {
+                    self.fail(&context, "a line without an amount needs a note saying why");
+                }
+                self.provenance(&context, line.provenance(), &sources);
+            }
+            for forum in &model.forum {
+                let context = format!("{file}: forum {}", forum.key);
+                self.unique_key(&context, &forum.key);
+                self.text(&context, &forum.name);
+                self.vocabulary(&context, "scope", Some(&forum.scope), ForumScope::ALL);
+                self.vocabulary(&context, "level", Some(&forum.level), ForumLevel::ALL);
+                if let Some(network) = &forum.network {
+                    self.known(&context, "network", network, &networks);
+                }
+                for basis in &forum.legal_bases {
+                    self.known(&context, "legal basis", basis, &legal_bases);
+                }
+                for member in &forum.member {
+                    match (&member.unit, &member.partner) {
+                        (Some(unit), None) => self.known(&context, "member unit", unit, &units),
+                        (None, Some(partner)) => {
+                            self.known(&context, "member partner", partner, &partners)
+                        }
+                        _ => self.fail(&context, "a member names exactly one of unit or partner"),
+                    }
+                    self.text(&context, &member.role_title);
+                }
+                self.provenance(&context, forum.provenance(), &sources);
+            }
+            for goal in &model.goal {
+                let context = format!("{file}: goal {}", goal.key);
+                self.unique_key(&context, &goal.key);
+                self.text(&context, &goal.title);
+                self.provenance(&context, goal.provenance(), &sources);
+            }
+            for intervention in &model.intervention {
+                let context = format!("{file}: intervention {}", intervention.key);
+                self.unique_key(&context, &intervention.key);
+                self.text(&context, &intervention.name);
+                if let Some(goal) = &intervention.goal {
+                    self.known(&context, "goal", goal, &goals);
+                }
+                if let Some(unit) = &intervention.lead_unit {
+                    self.known(&context, "lead unit", unit, &units);
+                }
+                self.vocabulary(
+                    &context,
+                    "prevention_level",
+                    intervention.prevention_level.as_deref(),
+                    PreventionLevel::ALL,
+                );
+                for partner in &intervention.partner {
+                    match (&partner.unit, &partner.partner) {
+                        (Some(unit), None) => self.known(&context, "partner unit", unit, &units),
+                        (None, Some(key)) => self.known(&context, "partner", key, &partners),
+                        _ => self.fail(&context, "a partner names exactly one of unit or partner"),
+                    }
+                }
+                self.provenance(&context, intervention.provenance(), &sources);
+            }
+            for project in &model.shared_project {
+                let context = format!("{file}: shared_project {}", project.key);
+                self.unique_key(&context, &project.key);
+                for participant in &project.participant {
+                    if !codes.contains(&participant.municipality) {
+                        self.fail(
+                            &context,
+                            format!(
+                                "participant {} is not a municipality",
+                                participant.municipality
+                            ),
+                        );
+                    }
+                    self.vocabulary(&context, "role", Some(&participant.role), ProjectRole::ALL);
+                }
+                self.provenance(&context, project.provenance(), &sources);
+            }
+            for contact in &model.contact {
+                let context = format!("{file}: contact {:?}", contact.name);
+                if let Some(unit) = &contact.unit {
+                    self.known(&context, "unit", unit, &units);
+                }
+                if contact
+                    .visibility
+                    .as_deref()
+                    .is_some_and(|v| v != Visibility::Private.as_str())
+                {
+                    self.fail(
+                        &context,
+                        "contact details are personal data and must stay private",
+                    );
+                }
+                self.provenance(&context, contact.provenance(), &sources);
+            }
+        }
+    }
+}

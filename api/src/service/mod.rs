@@ -1,0 +1,137 @@
+//! The data-access layer: the one place that decides who sees what.
+//!
+//! Every read goes through [`Store`], which takes the [`Caller`] and puts the tenant, visibility and
+//! `asOf` conditions into the SQL ([`scope_condition`]). Nothing above this module builds a query.
+
+mod caller;
+pub mod comparison;
+mod listing;
+mod scoped;
+
+pub use caller::Caller;
+pub use listing::*;
+pub use scoped::{Scoped, Tenancy};
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Value,
+};
+
+use crate::error::ApiResult;
+
+/// Reads on behalf of one caller.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    caller: Caller,
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection, caller: Caller) -> Self {
+        Self { db, caller }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Rows of `E` whose `column` is one of `values`, that the caller may see, valid at `as_of`
+    /// (all periods when `as_of` is none). One statement, however many values.
+    pub async fn list_by_column<E: Scoped>(
+        &self,
+        column: E::Column,
+        values: &[i32],
+        as_of: Option<NaiveDate>,
+    ) -> ApiResult<Vec<E::Model>> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = E::find()
+            .filter(scope_condition::<E>(&self.caller, as_of))
+            .filter(column.is_in(values.iter().copied()))
+            .order_by_asc(E::id_column())
+            .all(&self.db)
+            .await?;
+        Ok(rows)
+    }
+
+    /// One page of `E` that the caller may see, matching `filter`, in id order (keyset pagination).
+    pub async fn page<E: Scoped>(
+        &self,
+        filter: Condition,
+        as_of: Option<NaiveDate>,
+        request: PageRequest,
+    ) -> ApiResult<Page<E::Model>> {
+        let mut query = E::find()
+            .filter(scope_condition::<E>(&self.caller, as_of))
+            .filter(filter)
+            .order_by_asc(E::id_column())
+            .limit(request.first + 1);
+        if let Some(after) = request.after {
+            query = query.filter(E::id_column().gt(after));
+        }
+        let mut rows = query.all(&self.db).await?;
+        let has_next_page = rows.len() as u64 > request.first;
+        rows.truncate(request.first as usize);
+        Ok(Page {
+            rows,
+            has_next_page,
+        })
+    }
+
+    /// One row of `E` by id, if the caller may see it.
+    pub async fn get<E: Scoped>(
+        &self,
+        id: i32,
+        as_of: Option<NaiveDate>,
+    ) -> ApiResult<Option<E::Model>> {
+        let rows = self
+            .list_by_column::<E>(E::id_column(), &[id], as_of)
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+}
+
+/// The rows of `E` the caller may see, valid at `as_of` (every period when none).
+pub fn scope_condition<E: Scoped>(caller: &Caller, as_of: Option<NaiveDate>) -> Condition {
+    let mut condition = Condition::all();
+    if let Some(tenancy) = E::tenancy() {
+        condition = condition.add(caller.visibility_condition(tenancy.owner, tenancy.visibility));
+    }
+    if let (Some((from, to)), Some(day)) = (E::validity(), as_of) {
+        condition = condition
+            .add(Condition::any().add(from.is_null()).add(from.lte(day)))
+            .add(Condition::any().add(to.is_null()).add(to.gt(day)));
+    }
+    condition
+}
+
+/// Reads an integer column of a model (ids and codes are `i32` throughout the schema).
+pub fn int_value<M: ModelTrait>(
+    model: &M,
+    column: <M::Entity as EntityTrait>::Column,
+) -> Option<i32> {
+    match model.get(column) {
+        Value::Int(value) => value,
+        Value::BigInt(value) => value.and_then(|v| i32::try_from(v).ok()),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// One page of the rows a filter selects.
+    pub async fn list<F: ListFilter>(
+        &self,
+        filter: &F,
+        as_of: Option<NaiveDate>,
+        request: PageRequest,
+    ) -> ApiResult<Page<<F::Entity as EntityTrait>::Model>> {
+        self.page::<F::Entity>(filter.condition(), as_of, request)
+            .await
+    }
+}

@@ -1,0 +1,82 @@
+//! Which columns carry tenancy and validity, for each table.
+
+use entities::*;
+use sea_orm::EntityTrait;
+
+/// The owner and visibility columns of a tenant-owned table.
+pub struct Tenancy<C> {
+    pub owner: C,
+    pub visibility: C,
+}
+
+/// A table the [`Store`](super::Store) can read: how to find its id, its tenancy and its validity.
+pub trait Scoped: EntityTrait {
+    fn id_column() -> Self::Column;
+    /// `None` for reference data that everybody may read, and for link rows that are only reached
+    /// through a parent the caller was allowed to see.
+    fn tenancy() -> Option<Tenancy<Self::Column>>;
+    /// `(valid_from, valid_to)`, half-open; `None` for records without a validity period.
+    fn validity() -> Option<(Self::Column, Self::Column)>;
+}
+
+/// Reference data and link rows: no owner, no validity.
+macro_rules! unscoped {
+    ($($module:ident => $id:ident),* $(,)?) => {$(
+        impl Scoped for $module::Entity {
+            fn id_column() -> Self::Column {
+                $module::Column::$id
+            }
+            fn tenancy() -> Option<Tenancy<Self::Column>> {
+                None
+            }
+            fn validity() -> Option<(Self::Column, Self::Column)> {
+                None
+            }
+        }
+    )*};
+}
+
+/// Tenant-owned tables: they all have the same owner, visibility and validity columns.
+macro_rules! tenant_owned {
+    ($($module:ident),* $(,)?) => {$(
+        impl Scoped for $module::Entity {
+            fn id_column() -> Self::Column {
+                $module::Column::Id
+            }
+            fn tenancy() -> Option<Tenancy<Self::Column>> {
+                Some(Tenancy {
+                    owner: $module::Column::MunicipalityCode,
+                    visibility: $module::Column::Visibility,
+                })
+            }
+            fn validity() -> Option<(Self::Column, Self::Column)> {
+                Some(($module::Column::ValidFrom, $module::Column::ValidTo))
+            }
+        }
+    )*};
+}
+
+unscoped!(
+    source => Id,
+    municipality => Code,
+    network => Id,
+    network_membership => Id,
+    partner_organisation => Id,
+    legal_basis => Id,
+    forum_legal_basis => Id,
+    intervention_partner => Id,
+    project_participant => Id,
+);
+
+tenant_owned!(
+    political_committee,
+    unit,
+    staff_role,
+    budget_line,
+    forum,
+    forum_member,
+    goal,
+    intervention,
+    shared_project,
+    contact,
+);

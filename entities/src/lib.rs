@@ -1,0 +1,21 @@
+//! sea-orm entities of the Vestegn database: tables and relations only, no API types and no rules.
+
+pub mod budget_line;
+pub mod contact;
+pub mod forum;
+pub mod forum_legal_basis;
+pub mod forum_member;
+pub mod goal;
+pub mod intervention;
+pub mod intervention_partner;
+pub mod legal_basis;
+pub mod municipality;
+pub mod network;
+pub mod network_membership;
+pub mod partner_organisation;
+pub mod political_committee;
+pub mod project_participant;
+pub mod shared_project;
+pub mod source;
+pub mod staff_role;
+pub mod unit;
