@@ -1,1 +1,280 @@
-//! Test support.
+//! Test support: the real router over a fresh database per test.
+//!
+//! Every test runs on SQLite (a new file per test) and, when `TEST_DATABASE_URL` names a
+//! PostgreSQL server, on PostgreSQL too (a new database per test, dropped at the end).
+
+use std::{
+    future::Future,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+};
+
+use axum::{
+    body::Body,
+    http::{header, HeaderMap, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use vestegn_api::{
+    build_app,
+    config::{Config, Limits},
+    database, graphql, seed,
+    service::{Caller, Store},
+    telemetry, AppState,
+};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running app over its own database.
+pub struct TestApp {
+    pub backend: Backend,
+    pub db: DatabaseConnection,
+    pub router: Router,
+    statements: Arc<AtomicUsize>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(tempfile_path::TempPath),
+    Database { server_url: String, name: String },
+}
+
+/// A temporary file path removed on drop (without pulling in a crate for it).
+mod tempfile_path {
+    use std::path::PathBuf;
+
+    pub struct TempPath(pub PathBuf);
+
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// The PostgreSQL server to test against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Runs `test` on every available backend, each time on a fresh, seeded database.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    on_each_backend_with(Limits::default(), true, test).await;
+}
+
+/// Like [`on_each_backend`], with limits of the test's choosing and, optionally, an empty database.
+pub async fn on_each_backend_with<F, Fut>(limits: Limits, seeded: bool, test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut backends = vec![Backend::Sqlite];
+    if postgres_url().is_some() {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        let app = TestApp::start(backend, limits.clone(), seeded).await;
+        let cleanup = app.cleanup_handle();
+        test(app).await;
+        cleanup.run().await;
+    }
+}
+
+/// What must be removed after a test.
+pub struct CleanupHandle(Option<(String, String)>);
+
+impl CleanupHandle {
+    async fn run(self) {
+        if let Some((server_url, name)) = self.0 {
+            if let Ok(server) = Database::connect(&server_url).await {
+                let _ = server
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts the app on `backend` over a new database (migrated, and seeded if asked).
+    pub async fn start(backend: Backend, limits: Limits, seeded: bool) -> Self {
+        telemetry::init_for_tests();
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("vestegn-test-{unique}.db"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                (url, Cleanup::File(tempfile_path::TempPath(path)))
+            }
+            Backend::Postgres => {
+                let server_url = postgres_url().expect("TEST_DATABASE_URL is set");
+                let name = format!("vestegn_test_{unique}");
+                let server = Database::connect(&server_url)
+                    .await
+                    .expect("connect to PostgreSQL");
+                server
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                let url = database_url_with_name(&server_url, &name);
+                (url, Cleanup::Database { server_url, name })
+            }
+        };
+        let mut config = Config::for_database(url);
+        config.database_max_connections = 5;
+        config.limits = limits.clone();
+        let mut db = database::connect_and_migrate(&config)
+            .await
+            .expect("migrate");
+        if seeded {
+            assert!(seed::load_if_empty(&db).await.expect("seed"), "seed loaded");
+        }
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let router = build_app(AppState::new(db.clone(), limits));
+        Self {
+            backend,
+            db,
+            router,
+            statements,
+            cleanup,
+        }
+    }
+
+    fn cleanup_handle(&self) -> CleanupHandle {
+        CleanupHandle(match &self.cleanup {
+            Cleanup::Database { server_url, name } => Some((server_url.clone(), name.clone())),
+            Cleanup::File(_) => None,
+        })
+    }
+
+    /// SQL statements run since the counter was last reset.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    /// Sends a request through the real router.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// POSTs a GraphQL request (as `application/json`, accepting the new response type).
+    pub async fn post(&self, query: &str, variables: Value) -> (StatusCode, Value) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/graphql-response+json")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, body) = self.send(request).await;
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body:#}", self.label());
+        assert!(
+            body.get("errors").is_none(),
+            "{}: errors: {body:#}",
+            self.label()
+        );
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail and returns its first error.
+    pub async fn query_error(&self, query: &str, variables: Value) -> Value {
+        let (_, body) = self.post(query, variables).await;
+        body["errors"][0].clone()
+    }
+
+    /// Runs a query as `caller` (bypassing HTTP, which is anonymous until authentication lands).
+    pub async fn query_as(&self, caller: Caller, query: &str) -> Value {
+        let schema = graphql::build_schema(&Limits::default());
+        let request = graphql::request_data(
+            async_graphql::Request::new(query),
+            Store::new(self.db.clone(), caller),
+        );
+        let response = schema.execute(request).await;
+        assert!(
+            response.errors.is_empty(),
+            "{}: {:?}",
+            self.label(),
+            response.errors
+        );
+        response.data.into_json().expect("json")
+    }
+
+    /// Names the backend in assertion messages.
+    pub fn label(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// `postgres://user@host:port/db?x` with the database replaced by `name`.
+fn database_url_with_name(server_url: &str, name: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server_url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}

@@ -12,6 +12,7 @@ use super::{
     municipality::Municipality,
     organisation::Unit,
     pagination::{connection, page_request},
+    scalars::Date,
     source::{provenance_of, Provenance},
     store,
 };
@@ -97,10 +98,11 @@ impl BudgetQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<BudgetLineFilterInput>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, BudgetLine>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = BudgetLineFilter {

@@ -12,6 +12,7 @@ use super::{
     loaders::{load_each, load_one, SourceById},
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
+    scalars::Date,
     source::Source,
     store,
 };
@@ -315,8 +316,9 @@ impl ComparisonQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Municipality codes, in the order wanted (1 to 20)")] codes: Vec<i32>,
-        as_of: NaiveDate,
+        as_of: Date,
     ) -> Result<Vec<ComparedMunicipality>> {
+        let as_of = as_of.0;
         let models = store(ctx)?.compare(&codes, as_of).await?;
         Ok(models
             .into_iter()

@@ -11,6 +11,7 @@ use super::{
     municipality::{Municipality, Network},
     organisation::Unit,
     pagination::{connection, page_request},
+    scalars::Date,
     source::{provenance_of, Provenance},
     store,
 };
@@ -202,10 +203,11 @@ impl ForumQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ForumFilterInput>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, Forum>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let network_id = filter

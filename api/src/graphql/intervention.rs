@@ -12,6 +12,7 @@ use super::{
     municipality::Municipality,
     organisation::Unit,
     pagination::{connection, page_request},
+    scalars::Date,
     source::{provenance_of, Provenance},
     store,
 };
@@ -184,10 +185,11 @@ impl InterventionQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<InterventionFilterInput>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, Intervention>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let goal_id = filter

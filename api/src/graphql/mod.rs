@@ -12,6 +12,7 @@ mod node;
 mod organisation;
 mod pagination;
 mod project;
+mod scalars;
 mod source;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};

@@ -14,6 +14,7 @@ use super::{
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
     pagination::{connection, page_request},
     project::SharedProject,
+    scalars::Date,
     source::{Provenance, Source},
     store,
 };
@@ -38,8 +39,8 @@ impl Municipality {
         Self { row, as_of }
     }
 
-    fn date(&self, as_of: Option<NaiveDate>) -> Option<NaiveDate> {
-        as_of.or(self.as_of)
+    fn date(&self, as_of: Option<Date>) -> Option<NaiveDate> {
+        Date::day(as_of).or(self.as_of)
     }
 }
 
@@ -86,13 +87,13 @@ impl Municipality {
             .collect())
     }
     /// All units of the municipality (a flat list; see `rootUnits` for the tree).
-    async fn units(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Vec<Unit>> {
+    async fn units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
         Ok(rows.into_iter().map(|row| Unit::new(row, as_of)).collect())
     }
     /// The tops of the unit tree: units without a parent.
-    async fn root_units(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Vec<Unit>> {
+    async fn root_units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
         Ok(rows
@@ -105,7 +106,7 @@ impl Municipality {
     async fn crime_prevention_units(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Result<Vec<Unit>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
@@ -118,7 +119,7 @@ impl Municipality {
     async fn committees(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Result<Vec<PoliticalCommittee>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, CommitteesByMunicipality, self.row.code, as_of).await?;
@@ -130,7 +131,7 @@ impl Municipality {
     async fn staff_roles(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         prevention_level: Option<PreventionLevel>,
     ) -> Result<Vec<StaffRole>> {
         let as_of = self.date(as_of);
@@ -147,7 +148,7 @@ impl Municipality {
     async fn budget_lines(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         year: Option<i32>,
     ) -> Result<Vec<BudgetLine>> {
         let as_of = self.date(as_of);
@@ -162,7 +163,7 @@ impl Municipality {
     async fn forums(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         level: Option<ForumLevel>,
     ) -> Result<Vec<Forum>> {
         let as_of = self.date(as_of);
@@ -173,7 +174,7 @@ impl Municipality {
             .map(|row| Forum::new(row, as_of))
             .collect())
     }
-    async fn goals(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Vec<Goal>> {
+    async fn goals(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Goal>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, GoalsByMunicipality, self.row.code, as_of).await?;
         Ok(rows.into_iter().map(|row| Goal::new(row, as_of)).collect())
@@ -181,7 +182,7 @@ impl Municipality {
     async fn interventions(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         prevention_level: Option<PreventionLevel>,
     ) -> Result<Vec<Intervention>> {
         let as_of = self.date(as_of);
@@ -199,7 +200,7 @@ impl Municipality {
     async fn shared_projects(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Result<Vec<SharedProject>> {
         let as_of = self.date(as_of);
         let mut rows = load_many(ctx, ProjectsByOwner, self.row.code, as_of).await?;
@@ -217,7 +218,7 @@ impl Municipality {
             .collect())
     }
     /// Staff contact details: personal data, visible to the municipality itself only.
-    async fn contacts(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Vec<Contact>> {
+    async fn contacts(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Contact>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, ContactsByMunicipality, self.row.code, as_of).await?;
         Ok(rows.into_iter().map(Contact).collect())
@@ -256,7 +257,8 @@ impl Network {
             .collect())
     }
     /// The forums that belong to this network, as the member municipalities record them.
-    async fn forums(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Vec<Forum>> {
+    async fn forums(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Forum>> {
+        let as_of = Date::day(as_of);
         let rows = load_many(ctx, ForumsByNetwork, self.0.id, as_of).await?;
         Ok(rows.into_iter().map(|row| Forum::new(row, as_of)).collect())
     }
@@ -291,10 +293,11 @@ impl MunicipalityQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<MunicipalityFilterInput>,
-        #[graphql(desc = "Applies to the models under each municipality")] as_of: Option<NaiveDate>,
+        #[graphql(desc = "Applies to the models under each municipality")] as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, Municipality>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let network_id = filter
@@ -321,13 +324,13 @@ impl MunicipalityQuery {
         &self,
         ctx: &Context<'_>,
         code: i32,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Result<Municipality> {
         let row = store(ctx)?
             .get::<municipality::Entity>(code, None)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("municipality {code}")))?;
-        Ok(Municipality::new(row, as_of))
+        Ok(Municipality::new(row, Date::day(as_of)))
     }
 
     /// The networks municipalities belong to.

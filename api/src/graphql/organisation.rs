@@ -13,6 +13,7 @@ use super::{
     loaders::*,
     municipality::Municipality,
     pagination::{connection, page_request},
+    scalars::Date,
     source::{provenance_of, Provenance},
     store,
 };
@@ -302,10 +303,11 @@ impl OrganisationQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<UnitFilterInput>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, Unit>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = UnitFilter {
@@ -328,10 +330,11 @@ impl OrganisationQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<StaffRoleFilterInput>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, StaffRole>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let source_id = filter

@@ -11,6 +11,7 @@ use super::{
     loaders::*,
     municipality::Municipality,
     pagination::{connection, page_request},
+    scalars::Date,
     source::{provenance_of, Provenance},
     store,
 };
@@ -95,10 +96,11 @@ impl ProjectQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<SharedProjectFilterInput>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, SharedProject>> {
+        let as_of = Date::day(as_of);
         let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = SharedProjectFilter {

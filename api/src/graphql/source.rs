@@ -3,7 +3,6 @@
 use async_graphql::{
     connection::Connection, ComplexObject, Context, Object, Result, SimpleObject, ID,
 };
-use chrono::NaiveDate;
 use entities::source;
 
 use super::{
@@ -11,6 +10,7 @@ use super::{
     limits,
     loaders::{load_one, SourceById},
     pagination::{connection, page_request},
+    scalars::Date,
     store,
 };
 use crate::{service::SourceFilter, vocabulary::Visibility};
@@ -40,8 +40,8 @@ impl Source {
         &self.0.publisher
     }
     /// Date of the document, when it has one.
-    async fn date(&self) -> Option<NaiveDate> {
-        self.0.date
+    async fn date(&self) -> Option<Date> {
+        self.0.date.map(Date)
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
@@ -57,9 +57,9 @@ pub struct Provenance {
     /// The section of the source the record comes from.
     pub section: String,
     /// First day the record holds (inclusive); null when not known.
-    pub valid_from: Option<NaiveDate>,
+    pub valid_from: Option<Date>,
     /// First day the record no longer holds (exclusive); null while it holds or when not known.
-    pub valid_to: Option<NaiveDate>,
+    pub valid_to: Option<Date>,
     pub visibility: Visibility,
     /// Remarks: approximations, ranges, disagreements between sources.
     pub note: Option<String>,
@@ -95,8 +95,8 @@ macro_rules! provenance_of {
         $crate::graphql::source::Provenance {
             source_id: $row.source_id,
             section: $row.source_section.clone(),
-            valid_from: $row.valid_from,
-            valid_to: $row.valid_to,
+            valid_from: $row.valid_from.map($crate::graphql::scalars::Date),
+            valid_to: $row.valid_to.map($crate::graphql::scalars::Date),
             visibility: $crate::vocabulary::Visibility::parse(&$row.visibility)
                 .unwrap_or($crate::vocabulary::Visibility::Private),
             note: $row.note.clone(),
