@@ -82,6 +82,10 @@ pub struct Limits {
     /// Time a request may take, in seconds, before it is answered with 408.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// How long, in milliseconds, the batch loaders collect keys before they query: longer means
+    /// fewer, larger statements for nested lists at the cost of latency per nesting level.
+    #[arg(long, env = "BATCH_WINDOW_MS", default_value_t = 2)]
+    pub batch_window_ms: u64,
 }
 
 impl Default for Limits {
@@ -94,6 +98,7 @@ impl Default for Limits {
             max_page_size: 100,
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
+            batch_window_ms: 2,
         }
     }
 }
@@ -101,6 +106,10 @@ impl Default for Limits {
 impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn batch_window(&self) -> Duration {
+        Duration::from_millis(self.batch_window_ms)
     }
 }
 

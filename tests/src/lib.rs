@@ -45,22 +45,21 @@ pub struct TestApp {
 }
 
 enum Cleanup {
-    File(tempfile_path::TempPath),
+    /// The SQLite file, removed when the app is dropped.
+    File(std::path::PathBuf),
+    /// The PostgreSQL database, dropped by [`CleanupHandle::run`] (dropping needs async).
     Database { server_url: String, name: String },
 }
 
-/// A temporary file path removed on drop (without pulling in a crate for it).
-mod tempfile_path {
-    use std::path::PathBuf;
-
-    pub struct TempPath(pub PathBuf);
-
-    impl Drop for TempPath {
-        fn drop(&mut self) {
+/// Removes the SQLite file. (Implementing `Drop` also makes test closures that use only
+/// `app.db` capture the whole app, so nothing is cleaned up while a test still runs.)
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Cleanup::File(path) = &self.cleanup {
             for suffix in ["", "-wal", "-shm"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
             }
         }
     }
@@ -124,7 +123,7 @@ impl TestApp {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("vestegn-test-{unique}.db"));
                 let url = format!("sqlite://{}?mode=rwc", path.display());
-                (url, Cleanup::File(tempfile_path::TempPath(path)))
+                (url, Cleanup::File(path))
             }
             Backend::Postgres => {
                 let server_url = postgres_url().expect("TEST_DATABASE_URL is set");
@@ -151,7 +150,10 @@ impl TestApp {
         }
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
+        db.set_metric_callback(move |info| {
+            if std::env::var_os("PRINT_SQL").is_some() {
+                eprintln!("SQL {}", info.statement.sql);
+            }
             counter.fetch_add(1, Ordering::SeqCst);
         });
         let router = build_app(AppState::new(db.clone(), limits));
@@ -238,11 +240,10 @@ impl TestApp {
 
     /// Runs a query as `caller` (bypassing HTTP, which is anonymous until authentication lands).
     pub async fn query_as(&self, caller: Caller, query: &str) -> Value {
-        let schema = graphql::build_schema(&Limits::default());
-        let request = graphql::request_data(
-            async_graphql::Request::new(query),
-            Store::new(self.db.clone(), caller),
-        );
+        let limits = Limits::default();
+        let schema = graphql::build_schema(&limits);
+        let store = Store::new(self.db.clone(), caller);
+        let request = graphql::request_data(async_graphql::Request::new(query), store, &limits);
         let response = schema.execute(request).await;
         assert!(
             response.errors.is_empty(),

@@ -1,7 +1,7 @@
 //! Batched loading of related records: every nested list or reference goes through here, so a
 //! query costs one statement per relation and level, not one per row.
 
-use std::{collections::HashMap, hash::Hash};
+use std::{collections::HashMap, hash::Hash, time::Duration};
 
 use async_graphql::{
     dataloader::{DataLoader, Loader},
@@ -38,8 +38,9 @@ pub struct StoreLoader {
 }
 
 impl StoreLoader {
-    pub fn new(store: Store) -> DataLoader<Self> {
-        DataLoader::new(Self { store }, tokio::spawn)
+    /// A loader that collects keys for `window` before it queries.
+    pub fn new(store: Store, window: Duration) -> DataLoader<Self> {
+        DataLoader::new(Self { store }, tokio::spawn).delay(window)
     }
 }
 

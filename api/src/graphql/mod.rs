@@ -49,8 +49,14 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
 }
 
 /// Attaches the caller's store and a fresh loader to a request.
-pub fn request_data(request: async_graphql::Request, store: Store) -> async_graphql::Request {
-    request.data(StoreLoader::new(store.clone())).data(store)
+pub fn request_data(
+    request: async_graphql::Request,
+    store: Store,
+    limits: &Limits,
+) -> async_graphql::Request {
+    request
+        .data(StoreLoader::new(store.clone(), limits.batch_window()))
+        .data(store)
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

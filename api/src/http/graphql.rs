@@ -237,7 +237,7 @@ async fn execute(
 
     // Authentication comes later; until then every request is anonymous and sees public records.
     let store = Store::new(state.db.clone(), Caller::Anonymous);
-    let request = crate::graphql::request_data(request, store);
+    let request = crate::graphql::request_data(request, store, &state.limits);
     let mut response = state.schema.execute(request).await;
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -54,13 +54,27 @@ pub struct Dataset {
 impl Dataset {
     /// Parses and validates the embedded dataset.
     pub fn embedded() -> anyhow::Result<Self> {
-        let models = MODELS
+        Self::parse(SOURCES, REFERENCE, MODELS)
+    }
+
+    /// The texts of the embedded files: `sources.toml`, `reference.toml` and the model files.
+    pub fn embedded_texts() -> (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    ) {
+        (SOURCES, REFERENCE, MODELS)
+    }
+
+    /// Parses and validates a dataset from the texts of its files.
+    pub fn parse(sources: &str, reference: &str, models: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let models = models
             .iter()
             .map(|(name, text)| Ok(((*name).to_owned(), parse(name, text)?)))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let dataset = Self {
-            sources: parse::<SourcesFile>("sources.toml", SOURCES)?.source,
-            reference: parse("reference.toml", REFERENCE)?,
+            sources: parse::<SourcesFile>("sources.toml", sources)?.source,
+            reference: parse("reference.toml", reference)?,
             models,
         };
         let problems = validate::problems(&dataset);

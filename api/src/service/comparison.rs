@@ -55,7 +55,7 @@ impl Figure {
         }
     }
 
-    fn from_records(mut self, records: Vec<RecordRef>, mut source_ids: Vec<i32>) -> Self {
+    fn with_records(mut self, records: Vec<RecordRef>, mut source_ids: Vec<i32>) -> Self {
         source_ids.sort_unstable();
         source_ids.dedup();
         self.records = records;
@@ -65,11 +65,13 @@ impl Figure {
 
     /// `self / divisor × scale`, rounded to two decimals; unknown when either side is.
     fn per(&self, divisor: &Figure, scale: Decimal, what: &str) -> Figure {
-        let (Some(min), Some(max), Some(by)) = (self.min, self.max, divisor.min) else {
-            let reason = self
+        let (Some(min), Some(max)) = (self.min, self.max) else {
+            return Figure::unknown(self.reason.clone().unwrap_or_else(|| "unknown".to_owned()));
+        };
+        let Some(by) = divisor.min else {
+            let reason = divisor
                 .reason
                 .clone()
-                .or_else(|| divisor.reason.clone())
                 .unwrap_or_else(|| format!("{what} is unknown"));
             return Figure::unknown(reason);
         };
@@ -83,7 +85,7 @@ impl Figure {
         records.extend(divisor.records.iter().copied());
         let mut sources = self.source_ids.clone();
         sources.extend(divisor.source_ids.iter().copied());
-        figure.from_records(records, sources)
+        figure.with_records(records, sources)
     }
 }
 
@@ -264,7 +266,7 @@ fn population_figure(municipality: &municipality::Model) -> Figure {
     match municipality.population {
         Some(population) => {
             let mut figure = Figure::known(Decimal::from(population), Decimal::from(population))
-                .from_records(
+                .with_records(
                     vec![RecordRef::Municipality(municipality.code)],
                     municipality.population_source_id.into_iter().collect(),
                 );
@@ -374,7 +376,7 @@ fn headcount_of(roles: &[staff_role::Model]) -> Figure {
     } else {
         Figure::unknown(format!("headcount not given for: {}", unknown.join(", ")))
     };
-    figure.from_records(records, sources)
+    figure.with_records(records, sources)
 }
 
 /// sum(headcount × weekly hours) / 37, as a range where hours are ranges.
@@ -404,7 +406,7 @@ fn fte_of(roles: &[staff_role::Model]) -> Figure {
             unknown.join(", ")
         ))
     };
-    figure.from_records(records, sources)
+    figure.with_records(records, sources)
 }
 
 fn budget_figures(
@@ -433,7 +435,7 @@ fn budget_figures(
                 "{without} line(s) without an amount are not counted"
             ));
         }
-        figure.from_records(
+        figure.with_records(
             with_amount
                 .iter()
                 .map(|l| RecordRef::BudgetLine(l.id))
