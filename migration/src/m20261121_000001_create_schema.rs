@@ -286,8 +286,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(PoliticalCommittees::Table)
+                tenant_owned_table(PoliticalCommittees::Table, "political_committees")
                     .col(pk_auto(PoliticalCommittees::Id))
                     .col(
                         ColumnDef::new(PoliticalCommittees::Name)
@@ -295,70 +294,12 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .to_owned(),
                     )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::ValidFrom)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::ValidTo)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(PoliticalCommittees::Note)
-                            .text()
-                            .null()
-                            .to_owned(),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_political_committees_municipality_code")
-                            .from(
-                                PoliticalCommittees::Table,
-                                PoliticalCommittees::MunicipalityCode,
-                            )
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_political_committees_source_id")
-                            .from(PoliticalCommittees::Table, PoliticalCommittees::SourceId)
-                            .to(Sources::Table, Sources::Id),
-                    )
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(Units::Table)
+                tenant_owned_table(Units::Table, "units")
                     .col(pk_auto(Units::Id))
                     .col(ColumnDef::new(Units::ParentId).integer().null().to_owned())
                     .col(
@@ -382,33 +323,6 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .to_owned(),
                     )
-                    .col(
-                        ColumnDef::new(Units::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Units::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Units::ValidFrom).date().null().to_owned())
-                    .col(ColumnDef::new(Units::ValidTo).date().null().to_owned())
-                    .col(
-                        ColumnDef::new(Units::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Units::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Units::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_units_parent_id")
@@ -421,25 +335,12 @@ impl MigrationTrait for Migration {
                             .from(Units::Table, Units::CommitteeId)
                             .to(PoliticalCommittees::Table, PoliticalCommittees::Id),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_units_municipality_code")
-                            .from(Units::Table, Units::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_units_source_id")
-                            .from(Units::Table, Units::SourceId)
-                            .to(Sources::Table, Sources::Id),
-                    )
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(StaffRoles::Table)
+                tenant_owned_table(StaffRoles::Table, "staff_roles")
                     .col(pk_auto(StaffRoles::Id))
                     .col(
                         ColumnDef::new(StaffRoles::UnitId)
@@ -483,63 +384,18 @@ impl MigrationTrait for Migration {
                             .null()
                             .to_owned(),
                     )
-                    .col(
-                        ColumnDef::new(StaffRoles::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(StaffRoles::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(StaffRoles::ValidFrom)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(StaffRoles::ValidTo).date().null().to_owned())
-                    .col(
-                        ColumnDef::new(StaffRoles::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(StaffRoles::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(StaffRoles::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_staff_roles_unit_id")
                             .from(StaffRoles::Table, StaffRoles::UnitId)
                             .to(Units::Table, Units::Id),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_staff_roles_municipality_code")
-                            .from(StaffRoles::Table, StaffRoles::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_staff_roles_source_id")
-                            .from(StaffRoles::Table, StaffRoles::SourceId)
-                            .to(Sources::Table, Sources::Id),
-                    )
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(BudgetLines::Table)
+                tenant_owned_table(BudgetLines::Table, "budget_lines")
                     .col(pk_auto(BudgetLines::Id))
                     .col(
                         ColumnDef::new(BudgetLines::UnitId)
@@ -583,68 +439,18 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .to_owned(),
                     )
-                    .col(
-                        ColumnDef::new(BudgetLines::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(BudgetLines::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(BudgetLines::ValidFrom)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(BudgetLines::ValidTo)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(BudgetLines::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(BudgetLines::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(BudgetLines::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_budget_lines_unit_id")
                             .from(BudgetLines::Table, BudgetLines::UnitId)
                             .to(Units::Table, Units::Id),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_budget_lines_municipality_code")
-                            .from(BudgetLines::Table, BudgetLines::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_budget_lines_source_id")
-                            .from(BudgetLines::Table, BudgetLines::SourceId)
-                            .to(Sources::Table, Sources::Id),
-                    )
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(Forums::Table)
+                tenant_owned_table(Forums::Table, "forums")
                     .col(pk_auto(Forums::Id))
                     .col(
                         ColumnDef::new(Forums::NetworkId)
@@ -657,58 +463,18 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Forums::Level).string().not_null().to_owned())
                     .col(ColumnDef::new(Forums::Cadence).string().null().to_owned())
                     .col(ColumnDef::new(Forums::Purpose).text().null().to_owned())
-                    .col(
-                        ColumnDef::new(Forums::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Forums::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Forums::ValidFrom).date().null().to_owned())
-                    .col(ColumnDef::new(Forums::ValidTo).date().null().to_owned())
-                    .col(
-                        ColumnDef::new(Forums::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Forums::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Forums::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_forums_network_id")
                             .from(Forums::Table, Forums::NetworkId)
                             .to(Networks::Table, Networks::Id),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_forums_municipality_code")
-                            .from(Forums::Table, Forums::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_forums_source_id")
-                            .from(Forums::Table, Forums::SourceId)
-                            .to(Sources::Table, Sources::Id),
-                    )
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(ForumMembers::Table)
+                tenant_owned_table(ForumMembers::Table, "forum_members")
                     .col(pk_auto(ForumMembers::Id))
                     .col(
                         ColumnDef::new(ForumMembers::ForumId)
@@ -734,43 +500,6 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .to_owned(),
                     )
-                    .col(
-                        ColumnDef::new(ForumMembers::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(ForumMembers::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(ForumMembers::ValidFrom)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(ForumMembers::ValidTo)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(ForumMembers::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(ForumMembers::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(ForumMembers::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_forum_members_forum_id")
@@ -788,18 +517,6 @@ impl MigrationTrait for Migration {
                             .name("fk_forum_members_partner_id")
                             .from(ForumMembers::Table, ForumMembers::PartnerId)
                             .to(PartnerOrganisations::Table, PartnerOrganisations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_forum_members_municipality_code")
-                            .from(ForumMembers::Table, ForumMembers::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_forum_members_source_id")
-                            .from(ForumMembers::Table, ForumMembers::SourceId)
-                            .to(Sources::Table, Sources::Id),
                     )
                     .to_owned(),
             )
@@ -838,8 +555,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(Goals::Table)
+                tenant_owned_table(Goals::Table, "goals")
                     .col(pk_auto(Goals::Id))
                     .col(ColumnDef::new(Goals::Plan).string().not_null().to_owned())
                     .col(
@@ -849,52 +565,12 @@ impl MigrationTrait for Migration {
                             .to_owned(),
                     )
                     .col(ColumnDef::new(Goals::Title).string().not_null().to_owned())
-                    .col(
-                        ColumnDef::new(Goals::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Goals::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Goals::ValidFrom).date().null().to_owned())
-                    .col(ColumnDef::new(Goals::ValidTo).date().null().to_owned())
-                    .col(
-                        ColumnDef::new(Goals::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Goals::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Goals::Note).text().null().to_owned())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_goals_municipality_code")
-                            .from(Goals::Table, Goals::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_goals_source_id")
-                            .from(Goals::Table, Goals::SourceId)
-                            .to(Sources::Table, Sources::Id),
-                    )
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(Interventions::Table)
+                tenant_owned_table(Interventions::Table, "interventions")
                     .col(pk_auto(Interventions::Id))
                     .col(
                         ColumnDef::new(Interventions::GoalId)
@@ -950,43 +626,6 @@ impl MigrationTrait for Migration {
                             .null()
                             .to_owned(),
                     )
-                    .col(
-                        ColumnDef::new(Interventions::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Interventions::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Interventions::ValidFrom)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Interventions::ValidTo)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Interventions::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Interventions::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Interventions::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_interventions_goal_id")
@@ -998,18 +637,6 @@ impl MigrationTrait for Migration {
                             .name("fk_interventions_lead_unit_id")
                             .from(Interventions::Table, Interventions::LeadUnitId)
                             .to(Units::Table, Units::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_interventions_municipality_code")
-                            .from(Interventions::Table, Interventions::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_interventions_source_id")
-                            .from(Interventions::Table, Interventions::SourceId)
-                            .to(Sources::Table, Sources::Id),
                     )
                     .to_owned(),
             )
@@ -1069,8 +696,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(SharedProjects::Table)
+                tenant_owned_table(SharedProjects::Table, "shared_projects")
                     .col(pk_auto(SharedProjects::Id))
                     .col(
                         ColumnDef::new(SharedProjects::Name)
@@ -1083,60 +709,6 @@ impl MigrationTrait for Migration {
                             .text()
                             .null()
                             .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::ValidFrom)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::ValidTo)
-                            .date()
-                            .null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(SharedProjects::Note)
-                            .text()
-                            .null()
-                            .to_owned(),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_shared_projects_municipality_code")
-                            .from(SharedProjects::Table, SharedProjects::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_shared_projects_source_id")
-                            .from(SharedProjects::Table, SharedProjects::SourceId)
-                            .to(Sources::Table, Sources::Id),
                     )
                     .to_owned(),
             )
@@ -1196,8 +768,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(Contacts::Table)
+                tenant_owned_table(Contacts::Table, "contacts")
                     .col(pk_auto(Contacts::Id))
                     .col(ColumnDef::new(Contacts::UnitId).integer().null().to_owned())
                     .col(
@@ -1214,50 +785,11 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Contacts::Phone).string().null().to_owned())
                     .col(ColumnDef::new(Contacts::Email).string().null().to_owned())
-                    .col(
-                        ColumnDef::new(Contacts::MunicipalityCode)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Contacts::Visibility)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Contacts::ValidFrom).date().null().to_owned())
-                    .col(ColumnDef::new(Contacts::ValidTo).date().null().to_owned())
-                    .col(
-                        ColumnDef::new(Contacts::SourceId)
-                            .integer()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(
-                        ColumnDef::new(Contacts::SourceSection)
-                            .string()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(ColumnDef::new(Contacts::Note).text().null().to_owned())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_contacts_unit_id")
                             .from(Contacts::Table, Contacts::UnitId)
                             .to(Units::Table, Units::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_contacts_municipality_code")
-                            .from(Contacts::Table, Contacts::MunicipalityCode)
-                            .to(Municipalities::Table, Municipalities::Code),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_contacts_source_id")
-                            .from(Contacts::Table, Contacts::SourceId)
-                            .to(Sources::Table, Sources::Id),
                     )
                     .to_owned(),
             )
@@ -1310,20 +842,6 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(
             manager,
-            "idx_political_committees_municipality_code",
-            PoliticalCommittees::Table,
-            [PoliticalCommittees::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_political_committees_source_id",
-            PoliticalCommittees::Table,
-            [PoliticalCommittees::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
             "idx_units_parent_id",
             Units::Table,
             [Units::ParentId],
@@ -1338,37 +856,9 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(
             manager,
-            "idx_units_municipality_code",
-            Units::Table,
-            [Units::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_units_source_id",
-            Units::Table,
-            [Units::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
             "idx_staff_roles_unit_id",
             StaffRoles::Table,
             [StaffRoles::UnitId],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_staff_roles_municipality_code",
-            StaffRoles::Table,
-            [StaffRoles::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_staff_roles_source_id",
-            StaffRoles::Table,
-            [StaffRoles::SourceId],
         )
         .await?;
         create_index(
@@ -1380,37 +870,9 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(
             manager,
-            "idx_budget_lines_municipality_code",
-            BudgetLines::Table,
-            [BudgetLines::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_budget_lines_source_id",
-            BudgetLines::Table,
-            [BudgetLines::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
             "idx_forums_network_id",
             Forums::Table,
             [Forums::NetworkId],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_forums_municipality_code",
-            Forums::Table,
-            [Forums::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_forums_source_id",
-            Forums::Table,
-            [Forums::SourceId],
         )
         .await?;
         create_index(
@@ -1436,20 +898,6 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(
             manager,
-            "idx_forum_members_municipality_code",
-            ForumMembers::Table,
-            [ForumMembers::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_forum_members_source_id",
-            ForumMembers::Table,
-            [ForumMembers::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
             "idx_forum_legal_bases_forum_id",
             ForumLegalBases::Table,
             [ForumLegalBases::ForumId],
@@ -1464,20 +912,6 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(
             manager,
-            "idx_goals_municipality_code",
-            Goals::Table,
-            [Goals::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_goals_source_id",
-            Goals::Table,
-            [Goals::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
             "idx_interventions_goal_id",
             Interventions::Table,
             [Interventions::GoalId],
@@ -1488,20 +922,6 @@ impl MigrationTrait for Migration {
             "idx_interventions_lead_unit_id",
             Interventions::Table,
             [Interventions::LeadUnitId],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_interventions_municipality_code",
-            Interventions::Table,
-            [Interventions::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_interventions_source_id",
-            Interventions::Table,
-            [Interventions::SourceId],
         )
         .await?;
         create_index(
@@ -1527,20 +947,6 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(
             manager,
-            "idx_shared_projects_municipality_code",
-            SharedProjects::Table,
-            [SharedProjects::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_shared_projects_source_id",
-            SharedProjects::Table,
-            [SharedProjects::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
             "idx_project_participants_project_id",
             ProjectParticipants::Table,
             [ProjectParticipants::ProjectId],
@@ -1560,90 +966,9 @@ impl MigrationTrait for Migration {
             [Contacts::UnitId],
         )
         .await?;
-        create_index(
-            manager,
-            "idx_contacts_municipality_code",
-            Contacts::Table,
-            [Contacts::MunicipalityCode],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_contacts_source_id",
-            Contacts::Table,
-            [Contacts::SourceId],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_political_committees_validity",
-            PoliticalCommittees::Table,
-            [PoliticalCommittees::ValidFrom, PoliticalCommittees::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_units_validity",
-            Units::Table,
-            [Units::ValidFrom, Units::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_staff_roles_validity",
-            StaffRoles::Table,
-            [StaffRoles::ValidFrom, StaffRoles::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_budget_lines_validity",
-            BudgetLines::Table,
-            [BudgetLines::ValidFrom, BudgetLines::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_forums_validity",
-            Forums::Table,
-            [Forums::ValidFrom, Forums::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_forum_members_validity",
-            ForumMembers::Table,
-            [ForumMembers::ValidFrom, ForumMembers::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_goals_validity",
-            Goals::Table,
-            [Goals::ValidFrom, Goals::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_interventions_validity",
-            Interventions::Table,
-            [Interventions::ValidFrom, Interventions::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_shared_projects_validity",
-            SharedProjects::Table,
-            [SharedProjects::ValidFrom, SharedProjects::ValidTo],
-        )
-        .await?;
-        create_index(
-            manager,
-            "idx_contacts_validity",
-            Contacts::Table,
-            [Contacts::ValidFrom, Contacts::ValidTo],
-        )
-        .await?;
+        for table in TENANT_OWNED {
+            create_tenancy_indexes(manager, table).await?;
+        }
         Ok(())
     }
 
@@ -1707,6 +1032,78 @@ impl MigrationTrait for Migration {
             .await?;
         Ok(())
     }
+}
+
+/// Tables whose rows belong to a municipality; they share the columns of [`tenant_owned_table`].
+const TENANT_OWNED: [&str; 10] = [
+    "political_committees",
+    "units",
+    "staff_roles",
+    "budget_lines",
+    "forums",
+    "forum_members",
+    "goals",
+    "interventions",
+    "shared_projects",
+    "contacts",
+];
+
+/// A table owned by a municipality: the owner, who may see the row, its half-open validity
+/// `[valid_from, valid_to)`, and the source document and section it comes from.
+fn tenant_owned_table(table: impl IntoIden + 'static, name: &str) -> TableCreateStatement {
+    let column = |name: &str| Alias::new(name);
+    Table::create()
+        .table(table)
+        .col(
+            ColumnDef::new(column("municipality_code"))
+                .integer()
+                .not_null(),
+        )
+        .col(ColumnDef::new(column("visibility")).string().not_null())
+        .col(ColumnDef::new(column("valid_from")).date().null())
+        .col(ColumnDef::new(column("valid_to")).date().null())
+        .col(ColumnDef::new(column("source_id")).integer().not_null())
+        .col(ColumnDef::new(column("source_section")).string().not_null())
+        .col(ColumnDef::new(column("note")).text().null())
+        .foreign_key(
+            ForeignKey::create()
+                .name(format!("fk_{name}_municipality_code"))
+                .from_col(column("municipality_code"))
+                .to(Municipalities::Table, Municipalities::Code),
+        )
+        .foreign_key(
+            ForeignKey::create()
+                .name(format!("fk_{name}_source_id"))
+                .from_col(column("source_id"))
+                .to(Sources::Table, Sources::Id),
+        )
+        .to_owned()
+}
+
+/// The indexes every tenant-owned table's reads use: by owner, by source, by validity.
+async fn create_tenancy_indexes(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    let column = |name: &str| Alias::new(name);
+    create_index(
+        manager,
+        &format!("idx_{table}_municipality_code"),
+        Alias::new(table),
+        [column("municipality_code")],
+    )
+    .await?;
+    create_index(
+        manager,
+        &format!("idx_{table}_source_id"),
+        Alias::new(table),
+        [column("source_id")],
+    )
+    .await?;
+    create_index(
+        manager,
+        &format!("idx_{table}_validity"),
+        Alias::new(table),
+        [column("valid_from"), column("valid_to")],
+    )
+    .await
 }
 
 async fn create_index<C: IntoIndexColumn>(
@@ -1796,13 +1193,6 @@ enum PoliticalCommittees {
     Table,
     Id,
     Name,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1816,13 +1206,6 @@ enum Units {
     Archetype,
     ArchetypeNote,
     HostsCrimePrevention,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1836,13 +1219,6 @@ enum StaffRoles {
     WeeklyMinutesMax,
     PreventionLevel,
     Pillar,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1856,13 +1232,6 @@ enum BudgetLines {
     AmountOre,
     FunctionCode,
     Description,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1875,13 +1244,6 @@ enum Forums {
     Level,
     Cadence,
     Purpose,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1892,13 +1254,6 @@ enum ForumMembers {
     UnitId,
     PartnerId,
     RoleTitle,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1916,13 +1271,6 @@ enum Goals {
     Plan,
     Number,
     Title,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1938,13 +1286,6 @@ enum Interventions {
     AgeMin,
     AgeMax,
     Funding,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1963,13 +1304,6 @@ enum SharedProjects {
     Id,
     Name,
     Description,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }
 
 #[derive(DeriveIden)]
@@ -1992,11 +1326,4 @@ enum Contacts {
     RoleTitle,
     Phone,
     Email,
-    MunicipalityCode,
-    Visibility,
-    ValidFrom,
-    ValidTo,
-    SourceId,
-    SourceSection,
-    Note,
 }

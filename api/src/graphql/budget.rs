@@ -7,14 +7,12 @@ use rust_decimal::Decimal;
 
 use super::{
     ids::{Cursor, NodeKind},
-    limits,
     loaders::*,
     municipality::Municipality,
     organisation::Unit,
-    pagination::{connection, page_request},
+    pagination::paginate,
     scalars::Date,
     source::{provenance_of, Provenance},
-    store,
 };
 use crate::{
     service::BudgetLineFilter,
@@ -61,10 +59,7 @@ impl BudgetLine {
         &self.row.description
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let Some(unit_id) = self.row.unit_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, UnitById, unit_id, self.as_of).await?;
+        let row = load_optional(ctx, UnitById, self.row.unit_id, self.as_of).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
@@ -103,7 +98,6 @@ impl BudgetQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, BudgetLine>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = BudgetLineFilter {
             municipality_codes: filter.municipality_codes,
@@ -112,12 +106,15 @@ impl BudgetQuery {
             phase: filter.phase.map(|p| p.as_str().to_owned()),
             function_code: filter.function_code,
         };
-        let page = store(ctx)?.list(&filter, as_of, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            as_of,
+            first,
+            after,
             |row| row.id,
             |row| BudgetLine::new(row, as_of),
-        ))
+        )
+        .await
     }
 }

@@ -6,14 +6,12 @@ use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
     ids::{Cursor, NodeKind},
-    limits,
     loaders::*,
     municipality::{Municipality, Network},
     organisation::Unit,
-    pagination::{connection, page_request},
+    pagination::paginate,
     scalars::Date,
     source::{provenance_of, Provenance},
-    store,
 };
 use crate::{
     service::{ForumFilter, PartnerFilter},
@@ -60,10 +58,7 @@ impl Forum {
         Ok(row.map(|row| Municipality::new(row, self.as_of)))
     }
     async fn network(&self, ctx: &Context<'_>) -> Result<Option<Network>> {
-        let Some(network_id) = self.row.network_id else {
-            return Ok(None);
-        };
-        Ok(load_one(ctx, NetworkById, network_id, None)
+        Ok(load_optional(ctx, NetworkById, self.row.network_id, None)
             .await?
             .map(Network))
     }
@@ -111,17 +106,11 @@ impl ForumMember {
         &self.row.role_title
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let Some(unit_id) = self.row.unit_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, UnitById, unit_id, None).await?;
+        let row = load_optional(ctx, UnitById, self.row.unit_id, None).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<PartnerOrganisation>> {
-        let Some(partner_id) = self.row.partner_id else {
-            return Ok(None);
-        };
-        Ok(load_one(ctx, PartnerById, partner_id, None)
+        Ok(load_optional(ctx, PartnerById, self.row.partner_id, None)
             .await?
             .map(PartnerOrganisation))
     }
@@ -208,7 +197,6 @@ impl ForumQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, Forum>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let network_id = filter
             .network
@@ -222,13 +210,16 @@ impl ForumQuery {
             scope: filter.scope.map(|s| s.as_str().to_owned()),
             network_id,
         };
-        let page = store(ctx)?.list(&filter, as_of, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            as_of,
+            first,
+            after,
             |row| row.id,
             |row| Forum::new(row, as_of),
-        ))
+        )
+        .await
     }
 
     /// Partner organisations (not tenants).
@@ -240,10 +231,15 @@ impl ForumQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, PartnerOrganisation>> {
-        let request = page_request(limits(ctx)?, first, after)?;
-        let page = store(ctx)?
-            .list(&PartnerFilter { search, kind }, None, request)
-            .await?;
-        Ok(connection(page, request, |row| row.id, PartnerOrganisation))
+        paginate(
+            ctx,
+            &PartnerFilter { search, kind },
+            None,
+            first,
+            after,
+            |row| row.id,
+            PartnerOrganisation,
+        )
+        .await
     }
 }

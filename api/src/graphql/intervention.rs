@@ -7,14 +7,12 @@ use entities::{goal, intervention, intervention_partner};
 use super::{
     forum::PartnerOrganisation,
     ids::{Cursor, NodeKind},
-    limits,
     loaders::*,
     municipality::Municipality,
     organisation::Unit,
-    pagination::{connection, page_request},
+    pagination::paginate,
     scalars::Date,
     source::{provenance_of, Provenance},
-    store,
 };
 use crate::{service::InterventionFilter, vocabulary::PreventionLevel};
 
@@ -102,17 +100,11 @@ impl Intervention {
         self.row.funding.as_deref()
     }
     async fn goal(&self, ctx: &Context<'_>) -> Result<Option<Goal>> {
-        let Some(goal_id) = self.row.goal_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, GoalById, goal_id, None).await?;
+        let row = load_optional(ctx, GoalById, self.row.goal_id, None).await?;
         Ok(row.map(|row| Goal::new(row, self.as_of)))
     }
     async fn lead_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let Some(unit_id) = self.row.lead_unit_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, UnitById, unit_id, None).await?;
+        let row = load_optional(ctx, UnitById, self.row.lead_unit_id, None).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<InterventionPartner>> {
@@ -148,17 +140,11 @@ impl InterventionPartner {
         self.row.role.as_deref()
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let Some(unit_id) = self.row.unit_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, UnitById, unit_id, None).await?;
+        let row = load_optional(ctx, UnitById, self.row.unit_id, None).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<PartnerOrganisation>> {
-        let Some(partner_id) = self.row.partner_id else {
-            return Ok(None);
-        };
-        Ok(load_one(ctx, PartnerById, partner_id, None)
+        Ok(load_optional(ctx, PartnerById, self.row.partner_id, None)
             .await?
             .map(PartnerOrganisation))
     }
@@ -190,7 +176,6 @@ impl InterventionQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, Intervention>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let goal_id = filter
             .goal
@@ -203,12 +188,15 @@ impl InterventionQuery {
             prevention_level: filter.prevention_level.map(|l| l.as_str().to_owned()),
             goal_id,
         };
-        let page = store(ctx)?.list(&filter, as_of, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            as_of,
+            first,
+            after,
             |row| row.id,
             |row| Intervention::new(row, as_of),
-        ))
+        )
+        .await
     }
 }

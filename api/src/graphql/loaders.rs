@@ -102,6 +102,19 @@ pub async fn load_one<L: Link>(
     Ok(load_many(ctx, link, value, as_of).await?.into_iter().next())
 }
 
+/// The row related through `link` to `value` when there is a value (an optional foreign key).
+pub async fn load_optional<L: Link>(
+    ctx: &Context<'_>,
+    link: L,
+    value: Option<i32>,
+    as_of: Option<NaiveDate>,
+) -> async_graphql::Result<Option<ModelOf<L>>> {
+    match value {
+        Some(value) => load_one(ctx, link, value, as_of).await,
+        None => Ok(None),
+    }
+}
+
 /// The rows for each of `values` (a by-id link), in the order of `values`, in one batch; rows the
 /// caller may not see are left out.
 pub async fn load_each<L: Link>(

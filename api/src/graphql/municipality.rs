@@ -9,10 +9,9 @@ use super::{
     forum::Forum,
     ids::{Cursor, NodeKind},
     intervention::{Goal, Intervention},
-    limits,
     loaders::*,
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
-    pagination::{connection, page_request},
+    pagination::paginate,
     project::SharedProject,
     scalars::Date,
     source::{Provenance, Source},
@@ -298,7 +297,6 @@ impl MunicipalityQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, Municipality>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let network_id = filter
             .network
@@ -310,13 +308,16 @@ impl MunicipalityQuery {
             search: filter.search,
             network_id,
         };
-        let page = store(ctx)?.list(&filter, None, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            None,
+            first,
+            after,
             |row| row.code,
             |row| Municipality::new(row, as_of),
-        ))
+        )
+        .await
     }
 
     /// One municipality by its code, with its model as of `asOf` (every period when not given).
@@ -341,10 +342,15 @@ impl MunicipalityQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, Network>> {
-        let request = page_request(limits(ctx)?, first, after)?;
-        let page = store(ctx)?
-            .list(&NameFilter { search }, None, request)
-            .await?;
-        Ok(connection(page, request, |row| row.id, Network))
+        paginate(
+            ctx,
+            &NameFilter { search },
+            None,
+            first,
+            after,
+            |row| row.id,
+            Network,
+        )
+        .await
     }
 }

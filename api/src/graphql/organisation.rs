@@ -9,13 +9,11 @@ use rust_decimal::Decimal;
 use super::{
     budget::BudgetLine,
     ids::{Cursor, NodeKind},
-    limits,
     loaders::*,
     municipality::Municipality,
-    pagination::{connection, page_request},
+    pagination::paginate,
     scalars::Date,
     source::{provenance_of, Provenance},
-    store,
 };
 use crate::{
     service::{StaffRoleFilter, UnitFilter},
@@ -67,10 +65,7 @@ impl Unit {
         Ok(row.map(|row| Municipality::new(row, self.as_of)))
     }
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let Some(parent_id) = self.row.parent_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, UnitById, parent_id, self.as_of).await?;
+        let row = load_optional(ctx, UnitById, self.row.parent_id, self.as_of).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
@@ -96,10 +91,7 @@ impl Unit {
     }
     /// The political committee the unit reports to, if the sources name one.
     async fn committee(&self, ctx: &Context<'_>) -> Result<Option<PoliticalCommittee>> {
-        let Some(committee_id) = self.row.committee_id else {
-            return Ok(None);
-        };
-        let row = load_one(ctx, CommitteeById, committee_id, self.as_of).await?;
+        let row = load_optional(ctx, CommitteeById, self.row.committee_id, self.as_of).await?;
         Ok(row.map(|row| PoliticalCommittee::new(row, self.as_of)))
     }
     async fn staff_roles(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
@@ -259,10 +251,7 @@ impl Contact {
         self.0.email.as_deref()
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let Some(unit_id) = self.0.unit_id else {
-            return Ok(None);
-        };
-        Ok(load_one(ctx, UnitById, unit_id, None)
+        Ok(load_optional(ctx, UnitById, self.0.unit_id, None)
             .await?
             .map(|row| Unit::new(row, None)))
     }
@@ -308,7 +297,6 @@ impl OrganisationQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, Unit>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = UnitFilter {
             municipality_codes: filter.municipality_codes,
@@ -316,13 +304,16 @@ impl OrganisationQuery {
             kind: filter.kind,
             hosts_crime_prevention: filter.hosts_crime_prevention,
         };
-        let page = store(ctx)?.list(&filter, as_of, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            as_of,
+            first,
+            after,
             |row| row.id,
             |row| Unit::new(row, as_of),
-        ))
+        )
+        .await
     }
 
     /// Staff roles across the municipalities the caller may see.
@@ -335,7 +326,6 @@ impl OrganisationQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, StaffRole>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let source_id = filter
             .source
@@ -348,12 +338,15 @@ impl OrganisationQuery {
             prevention_level: filter.prevention_level.map(|l| l.as_str().to_owned()),
             source_id,
         };
-        let page = store(ctx)?.list(&filter, as_of, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            as_of,
+            first,
+            after,
             |row| row.id,
             |row| StaffRole::new(row, as_of),
-        ))
+        )
+        .await
     }
 }

@@ -2,14 +2,16 @@
 
 use async_graphql::{
     connection::{Connection, CursorType, Edge},
-    OutputType,
+    Context, OutputType,
 };
+use chrono::NaiveDate;
+use sea_orm::EntityTrait;
 
-use super::ids::Cursor;
+use super::{ids::Cursor, limits, store};
 use crate::{
     config::Limits,
     error::{ApiError, ApiResult},
-    service::{Page, PageRequest},
+    service::{ListFilter, Page, PageRequest},
 };
 
 /// Forward pagination arguments, checked against the configured limits.
@@ -38,6 +40,27 @@ pub fn page_request(
         .map(|cursor| cursor.0);
     Ok(PageRequest { first, after })
 }
+
+/// One page of the rows `filter` selects, as a connection: the whole of a top-level list field.
+pub async fn paginate<F, N>(
+    ctx: &Context<'_>,
+    filter: &F,
+    as_of: Option<NaiveDate>,
+    first: Option<i32>,
+    after: Option<String>,
+    id_of: impl Fn(&ModelOf<F>) -> i32,
+    wrap: impl Fn(ModelOf<F>) -> N,
+) -> async_graphql::Result<Connection<Cursor, N>>
+where
+    F: ListFilter,
+    N: OutputType,
+{
+    let request = page_request(limits(ctx)?, first, after)?;
+    let page = store(ctx)?.list(filter, as_of, request).await?;
+    Ok(connection(page, request, id_of, wrap))
+}
+
+type ModelOf<F> = <<F as ListFilter>::Entity as EntityTrait>::Model;
 
 /// A connection from a page; `id_of` gives the keyset value of a row, `wrap` the GraphQL node.
 pub fn connection<R, N: OutputType>(

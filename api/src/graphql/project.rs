@@ -7,13 +7,11 @@ use rust_decimal::Decimal;
 
 use super::{
     ids::{Cursor, NodeKind},
-    limits,
     loaders::*,
     municipality::Municipality,
-    pagination::{connection, page_request},
+    pagination::paginate,
     scalars::Date,
     source::{provenance_of, Provenance},
-    store,
 };
 use crate::{service::SharedProjectFilter, vocabulary::ProjectRole};
 
@@ -101,18 +99,20 @@ impl ProjectQuery {
         after: Option<String>,
     ) -> Result<Connection<Cursor, SharedProject>> {
         let as_of = Date::day(as_of);
-        let request = page_request(limits(ctx)?, first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = SharedProjectFilter {
             municipality_codes: filter.municipality_codes,
             search: filter.search,
         };
-        let page = store(ctx)?.list(&filter, as_of, request).await?;
-        Ok(connection(
-            page,
-            request,
+        paginate(
+            ctx,
+            &filter,
+            as_of,
+            first,
+            after,
             |row| row.id,
             |row| SharedProject::new(row, as_of),
-        ))
+        )
+        .await
     }
 }

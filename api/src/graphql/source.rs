@@ -7,11 +7,9 @@ use entities::source;
 
 use super::{
     ids::{Cursor, NodeKind},
-    limits,
     loaders::{load_one, SourceById},
-    pagination::{connection, page_request},
+    pagination::paginate,
     scalars::Date,
-    store,
 };
 use crate::{service::SourceFilter, vocabulary::Visibility};
 
@@ -118,10 +116,15 @@ impl SourceQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Cursor, Source>> {
-        let request = page_request(limits(ctx)?, first, after)?;
-        let page = store(ctx)?
-            .list(&SourceFilter { search }, None, request)
-            .await?;
-        Ok(connection(page, request, |row| row.id, Source))
+        paginate(
+            ctx,
+            &SourceFilter { search },
+            None,
+            first,
+            after,
+            |row| row.id,
+            Source,
+        )
+        .await
     }
 }
