@@ -310,3 +310,22 @@ async fn bad_arguments_name_the_field_at_fault() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn slow_requests_time_out_with_408() {
+    let limits = Limits {
+        request_timeout_secs: 0,
+        ..Limits::default()
+    };
+    on_each_backend_with(limits, true, |app| async move {
+        let (status, _, _) = app
+            .send(post(
+                r#"{"query":"{ municipalities { edges { node { name } } } }"}"#,
+                "application/json",
+                GRAPHQL_RESPONSE,
+            ))
+            .await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    })
+    .await;
+}

@@ -67,7 +67,7 @@ impl Municipality {
         self.row.population_note.as_deref()
     }
     /// Where the population figure comes from.
-    async fn population_source(&self) -> Option<Provenance> {
+    async fn population_provenance(&self) -> Option<Provenance> {
         self.row.population_source_id.map(|source_id| {
             Provenance::reference(
                 source_id,

@@ -17,8 +17,9 @@ use tower::ServiceBuilder;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 use crate::{config::Limits, graphql::AppSchema};
 
@@ -55,19 +56,21 @@ pub fn build_app(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(
-                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                        let request_id = request
-                            .headers()
-                            .get(REQUEST_ID)
-                            .and_then(|value| value.to_str().ok())
-                            .unwrap_or_default();
-                        tracing::info_span!(
-                            "request",
-                            request.id = %request_id,
-                            request.method = %request.method(),
-                            request.path = %request.uri().path(),
-                        )
-                    }),
+                    TraceLayer::new_for_http()
+                        .on_response(DefaultOnResponse::new().level(Level::INFO))
+                        .make_span_with(|request: &Request<_>| {
+                            let request_id = request
+                                .headers()
+                                .get(REQUEST_ID)
+                                .and_then(|value| value.to_str().ok())
+                                .unwrap_or_default();
+                            tracing::info_span!(
+                                "request",
+                                request.id = %request_id,
+                                request.method = %request.method(),
+                                request.path = %request.uri().path(),
+                            )
+                        }),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(TimeoutLayer::with_status_code(
