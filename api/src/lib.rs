@@ -15,4 +15,4 @@ pub mod service;
 pub mod telemetry;
 pub mod vocabulary;
 
-pub use http::{build_app, AppState};
+pub use http::{build_app, with_layers, AppState};

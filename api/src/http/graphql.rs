@@ -23,7 +23,10 @@ use super::{
     negotiation::{is_json_body, wants_html, ResponseType},
     AppState,
 };
-use crate::service::{Caller, Store};
+use crate::{
+    config::Limits,
+    service::{Caller, Store},
+};
 
 /// A GraphQL request as the spec's JSON encoding has it.
 #[derive(Debug, Deserialize)]
@@ -92,10 +95,11 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         );
     }
     let params = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Array(_)) => Err(Rejection::bad_request(
+        Ok(Value::Array(_)) => Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "BATCH_NOT_SUPPORTED",
             "batched requests are not supported: send one operation per request",
-        )
-        .with_code("BATCH_NOT_SUPPORTED")),
+        )),
         Ok(value @ Value::Object(_)) => {
             serde_json::from_value::<GraphqlParams>(value).map_err(|err| {
                 Rejection::bad_request(format!("the request body is not a GraphQL request: {err}"))
@@ -111,13 +115,6 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     match params {
         Ok(params) => execute(&state, params, response_type, Method::Post).await,
         Err(rejection) => reject(rejection, response_type),
-    }
-}
-
-impl Rejection {
-    fn with_code(mut self, code: &'static str) -> Self {
-        self.code = code;
-        self
     }
 }
 
@@ -168,21 +165,40 @@ async fn execute(
     response_type: ResponseType,
     method: Method,
 ) -> Response {
-    let Some(query) = params.query.filter(|q| !q.trim().is_empty()) else {
-        return reject(
-            Rejection::bad_request("the request has no `query`"),
-            response_type,
-        );
+    let mut request = match graphql_request(params) {
+        Ok(request) => request,
+        Err(rejection) => return reject(rejection, response_type),
     };
+    if let Some(refusal) = refuse_document(&mut request, method, &state.limits, response_type) {
+        return refusal;
+    }
+    // Authentication comes later; until then every request is anonymous and sees public records.
+    let store = Store::new(state.db.clone(), Caller::Anonymous);
+    let request = crate::graphql::request_data(request, store, &state.limits);
+    let mut response = state.schema.execute(request).await;
+    // Errors before execution (validation, limits) have no path and leave no data.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    response.errors = response.errors.into_iter().map(classify).collect();
+    if request_error {
+        return document_error(response.errors, response_type);
+    }
+    let body = serde_json::to_value(&response)
+        .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
+    respond(StatusCode::OK, response_type, &body)
+}
+
+/// The async-graphql request the parameters describe.
+fn graphql_request(params: GraphqlParams) -> Result<async_graphql::Request, Rejection> {
+    let query = params
+        .query
+        .filter(|q| !q.trim().is_empty())
+        .ok_or_else(|| Rejection::bad_request("the request has no `query`"))?;
     let variables = match params.variables {
         None | Some(Value::Null) => Variables::default(),
         Some(value @ Value::Object(_)) => Variables::from_json(value),
-        Some(_) => {
-            return reject(
-                Rejection::bad_request("`variables` must be a JSON object"),
-                response_type,
-            )
-        }
+        Some(_) => return Err(Rejection::bad_request("`variables` must be a JSON object")),
     };
     let mut request = async_graphql::Request::new(query).variables(variables);
     if let Some(name) = params.operation_name {
@@ -195,15 +211,23 @@ async fn execute(
             }
         }
     }
+    Ok(request)
+}
 
+/// Parses the document once (async-graphql keeps the parse) and answers what must not run:
+/// documents that do not parse, mutations over `GET`, too many aliases.
+fn refuse_document(
+    request: &mut async_graphql::Request,
+    method: Method,
+    limits: &Limits,
+    response_type: ResponseType,
+) -> Option<Response> {
     let operation_name = request.operation_name.clone();
     let document = match request.parsed_query() {
         Ok(document) => document,
         Err(error) => {
-            return document_error(
-                vec![with_code(error, "GRAPHQL_PARSE_FAILED")],
-                response_type,
-            );
+            let error = with_code(error, "GRAPHQL_PARSE_FAILED");
+            return Some(document_error(vec![error], response_type));
         }
     };
     if method == Method::Get && selects_mutation(document, operation_name.as_deref()) {
@@ -218,44 +242,18 @@ async fn execute(
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+        return Some(response);
     }
     let aliases = count_aliases(document);
-    if aliases > state.limits.max_aliases {
+    if aliases > limits.max_aliases {
         let message = format!(
             "the document has {aliases} aliases; at most {} are allowed",
-            state.limits.max_aliases
+            limits.max_aliases
         );
-        return document_error(
-            vec![with_code(
-                ServerError::new(message, None),
-                "QUERY_TOO_COMPLEX",
-            )],
-            response_type,
-        );
+        let error = with_code(ServerError::new(message, None), "QUERY_TOO_COMPLEX");
+        return Some(document_error(vec![error], response_type));
     }
-
-    // Authentication comes later; until then every request is anonymous and sees public records.
-    let store = Store::new(state.db.clone(), Caller::Anonymous);
-    let request = crate::graphql::request_data(request, store, &state.limits);
-    let mut response = state.schema.execute(request).await;
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty());
-    response.errors = response.errors.into_iter().map(classify).collect();
-    let status = if request_error && response_type == ResponseType::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let body = if request_error {
-        // A request error has no `data` entry at all (not even null).
-        json!({ "errors": response.errors })
-    } else {
-        serde_json::to_value(&response)
-            .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }))
-    };
-    respond(status, response_type, &body)
+    None
 }
 
 /// Gives errors from async-graphql itself (validation, limits, scalar parsing) a stable code.

@@ -47,11 +47,17 @@ impl AppState {
 /// The one way to build the server; the binary and the tests both use it.
 pub fn build_app(state: AppState) -> Router {
     let limits = state.limits.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(state)
+        .with_state(state);
+    with_layers(routes, &limits)
+}
+
+/// The layers every request passes: request id, tracing, timeout, body size limit.
+pub fn with_layers(routes: Router, limits: &Limits) -> Router {
+    routes
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
