@@ -254,7 +254,10 @@ async fn forums_are_counted_by_level() {
 async fn comparison_snapshot() {
     on_each_backend(|app| async move {
         let data = app
-            .query(COMPARE, json!({ "codes": [165, 791, 169, 183, 187], "day": "2023-07-01" }))
+            .query(
+                COMPARE,
+                json!({ "codes": [165, 791, 169, 183, 187], "day": "2023-07-01" }),
+            )
             .await;
         insta::assert_json_snapshot!("compare_165_791_169_183_187_2023_07_01", data);
     })
