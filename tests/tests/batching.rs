@@ -20,8 +20,6 @@ async fn statement_count_does_not_grow_with_rows() {
     // sibling's keys together: the test is about how many statements, not how fast.
     let limits = Limits {
         batch_window_ms: 50,
-        max_complexity: 100_000,
-        max_depth: 20,
         ..Limits::default()
     };
     on_each_backend_with(limits, true, |app| async move {
