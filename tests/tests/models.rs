@@ -72,12 +72,13 @@ async fn lists_the_municipalities_and_their_networks() {
 #[tokio::test]
 async fn pages_with_opaque_cursors_and_filters() {
     on_each_backend(|app| async move {
-        let query = "query($after: String) { municipalities(first: 5, after: $after) { edges { cursor node { code } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
+        let query = "query($after: String) { municipalities(first: 5, after: $after) { totalCount edges { cursor node { code } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
         let mut seen = Vec::new();
         let mut after = Value::Null;
         loop {
             let data = app.query(query, json!({ "after": after })).await;
             let page = &data["municipalities"];
+            assert_eq!(page["totalCount"], 12, "the total over all pages");
             for edge in page["edges"].as_array().unwrap() {
                 seen.push(edge["node"]["code"].as_i64().unwrap());
             }
@@ -98,12 +99,13 @@ async fn pages_with_opaque_cursors_and_filters() {
 
         let data = app
             .query(
-                r#"{ staffRoles(first: 100, filter: { municipalityCodes: [169], preventionLevel: TARGETED }) { edges { node { title headcount } } } }"#,
+                r#"{ staffRoles(first: 100, filter: { municipalityCodes: [169], preventionLevel: TARGETED }) { totalCount edges { node { title headcount } } } }"#,
                 json!({}),
             )
             .await;
         let roles = data["staffRoles"]["edges"].as_array().unwrap();
         assert_eq!(roles.len(), 1, "{roles:?}");
+        assert_eq!(data["staffRoles"]["totalCount"], 1);
         assert_eq!(roles[0]["node"]["headcount"], 5);
     })
     .await;

@@ -1,16 +1,16 @@
 //! Budget lines: exact DKK amounts (stored as øre), by year, category and phase.
 
-use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 use entities::budget_line;
 use rust_decimal::Decimal;
 
 use super::{
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     loaders::*,
     municipality::Municipality,
     organisation::Unit,
-    pagination::paginate,
+    pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
 };
@@ -96,7 +96,7 @@ impl BudgetQuery {
         as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, BudgetLine>> {
+    ) -> Result<List<BudgetLine>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let filter = BudgetLineFilter {

@@ -1,15 +1,15 @@
 //! Forums (samarbejdsfora), who attends them, the partner organisations and the legal bases.
 
-use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     loaders::*,
     municipality::{Municipality, Network},
     organisation::Unit,
-    pagination::paginate,
+    pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
 };
@@ -195,7 +195,7 @@ impl ForumQuery {
         as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, Forum>> {
+    ) -> Result<List<Forum>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let network_id = filter
@@ -230,7 +230,7 @@ impl ForumQuery {
         kind: Option<String>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, PartnerOrganisation>> {
+    ) -> Result<List<PartnerOrganisation>> {
         paginate(
             ctx,
             &PartnerFilter { search, kind },

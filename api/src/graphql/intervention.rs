@@ -1,16 +1,16 @@
 //! Goals of action plans and the interventions (indsatser) under them, with their partners.
 
-use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 use entities::{goal, intervention, intervention_partner};
 
 use super::{
     forum::PartnerOrganisation,
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     loaders::*,
     municipality::Municipality,
     organisation::Unit,
-    pagination::paginate,
+    pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
 };
@@ -174,7 +174,7 @@ impl InterventionQuery {
         as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, Intervention>> {
+    ) -> Result<List<Intervention>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let goal_id = filter

@@ -1,17 +1,17 @@
 //! Municipalities (the tenants), the networks they belong to, and the way into their models.
 
-use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 use entities::{municipality, network};
 
 use super::{
     budget::BudgetLine,
     forum::Forum,
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     intervention::{Goal, Intervention},
     loaders::*,
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
-    pagination::paginate,
+    pagination::{paginate, List},
     project::SharedProject,
     scalars::Date,
     source::{Provenance, Source},
@@ -295,7 +295,7 @@ impl MunicipalityQuery {
         #[graphql(desc = "Applies to the models under each municipality")] as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, Municipality>> {
+    ) -> Result<List<Municipality>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let network_id = filter
@@ -341,7 +341,7 @@ impl MunicipalityQuery {
         search: Option<String>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, Network>> {
+    ) -> Result<List<Network>> {
         paginate(
             ctx,
             &NameFilter { search },

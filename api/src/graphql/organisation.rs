@@ -1,17 +1,17 @@
 //! The organisation: units (a tree), the political committees they report to, staff roles and
 //! staff contact details.
 
-use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 use entities::{contact, political_committee, staff_role, unit};
 use rust_decimal::Decimal;
 
 use super::{
     budget::BudgetLine,
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     loaders::*,
     municipality::Municipality,
-    pagination::paginate,
+    pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
 };
@@ -295,7 +295,7 @@ impl OrganisationQuery {
         as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, Unit>> {
+    ) -> Result<List<Unit>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let filter = UnitFilter {
@@ -324,7 +324,7 @@ impl OrganisationQuery {
         as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, StaffRole>> {
+    ) -> Result<List<StaffRole>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let source_id = filter

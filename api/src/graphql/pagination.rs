@@ -2,16 +2,17 @@
 
 use async_graphql::{
     connection::{Connection, CursorType, Edge},
-    Context, OutputType,
+    Context, Object, OutputType,
 };
 use chrono::NaiveDate;
+use futures::future::BoxFuture;
 use sea_orm::EntityTrait;
 
 use super::{ids::Cursor, limits, store};
 use crate::{
     config::Limits,
     error::{ApiError, ApiResult},
-    service::{ListFilter, Page, PageRequest},
+    service::{ListFilter, PageRequest},
 };
 
 /// Forward pagination arguments, checked against the configured limits.
@@ -41,6 +42,20 @@ pub fn page_request(
     Ok(PageRequest { first, after })
 }
 
+/// A top-level list: a page of connection edges plus the total over all pages.
+pub type List<N> = Connection<Cursor, N, ListTotal>;
+
+/// The `totalCount` of a list, counted only when a client asks for it.
+pub struct ListTotal(Box<dyn Fn() -> BoxFuture<'static, ApiResult<u64>> + Send + Sync>);
+
+#[Object]
+impl ListTotal {
+    /// How many records match the list's filter, across all pages.
+    async fn total_count(&self) -> async_graphql::Result<u64> {
+        Ok((self.0)().await?)
+    }
+}
+
 /// One page of the rows `filter` selects, as a connection: the whole of a top-level list field.
 pub async fn paginate<F, N>(
     ctx: &Context<'_>,
@@ -50,30 +65,28 @@ pub async fn paginate<F, N>(
     after: Option<String>,
     id_of: impl Fn(&ModelOf<F>) -> i32,
     wrap: impl Fn(ModelOf<F>) -> N,
-) -> async_graphql::Result<Connection<Cursor, N>>
+) -> async_graphql::Result<List<N>>
 where
     F: ListFilter,
     N: OutputType,
 {
     let request = page_request(limits(ctx)?, first, after)?;
-    let page = store(ctx)?.list(filter, as_of, request).await?;
-    Ok(connection(page, request, id_of, wrap))
-}
-
-type ModelOf<F> = <<F as ListFilter>::Entity as EntityTrait>::Model;
-
-/// A connection from a page; `id_of` gives the keyset value of a row, `wrap` the GraphQL node.
-pub fn connection<R, N: OutputType>(
-    page: Page<R>,
-    request: PageRequest,
-    id_of: impl Fn(&R) -> i32,
-    wrap: impl Fn(R) -> N,
-) -> Connection<Cursor, N> {
-    let mut connection = Connection::new(request.after.is_some(), page.has_next_page);
+    let store = store(ctx)?.clone();
+    let page = store.list(filter, as_of, request).await?;
+    let condition = filter.condition();
+    let total = ListTotal(Box::new(move || {
+        let store = store.clone();
+        let condition = condition.clone();
+        Box::pin(async move { store.count::<F::Entity>(condition, as_of).await })
+    }));
+    let mut connection =
+        Connection::with_additional_fields(request.after.is_some(), page.has_next_page, total);
     connection.edges.extend(
         page.rows
             .into_iter()
             .map(|row| Edge::new(Cursor(id_of(&row)), wrap(row))),
     );
-    connection
+    Ok(connection)
 }
+
+type ModelOf<F> = <<F as ListFilter>::Entity as EntityTrait>::Model;

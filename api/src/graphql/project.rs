@@ -1,15 +1,15 @@
 //! Shared (cross-municipal) projects and the municipalities taking part.
 
-use async_graphql::{connection::Connection, Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::NaiveDate;
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
 
 use super::{
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     loaders::*,
     municipality::Municipality,
-    pagination::paginate,
+    pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
 };
@@ -97,7 +97,7 @@ impl ProjectQuery {
         as_of: Option<Date>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, SharedProject>> {
+    ) -> Result<List<SharedProject>> {
         let as_of = Date::day(as_of);
         let filter = filter.unwrap_or_default();
         let filter = SharedProjectFilter {

@@ -1,14 +1,12 @@
 //! Sources and provenance: which document, date and section every record comes from.
 
-use async_graphql::{
-    connection::Connection, ComplexObject, Context, Object, Result, SimpleObject, ID,
-};
+use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject, ID};
 use entities::source;
 
 use super::{
-    ids::{Cursor, NodeKind},
+    ids::NodeKind,
     loaders::{load_one, SourceById},
-    pagination::paginate,
+    pagination::{paginate, List},
     scalars::Date,
 };
 use crate::{service::SourceFilter, vocabulary::Visibility};
@@ -115,7 +113,7 @@ impl SourceQuery {
         #[graphql(desc = "Text to find in the title")] search: Option<String>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<Cursor, Source>> {
+    ) -> Result<List<Source>> {
         paginate(
             ctx,
             &SourceFilter { search },

@@ -24,7 +24,7 @@ pub struct Page<T> {
 
 /// A filter over the rows of one table.
 pub trait ListFilter {
-    type Entity: Scoped;
+    type Entity: Scoped<Model: Sync>;
     fn condition(&self) -> Condition;
 }
 

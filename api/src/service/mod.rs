@@ -14,8 +14,8 @@ pub use scoped::{Scoped, Tenancy};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-    QuerySelect, Value,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use crate::error::ApiResult;
@@ -82,6 +82,18 @@ impl Store {
             rows,
             has_next_page,
         })
+    }
+
+    /// How many rows of `E` the caller may see match `filter` (all pages together).
+    pub async fn count<E>(&self, filter: Condition, as_of: Option<NaiveDate>) -> ApiResult<u64>
+    where
+        E: Scoped,
+        E::Model: Sync,
+    {
+        let query = E::find()
+            .filter(scope_condition::<E>(&self.caller, as_of))
+            .filter(filter);
+        Ok(query.count(&self.db).await?)
     }
 
     /// One row of `E` by id, if the caller may see it.
