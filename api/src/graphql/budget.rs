@@ -1,7 +1,6 @@
 //! Budget lines: exact DKK amounts (stored as øre), by year, category and phase.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::NaiveDate;
 use entities::budget_line;
 use rust_decimal::Decimal;
 
@@ -19,18 +18,10 @@ use crate::{
     vocabulary::{BudgetCategory, BudgetPhase},
 };
 
-/// A budget line.
-#[derive(Clone)]
-pub struct BudgetLine {
-    pub row: budget_line::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl BudgetLine {
-    pub fn new(row: budget_line::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A budget line.
+    BudgetLine, budget_line::Model
+);
 
 #[Object]
 impl BudgetLine {

@@ -1,7 +1,6 @@
 //! Forums (samarbejdsfora), who attends them, the partner organisations and the legal bases.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::NaiveDate;
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
@@ -18,18 +17,10 @@ use crate::{
     vocabulary::{ForumLevel, ForumScope},
 };
 
-/// A forum a municipality sits in, as that municipality's documents describe it.
-#[derive(Clone)]
-pub struct Forum {
-    pub row: forum::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl Forum {
-    pub fn new(row: forum::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A forum a municipality sits in, as that municipality's documents describe it.
+    Forum, forum::Model
+);
 
 #[Object]
 impl Forum {
@@ -83,18 +74,10 @@ impl Forum {
     }
 }
 
-/// Who attends a forum: one of the municipality's units or a partner organisation.
-#[derive(Clone)]
-pub struct ForumMember {
-    pub row: forum_member::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl ForumMember {
-    pub fn new(row: forum_member::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// Who attends a forum: one of the municipality's units or a partner organisation.
+    ForumMember, forum_member::Model
+);
 
 #[Object]
 impl ForumMember {

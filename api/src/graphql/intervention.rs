@@ -16,18 +16,10 @@ use super::{
 };
 use crate::{service::InterventionFilter, vocabulary::PreventionLevel};
 
-/// A goal of a municipality's action plan ("Mål 1: Ishøj er en tryg by").
-#[derive(Clone)]
-pub struct Goal {
-    pub row: goal::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl Goal {
-    pub fn new(row: goal::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A goal of a municipality's action plan ("Mål 1: Ishøj er en tryg by").
+    Goal, goal::Model
+);
 
 #[Object]
 impl Goal {
@@ -56,18 +48,10 @@ impl Goal {
     }
 }
 
-/// An intervention (indsats): level, target group, period, lead unit, partners, funding.
-#[derive(Clone)]
-pub struct Intervention {
-    pub row: intervention::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl Intervention {
-    pub fn new(row: intervention::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// An intervention (indsats): level, target group, period, lead unit, partners, funding.
+    Intervention, intervention::Model
+);
 
 #[Object]
 impl Intervention {

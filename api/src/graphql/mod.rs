@@ -1,6 +1,25 @@
 //! The GraphQL schema: one file per domain, merged into the query root, with the protective limits
 //! applied where the schema is built.
 
+/// Declares the GraphQL wrapper of a dated row: the row, and the `asOf` day its related records
+/// are read at (none: every period).
+macro_rules! dated_record {
+    ($(#[$meta:meta])* $name:ident, $model:ty) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name {
+            pub row: $model,
+            pub as_of: Option<chrono::NaiveDate>,
+        }
+
+        impl $name {
+            pub fn new(row: $model, as_of: Option<chrono::NaiveDate>) -> Self {
+                Self { row, as_of }
+            }
+        }
+    };
+}
+
 mod budget;
 mod comparison;
 mod forum;

@@ -23,21 +23,15 @@ use crate::{
     vocabulary::{ForumLevel, PreventionLevel},
 };
 
-/// A municipality (kommune): a tenant of Vestegn, with its organisation model.
-///
-/// Lists under a municipality follow `asOf`: given on `municipality(code, asOf)` it applies to
-/// everything below, and each list can override it. Without `asOf`, lists hold every period.
-#[derive(Clone)]
-pub struct Municipality {
-    pub row: municipality::Model,
-    pub as_of: Option<NaiveDate>,
-}
+dated_record!(
+    /// A municipality (kommune): a tenant of Vestegn, with its organisation model.
+    ///
+    /// Lists under a municipality follow `asOf`: given on `municipality(code, asOf)` it applies to
+    /// everything below, and each list can override it. Without `asOf`, lists hold every period.
+    Municipality, municipality::Model
+);
 
 impl Municipality {
-    pub fn new(row: municipality::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-
     fn date(&self, as_of: Option<Date>) -> Option<NaiveDate> {
         Date::day(as_of).or(self.as_of)
     }

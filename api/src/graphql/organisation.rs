@@ -2,7 +2,6 @@
 //! staff contact details.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::NaiveDate;
 use entities::{contact, political_committee, staff_role, unit};
 use rust_decimal::Decimal;
 
@@ -23,18 +22,10 @@ use crate::{
 /// The unit tree is never deeper than this; the bound guards against cycles in bad data.
 const MAX_TREE_DEPTH: usize = 32;
 
-/// A unit of a municipality's organisation: executive board, centre, department, team, school...
-#[derive(Clone)]
-pub struct Unit {
-    pub row: unit::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl Unit {
-    pub fn new(row: unit::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A unit of a municipality's organisation: executive board, centre, department, team, school...
+    Unit, unit::Model
+);
 
 #[Object]
 impl Unit {
@@ -118,18 +109,10 @@ impl Unit {
     }
 }
 
-/// A political committee (udvalg).
-#[derive(Clone)]
-pub struct PoliticalCommittee {
-    pub row: political_committee::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl PoliticalCommittee {
-    pub fn new(row: political_committee::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A political committee (udvalg).
+    PoliticalCommittee, political_committee::Model
+);
 
 #[Object]
 impl PoliticalCommittee {
@@ -157,18 +140,10 @@ fn hours(minutes: Option<i32>) -> Option<Decimal> {
     minutes.map(|m| (Decimal::from(m) / Decimal::from(60)).normalize())
 }
 
-/// A staff role in a unit: title, headcount and weekly hours (a range where the source gives one).
-#[derive(Clone)]
-pub struct StaffRole {
-    pub row: staff_role::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl StaffRole {
-    pub fn new(row: staff_role::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A staff role in a unit: title, headcount and weekly hours (a range where the source gives one).
+    StaffRole, staff_role::Model
+);
 
 #[Object]
 impl StaffRole {

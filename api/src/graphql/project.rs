@@ -1,7 +1,6 @@
 //! Shared (cross-municipal) projects and the municipalities taking part.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::NaiveDate;
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
 
@@ -15,18 +14,10 @@ use super::{
 };
 use crate::{service::SharedProjectFilter, vocabulary::ProjectRole};
 
-/// A project shared by several municipalities; owned by its lead municipality.
-#[derive(Clone)]
-pub struct SharedProject {
-    pub row: shared_project::Model,
-    pub as_of: Option<NaiveDate>,
-}
-
-impl SharedProject {
-    pub fn new(row: shared_project::Model, as_of: Option<NaiveDate>) -> Self {
-        Self { row, as_of }
-    }
-}
+dated_record!(
+    /// A project shared by several municipalities; owned by its lead municipality.
+    SharedProject, shared_project::Model
+);
 
 #[Object]
 impl SharedProject {
