@@ -116,29 +116,30 @@ async fn network_records_reach_peers_only() {
             .await;
         assert_eq!(found(&owner).len(), 3);
 
-        let peer = app
-            .query_as(
-                Caller::Municipality {
-                    code: 187,
-                    peers: vec![183, 169],
-                },
-                FIND,
-            )
-            .await;
+        // Vallensbæk shares the Kredsråd and Chefforum with Ishøj; Viborg shares no network.
+        let vallensbaek = Caller::for_municipality(&app.db, 187).await.unwrap();
+        let Caller::Municipality { peers, .. } = &vallensbaek else {
+            panic!("a municipality caller");
+        };
+        assert!(
+            peers.contains(&183) && !peers.contains(&791) && !peers.contains(&187),
+            "{peers:?}"
+        );
+        let peer = app.query_as(vallensbaek, FIND).await;
         assert_eq!(
             found(&peer),
             vec!["Testenhed netværk", "Testenhed offentlig"]
         );
 
-        let outsider = app
-            .query_as(
-                Caller::Municipality {
-                    code: 791,
-                    peers: vec![],
-                },
-                FIND,
-            )
-            .await;
+        let viborg = Caller::for_municipality(&app.db, 791).await.unwrap();
+        assert_eq!(
+            viborg,
+            Caller::Municipality {
+                code: 791,
+                peers: vec![]
+            }
+        );
+        let outsider = app.query_as(viborg, FIND).await;
         assert_eq!(found(&outsider), vec!["Testenhed offentlig"]);
     })
     .await;

@@ -76,3 +76,52 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
         .and_then(|value| value.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{header, HeaderMap, HeaderValue};
+
+    use super::ResponseType::{self, GraphqlResponse, Json};
+
+    fn negotiate(accept: Option<&'static str>) -> Option<ResponseType> {
+        let mut headers = HeaderMap::new();
+        if let Some(accept) = accept {
+            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+        }
+        ResponseType::negotiate(&headers)
+    }
+
+    #[test]
+    fn picks_the_media_type_the_client_prefers() {
+        assert_eq!(negotiate(None), Some(Json), "legacy clients send no Accept");
+        assert_eq!(negotiate(Some("application/json")), Some(Json));
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json")),
+            Some(GraphqlResponse)
+        );
+        assert_eq!(negotiate(Some("*/*")), Some(GraphqlResponse));
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Some(Json),
+            "a higher q wins"
+        );
+        assert_eq!(
+            negotiate(Some("application/json, application/graphql-response+json")),
+            Some(GraphqlResponse)
+        );
+        assert_eq!(negotiate(Some("text/html")), None);
+        assert_eq!(
+            negotiate(Some("application/json;q=0")),
+            None,
+            "q=0 means not acceptable"
+        );
+    }
+}

@@ -1,8 +1,15 @@
 //! Who is asking, and what that lets them see.
 
-use sea_orm::{sea_query::IntoCondition, ColumnTrait, Condition};
+use entities::{municipality, network_membership};
+use sea_orm::{
+    sea_query::{IntoCondition, Query},
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 
-use crate::vocabulary::Visibility;
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::Visibility,
+};
 
 /// The party a request is made for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,5 +35,32 @@ impl Caller {
                 )
             }
         }
+    }
+}
+
+impl Caller {
+    /// A caller acting for municipality `code`, with its peers: every municipality that shares a
+    /// network with it (the rule for `network` visibility). Errors when no such municipality exists.
+    pub async fn for_municipality(db: &DatabaseConnection, code: i32) -> ApiResult<Self> {
+        municipality::Entity::find_by_id(code)
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("municipality {code}")))?;
+        let own_networks = Query::select()
+            .column(network_membership::Column::NetworkId)
+            .from(network_membership::Entity)
+            .and_where(network_membership::Column::MunicipalityCode.eq(code))
+            .to_owned();
+        let mut peers: Vec<i32> = network_membership::Entity::find()
+            .select_only()
+            .column(network_membership::Column::MunicipalityCode)
+            .filter(network_membership::Column::NetworkId.in_subquery(own_networks))
+            .filter(network_membership::Column::MunicipalityCode.ne(code))
+            .into_tuple()
+            .all(db)
+            .await?;
+        peers.sort_unstable();
+        peers.dedup();
+        Ok(Self::Municipality { code, peers })
     }
 }

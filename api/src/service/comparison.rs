@@ -452,3 +452,128 @@ fn budget_figures(
         per_inhabitant,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn role(
+        id: i32,
+        headcount: Option<i32>,
+        hours: Option<(i32, i32)>,
+        level: Option<&str>,
+    ) -> staff_role::Model {
+        staff_role::Model {
+            id,
+            unit_id: 1,
+            title: format!("role {id}"),
+            headcount,
+            weekly_minutes_min: hours.map(|(min, _)| min * 60),
+            weekly_minutes_max: hours.map(|(_, max)| max * 60),
+            prevention_level: level.map(str::to_owned),
+            pillar: None,
+            municipality_code: 183,
+            visibility: "public".to_owned(),
+            valid_from: None,
+            valid_to: None,
+            source_id: 1,
+            source_section: "test".to_owned(),
+            note: None,
+        }
+    }
+
+    fn decimal(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn fte_is_hours_over_37_and_a_range_where_hours_are_ranges() {
+        let roles = [
+            role(1, Some(1), Some((37, 37)), None),
+            role(2, Some(4), Some((27, 37)), None),
+        ];
+        let fte = fte_of(&roles);
+        assert_eq!(fte.min, Some(decimal("3.92")), "(37 + 108) / 37");
+        assert_eq!(fte.max, Some(decimal("5")), "(37 + 148) / 37");
+        assert_eq!(
+            fte.records,
+            vec![RecordRef::StaffRole(1), RecordRef::StaffRole(2)]
+        );
+        assert_eq!(fte.source_ids, vec![1]);
+    }
+
+    #[test]
+    fn unknown_hours_or_headcount_make_the_figure_unknown_with_a_reason() {
+        let roles = [
+            role(1, Some(1), Some((37, 37)), None),
+            role(2, Some(7), None, None),
+        ];
+        let fte = fte_of(&roles);
+        assert_eq!(fte.min, None);
+        assert!(fte.reason.as_deref().unwrap().contains("role 2"));
+        let headcount = headcount_of(&[role(3, None, None, None)]);
+        assert_eq!(headcount.min, None);
+        assert!(headcount.reason.as_deref().unwrap().contains("role 3"));
+    }
+
+    #[test]
+    fn per_capita_figures_need_a_population() {
+        let headcount = headcount_of(&[role(1, Some(12), None, Some("general"))]);
+        let population = Figure::known(Decimal::from(27_500), Decimal::from(27_500));
+        let per_10k = headcount.per(&population, Decimal::from(10_000), "population");
+        assert_eq!(per_10k.min, Some(decimal("4.36")));
+        let unknown = Figure::unknown("population of Ishøj unknown");
+        let per_10k = headcount.per(&unknown, Decimal::from(10_000), "population");
+        assert_eq!(per_10k.min, None);
+        assert_eq!(
+            per_10k.reason.as_deref(),
+            Some("population of Ishøj unknown")
+        );
+    }
+
+    #[test]
+    fn the_budget_total_is_the_frame_when_there_is_one() {
+        let line = |id: i32, category: &str, ore: Option<i64>| budget_line::Model {
+            id,
+            unit_id: None,
+            year: 2023,
+            category: category.to_owned(),
+            phase: "adopted".to_owned(),
+            amount_ore: ore,
+            function_code: None,
+            description: String::new(),
+            municipality_code: 169,
+            visibility: "public".to_owned(),
+            valid_from: None,
+            valid_to: None,
+            source_id: 5,
+            source_section: "test".to_owned(),
+            note: None,
+        };
+        let population = Figure::known(Decimal::from(50_000), Decimal::from(50_000));
+        let lines = vec![
+            line(1, "frame", Some(528_000_000)),
+            line(2, "salaries", Some(460_000_000)),
+            line(3, "project_funds", None),
+        ];
+        let budget = budget_figures(5, 2023, lines, &population);
+        assert_eq!(budget.total.min, Some(decimal("5280000.00")));
+        assert_eq!(budget.total.records, vec![RecordRef::BudgetLine(1)]);
+        assert_eq!(budget.per_inhabitant.min, Some(decimal("105.6")));
+
+        let parts = vec![
+            line(4, "pool", Some(10)),
+            line(5, "pool", Some(20)),
+            line(6, "pool", None),
+        ];
+        let budget = budget_figures(5, 2023, parts, &population);
+        assert_eq!(
+            budget.total.min,
+            Some(decimal("0.30")),
+            "summed in øre, exactly"
+        );
+        assert!(budget.total.reason.as_deref().unwrap().contains("1 line"));
+    }
+}
