@@ -61,7 +61,7 @@ impl Store {
     }
 
     /// One page of `E` that the caller may see, matching `filter`, in id order (keyset pagination).
-    pub async fn page<E: Scoped>(
+    async fn page<E: Scoped>(
         &self,
         filter: Condition,
         as_of: Option<NaiveDate>,
@@ -82,6 +82,17 @@ impl Store {
             rows,
             has_next_page,
         })
+    }
+
+    /// One page of the rows a filter selects.
+    pub async fn list<F: ListFilter>(
+        &self,
+        filter: &F,
+        as_of: Option<NaiveDate>,
+        request: PageRequest,
+    ) -> ApiResult<Page<<F::Entity as EntityTrait>::Model>> {
+        self.page::<F::Entity>(filter.condition(), as_of, request)
+            .await
     }
 
     /// How many rows of `E` the caller may see match `filter` (all pages together).
@@ -132,18 +143,5 @@ pub fn int_value<M: ModelTrait>(
         Value::Int(value) => value,
         Value::BigInt(value) => value.and_then(|v| i32::try_from(v).ok()),
         _ => None,
-    }
-}
-
-impl Store {
-    /// One page of the rows a filter selects.
-    pub async fn list<F: ListFilter>(
-        &self,
-        filter: &F,
-        as_of: Option<NaiveDate>,
-        request: PageRequest,
-    ) -> ApiResult<Page<<F::Entity as EntityTrait>::Model>> {
-        self.page::<F::Entity>(filter.condition(), as_of, request)
-            .await
     }
 }
