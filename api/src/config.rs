@@ -5,6 +5,22 @@ use std::{net::SocketAddr, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 
+/// The defaults, in one place for the flags and for [`Config::for_database`] / [`Limits::default`].
+mod defaults {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+    pub const MAX_QUERY_DEPTH: usize = 12;
+    pub const MAX_QUERY_COMPLEXITY: usize = 2000;
+    pub const MAX_QUERY_ALIASES: usize = 30;
+    pub const PAGE_SIZE: u64 = 10;
+    pub const MAX_PAGE_SIZE: u64 = 100;
+    pub const MAX_BODY_BYTES: usize = 64 * 1024;
+    pub const REQUEST_TIMEOUT_SECS: u64 = 30;
+    pub const BATCH_WINDOW_MS: u64 = 2;
+    pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
+    pub const BIND_ADDRESS: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+}
+
 /// The Vestegn GraphQL server.
 #[derive(Debug, Parser)]
 #[command(name = "vestegn", version, about)]
@@ -38,7 +54,7 @@ pub struct Config {
     pub database_url: String,
 
     /// Address to listen on.
-    #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "BIND_ADDRESS", default_value_t = defaults::BIND_ADDRESS)]
     pub bind_address: SocketAddr,
 
     /// Load the seed dataset on start when the database holds none yet. Defaults to on for SQLite
@@ -51,7 +67,7 @@ pub struct Config {
     pub log_json: bool,
 
     /// Maximum connections in the database pool.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = defaults::DATABASE_MAX_CONNECTIONS)]
     pub database_max_connections: u32,
 
     #[command(flatten)]
@@ -62,43 +78,43 @@ pub struct Config {
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
     /// Maximum depth of a GraphQL query.
-    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = defaults::MAX_QUERY_DEPTH)]
     pub max_depth: usize,
     /// Maximum complexity (weighted field count) of a GraphQL query.
-    #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 2000)]
+    #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = defaults::MAX_QUERY_COMPLEXITY)]
     pub max_complexity: usize,
     /// Maximum number of aliased fields in a GraphQL document.
-    #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = 30)]
+    #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = defaults::MAX_QUERY_ALIASES)]
     pub max_aliases: usize,
     /// Page size when `first` is not given.
-    #[arg(long, env = "DEFAULT_PAGE_SIZE", default_value_t = 10)]
+    #[arg(long, env = "DEFAULT_PAGE_SIZE", default_value_t = defaults::PAGE_SIZE)]
     pub default_page_size: u64,
     /// Largest page size a client may ask for.
-    #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
+    #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = defaults::MAX_PAGE_SIZE)]
     pub max_page_size: u64,
     /// Largest request body, in bytes.
-    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = defaults::MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Time a request may take, in seconds, before it is answered with 408.
-    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
     /// How long, in milliseconds, the batch loaders collect keys before they query: longer means
     /// fewer, larger statements for nested lists at the cost of latency per nesting level.
-    #[arg(long, env = "BATCH_WINDOW_MS", default_value_t = 2)]
+    #[arg(long, env = "BATCH_WINDOW_MS", default_value_t = defaults::BATCH_WINDOW_MS)]
     pub batch_window_ms: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_depth: 12,
-            max_complexity: 2000,
-            max_aliases: 30,
-            default_page_size: 10,
-            max_page_size: 100,
-            max_body_bytes: 64 * 1024,
-            request_timeout_secs: 30,
-            batch_window_ms: 2,
+            max_depth: defaults::MAX_QUERY_DEPTH,
+            max_complexity: defaults::MAX_QUERY_COMPLEXITY,
+            max_aliases: defaults::MAX_QUERY_ALIASES,
+            default_page_size: defaults::PAGE_SIZE,
+            max_page_size: defaults::MAX_PAGE_SIZE,
+            max_body_bytes: defaults::MAX_BODY_BYTES,
+            request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            batch_window_ms: defaults::BATCH_WINDOW_MS,
         }
     }
 }
@@ -118,10 +134,10 @@ impl Config {
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Self {
             database_url: database_url.into(),
-            bind_address: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            bind_address: defaults::BIND_ADDRESS,
             load_seed: None,
             log_json: false,
-            database_max_connections: 10,
+            database_max_connections: defaults::DATABASE_MAX_CONNECTIONS,
             limits: Limits::default(),
         }
     }
