@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    service::{MunicipalityFilter, NameFilter},
+    service::{MunicipalityFilter, NetworkFilter},
     vocabulary::{ForumLevel, PreventionLevel},
 };
 
@@ -338,7 +338,7 @@ impl MunicipalityQuery {
     ) -> Result<List<Network>> {
         paginate(
             ctx,
-            &NameFilter { search },
+            &NetworkFilter { search },
             None,
             first,
             after,

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, NaiveDate};
 use entities::*;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition};
 
-use super::{scope_condition, Store};
+use super::Store;
 use crate::error::{ApiError, ApiResult};
 
 /// Weekly hours of one full-time equivalent, in minutes (37 hours).
@@ -191,15 +191,13 @@ impl Store {
         let forums = self
             .list_by_column::<forum::Entity>(forum::Column::MunicipalityCode, codes, day)
             .await?;
-        let budget_lines = budget_line::Entity::find()
-            .filter(scope_condition::<budget_line::Entity>(self.caller(), day))
-            .filter(
+        let budget_lines = self
+            .list_where::<budget_line::Entity>(
                 Condition::all()
                     .add(budget_line::Column::MunicipalityCode.is_in(codes.iter().copied()))
                     .add(budget_line::Column::Year.eq(as_of.year())),
+                day,
             )
-            .order_by_asc(budget_line::Column::Id)
-            .all(self.db())
             .await?;
 
         let units_by_id: HashMap<i32, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();

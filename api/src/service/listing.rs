@@ -100,11 +100,11 @@ impl ListFilter for MunicipalityFilter {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct NameFilter {
+pub struct NetworkFilter {
     pub search: Option<String>,
 }
 
-impl ListFilter for NameFilter {
+impl ListFilter for NetworkFilter {
     type Entity = network::Entity;
     fn condition(&self) -> Condition {
         search(Condition::all(), network::Column::Name, &self.search)

@@ -32,14 +32,6 @@ impl Store {
         Self { db, caller }
     }
 
-    pub fn caller(&self) -> &Caller {
-        &self.caller
-    }
-
-    pub(crate) fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
     /// Rows of `E` whose `column` is one of `values`, that the caller may see, valid at `as_of`
     /// (all periods when `as_of` is none). One statement, however many values.
     pub async fn list_by_column<E: Scoped>(
@@ -51,9 +43,19 @@ impl Store {
         if values.is_empty() {
             return Ok(Vec::new());
         }
+        let condition = Condition::all().add(column.is_in(values.iter().copied()));
+        self.list_where::<E>(condition, as_of).await
+    }
+
+    /// Every row of `E` that the caller may see, matching `filter`, valid at `as_of`, in id order.
+    pub async fn list_where<E: Scoped>(
+        &self,
+        filter: Condition,
+        as_of: Option<NaiveDate>,
+    ) -> ApiResult<Vec<E::Model>> {
         let rows = E::find()
             .filter(scope_condition::<E>(&self.caller, as_of))
-            .filter(column.is_in(values.iter().copied()))
+            .filter(filter)
             .order_by_asc(E::id_column())
             .all(&self.db)
             .await?;
