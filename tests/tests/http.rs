@@ -230,6 +230,10 @@ async fn graphiql_health_and_request_ids() {
             .starts_with("text/html"));
         assert!(body.to_lowercase().contains("graphiql"));
 
+        let (status, headers, _) = app.send(get("/", "text/html")).await;
+        assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(headers[header::LOCATION], "/graphql");
+
         let (status, headers, body) = app.send(get("/healthz", "application/json")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(json_of(&body)["status"], "ok");

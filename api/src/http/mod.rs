@@ -7,7 +7,7 @@ mod negotiation;
 use axum::{
     extract::{DefaultBodyLimit, State},
     http::{HeaderName, Request, StatusCode},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::get,
     Json, Router,
 };
@@ -48,6 +48,8 @@ impl AppState {
 pub fn build_app(state: AppState) -> Router {
     let limits = state.limits.clone();
     let routes = Router::new()
+        // A newcomer opening the bare address lands in GraphiQL.
+        .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
