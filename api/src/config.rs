@@ -9,15 +9,25 @@ use clap::{Args, Parser, Subcommand};
 mod defaults {
     use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-    pub const MAX_QUERY_DEPTH: usize = 12;
-    pub const MAX_QUERY_COMPLEXITY: usize = 2000;
-    pub const MAX_QUERY_ALIASES: usize = 30;
+    // The standard introspection query of graphql-js 16 is 13 levels deep.
+    pub const MAX_QUERY_DEPTH: usize = 15;
+    pub const MAX_QUERY_COMPLEXITY: u64 = 50_000;
+    pub const MAX_QUERY_ALIASES: u64 = 30;
+    pub const MAX_QUERY_FIELDS: u64 = 2_000;
+    pub const MAX_STRING_CHARS: usize = 2_000;
     pub const PAGE_SIZE: u64 = 10;
     pub const MAX_PAGE_SIZE: u64 = 100;
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
+    pub const MAX_URI_BYTES: usize = 16 * 1024;
+    pub const MAX_HEADER_BYTES: usize = 16 * 1024;
     pub const REQUEST_TIMEOUT_SECS: u64 = 30;
+    pub const HEADER_READ_TIMEOUT_SECS: u64 = 10;
+    pub const SHUTDOWN_GRACE_SECS: u64 = 20;
+    pub const MAX_CONCURRENT_REQUESTS: usize = 32;
     pub const BATCH_WINDOW_MS: u64 = 2;
     pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
+    pub const DATABASE_ACQUIRE_TIMEOUT_MS: u64 = 2_000;
+    pub const DATABASE_CONNECT_TIMEOUT_SECS: u64 = 5;
     pub const BIND_ADDRESS: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
 }
 
@@ -66,9 +76,20 @@ pub struct Config {
     #[arg(long, env = "LOG_JSON", default_value_t = false)]
     pub log_json: bool,
 
-    /// Maximum connections in the database pool.
+    /// Maximum connections in the database pool (per replica).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = defaults::DATABASE_MAX_CONNECTIONS)]
     pub database_max_connections: u32,
+
+    /// How long a request waits for a pooled database connection, in milliseconds, before it is
+    /// answered with 503 `SERVICE_UNAVAILABLE`. Short on purpose: an unreachable database must not
+    /// hold requests until their deadline.
+    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_MS", default_value_t = defaults::DATABASE_ACQUIRE_TIMEOUT_MS)]
+    pub database_acquire_timeout_ms: u64,
+
+    /// How long one attempt to reach the database may take at start-up, in seconds, before the
+    /// server logs the cause and tries again (it serves `/healthz` meanwhile).
+    #[arg(long, env = "DATABASE_CONNECT_TIMEOUT_SECS", default_value_t = defaults::DATABASE_CONNECT_TIMEOUT_SECS)]
+    pub database_connect_timeout_secs: u64,
 
     #[command(flatten)]
     pub limits: Limits,
@@ -77,15 +98,22 @@ pub struct Config {
 /// Protective limits, applied where the schema and the router are built.
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
-    /// Maximum depth of a GraphQL query.
+    /// Maximum depth of a GraphQL query (fields nested in fields, fragments included).
     #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = defaults::MAX_QUERY_DEPTH)]
     pub max_depth: usize,
-    /// Maximum complexity (weighted field count) of a GraphQL query.
+    /// Maximum complexity of a GraphQL query: its fields, each multiplied by the rows the lists
+    /// around it can return (a connection's page size, a nested list's declared `@listSize`).
     #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = defaults::MAX_QUERY_COMPLEXITY)]
-    pub max_complexity: usize,
-    /// Maximum number of aliased fields in a GraphQL document.
+    pub max_complexity: u64,
+    /// Maximum number of aliased fields in a GraphQL document, after expanding its fragments.
     #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = defaults::MAX_QUERY_ALIASES)]
-    pub max_aliases: usize,
+    pub max_aliases: u64,
+    /// Maximum number of fields in a GraphQL document after expanding its fragments.
+    #[arg(long, env = "MAX_QUERY_FIELDS", default_value_t = defaults::MAX_QUERY_FIELDS)]
+    pub max_fields: u64,
+    /// Longest string a client may send as an argument or variable, in characters.
+    #[arg(long, env = "MAX_STRING_CHARS", default_value_t = defaults::MAX_STRING_CHARS)]
+    pub max_string_chars: usize,
     /// Page size when `first` is not given.
     #[arg(long, env = "DEFAULT_PAGE_SIZE", default_value_t = defaults::PAGE_SIZE)]
     pub default_page_size: u64,
@@ -95,9 +123,26 @@ pub struct Limits {
     /// Largest request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = defaults::MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
-    /// Time a request may take, in seconds, before it is answered with 408.
+    /// Longest URL (path and query), in bytes; longer ones get 414.
+    #[arg(long, env = "MAX_URI_BYTES", default_value_t = defaults::MAX_URI_BYTES)]
+    pub max_uri_bytes: usize,
+    /// Largest total size of a request's header fields, in bytes; larger ones get 431.
+    #[arg(long, env = "MAX_HEADER_BYTES", default_value_t = defaults::MAX_HEADER_BYTES)]
+    pub max_header_bytes: usize,
+    /// Time a request may take, in seconds (parsing, validation and execution), before it is
+    /// answered with 408 and its work is dropped.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
+    /// Time a client has to send a request's header, in seconds, before the connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = defaults::HEADER_READ_TIMEOUT_SECS)]
+    pub header_read_timeout_secs: u64,
+    /// On shutdown, how long in-flight requests may finish, in seconds, before the process exits.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = defaults::SHUTDOWN_GRACE_SECS)]
+    pub shutdown_grace_secs: u64,
+    /// GraphQL requests served at once by this replica; more are answered at once with 503
+    /// `OVERLOADED` and `Retry-After` instead of queueing into timeouts.
+    #[arg(long, env = "MAX_CONCURRENT_REQUESTS", default_value_t = defaults::MAX_CONCURRENT_REQUESTS)]
+    pub max_concurrent_requests: usize,
     /// How long, in milliseconds, the batch loaders collect keys before they query: longer means
     /// fewer, larger statements for nested lists at the cost of latency per nesting level.
     #[arg(long, env = "BATCH_WINDOW_MS", default_value_t = defaults::BATCH_WINDOW_MS)]
@@ -110,10 +155,17 @@ impl Default for Limits {
             max_depth: defaults::MAX_QUERY_DEPTH,
             max_complexity: defaults::MAX_QUERY_COMPLEXITY,
             max_aliases: defaults::MAX_QUERY_ALIASES,
+            max_fields: defaults::MAX_QUERY_FIELDS,
+            max_string_chars: defaults::MAX_STRING_CHARS,
             default_page_size: defaults::PAGE_SIZE,
             max_page_size: defaults::MAX_PAGE_SIZE,
             max_body_bytes: defaults::MAX_BODY_BYTES,
+            max_uri_bytes: defaults::MAX_URI_BYTES,
+            max_header_bytes: defaults::MAX_HEADER_BYTES,
             request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            header_read_timeout_secs: defaults::HEADER_READ_TIMEOUT_SECS,
+            shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
+            max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
             batch_window_ms: defaults::BATCH_WINDOW_MS,
         }
     }
@@ -122,6 +174,14 @@ impl Default for Limits {
 impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
     }
 
     pub fn batch_window(&self) -> Duration {
@@ -138,6 +198,8 @@ impl Config {
             load_seed: None,
             log_json: false,
             database_max_connections: defaults::DATABASE_MAX_CONNECTIONS,
+            database_acquire_timeout_ms: defaults::DATABASE_ACQUIRE_TIMEOUT_MS,
+            database_connect_timeout_secs: defaults::DATABASE_CONNECT_TIMEOUT_SECS,
             limits: Limits::default(),
         }
     }

@@ -1,20 +1,156 @@
-//! Connecting to the database and bringing its schema up to date.
+//! The database: the connection pool, bringing its schema up to date, and whether it is ready.
+//!
+//! The server starts and answers `/healthz` while the database is down: the pool connects lazily,
+//! and a background task migrates (and seeds) once the database answers, logging the real cause
+//! while it does not. Until then, and whenever the database cannot be reached, requests are
+//! answered at once with 503 `SERVICE_UNAVAILABLE` instead of waiting out their deadline.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
+use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{sqlx, ConnectOptions, DatabaseConnection};
 
-use crate::config::Config;
+use crate::{config::Config, error::ApiError, seed};
 
-/// Connects with the configured pool size and runs the pending migrations.
+/// How long the start-up task waits between attempts to reach the database.
+const RETRY_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The pool, and whether the schema is in place (per replica: each migrates or waits on its own).
+#[derive(Clone)]
+pub struct Database {
+    connection: DatabaseConnection,
+    ready: Arc<AtomicBool>,
+}
+
+impl Database {
+    /// A database whose schema is known to be in place (tests, and after [`connect_and_migrate`]).
+    pub fn ready(connection: DatabaseConnection) -> Self {
+        Self {
+            connection,
+            ready: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// A pool that connects on first use: returns at once, whether or not the database is up.
+    /// Call [`Database::prepare_in_background`] to migrate it.
+    pub async fn connect_lazily(config: &Config) -> anyhow::Result<Self> {
+        let mut options = pool_options(config);
+        options.connect_lazy(true);
+        let connection = sea_orm::Database::connect(options)
+            .await
+            .with_context(|| format!("bad DATABASE_URL {}", config.redacted_database_url()))?;
+        Ok(Self {
+            connection,
+            ready: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The pool for a request: refused at once while the schema is not in place.
+    pub fn connection(&self) -> Result<&DatabaseConnection, ApiError> {
+        if self.ready.load(Ordering::Acquire) {
+            Ok(&self.connection)
+        } else {
+            Err(ApiError::ServiceUnavailable(anyhow::anyhow!(
+                "the database is not migrated yet"
+            )))
+        }
+    }
+
+    /// For `/readyz`: ready when migrated and the database answers; otherwise why not.
+    pub async fn check(&self) -> Result<(), &'static str> {
+        if !self.ready.load(Ordering::Acquire) {
+            return Err("starting");
+        }
+        self.connection.ping().await.map_err(|err| {
+            tracing::warn!(error = %err, "database not reachable");
+            "unreachable"
+        })
+    }
+
+    /// Migrates (and seeds, if asked) as soon as the database answers, retrying until it does;
+    /// logs each new cause of failure once.
+    pub fn prepare_in_background(&self, config: Config) -> tokio::task::JoinHandle<()> {
+        let database = self.clone();
+        tokio::spawn(async move {
+            let attempt_timeout = Duration::from_secs(config.database_connect_timeout_secs);
+            let mut last_cause = String::new();
+            loop {
+                let attempt = tokio::time::timeout(attempt_timeout, database.prepare(&config));
+                let cause = match attempt.await {
+                    Ok(Ok(())) => {
+                        database.ready.store(true, Ordering::Release);
+                        tracing::info!("database ready");
+                        return;
+                    }
+                    Ok(Err(err)) => format!("{err:#}"),
+                    Err(_) => format!("no answer within {attempt_timeout:?}"),
+                };
+                if cause != last_cause {
+                    tracing::warn!(
+                        database.url = %config.redacted_database_url(),
+                        cause = %cause,
+                        "database not ready; retrying every {RETRY_INTERVAL:?}"
+                    );
+                    last_cause = cause;
+                }
+                tokio::time::sleep(RETRY_INTERVAL).await;
+            }
+        })
+    }
+
+    async fn prepare(&self, config: &Config) -> anyhow::Result<()> {
+        probe(config).await?;
+        Migrator::up(&self.connection, None)
+            .await
+            .context("migration failed")?;
+        if config.should_load_seed() && seed::load_if_empty(&self.connection).await? {
+            tracing::info!("seed dataset loaded into the empty database");
+        }
+        Ok(())
+    }
+}
+
+/// Connects with the configured pool and runs the pending migrations, failing with the real cause
+/// when the database cannot be reached (for commands, and tests).
 pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    probe(config).await?;
+    let connection = sea_orm::Database::connect(pool_options(config)).await?;
+    Migrator::up(&connection, None).await?;
+    Ok(connection)
+}
+
+fn pool_options(config: &Config) -> ConnectOptions {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .max_connections(config.database_max_connections)
-        .connect_timeout(Duration::from_secs(10))
+        // The pool wait: what a request waits for a connection, including reconnecting.
+        .acquire_timeout(Duration::from_millis(config.database_acquire_timeout_ms))
         .sqlx_logging(false);
-    let db = Database::connect(options).await?;
-    Migrator::up(&db, None).await?;
-    Ok(db)
+    options
+}
+
+/// Opens and closes one connection outside the pool, whose error, unlike the pool's "timed out",
+/// says why the database cannot be reached (refused, unknown host, authentication, no database).
+async fn probe(config: &Config) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    if config.is_sqlite() {
+        return Ok(());
+    }
+    let connect = sqlx::PgConnection::connect(&config.database_url);
+    let connection = tokio::time::timeout(
+        Duration::from_secs(config.database_connect_timeout_secs),
+        connect,
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("no answer from the database"))?
+    .context("cannot connect to the database")?;
+    connection.close().await.ok();
+    Ok(())
 }

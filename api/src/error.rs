@@ -1,12 +1,14 @@
 //! The one error type of the API and its stable codes.
 //!
-//! Policy: every error a client can see carries a fixed `SHOUTY_SNAKE` code in `extensions.code`
-//! (see [`ApiError::code`]); errors about input also name the offending argument in
-//! `extensions.field`. Internal errors (database failures and bugs) are logged once, where they are
-//! turned into a response, and reach the client as `INTERNAL` with no detail.
+//! Policy: every error a client can see is a GraphQL-shaped JSON response whose errors carry a fixed
+//! `SHOUTY_SNAKE` code in `extensions.code` (see [`ApiError::code`]); errors about input also name
+//! the offending argument or variable in `extensions.field`. `INTERNAL` is only ever the server's
+//! own fault: such errors are logged once, where they are turned into a response, and reach the
+//! client with no detail. Text the client sent is echoed only cut short ([`excerpt`]).
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{DbErr, SqlErr};
+use axum::http::StatusCode;
+use sea_orm::{sqlx, DbErr, RuntimeErr, SqlErr};
 
 /// Everything that can go wrong in a request.
 ///
@@ -14,13 +16,43 @@ use sea_orm::{DbErr, SqlErr};
 /// so `?` in a resolver must go through the `From` below, which adds the code.
 #[derive(Debug)]
 pub enum ApiError {
-    /// An argument is malformed or out of range.
+    /// An argument or variable is malformed or out of range.
     BadUserInput { field: String, message: String },
     /// The record does not exist, or the caller may not see it (the two are not told apart).
     NotFound { what: String },
     /// A write would break a uniqueness rule.
     Conflict(String),
-    /// The database could not be reached or failed; logged, never shown.
+    /// The document is not GraphQL.
+    ParseFailed(String),
+    /// The document is GraphQL but not valid against the schema (or selects no operation).
+    ValidationFailed(String),
+    /// The document asks for more work than a limit allows; the message names the limit.
+    QueryTooComplex(String),
+    /// The HTTP request is not a GraphQL request (malformed body, parameters or URL).
+    BadRequest(String),
+    /// Several operations in one request.
+    BatchNotSupported,
+    /// A mutation over `GET`.
+    MethodNotAllowed,
+    /// A body that is not declared as JSON.
+    UnsupportedMediaType,
+    /// An `Accept` header that allows no type the server can send.
+    NotAcceptable,
+    /// A route that does not exist.
+    RouteNotFound,
+    /// The body is larger than the configured limit.
+    PayloadTooLarge,
+    /// The URL is longer than the configured limit.
+    UriTooLong,
+    /// The request's header fields are larger than the configured limit.
+    HeadersTooLarge,
+    /// The request did not finish within its deadline.
+    Timeout,
+    /// The server is at its concurrency limit; retry later.
+    Overloaded,
+    /// The database cannot be reached (or is not migrated yet); retry later. Logged, never shown.
+    ServiceUnavailable(anyhow::Error),
+    /// A bug or an unexpected database failure; logged, never shown.
     Internal(anyhow::Error),
 }
 
@@ -41,7 +73,26 @@ impl ApiError {
         match self {
             Self::BadUserInput { message, .. } => message.clone(),
             Self::NotFound { what } => format!("{what} not found"),
-            Self::Conflict(detail) => detail.clone(),
+            Self::Conflict(message)
+            | Self::ParseFailed(message)
+            | Self::ValidationFailed(message)
+            | Self::QueryTooComplex(message)
+            | Self::BadRequest(message) => message.clone(),
+            Self::BatchNotSupported => {
+                "batched requests are not supported: send one operation per request".to_owned()
+            }
+            Self::MethodNotAllowed => "mutations are only accepted over POST".to_owned(),
+            Self::UnsupportedMediaType => "the request body must be application/json".to_owned(),
+            Self::NotAcceptable => {
+                "accept application/graphql-response+json or application/json".to_owned()
+            }
+            Self::RouteNotFound => "no such route: GraphQL is served at /graphql".to_owned(),
+            Self::PayloadTooLarge => "the request body is too large".to_owned(),
+            Self::UriTooLong => "the URL is too long: send long queries by POST".to_owned(),
+            Self::HeadersTooLarge => "the request's header fields are too large".to_owned(),
+            Self::Timeout => "the request took longer than its deadline".to_owned(),
+            Self::Overloaded => "the server is busy; retry later".to_owned(),
+            Self::ServiceUnavailable(_) => "the database is unavailable; retry later".to_owned(),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -52,13 +103,120 @@ impl ApiError {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
+            Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
+            Self::ValidationFailed(_) => "GRAPHQL_VALIDATION_FAILED",
+            Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
+            Self::BadRequest(_) => "BAD_REQUEST",
+            Self::BatchNotSupported => "BATCH_NOT_SUPPORTED",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::NotAcceptable => "NOT_ACCEPTABLE",
+            Self::RouteNotFound => "ROUTE_NOT_FOUND",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::UriTooLong => "URI_TOO_LONG",
+            Self::HeadersTooLarge => "REQUEST_HEADER_FIELDS_TOO_LARGE",
+            Self::Timeout => "REQUEST_TIMEOUT",
+            Self::Overloaded => "OVERLOADED",
+            Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
+    }
+
+    /// The HTTP status of a response that fails as a whole with this error. Errors inside an
+    /// executed operation (a field that was not found, a bad argument) travel in a 200 response
+    /// instead; see `http::graphql` for how a response's status is chosen.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadUserInput { .. }
+            | Self::ParseFailed(_)
+            | Self::ValidationFailed(_)
+            | Self::QueryTooComplex(_)
+            | Self::BadRequest(_)
+            | Self::BatchNotSupported => StatusCode::BAD_REQUEST,
+            Self::NotFound { .. } | Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Overloaded | Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Whether the request was well-formed HTTP but its document cannot run (it does not parse,
+    /// validate or fit the limits, or its variables are wrong): the GraphQL "request errors".
+    pub fn is_document_error(&self) -> bool {
+        matches!(
+            self,
+            Self::ParseFailed(_)
+                | Self::ValidationFailed(_)
+                | Self::QueryTooComplex(_)
+                | Self::BadUserInput { .. }
+        )
+    }
+
+    /// The argument or variable at fault, for input errors.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadUserInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Logs what the client will not see, once: called where the error becomes a response.
+    pub fn log(&self) {
+        match self {
+            Self::Internal(source) => {
+                tracing::error!(error = format!("{source:#}"), "internal error");
+            }
+            Self::ServiceUnavailable(source) => {
+                tracing::warn!(error = format!("{source:#}"), "database unavailable");
+            }
+            _ => {}
+        }
+    }
+
+    /// The error as one entry of a GraphQL response's `errors` (not logged: see [`ApiError::log`]).
+    pub fn to_server_error(&self) -> async_graphql::ServerError {
+        let mut error = async_graphql::ServerError::new(self.message(), None);
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", self.code());
+        if let Some(field) = self.field() {
+            extensions.set("field", field);
+        }
+        error
+    }
+
+    /// Whether a database error means the database could not be reached, rather than that a
+    /// statement failed.
+    fn is_unreachable(err: &DbErr) -> bool {
+        let runtime = match err {
+            DbErr::ConnectionAcquire(_) => return true,
+            DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+            _ => return false,
+        };
+        matches!(
+            runtime,
+            RuntimeErr::SqlxError(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+            )
+        )
     }
 }
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
+        if Self::is_unreachable(&err) {
+            return Self::ServiceUnavailable(err.into());
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(detail),
             _ => Self::Internal(err.into()),
@@ -68,13 +226,11 @@ impl From<DbErr> for ApiError {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
-        if let Self::Internal(source) = self {
-            tracing::error!(error = format!("{source:#}"), "internal error");
-        }
+        self.log();
         async_graphql::Error::new(self.message()).extend_with(|_, extensions| {
             extensions.set("code", self.code());
-            if let Self::BadUserInput { field, .. } = self {
-                extensions.set("field", field.as_str());
+            if let Some(field) = self.field() {
+                extensions.set("field", field);
             }
         })
     }
@@ -88,3 +244,14 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Result of the data-access layer.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// How much of a client's text an error message repeats.
+const EXCERPT_CHARS: usize = 40;
+
+/// Client text fit to repeat in an error message: quoted, and cut short when long.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}… ({} characters)", &text[..end], text.chars().count()),
+    }
+}

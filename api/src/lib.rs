@@ -15,4 +15,4 @@ pub mod service;
 pub mod telemetry;
 pub mod vocabulary;
 
-pub use http::{build_app, with_layers, AppState};
+pub use http::{build_app, error_response, with_layers, AppState};

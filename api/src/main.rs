@@ -7,7 +7,10 @@ use tokio::net::TcpListener;
 use vestegn_api::{
     build_app,
     config::{Cli, Command},
-    database, graphql, seed, telemetry, AppState,
+    database::{self, Database},
+    graphql,
+    http::server,
+    seed, telemetry, AppState,
 };
 
 #[tokio::main]
@@ -20,9 +23,9 @@ async fn main() -> anyhow::Result<()> {
     }
     telemetry::init(config.log_json);
     tracing::info!(database.url = %config.redacted_database_url(), "connecting");
-    let db = database::connect_and_migrate(&config).await?;
 
     if matches!(cli.command, Some(Command::Seed)) {
+        let db = database::connect_and_migrate(&config).await?;
         let loaded = seed::load_if_empty(&db).await?;
         tracing::info!(
             loaded,
@@ -31,10 +34,10 @@ async fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    if config.should_load_seed() && seed::load_if_empty(&db).await? {
-        tracing::info!("seed dataset loaded into the empty database");
-    }
 
+    // Serve at once; the database is migrated (and seeded) as soon as it answers.
+    let db = Database::connect_lazily(&config).await?;
+    db.prepare_in_background(config.clone());
     let listener = TcpListener::bind(config.bind_address)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_address))?;
@@ -42,14 +45,13 @@ async fn main() -> anyhow::Result<()> {
         "listening on http://{} (GraphiQL at /graphql)",
         listener.local_addr()?
     );
-    axum::serve(listener, build_app(AppState::new(db, config.limits)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = build_app(AppState::new(db, config.limits.clone()));
+    server::serve(listener, app, &config.limits, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before the process exits.
+/// Resolves on Ctrl-C or SIGTERM, so that in-flight requests can finish (for a bounded time).
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {

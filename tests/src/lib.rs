@@ -3,6 +3,8 @@
 //! Every test runs on SQLite (a new file per test) and, when `TEST_DATABASE_URL` names a
 //! PostgreSQL server, on PostgreSQL too (a new database per test, dropped at the end).
 
+pub mod pg_cluster;
+
 use std::{
     future::Future,
     sync::{
@@ -23,7 +25,8 @@ use tower::ServiceExt;
 use vestegn_api::{
     build_app,
     config::{Config, Limits},
-    database, graphql, seed,
+    database::{self, Database as AppDatabase},
+    graphql, seed,
     service::{Caller, Store},
     telemetry, AppState,
 };
@@ -156,7 +159,7 @@ impl TestApp {
             }
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let router = build_app(AppState::new(db.clone(), limits));
+        let router = build_app(AppState::new(AppDatabase::ready(db.clone()), limits));
         Self {
             backend,
             db,

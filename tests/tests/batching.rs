@@ -18,8 +18,10 @@ const DEEP: &str = r#"query($first: Int) { municipalities(first: $first) { edges
 async fn statement_count_does_not_grow_with_rows() {
     // A generous batch window, so that a slow (debug, shared CI) machine still batches every
     // sibling's keys together: the test is about how many statements, not how fast.
+    // The query is far above the default complexity limit (every list at its declared size).
     let limits = Limits {
         batch_window_ms: 50,
+        max_complexity: 1_000_000,
         ..Limits::default()
     };
     on_each_backend_with(limits, true, |app| async move {

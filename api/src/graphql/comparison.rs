@@ -9,6 +9,7 @@ use super::{
     budget::BudgetLine,
     forum::Forum,
     ids::NodeKind,
+    list_size,
     loaders::{load_each, load_one, SourceById},
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
@@ -62,6 +63,7 @@ impl Figure {
             .collect()
     }
     /// The source documents of those records.
+    #[graphql(directive = list_size::apply(5))]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
         let rows = load_each(ctx, SourceById, self.0.source_ids.iter().copied(), None).await?;
         Ok(rows.into_iter().map(Source).collect())
@@ -81,6 +83,7 @@ impl Placement {
         Unit::new(self.placement.unit.clone(), Some(self.as_of))
     }
     /// From the top of the hierarchy down to the unit.
+    #[graphql(directive = list_size::apply(10))]
     async fn path(&self) -> Vec<Unit> {
         self.placement
             .path
@@ -156,6 +159,7 @@ impl StaffingFigures {
             .await?
             .map(Source))
     }
+    #[graphql(directive = list_size::apply(50))]
     async fn staff_roles(&self) -> Vec<StaffRole> {
         self.figures
             .roles
@@ -179,6 +183,7 @@ impl StaffingFigures {
     async fn fte_per_10k_inhabitants(&self) -> Figure {
         Figure(self.figures.fte_per_10k.clone())
     }
+    #[graphql(directive = list_size::apply(5))]
     async fn by_prevention_level(&self) -> Vec<LevelFigures> {
         self.figures
             .by_prevention_level
@@ -206,6 +211,7 @@ impl BudgetFigures {
     async fn year(&self) -> i32 {
         self.figures.year
     }
+    #[graphql(directive = list_size::apply(50))]
     async fn budget_lines(&self) -> Vec<BudgetLine> {
         self.figures
             .lines
@@ -237,6 +243,7 @@ impl ForumLevelCount {
     async fn count(&self) -> usize {
         self.level.forums.len()
     }
+    #[graphql(directive = list_size::apply(20))]
     async fn forums(&self) -> Vec<Forum> {
         self.level
             .forums
@@ -261,6 +268,7 @@ impl ComparedMunicipality {
         Figure(self.model.population.clone())
     }
     /// Where the crime-prevention work sits (several units where it is split).
+    #[graphql(directive = list_size::apply(10))]
     async fn placements(&self) -> Vec<Placement> {
         self.model
             .placements
@@ -272,6 +280,7 @@ impl ComparedMunicipality {
             .collect()
     }
     /// Staffing figures, one set per source document (sources that disagree are both shown).
+    #[graphql(directive = list_size::apply(5))]
     async fn staffing(&self) -> Vec<StaffingFigures> {
         self.model
             .staffing
@@ -283,6 +292,7 @@ impl ComparedMunicipality {
             .collect()
     }
     /// Budget figures for the year of `asOf`, one set per source document.
+    #[graphql(directive = list_size::apply(10))]
     async fn budgets(&self) -> Vec<BudgetFigures> {
         self.model
             .budgets
@@ -293,6 +303,7 @@ impl ComparedMunicipality {
             })
             .collect()
     }
+    #[graphql(directive = list_size::apply(5))]
     async fn forums_by_level(&self) -> Vec<ForumLevelCount> {
         self.model
             .forums_by_level
@@ -312,6 +323,7 @@ pub struct ComparisonQuery;
 impl ComparisonQuery {
     /// Organisation models of several municipalities side by side, as of a date (required: models
     /// change, and figures from different years do not compare).
+    #[graphql(directive = list_size::apply(100))]
     async fn compare_municipalities(
         &self,
         ctx: &Context<'_>,

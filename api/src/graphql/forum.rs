@@ -5,6 +5,7 @@ use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
     ids::NodeKind,
+    list_size,
     loaders::*,
     municipality::{Municipality, Network},
     organisation::Unit,
@@ -53,6 +54,7 @@ impl Forum {
             .await?
             .map(Network))
     }
+    #[graphql(directive = list_size::apply(20))]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ForumMember>> {
         let rows = load_many(ctx, MembersByForum, self.row.id, self.as_of).await?;
         Ok(rows
@@ -60,6 +62,7 @@ impl Forum {
             .map(|row| ForumMember::new(row, self.as_of))
             .collect())
     }
+    #[graphql(directive = list_size::apply(5))]
     async fn legal_bases(&self, ctx: &Context<'_>) -> Result<Vec<LegalBasis>> {
         let links = load_many(ctx, LegalBasesByForum, self.row.id, None).await?;
         let ids = links.iter().map(|link| link.legal_basis_id);

@@ -7,6 +7,7 @@ use entities::{goal, intervention, intervention_partner};
 use super::{
     forum::PartnerOrganisation,
     ids::NodeKind,
+    list_size,
     loaders::*,
     municipality::Municipality,
     organisation::Unit,
@@ -36,6 +37,7 @@ impl Goal {
     async fn title(&self) -> &str {
         &self.row.title
     }
+    #[graphql(directive = list_size::apply(20))]
     async fn interventions(&self, ctx: &Context<'_>) -> Result<Vec<Intervention>> {
         let rows = load_many(ctx, InterventionsByGoal, self.row.id, self.as_of).await?;
         Ok(rows
@@ -91,6 +93,7 @@ impl Intervention {
         let row = load_optional(ctx, UnitById, self.row.lead_unit_id, None).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
+    #[graphql(directive = list_size::apply(10))]
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<InterventionPartner>> {
         let rows = load_many(ctx, PartnersByIntervention, self.row.id, None).await?;
         Ok(rows

@@ -23,6 +23,7 @@ macro_rules! dated_record {
 mod budget;
 mod comparison;
 mod forum;
+pub mod gate;
 pub mod ids;
 mod intervention;
 mod loaders;
@@ -34,10 +35,13 @@ mod project;
 mod scalars;
 mod source;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
 
 use crate::{config::Limits, error::ApiError, service::Store};
 
+use self::gate::{Allowed, QueryGate};
 pub use loaders::StoreLoader;
 
 /// The query root: every domain's queries, merged.
@@ -57,14 +61,61 @@ pub struct Query(
 /// The schema the server runs. Read-only for now.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema with the given limits. Each request must carry a [`Store`] and a
-/// [`StoreLoader`] for its caller (see [`request_data`]).
+/// How many rows a nested list can return, for the complexity limit (see [`gate`]). Shown in the
+/// SDL as `@listSize(assumedSize: N)` after the GraphQL cost directives, so clients can work out
+/// what their queries cost.
+#[async_graphql::TypeDirective(name = "listSize", location = "FieldDefinition")]
+pub fn list_size(assumed_size: u32) {}
+
+/// Builds the bare schema. Requests must pass the [`Api`]'s gate before it runs them; tests that
+/// run it directly carry a [`Store`] and a [`StoreLoader`] for their caller (see [`request_data`]).
 pub fn build_schema(limits: &Limits) -> AppSchema {
+    // No async-graphql depth or complexity limits: they expand fragments (see `gate`).
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
         .data(limits.clone())
         .finish()
+}
+
+/// The GraphQL API: the schema, and the gate in front of it built from the same limits.
+#[derive(Clone)]
+pub struct Api {
+    schema: AppSchema,
+    gate: Arc<QueryGate>,
+}
+
+impl Api {
+    pub fn new(limits: &Limits) -> Self {
+        let schema = build_schema(limits);
+        let gate = Arc::new(QueryGate::new(&schema.sdl(), limits));
+        Self { schema, gate }
+    }
+
+    /// Checks the request at the gate: `Err` says why it must not run. Needs no database.
+    pub fn admit(
+        &self,
+        request: &mut async_graphql::Request,
+        allowed: Allowed,
+    ) -> Result<(), ApiError> {
+        self.gate.admit(request, allowed)
+    }
+
+    /// Validates and runs an admitted request for the caller `store` serves. Validation errors
+    /// come back as a response without data, and errors of the run inside the response.
+    pub async fn run(
+        &self,
+        request: async_graphql::Request,
+        store: Store,
+        limits: &Limits,
+    ) -> async_graphql::Response {
+        self.schema
+            .execute(request_data(request, store, limits))
+            .await
+    }
+
+    /// The fields returning lists of objects without a declared `@listSize`.
+    pub fn undeclared_lists(&self) -> Vec<String> {
+        self.gate.undeclared_lists()
+    }
 }
 
 /// Attaches the caller's store and a fresh loader to a request.

@@ -9,6 +9,7 @@ use super::{
     forum::Forum,
     ids::NodeKind,
     intervention::{Goal, Intervention},
+    list_size,
     loaders::*,
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
     pagination::{paginate, List},
@@ -70,6 +71,7 @@ impl Municipality {
         })
     }
     /// The networks the municipality belongs to.
+    #[graphql(directive = list_size::apply(5))]
     async fn networks(&self, ctx: &Context<'_>) -> Result<Vec<Network>> {
         let memberships = load_many(ctx, MembershipsByMunicipality, self.row.code, None).await?;
         let ids = memberships.iter().map(|m| m.network_id);
@@ -80,12 +82,14 @@ impl Municipality {
             .collect())
     }
     /// All units of the municipality (a flat list; see `rootUnits` for the tree).
+    #[graphql(directive = list_size::apply(50))]
     async fn units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
         Ok(rows.into_iter().map(|row| Unit::new(row, as_of)).collect())
     }
     /// The tops of the unit tree: units without a parent.
+    #[graphql(directive = list_size::apply(10))]
     async fn root_units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
@@ -96,6 +100,7 @@ impl Municipality {
             .collect())
     }
     /// The units where the SSP / crime-prevention work sits.
+    #[graphql(directive = list_size::apply(10))]
     async fn crime_prevention_units(
         &self,
         ctx: &Context<'_>,
@@ -109,6 +114,7 @@ impl Municipality {
             .map(|row| Unit::new(row, as_of))
             .collect())
     }
+    #[graphql(directive = list_size::apply(10))]
     async fn committees(
         &self,
         ctx: &Context<'_>,
@@ -121,6 +127,7 @@ impl Municipality {
             .map(|row| PoliticalCommittee::new(row, as_of))
             .collect())
     }
+    #[graphql(directive = list_size::apply(200))]
     async fn staff_roles(
         &self,
         ctx: &Context<'_>,
@@ -138,6 +145,7 @@ impl Municipality {
             .map(|row| StaffRole::new(row, as_of))
             .collect())
     }
+    #[graphql(directive = list_size::apply(200))]
     async fn budget_lines(
         &self,
         ctx: &Context<'_>,
@@ -153,6 +161,7 @@ impl Municipality {
             .collect())
     }
     /// The forums the municipality sits in.
+    #[graphql(directive = list_size::apply(20))]
     async fn forums(
         &self,
         ctx: &Context<'_>,
@@ -167,11 +176,13 @@ impl Municipality {
             .map(|row| Forum::new(row, as_of))
             .collect())
     }
+    #[graphql(directive = list_size::apply(10))]
     async fn goals(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Goal>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, GoalsByMunicipality, self.row.code, as_of).await?;
         Ok(rows.into_iter().map(|row| Goal::new(row, as_of)).collect())
     }
+    #[graphql(directive = list_size::apply(50))]
     async fn interventions(
         &self,
         ctx: &Context<'_>,
@@ -190,6 +201,7 @@ impl Municipality {
             .collect())
     }
     /// Cross-municipal projects the municipality leads or takes part in.
+    #[graphql(directive = list_size::apply(10))]
     async fn shared_projects(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +223,7 @@ impl Municipality {
             .collect())
     }
     /// Staff contact details: personal data, visible to the municipality itself only.
+    #[graphql(directive = list_size::apply(20))]
     async fn contacts(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Contact>> {
         let as_of = self.date(as_of);
         let rows = load_many(ctx, ContactsByMunicipality, self.row.code, as_of).await?;
@@ -240,6 +253,7 @@ impl Network {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
+    #[graphql(directive = list_size::apply(100))]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
         let memberships = load_many(ctx, MembershipsByNetwork, self.0.id, None).await?;
         let codes = memberships.iter().map(|m| m.municipality_code);
@@ -250,6 +264,7 @@ impl Network {
             .collect())
     }
     /// The forums that belong to this network, as the member municipalities record them.
+    #[graphql(directive = list_size::apply(50))]
     async fn forums(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Forum>> {
         let as_of = Date::day(as_of);
         let rows = load_many(ctx, ForumsByNetwork, self.0.id, as_of).await?;

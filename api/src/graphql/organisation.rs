@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::{
     budget::BudgetLine,
     ids::NodeKind,
+    list_size,
     loaders::*,
     municipality::Municipality,
     pagination::{paginate, List},
@@ -59,6 +60,7 @@ impl Unit {
         let row = load_optional(ctx, UnitById, self.row.parent_id, self.as_of).await?;
         Ok(row.map(|row| Unit::new(row, self.as_of)))
     }
+    #[graphql(directive = list_size::apply(10))]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
         let rows = load_many(ctx, UnitsByParent, self.row.id, self.as_of).await?;
         Ok(rows
@@ -67,6 +69,7 @@ impl Unit {
             .collect())
     }
     /// The units above this one, from the top of the hierarchy down to the parent.
+    #[graphql(directive = list_size::apply(10))]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
         let mut ancestors = Vec::new();
         let mut next = self.row.parent_id;
@@ -85,6 +88,7 @@ impl Unit {
         let row = load_optional(ctx, CommitteeById, self.row.committee_id, self.as_of).await?;
         Ok(row.map(|row| PoliticalCommittee::new(row, self.as_of)))
     }
+    #[graphql(directive = list_size::apply(10))]
     async fn staff_roles(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
         let rows = load_many(ctx, StaffRolesByUnit, self.row.id, self.as_of).await?;
         Ok(rows
@@ -92,6 +96,7 @@ impl Unit {
             .map(|row| StaffRole::new(row, self.as_of))
             .collect())
     }
+    #[graphql(directive = list_size::apply(50))]
     async fn budget_lines(&self, ctx: &Context<'_>) -> Result<Vec<BudgetLine>> {
         let rows = load_many(ctx, BudgetLinesByUnit, self.row.id, self.as_of).await?;
         Ok(rows
@@ -100,6 +105,7 @@ impl Unit {
             .collect())
     }
     /// Staff contact details (private: only the municipality itself sees them).
+    #[graphql(directive = list_size::apply(5))]
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
         let rows = load_many(ctx, ContactsByUnit, self.row.id, self.as_of).await?;
         Ok(rows.into_iter().map(Contact).collect())
@@ -123,6 +129,7 @@ impl PoliticalCommittee {
         &self.row.name
     }
     /// The units that report to the committee.
+    #[graphql(directive = list_size::apply(20))]
     async fn units(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
         let rows = load_many(ctx, UnitsByCommittee, self.row.id, self.as_of).await?;
         Ok(rows

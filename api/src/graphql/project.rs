@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{
     ids::NodeKind,
+    list_size,
     loaders::*,
     municipality::Municipality,
     pagination::{paginate, List},
@@ -35,6 +36,7 @@ impl SharedProject {
         let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
         Ok(row.map(|row| Municipality::new(row, self.as_of)))
     }
+    #[graphql(directive = list_size::apply(20))]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<ProjectParticipant>> {
         let rows = load_many(ctx, ParticipantsByProject, self.row.id, None).await?;
         Ok(rows.into_iter().map(ProjectParticipant).collect())

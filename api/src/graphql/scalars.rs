@@ -29,6 +29,11 @@ impl ScalarType for Date {
         }
     }
 
+    /// Checked in validation too, so that a bad date is the client's error before anything runs.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }

@@ -1,43 +1,48 @@
-//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`) and the layers every request passes
-//! (request id, tracing, body size limit, timeout).
+//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`), the layers every request passes
+//! ([`guard`]: request ids, size limits, deadline, concurrency limit, caught panics), and the
+//! server loop ([`server`]: header-read timeout, bounded graceful shutdown).
+//!
+//! Every error response, whichever layer produces it, is a GraphQL-shaped JSON body with a stable
+//! code ([`error_response`]).
 
 mod graphql;
+mod guard;
 mod negotiation;
+pub mod server;
+
+use std::sync::Arc;
 
 use axum::{
     extract::{DefaultBodyLimit, State},
-    http::{HeaderName, Request, StatusCode},
+    http::{header, HeaderValue, StatusCode},
+    middleware,
     response::{IntoResponse, Redirect, Response},
     routing::get,
     Json, Router,
 };
-use sea_orm::DatabaseConnection;
 use serde_json::json;
-use tower::ServiceBuilder;
-use tower_http::{
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    timeout::TimeoutLayer,
-    trace::{DefaultOnResponse, TraceLayer},
-};
-use tracing::Level;
+use tokio::sync::Semaphore;
 
-use crate::{config::Limits, graphql::AppSchema};
+use crate::{config::Limits, database::Database, error::ApiError, graphql::Api};
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub use negotiation::ResponseType;
 
-/// What every request handler shares. Holds no per-process state beyond the pool, so replicas
-/// behind a load balancer behave alike.
+/// What every request handler shares. Besides the pool it holds only per-replica counters (the
+/// concurrency limit), so replicas behind a load balancer behave alike.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
-    pub schema: AppSchema,
+    pub db: Database,
+    pub api: Api,
     pub limits: Limits,
+    /// Permits for GraphQL requests in flight on this replica.
+    in_flight: Arc<Semaphore>,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, limits: Limits) -> Self {
+    pub fn new(db: Database, limits: Limits) -> Self {
         Self {
-            schema: crate::graphql::build_schema(&limits),
+            api: Api::new(&limits),
+            in_flight: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
             db,
             limits,
         }
@@ -47,64 +52,77 @@ impl AppState {
 /// The one way to build the server; the binary and the tests both use it.
 pub fn build_app(state: AppState) -> Router {
     let limits = state.limits.clone();
+    let graphql = Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route_layer(middleware::from_fn_with_state(
+            state.in_flight.clone(),
+            guard::limit_concurrency,
+        ));
     let routes = Router::new()
         // A newcomer opening the bare address lands in GraphiQL.
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
-        .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(graphql)
+        .fallback(|| async { error_response(&ApiError::RouteNotFound, ResponseType::Json) })
         .with_state(state);
     with_layers(routes, &limits)
 }
 
-/// The layers every request passes: request id, tracing, timeout, body size limit.
+/// The layers every request passes (see [`guard`]).
 pub fn with_layers(routes: Router, limits: &Limits) -> Router {
-    routes
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .on_response(DefaultOnResponse::new().level(Level::INFO))
-                        .make_span_with(|request: &Request<_>| {
-                            let request_id = request
-                                .headers()
-                                .get(REQUEST_ID)
-                                .and_then(|value| value.to_str().ok())
-                                .unwrap_or_default();
-                            tracing::info_span!(
-                                "request",
-                                request.id = %request_id,
-                                request.method = %request.method(),
-                                request.path = %request.uri().path(),
-                            )
-                        }),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    limits.request_timeout(),
-                )),
-        )
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+    guard::layers(
+        routes.layer(DefaultBodyLimit::max(limits.max_body_bytes)),
+        limits,
+    )
 }
 
-/// Liveness: the process answers.
+/// The GraphQL-shaped response for an error that stops a request as a whole; what the client is
+/// not told is logged here, once.
+pub fn error_response(error: &ApiError, response_type: ResponseType) -> Response {
+    error.log();
+    respond_with(error, response_type)
+}
+
+/// [`error_response`] without logging, for errors already logged.
+fn respond_with(error: &ApiError, response_type: ResponseType) -> Response {
+    let body = json!({ "errors": [error.to_server_error()] });
+    let mut response = (
+        error.status(),
+        [(header::CONTENT_TYPE, response_type.content_type())],
+        body.to_string(),
+    )
+        .into_response();
+    match error {
+        ApiError::Overloaded | ApiError::ServiceUnavailable(_) => {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        ApiError::MethodNotAllowed => {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        _ => {}
+    }
+    response
+}
+
+/// Liveness: the process answers (it needs neither the database nor a free request slot).
 async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers.
+/// Readiness: the schema is migrated and the database answers.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match state.db.check().await {
         Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "database not reachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": "unreachable" })),
-            )
-                .into_response()
-        }
+        Err(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            Json(json!({ "status": "unavailable", "database": reason })),
+        )
+            .into_response(),
     }
 }

@@ -23,8 +23,9 @@ impl ResponseType {
     }
 
     /// Picks the type from the `Accept` header: the acceptable type with the highest `q`, the
-    /// new type on ties and for wildcards; `application/json` when there is no header (as the spec
-    /// says for legacy clients); none when nothing offered is acceptable.
+    /// new type on ties; `application/json` for wildcards (what `fetch` sends by default) and when
+    /// there is no header, as the spec says for legacy clients; none when nothing offered is
+    /// acceptable.
     pub fn negotiate(headers: &HeaderMap) -> Option<Self> {
         let Some(accept) = headers.get(header::ACCEPT) else {
             return Some(Self::Json);
@@ -39,8 +40,8 @@ impl ResponseType {
                 .find_map(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
             let offered = match media.as_str() {
-                Self::GRAPHQL_RESPONSE | "*/*" | "application/*" => Self::GraphqlResponse,
-                Self::JSON => Self::Json,
+                Self::GRAPHQL_RESPONSE => Self::GraphqlResponse,
+                Self::JSON | "*/*" | "application/*" => Self::Json,
                 _ => continue,
             };
             let better = match best {
@@ -99,7 +100,16 @@ mod tests {
             negotiate(Some("application/graphql-response+json")),
             Some(GraphqlResponse)
         );
-        assert_eq!(negotiate(Some("*/*")), Some(GraphqlResponse));
+        assert_eq!(
+            negotiate(Some("*/*")),
+            Some(Json),
+            "what fetch sends by default"
+        );
+        assert_eq!(negotiate(Some("application/*")), Some(Json));
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json, */*;q=0.8")),
+            Some(GraphqlResponse)
+        );
         assert_eq!(
             negotiate(Some(
                 "application/graphql-response+json, application/json;q=0.9"

@@ -1,0 +1,227 @@
+//! The gate every GraphQL request passes before async-graphql validates or runs it.
+//!
+//! async-graphql's own depth and complexity limits expand fragment spreads, so a 3 KB document
+//! whose fragments spread each other twice over runs for minutes inside validation, where no
+//! deadline can interrupt it. The gate instead measures a document in time proportional to its
+//! size ([`cost`]) and refuses it with `QUERY_TOO_COMPLEX` before anything else looks at it; what
+//! passes is small enough for validation and execution to be bounded too. It also picks the
+//! operation, refuses mutations where only queries are allowed, and checks the client's input
+//! ([`input`]), so that mistakes surface as `BAD_USER_INPUT` naming the variable or argument.
+
+mod cost;
+mod input;
+mod types;
+
+use async_graphql::{
+    parser::{
+        parse_query,
+        types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
+    },
+    Positioned, Request,
+};
+
+pub use types::LIST_SIZE_DIRECTIVE;
+
+use self::{
+    cost::{Measure, PageSizes},
+    types::SchemaTypes,
+};
+use crate::{
+    config::Limits,
+    error::{excerpt, ApiError},
+};
+
+/// How deeply brackets may nest in a document's text. The parser recurses per level, so this
+/// guards its stack before it runs; documents within the depth limit never come close.
+const MAX_TEXT_NESTING: usize = 128;
+
+/// Which operations a transport may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// Queries only (`GET`, which must be safe).
+    Queries,
+    /// Queries and mutations (`POST`).
+    Any,
+}
+
+/// The checks of one schema, with its limits.
+pub struct QueryGate {
+    types: SchemaTypes,
+    limits: Limits,
+}
+
+impl QueryGate {
+    /// A gate for the schema whose SDL is `sdl`.
+    pub fn new(sdl: &str, limits: &Limits) -> Self {
+        Self {
+            types: SchemaTypes::from_sdl(sdl),
+            limits: limits.clone(),
+        }
+    }
+
+    /// Checks `request` and leaves its parsed document in it, for async-graphql to validate and
+    /// run; or says why it must not run.
+    pub fn admit(&self, request: &mut Request, allowed: Allowed) -> Result<(), ApiError> {
+        let nesting = text_nesting(&request.query);
+        if nesting > MAX_TEXT_NESTING {
+            return Err(ApiError::QueryTooComplex(format!(
+                "the document nests {nesting} levels deep; at most {MAX_TEXT_NESTING} are allowed"
+            )));
+        }
+        let document =
+            parse_query(&request.query).map_err(|err| ApiError::ParseFailed(err.to_string()))?;
+        self.check_cost(&document, request)?;
+        input::check_literals(&document, self.limits.max_string_chars)?;
+        let operation = select_operation(&document, request.operation_name.as_deref())?;
+        if allowed == Allowed::Queries && operation.node.ty == OperationType::Mutation {
+            return Err(ApiError::MethodNotAllowed);
+        }
+        input::check_variables(
+            &self.types,
+            &operation.node,
+            &request.variables,
+            self.limits.max_string_chars,
+        )?;
+        request.set_parsed_query(document);
+        Ok(())
+    }
+
+    fn check_cost(&self, document: &ExecutableDocument, request: &Request) -> Result<(), ApiError> {
+        let pages = PageSizes {
+            default: self.limits.default_page_size,
+            max: self.limits.max_page_size,
+        };
+        let cost = Measure::new(&self.types, document, &request.variables, pages).document()?;
+        let limits = &self.limits;
+        let checks = [
+            (
+                cost.fields,
+                limits.max_fields,
+                "fields after expanding its fragments",
+                "MAX_QUERY_FIELDS",
+            ),
+            (
+                cost.depth,
+                limits.max_depth as u64,
+                "levels of nested fields",
+                "MAX_QUERY_DEPTH",
+            ),
+            (
+                cost.aliases,
+                limits.max_aliases,
+                "aliases after expanding its fragments",
+                "MAX_QUERY_ALIASES",
+            ),
+            (
+                Measure::complexity(&cost, pages),
+                limits.max_complexity,
+                "complexity (fields times the rows of the lists around them)",
+                "MAX_QUERY_COMPLEXITY",
+            ),
+        ];
+        for (value, limit, what, setting) in checks {
+            if value > limit {
+                let value = if value == u64::MAX {
+                    "more than 18 quintillion".to_owned()
+                } else {
+                    value.to_string()
+                };
+                return Err(ApiError::QueryTooComplex(format!(
+                    "the document has {value} {what}; at most {limit} are allowed ({setting})"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields returning lists of objects that declare no `@listSize` (a test keeps this empty).
+    pub fn undeclared_lists(&self) -> Vec<String> {
+        self.types.undeclared_lists()
+    }
+}
+
+/// The operation the request runs, as GraphQL's "GetOperation" picks it.
+fn select_operation<'d>(
+    document: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Result<&'d Positioned<OperationDefinition>, ApiError> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), None) => Ok(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations
+            .iter()
+            .find(|(op_name, _)| op_name.as_str() == name)
+            .map(|(_, operation)| operation)
+            .ok_or_else(|| {
+                ApiError::ValidationFailed(format!(
+                    "the document has no operation named {}",
+                    excerpt(name)
+                ))
+            }),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations
+            .values()
+            .next()
+            .ok_or_else(|| ApiError::ValidationFailed("the document has no operation".into())),
+        (DocumentOperations::Multiple(_), None) => Err(ApiError::ValidationFailed(
+            "the document has several operations: name one in operationName".to_owned(),
+        )),
+        (DocumentOperations::Single(_), Some(name)) => Err(ApiError::ValidationFailed(format!(
+            "the document has no operation named {}",
+            excerpt(name)
+        ))),
+    }
+}
+
+/// How deeply `{`, `[` and `(` nest in a document, outside strings and comments.
+fn text_nesting(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_nesting;
+
+    #[test]
+    fn nesting_ignores_strings_and_comments() {
+        assert_eq!(text_nesting("{ a { b(x: [1]) } }"), 4);
+        assert_eq!(
+            text_nesting(
+                r#"{ a(s: "{{{{") # {{{{
+        }"#
+            ),
+            2
+        );
+        assert_eq!(text_nesting(r#"{ a(s: """ {{{ \""" """) }"#), 2);
+        assert_eq!(text_nesting(&"{a".repeat(1000)), 1000);
+    }
+}

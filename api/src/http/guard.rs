@@ -1,0 +1,144 @@
+//! The layers in front of every route, outermost first: a request id (the client's only when it
+//! looks like one, so that logs cannot be forged), tracing, caught panics (500 `INTERNAL`), URL
+//! and header size limits (414, 431), and the request's deadline (408, dropping its work). The
+//! GraphQL route also has a concurrency limit (503 `OVERLOADED`). Each answers with
+//! [`super::error_response`], so every refusal is GraphQL-shaped JSON.
+
+use std::{any::Any, sync::Arc};
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue},
+    middleware::{self, Next},
+    response::Response,
+    Router,
+};
+use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use super::{error_response, negotiation::ResponseType, respond_with};
+use crate::{config::Limits, error::ApiError};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Longest request id accepted from a client.
+const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// Wraps `routes` in the layers every request passes.
+pub fn layers(routes: Router, limits: &Limits) -> Router {
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(drop_unlikely_request_id))
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .on_response(DefaultOnResponse::new().level(Level::INFO))
+                    .make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|value| value.to_str().ok())
+                            .unwrap_or_default();
+                        tracing::info_span!(
+                            "request",
+                            request.id = %request_id,
+                            request.method = %request.method(),
+                            request.path = %request.uri().path(),
+                        )
+                    }),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(middleware::from_fn_with_state(limits.clone(), size_limits))
+            .layer(middleware::from_fn_with_state(limits.clone(), deadline)),
+    )
+}
+
+/// The response type an error in front of the handlers is sent as.
+fn response_type(request: &Request) -> ResponseType {
+    ResponseType::negotiate(request.headers()).unwrap_or(ResponseType::Json)
+}
+
+/// Removes a client's `x-request-id` unless it looks like an id (letters, digits, `-_.:`, at most
+/// 64), so that a fresh one is made instead: ids go into logs, where control characters or
+/// kilobytes of text would forge or flood lines.
+async fn drop_unlikely_request_id(mut request: Request, next: Next) -> Response {
+    let unlikely = request
+        .headers()
+        .get(REQUEST_ID)
+        .is_some_and(|value| !looks_like_id(value));
+    if unlikely {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(request).await
+}
+
+fn looks_like_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=MAX_REQUEST_ID_LEN).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+/// A panic in a handler: 500 `INTERNAL`. The panic itself is logged once, by the panic hook
+/// (`telemetry::init`), with its location.
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
+    respond_with(
+        &ApiError::Internal(anyhow::anyhow!("a request handler panicked")),
+        ResponseType::Json,
+    )
+}
+
+/// 414 for long URLs, 431 for large header sections, before anything reads them.
+async fn size_limits(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+    let uri_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |path| path.as_str().len());
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let refusal = if uri_bytes > limits.max_uri_bytes {
+        Some(ApiError::UriTooLong)
+    } else if header_bytes > limits.max_header_bytes {
+        Some(ApiError::HeadersTooLarge)
+    } else {
+        None
+    };
+    match refusal {
+        Some(error) => error_response(&error, response_type(&request)),
+        None => next.run(request).await,
+    }
+}
+
+/// The request's deadline: reading the body, parsing, validation and execution. When it passes,
+/// the handler's future is dropped, which stops its work at the next await.
+async fn deadline(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+    let response_type = response_type(&request);
+    match tokio::time::timeout(limits.request_timeout(), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error_response(&ApiError::Timeout, response_type),
+    }
+}
+
+/// At most `max_concurrent_requests` GraphQL requests at once on this replica; more are refused
+/// at once with 503 `OVERLOADED` and `Retry-After`, rather than queueing for the database.
+pub async fn limit_concurrency(
+    State(in_flight): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match in_flight.try_acquire_owned() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => error_response(&ApiError::Overloaded, response_type(&request)),
+    }
+}
