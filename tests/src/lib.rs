@@ -282,3 +282,84 @@ fn database_url_with_name(server_url: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
+
+/// A server of the test's own on a loopback port, run by the real server loop.
+pub struct RunningServer {
+    pub address: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub stopped: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Serves `app` with `limits` (header-read timeout, shutdown grace) on a free port.
+    pub async fn start(app: Router, limits: Limits) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let address = listener.local_addr().expect("local address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let stopped = tokio::spawn(async move {
+            vestegn_api::http::server::serve(listener, app, &limits, async {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        Self {
+            address,
+            stop: Some(stop),
+            stopped,
+        }
+    }
+
+    /// Starts the graceful shutdown; await `stopped` for its end.
+    pub fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Sends one HTTP/1.1 request (`Connection: close`) and returns status, headers and body.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, String, String) {
+        raw_request(self.address, method, path, body).await
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection: status, header section and body.
+pub async fn raw_request(
+    address: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let body = body.unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\naccept: application/json\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream
+        .write_all(format!("{head}{body}").as_bytes())
+        .await
+        .expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .unwrap_or((response.as_str(), ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}

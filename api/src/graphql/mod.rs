@@ -103,13 +103,23 @@ impl Api {
     /// come back as a response without data, and errors of the run inside the response.
     pub async fn run(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         store: Store,
         limits: &Limits,
     ) -> async_graphql::Response {
-        self.schema
+        let operation_name = request.operation_name.clone();
+        let order = match request.parsed_query() {
+            Ok(document) => gate::root_response_keys(document, operation_name.as_deref()),
+            Err(_) => Vec::new(),
+        };
+        let mut response = self
+            .schema
             .execute(request_data(request, store, limits))
-            .await
+            .await;
+        if let async_graphql::Value::Object(data) = &mut response.data {
+            data.sort_by_cached_key(|key, _| order.iter().position(|k| k == key));
+        }
+        response
     }
 
     /// The fields returning lists of objects without a declared `@listSize`.

@@ -1,12 +1,12 @@
 //! Relay connections over the keyset pages of the data-access layer.
 
 use async_graphql::{
-    connection::{Connection, CursorType, Edge},
+    connection::{Connection, Edge},
     Context, Object, OutputType,
 };
 use chrono::NaiveDate;
 use futures::future::BoxFuture;
-use sea_orm::EntityTrait;
+use sea_orm::{EntityName, EntityTrait};
 
 use super::{ids::Cursor, limits, store};
 use crate::{
@@ -15,9 +15,10 @@ use crate::{
     service::{ListFilter, PageRequest},
 };
 
-/// Forward pagination arguments, checked against the configured limits.
+/// Forward pagination arguments for the list over table `list`, checked against the limits.
 pub fn page_request(
     limits: &Limits,
+    list: &str,
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<PageRequest> {
@@ -35,10 +36,9 @@ pub fn page_request(
     };
     let after = after
         .as_deref()
-        .map(Cursor::decode_cursor)
+        .map(|text| Cursor::decode_for(text, list))
         .transpose()
-        .map_err(|message| ApiError::bad_input("after", message))?
-        .map(|cursor| cursor.0);
+        .map_err(|message| ApiError::bad_input("after", message))?;
     Ok(PageRequest { first, after })
 }
 
@@ -70,7 +70,9 @@ where
     F: ListFilter,
     N: OutputType,
 {
-    let request = page_request(limits(ctx)?, first, after)?;
+    let entity = F::Entity::default();
+    let list = entity.table_name();
+    let request = page_request(limits(ctx)?, list, first, after)?;
     let store = store(ctx)?.clone();
     let page = store.list(filter, as_of, request).await?;
     let condition = filter.condition();
@@ -81,11 +83,13 @@ where
     }));
     let mut connection =
         Connection::with_additional_fields(request.after.is_some(), page.has_next_page, total);
-    connection.edges.extend(
-        page.rows
-            .into_iter()
-            .map(|row| Edge::new(Cursor(id_of(&row)), wrap(row))),
-    );
+    connection.edges.extend(page.rows.into_iter().map(|row| {
+        let cursor = Cursor {
+            list: list.to_owned(),
+            after: id_of(&row),
+        };
+        Edge::new(cursor, wrap(row))
+    }));
     Ok(connection)
 }
 

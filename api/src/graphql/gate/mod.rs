@@ -140,6 +140,56 @@ impl QueryGate {
     }
 }
 
+/// The response keys of the operation's top-level fields, in the order the document asks for them
+/// (fragments at the top level included). async-graphql groups the fields of a merged root by the
+/// object that resolves them; the response is put back in this order.
+pub fn root_response_keys(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Vec<async_graphql::Name> {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn collect<'d>(
+        document: &'d ExecutableDocument,
+        set: &'d SelectionSet,
+        seen: &mut Vec<&'d str>,
+        keys: &mut Vec<async_graphql::Name>,
+    ) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let key = field.node.response_key().node.clone();
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+                Selection::InlineFragment(fragment) => {
+                    collect(document, &fragment.node.selection_set.node, seen, keys);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    // Each fragment once: the gate has refused cycles, and repeats add no keys.
+                    if let (false, Some(fragment)) =
+                        (seen.contains(&name), document.fragments.get(name))
+                    {
+                        seen.push(name);
+                        collect(document, &fragment.node.selection_set.node, seen, keys);
+                    }
+                }
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    if let Ok(operation) = select_operation(document, operation_name) {
+        collect(
+            document,
+            &operation.node.selection_set.node,
+            &mut Vec::new(),
+            &mut keys,
+        );
+    }
+    keys
+}
+
 /// The operation the request runs, as GraphQL's "GetOperation" picks it.
 fn select_operation<'d>(
     document: &'d ExecutableDocument,
