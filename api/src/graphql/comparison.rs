@@ -9,7 +9,7 @@ use super::{
     budget::BudgetLine,
     forum::Forum,
     ids::NodeKind,
-    loaders::{load_each, load_one, SourceById},
+    loaders::{Dated, SourceById},
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
     scalars::Date,
@@ -21,36 +21,76 @@ use crate::{
     vocabulary::{Archetype, ForumLevel, PreventionLevel},
 };
 
+/// The parts of a comparison are read at its day (`asOf` is required there) and hand it on to the
+/// records in them, like the records do.
+macro_rules! read_at_comparison_day {
+    ($($part:ty),* $(,)?) => {$(
+        impl Dated for $part {
+            fn as_of(&self) -> Option<NaiveDate> {
+                Some(self.as_of)
+            }
+        }
+    )*};
+}
+
+read_at_comparison_day!(
+    Placement,
+    LevelFigures,
+    StaffingFigures,
+    BudgetFigures,
+    ForumLevelCount,
+    ComparedMunicipality,
+);
+
 /// A computed number: exact (`value`), a range (`min`–`max`), or unknown (`reason` says why).
-pub struct Figure(figures::Figure);
+pub struct Figure {
+    figure: figures::Figure,
+    as_of: Option<NaiveDate>,
+}
+
+impl Figure {
+    /// `figure`, read at the day of the comparison `part` it belongs to.
+    fn of(part: &impl Dated, figure: &figures::Figure) -> Self {
+        Self {
+            figure: figure.clone(),
+            as_of: part.as_of(),
+        }
+    }
+}
+
+impl Dated for Figure {
+    fn as_of(&self) -> Option<NaiveDate> {
+        self.as_of
+    }
+}
 
 #[Object]
 impl Figure {
     /// The number when it is exact; null for ranges and unknowns.
     async fn value(&self) -> Option<Decimal> {
-        self.0.min.filter(|min| Some(*min) == self.0.max)
+        self.figure.min.filter(|min| Some(*min) == self.figure.max)
     }
     /// Lower end of the range (equal to `max` when exact).
     async fn min(&self) -> Option<Decimal> {
-        self.0.min
+        self.figure.min
     }
     /// Upper end of the range.
     async fn max(&self) -> Option<Decimal> {
-        self.0.max
+        self.figure.max
     }
     async fn is_known(&self) -> bool {
-        self.0.min.is_some()
+        self.figure.min.is_some()
     }
     async fn is_range(&self) -> bool {
-        self.0.min.is_some() && self.0.min != self.0.max
+        self.figure.min.is_some() && self.figure.min != self.figure.max
     }
     /// Why the figure is unknown, or how it was computed.
     async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
+        self.figure.reason.as_deref()
     }
     /// Global IDs of the records the figure was computed from.
     async fn computed_from(&self) -> Vec<ID> {
-        self.0
+        self.figure
             .records
             .iter()
             .map(|record| match *record {
@@ -63,8 +103,9 @@ impl Figure {
     }
     /// The source documents of those records.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
-        let rows = load_each(ctx, SourceById, self.0.source_ids.iter().copied(), None).await?;
-        Ok(rows.into_iter().map(Source).collect())
+        self.related(ctx)
+            .each(SourceById, self.figure.source_ids.iter().copied())
+            .await
     }
 }
 
@@ -78,14 +119,14 @@ pub struct Placement {
 impl Placement {
     /// The unit that hosts the work.
     async fn unit(&self) -> Unit {
-        Unit::new(self.placement.unit.clone(), Some(self.as_of))
+        self.record(self.placement.unit.clone())
     }
     /// From the top of the hierarchy down to the unit.
     async fn path(&self) -> Vec<Unit> {
         self.placement
             .path
             .iter()
-            .map(|row| Unit::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
     /// The path as text: "Direktionen › Den Kriminalpræventive Enhed".
@@ -100,10 +141,7 @@ impl Placement {
     }
     /// The political committee the unit (or its nearest ancestor) reports to.
     async fn committee(&self) -> Option<PoliticalCommittee> {
-        self.placement
-            .committee
-            .clone()
-            .map(|row| PoliticalCommittee::new(row, Some(self.as_of)))
+        self.placement.committee.clone().map(|row| self.record(row))
     }
     async fn archetype(&self) -> Option<Archetype> {
         self.placement
@@ -120,6 +158,7 @@ impl Placement {
 /// Headcount and FTE of one prevention level.
 pub struct LevelFigures {
     figures: figures::LevelFigures,
+    as_of: NaiveDate,
 }
 
 #[Object]
@@ -132,14 +171,14 @@ impl LevelFigures {
             .and_then(PreventionLevel::parse)
     }
     async fn headcount(&self) -> Figure {
-        Figure(self.figures.headcount.clone())
+        Figure::of(self, &self.figures.headcount)
     }
     /// Share of the headcount, in per cent.
     async fn headcount_share(&self) -> Figure {
-        Figure(self.figures.headcount_share.clone())
+        Figure::of(self, &self.figures.headcount_share)
     }
     async fn fte(&self) -> Figure {
-        Figure(self.figures.fte.clone())
+        Figure::of(self, &self.figures.fte)
     }
 }
 
@@ -152,32 +191,32 @@ pub struct StaffingFigures {
 #[Object]
 impl StaffingFigures {
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
-        Ok(load_one(ctx, SourceById, self.figures.source_id, None)
-            .await?
-            .map(Source))
+        self.related(ctx)
+            .one(SourceById, self.figures.source_id)
+            .await
     }
     async fn staff_roles(&self) -> Vec<StaffRole> {
         self.figures
             .roles
             .iter()
-            .map(|row| StaffRole::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
     /// People in staff roles.
     async fn headcount(&self) -> Figure {
-        Figure(self.figures.headcount.clone())
+        Figure::of(self, &self.figures.headcount)
     }
     /// sum(headcount × weekly hours) / 37; a range where hours are ranges.
     async fn fte(&self) -> Figure {
-        Figure(self.figures.fte.clone())
+        Figure::of(self, &self.figures.fte)
     }
     #[graphql(name = "headcountPer10kInhabitants")]
     async fn headcount_per_10k_inhabitants(&self) -> Figure {
-        Figure(self.figures.headcount_per_10k.clone())
+        Figure::of(self, &self.figures.headcount_per_10k)
     }
     #[graphql(name = "ftePer10kInhabitants")]
     async fn fte_per_10k_inhabitants(&self) -> Figure {
-        Figure(self.figures.fte_per_10k.clone())
+        Figure::of(self, &self.figures.fte_per_10k)
     }
     async fn by_prevention_level(&self) -> Vec<LevelFigures> {
         self.figures
@@ -185,6 +224,7 @@ impl StaffingFigures {
             .iter()
             .map(|figures| LevelFigures {
                 figures: figures.clone(),
+                as_of: self.as_of,
             })
             .collect()
     }
@@ -199,9 +239,9 @@ pub struct BudgetFigures {
 #[Object]
 impl BudgetFigures {
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
-        Ok(load_one(ctx, SourceById, self.figures.source_id, None)
-            .await?
-            .map(Source))
+        self.related(ctx)
+            .one(SourceById, self.figures.source_id)
+            .await
     }
     async fn year(&self) -> i32 {
         self.figures.year
@@ -210,16 +250,16 @@ impl BudgetFigures {
         self.figures
             .lines
             .iter()
-            .map(|row| BudgetLine::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
     /// The total frame if the source gives one, otherwise the sum of the lines with amounts (DKK).
     async fn total(&self) -> Figure {
-        Figure(self.figures.total.clone())
+        Figure::of(self, &self.figures.total)
     }
     /// DKK per inhabitant.
     async fn per_inhabitant(&self) -> Figure {
-        Figure(self.figures.per_inhabitant.clone())
+        Figure::of(self, &self.figures.per_inhabitant)
     }
 }
 
@@ -241,7 +281,7 @@ impl ForumLevelCount {
         self.level
             .forums
             .iter()
-            .map(|row| Forum::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
 }
@@ -255,10 +295,10 @@ pub struct ComparedMunicipality {
 #[Object]
 impl ComparedMunicipality {
     async fn municipality(&self) -> Municipality {
-        Municipality::new(self.model.municipality.clone(), Some(self.as_of))
+        self.record(self.model.municipality.clone())
     }
     async fn population(&self) -> Figure {
-        Figure(self.model.population.clone())
+        Figure::of(self, &self.model.population)
     }
     /// Where the crime-prevention work sits (several units where it is split).
     async fn placements(&self) -> Vec<Placement> {
