@@ -50,15 +50,15 @@ impl BudgetLine {
         &self.row.description
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let row = load_optional(ctx, UnitById, self.row.unit_id, self.as_of).await?;
-        Ok(row.map(|row| Unit::new(row, self.as_of)))
+        self.related(ctx).optional(UnitById, self.row.unit_id).await
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.municipality_code)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
@@ -104,7 +104,7 @@ impl BudgetQuery {
             first,
             after,
             |row| row.id,
-            |row| BudgetLine::new(row, as_of),
+            |row| BudgetLine::read_at(row, as_of),
         )
         .await
     }

@@ -10,7 +10,7 @@ use super::{
     forum::Forum,
     ids::NodeKind,
     list_size,
-    loaders::{load_each, load_one, SourceById},
+    loaders::{Dated, SourceById},
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
     scalars::Date,
@@ -22,36 +22,76 @@ use crate::{
     vocabulary::{Archetype, ForumLevel, PreventionLevel},
 };
 
+/// The parts of a comparison are read at its day (`asOf` is required there) and hand it on to the
+/// records in them, like the records do.
+macro_rules! read_at_comparison_day {
+    ($($part:ty),* $(,)?) => {$(
+        impl Dated for $part {
+            fn as_of(&self) -> Option<NaiveDate> {
+                Some(self.as_of)
+            }
+        }
+    )*};
+}
+
+read_at_comparison_day!(
+    Placement,
+    LevelFigures,
+    StaffingFigures,
+    BudgetFigures,
+    ForumLevelCount,
+    ComparedMunicipality,
+);
+
 /// A computed number: exact (`value`), a range (`min`–`max`), or unknown (`reason` says why).
-pub struct Figure(figures::Figure);
+pub struct Figure {
+    figure: figures::Figure,
+    as_of: Option<NaiveDate>,
+}
+
+impl Figure {
+    /// `figure`, read at the day of the comparison `part` it belongs to.
+    fn of(part: &impl Dated, figure: &figures::Figure) -> Self {
+        Self {
+            figure: figure.clone(),
+            as_of: part.as_of(),
+        }
+    }
+}
+
+impl Dated for Figure {
+    fn as_of(&self) -> Option<NaiveDate> {
+        self.as_of
+    }
+}
 
 #[Object]
 impl Figure {
     /// The number when it is exact; null for ranges and unknowns.
     async fn value(&self) -> Option<Decimal> {
-        self.0.min.filter(|min| Some(*min) == self.0.max)
+        self.figure.min.filter(|min| Some(*min) == self.figure.max)
     }
     /// Lower end of the range (equal to `max` when exact).
     async fn min(&self) -> Option<Decimal> {
-        self.0.min
+        self.figure.min
     }
     /// Upper end of the range.
     async fn max(&self) -> Option<Decimal> {
-        self.0.max
+        self.figure.max
     }
     async fn is_known(&self) -> bool {
-        self.0.min.is_some()
+        self.figure.min.is_some()
     }
     async fn is_range(&self) -> bool {
-        self.0.min.is_some() && self.0.min != self.0.max
+        self.figure.min.is_some() && self.figure.min != self.figure.max
     }
     /// Why the figure is unknown, or how it was computed.
     async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
+        self.figure.reason.as_deref()
     }
     /// Global IDs of the records the figure was computed from.
     async fn computed_from(&self) -> Vec<ID> {
-        self.0
+        self.figure
             .records
             .iter()
             .map(|record| match *record {
@@ -63,10 +103,11 @@ impl Figure {
             .collect()
     }
     /// The source documents of those records.
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
-        let rows = load_each(ctx, SourceById, self.0.source_ids.iter().copied(), None).await?;
-        Ok(rows.into_iter().map(Source).collect())
+        self.related(ctx)
+            .each(SourceById, self.figure.source_ids.iter().copied())
+            .await
     }
 }
 
@@ -80,15 +121,15 @@ pub struct Placement {
 impl Placement {
     /// The unit that hosts the work.
     async fn unit(&self) -> Unit {
-        Unit::new(self.placement.unit.clone(), Some(self.as_of))
+        self.record(self.placement.unit.clone())
     }
     /// From the top of the hierarchy down to the unit.
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn path(&self) -> Vec<Unit> {
         self.placement
             .path
             .iter()
-            .map(|row| Unit::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
     /// The path as text: "Direktionen › Den Kriminalpræventive Enhed".
@@ -103,10 +144,7 @@ impl Placement {
     }
     /// The political committee the unit (or its nearest ancestor) reports to.
     async fn committee(&self) -> Option<PoliticalCommittee> {
-        self.placement
-            .committee
-            .clone()
-            .map(|row| PoliticalCommittee::new(row, Some(self.as_of)))
+        self.placement.committee.clone().map(|row| self.record(row))
     }
     async fn archetype(&self) -> Option<Archetype> {
         self.placement
@@ -123,6 +161,7 @@ impl Placement {
 /// Headcount and FTE of one prevention level.
 pub struct LevelFigures {
     figures: figures::LevelFigures,
+    as_of: NaiveDate,
 }
 
 #[Object]
@@ -135,14 +174,14 @@ impl LevelFigures {
             .and_then(PreventionLevel::parse)
     }
     async fn headcount(&self) -> Figure {
-        Figure(self.figures.headcount.clone())
+        Figure::of(self, &self.figures.headcount)
     }
     /// Share of the headcount, in per cent.
     async fn headcount_share(&self) -> Figure {
-        Figure(self.figures.headcount_share.clone())
+        Figure::of(self, &self.figures.headcount_share)
     }
     async fn fte(&self) -> Figure {
-        Figure(self.figures.fte.clone())
+        Figure::of(self, &self.figures.fte)
     }
 }
 
@@ -155,41 +194,42 @@ pub struct StaffingFigures {
 #[Object]
 impl StaffingFigures {
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
-        Ok(load_one(ctx, SourceById, self.figures.source_id, None)
-            .await?
-            .map(Source))
+        self.related(ctx)
+            .one(SourceById, self.figures.source_id)
+            .await
     }
-    #[graphql(directive = list_size::apply(50))]
+    #[graphql(directive = list_size::apply(50, None))]
     async fn staff_roles(&self) -> Vec<StaffRole> {
         self.figures
             .roles
             .iter()
-            .map(|row| StaffRole::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
     /// People in staff roles.
     async fn headcount(&self) -> Figure {
-        Figure(self.figures.headcount.clone())
+        Figure::of(self, &self.figures.headcount)
     }
     /// sum(headcount × weekly hours) / 37; a range where hours are ranges.
     async fn fte(&self) -> Figure {
-        Figure(self.figures.fte.clone())
+        Figure::of(self, &self.figures.fte)
     }
     #[graphql(name = "headcountPer10kInhabitants")]
     async fn headcount_per_10k_inhabitants(&self) -> Figure {
-        Figure(self.figures.headcount_per_10k.clone())
+        Figure::of(self, &self.figures.headcount_per_10k)
     }
     #[graphql(name = "ftePer10kInhabitants")]
     async fn fte_per_10k_inhabitants(&self) -> Figure {
-        Figure(self.figures.fte_per_10k.clone())
+        Figure::of(self, &self.figures.fte_per_10k)
     }
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn by_prevention_level(&self) -> Vec<LevelFigures> {
         self.figures
             .by_prevention_level
             .iter()
             .map(|figures| LevelFigures {
                 figures: figures.clone(),
+                as_of: self.as_of,
             })
             .collect()
     }
@@ -204,28 +244,28 @@ pub struct BudgetFigures {
 #[Object]
 impl BudgetFigures {
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
-        Ok(load_one(ctx, SourceById, self.figures.source_id, None)
-            .await?
-            .map(Source))
+        self.related(ctx)
+            .one(SourceById, self.figures.source_id)
+            .await
     }
     async fn year(&self) -> i32 {
         self.figures.year
     }
-    #[graphql(directive = list_size::apply(50))]
+    #[graphql(directive = list_size::apply(50, None))]
     async fn budget_lines(&self) -> Vec<BudgetLine> {
         self.figures
             .lines
             .iter()
-            .map(|row| BudgetLine::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
     /// The total frame if the source gives one, otherwise the sum of the lines with amounts (DKK).
     async fn total(&self) -> Figure {
-        Figure(self.figures.total.clone())
+        Figure::of(self, &self.figures.total)
     }
     /// DKK per inhabitant.
     async fn per_inhabitant(&self) -> Figure {
-        Figure(self.figures.per_inhabitant.clone())
+        Figure::of(self, &self.figures.per_inhabitant)
     }
 }
 
@@ -243,12 +283,12 @@ impl ForumLevelCount {
     async fn count(&self) -> usize {
         self.level.forums.len()
     }
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn forums(&self) -> Vec<Forum> {
         self.level
             .forums
             .iter()
-            .map(|row| Forum::new(row.clone(), Some(self.as_of)))
+            .map(|row| self.record(row.clone()))
             .collect()
     }
 }
@@ -262,13 +302,13 @@ pub struct ComparedMunicipality {
 #[Object]
 impl ComparedMunicipality {
     async fn municipality(&self) -> Municipality {
-        Municipality::new(self.model.municipality.clone(), Some(self.as_of))
+        self.record(self.model.municipality.clone())
     }
     async fn population(&self) -> Figure {
-        Figure(self.model.population.clone())
+        Figure::of(self, &self.model.population)
     }
     /// Where the crime-prevention work sits (several units where it is split).
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn placements(&self) -> Vec<Placement> {
         self.model
             .placements
@@ -280,7 +320,7 @@ impl ComparedMunicipality {
             .collect()
     }
     /// Staffing figures, one set per source document (sources that disagree are both shown).
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn staffing(&self) -> Vec<StaffingFigures> {
         self.model
             .staffing
@@ -292,7 +332,7 @@ impl ComparedMunicipality {
             .collect()
     }
     /// Budget figures for the year of `asOf`, one set per source document.
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn budgets(&self) -> Vec<BudgetFigures> {
         self.model
             .budgets
@@ -303,7 +343,7 @@ impl ComparedMunicipality {
             })
             .collect()
     }
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn forums_by_level(&self) -> Vec<ForumLevelCount> {
         self.model
             .forums_by_level
@@ -323,7 +363,7 @@ pub struct ComparisonQuery;
 impl ComparisonQuery {
     /// Organisation models of several municipalities side by side, as of a date (required: models
     /// change, and figures from different years do not compare).
-    #[graphql(directive = list_size::apply(100))]
+    #[graphql(directive = list_size::apply(20, Some("codes".to_owned())))]
     async fn compare_municipalities(
         &self,
         ctx: &Context<'_>,

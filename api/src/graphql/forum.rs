@@ -46,34 +46,28 @@ impl Forum {
     }
     /// The municipality whose documents describe the forum.
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.municipality_code)
+            .await
     }
     async fn network(&self, ctx: &Context<'_>) -> Result<Option<Network>> {
-        Ok(load_optional(ctx, NetworkById, self.row.network_id, None)
-            .await?
-            .map(Network))
+        self.related(ctx)
+            .optional(NetworkById, self.row.network_id)
+            .await
     }
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ForumMember>> {
-        let rows = load_many(ctx, MembersByForum, self.row.id, self.as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| ForumMember::new(row, self.as_of))
-            .collect())
+        self.related(ctx).many(MembersByForum, self.row.id).await
     }
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn legal_bases(&self, ctx: &Context<'_>) -> Result<Vec<LegalBasis>> {
-        let links = load_many(ctx, LegalBasesByForum, self.row.id, None).await?;
+        let related = self.related(ctx);
+        let links = related.rows(LegalBasesByForum, self.row.id).await?;
         let ids = links.iter().map(|link| link.legal_basis_id);
-        Ok(load_each(ctx, LegalBasisById, ids, None)
-            .await?
-            .into_iter()
-            .map(LegalBasis)
-            .collect())
+        related.each(LegalBasisById, ids).await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
@@ -92,67 +86,69 @@ impl ForumMember {
         &self.row.role_title
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let row = load_optional(ctx, UnitById, self.row.unit_id, None).await?;
-        Ok(row.map(|row| Unit::new(row, self.as_of)))
+        self.related(ctx).optional(UnitById, self.row.unit_id).await
     }
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<PartnerOrganisation>> {
-        Ok(load_optional(ctx, PartnerById, self.row.partner_id, None)
-            .await?
-            .map(PartnerOrganisation))
+        self.related(ctx)
+            .optional(PartnerById, self.row.partner_id)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
-/// An organisation that is not a tenant: police, Kriminalforsorgen, PET, a housing association...
-#[derive(Clone)]
-pub struct PartnerOrganisation(pub partner_organisation::Model);
+dated_record!(
+    /// An organisation that is not a tenant: police, Kriminalforsorgen, PET, a housing
+    /// association...
+    PartnerOrganisation, partner_organisation::Model
+);
 
 #[Object]
 impl PartnerOrganisation {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::PartnerOrganisation.id(self.0.id)
+        NodeKind::PartnerOrganisation.id(self.row.id)
     }
     async fn key(&self) -> &str {
-        &self.0.key
+        &self.row.key
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
     /// `police`, `prison_and_probation`, `intelligence`, `state_agency`, `council`, `housing`, ...
     async fn kind(&self) -> &str {
-        &self.0.kind
+        &self.row.kind
     }
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.row.note.as_deref()
     }
     async fn provenance(&self) -> Provenance {
-        Provenance::reference(self.0.source_id, &self.0.source_section)
+        Provenance::reference(self, self.row.source_id, &self.row.source_section)
     }
 }
 
-/// A provision of law a forum rests on (Retsplejeloven §§ 112–115, Serviceloven § 19).
-#[derive(Clone)]
-pub struct LegalBasis(pub legal_basis::Model);
+dated_record!(
+    /// A provision of law a forum rests on (Retsplejeloven §§ 112–115, Serviceloven § 19).
+    LegalBasis, legal_basis::Model
+);
 
 #[Object]
 impl LegalBasis {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::LegalBasis.id(self.0.id)
+        NodeKind::LegalBasis.id(self.row.id)
     }
     async fn law(&self) -> &str {
-        &self.0.law
+        &self.row.law
     }
     /// "§ 115".
     async fn section(&self) -> &str {
-        &self.0.section_ref
+        &self.row.section_ref
     }
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row.title
     }
     async fn provenance(&self) -> Provenance {
-        Provenance::reference(self.0.source_id, &self.0.source_section)
+        Provenance::reference(self, self.row.source_id, &self.row.source_section)
     }
 }
 
@@ -203,7 +199,7 @@ impl ForumQuery {
             first,
             after,
             |row| row.id,
-            |row| Forum::new(row, as_of),
+            |row| Forum::read_at(row, as_of),
         )
         .await
     }
@@ -224,7 +220,7 @@ impl ForumQuery {
             first,
             after,
             |row| row.id,
-            PartnerOrganisation,
+            |row| PartnerOrganisation::read_at(row, None),
         )
         .await
     }

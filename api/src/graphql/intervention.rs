@@ -1,7 +1,6 @@
 //! Goals of action plans and the interventions (indsatser) under them, with their partners.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::NaiveDate;
 use entities::{goal, intervention, intervention_partner};
 
 use super::{
@@ -37,16 +36,14 @@ impl Goal {
     async fn title(&self) -> &str {
         &self.row.title
     }
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn interventions(&self, ctx: &Context<'_>) -> Result<Vec<Intervention>> {
-        let rows = load_many(ctx, InterventionsByGoal, self.row.id, self.as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Intervention::new(row, self.as_of))
-            .collect())
+        self.related(ctx)
+            .many(InterventionsByGoal, self.row.id)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
@@ -86,39 +83,34 @@ impl Intervention {
         self.row.funding.as_deref()
     }
     async fn goal(&self, ctx: &Context<'_>) -> Result<Option<Goal>> {
-        let row = load_optional(ctx, GoalById, self.row.goal_id, None).await?;
-        Ok(row.map(|row| Goal::new(row, self.as_of)))
+        self.related(ctx).optional(GoalById, self.row.goal_id).await
     }
     async fn lead_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let row = load_optional(ctx, UnitById, self.row.lead_unit_id, None).await?;
-        Ok(row.map(|row| Unit::new(row, self.as_of)))
+        self.related(ctx)
+            .optional(UnitById, self.row.lead_unit_id)
+            .await
     }
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<InterventionPartner>> {
-        let rows = load_many(ctx, PartnersByIntervention, self.row.id, None).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| InterventionPartner {
-                row,
-                as_of: self.as_of,
-            })
-            .collect())
+        self.related(ctx)
+            .many(PartnersByIntervention, self.row.id)
+            .await
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.municipality_code)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
-/// A partner in an intervention: one of the municipality's own units or a partner organisation.
-#[derive(Clone)]
-pub struct InterventionPartner {
-    row: intervention_partner::Model,
-    as_of: Option<NaiveDate>,
-}
+dated_record!(
+    /// A partner in an intervention: one of the municipality's own units or a partner
+    /// organisation.
+    InterventionPartner, intervention_partner::Model
+);
 
 #[Object]
 impl InterventionPartner {
@@ -127,13 +119,12 @@ impl InterventionPartner {
         self.row.role.as_deref()
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let row = load_optional(ctx, UnitById, self.row.unit_id, None).await?;
-        Ok(row.map(|row| Unit::new(row, self.as_of)))
+        self.related(ctx).optional(UnitById, self.row.unit_id).await
     }
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<PartnerOrganisation>> {
-        Ok(load_optional(ctx, PartnerById, self.row.partner_id, None)
-            .await?
-            .map(PartnerOrganisation))
+        self.related(ctx)
+            .optional(PartnerById, self.row.partner_id)
+            .await
     }
 }
 
@@ -182,7 +173,7 @@ impl InterventionQuery {
             first,
             after,
             |row| row.id,
-            |row| Intervention::new(row, as_of),
+            |row| Intervention::read_at(row, as_of),
         )
         .await
     }

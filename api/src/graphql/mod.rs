@@ -1,19 +1,33 @@
 //! The GraphQL schema: one file per domain, merged into the query root, with the protective limits
 //! applied where the schema is built.
 
-/// Declares the GraphQL wrapper of a dated row: the row, and the `asOf` day its related records
-/// are read at (none: every period).
+/// Declares a GraphQL record: a row, and the day the reader reads it at (`asOf`; none: every
+/// period).
+///
+/// Every record type is declared with it, those of undated tables too, because the day must pass
+/// through them: a network reached from a forum read in 2014 lists its 2014 forums. Resolvers do
+/// not handle the day: they reach related records through
+/// [`Dated::related`](loaders::Dated::related) or [`Dated::record`](loaders::Dated::record), which
+/// hand it on. Only query roots choose a day, with [`Record::read_at`](loaders::Record::read_at).
 macro_rules! dated_record {
     ($(#[$meta:meta])* $name:ident, $model:ty) => {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $name {
             pub row: $model,
-            pub as_of: Option<chrono::NaiveDate>,
+            as_of: Option<chrono::NaiveDate>,
         }
 
-        impl $name {
-            pub fn new(row: $model, as_of: Option<chrono::NaiveDate>) -> Self {
+        impl $crate::graphql::loaders::Dated for $name {
+            fn as_of(&self) -> Option<chrono::NaiveDate> {
+                self.as_of
+            }
+        }
+
+        impl $crate::graphql::loaders::Record for $name {
+            type Entity = <$model as sea_orm::ModelTrait>::Entity;
+
+            fn read_at(row: $model, as_of: Option<chrono::NaiveDate>) -> Self {
                 Self { row, as_of }
             }
         }
@@ -63,9 +77,9 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 /// How many rows a nested list can return, for the complexity limit (see [`gate`]). Shown in the
 /// SDL as `@listSize(assumedSize: N)` after the GraphQL cost directives, so clients can work out
-/// what their queries cost.
+/// what their queries cost; `slicingArgument` names a list argument with one item per row.
 #[async_graphql::TypeDirective(name = "listSize", location = "FieldDefinition")]
-pub fn list_size(assumed_size: u32) {}
+pub fn list_size(assumed_size: u32, slicing_argument: Option<String>) {}
 
 /// Builds the bare schema. Requests must pass the [`Api`]'s gate before it runs them; tests that
 /// run it directly carry a [`Store`] and a [`StoreLoader`] for their caller (see [`request_data`]).

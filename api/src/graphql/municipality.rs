@@ -1,7 +1,6 @@
 //! Municipalities (the tenants), the networks they belong to, and the way into their models.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use chrono::NaiveDate;
 use entities::{municipality, network};
 
 use super::{
@@ -32,12 +31,6 @@ dated_record!(
     Municipality, municipality::Model
 );
 
-impl Municipality {
-    fn date(&self, as_of: Option<Date>) -> Option<NaiveDate> {
-        Date::day(as_of).or(self.as_of)
-    }
-}
-
 #[Object]
 impl Municipality {
     pub(crate) async fn id(&self) -> ID {
@@ -65,218 +58,221 @@ impl Municipality {
     async fn population_provenance(&self) -> Option<Provenance> {
         self.row.population_source_id.map(|source_id| {
             Provenance::reference(
+                self,
                 source_id,
                 self.row.population_section.as_deref().unwrap_or_default(),
             )
         })
     }
     /// The networks the municipality belongs to.
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn networks(&self, ctx: &Context<'_>) -> Result<Vec<Network>> {
-        let memberships = load_many(ctx, MembershipsByMunicipality, self.row.code, None).await?;
+        let related = self.related(ctx);
+        let memberships = related
+            .rows(MembershipsByMunicipality, self.row.code)
+            .await?;
         let ids = memberships.iter().map(|m| m.network_id);
-        Ok(load_each(ctx, NetworkById, ids, None)
-            .await?
-            .into_iter()
-            .map(Network)
-            .collect())
+        related.each(NetworkById, ids).await
     }
     /// All units of the municipality (a flat list; see `rootUnits` for the tree).
-    #[graphql(directive = list_size::apply(50))]
+    #[graphql(directive = list_size::apply(50, None))]
     async fn units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows.into_iter().map(|row| Unit::new(row, as_of)).collect())
+        self.related(ctx)
+            .as_of(as_of)
+            .many(UnitsByMunicipality, self.row.code)
+            .await
     }
     /// The tops of the unit tree: units without a parent.
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn root_units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
+        let units = self.units(ctx, as_of).await?;
+        Ok(units
             .into_iter()
-            .filter(|row| row.parent_id.is_none())
-            .map(|row| Unit::new(row, as_of))
+            .filter(|unit| unit.row.parent_id.is_none())
             .collect())
     }
     /// The units where the SSP / crime-prevention work sits.
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn crime_prevention_units(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
     ) -> Result<Vec<Unit>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, UnitsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
+        let units = self.units(ctx, as_of).await?;
+        Ok(units
             .into_iter()
-            .filter(|row| row.hosts_crime_prevention)
-            .map(|row| Unit::new(row, as_of))
+            .filter(|unit| unit.row.hosts_crime_prevention)
             .collect())
     }
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn committees(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
     ) -> Result<Vec<PoliticalCommittee>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, CommitteesByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| PoliticalCommittee::new(row, as_of))
-            .collect())
+        self.related(ctx)
+            .as_of(as_of)
+            .many(CommitteesByMunicipality, self.row.code)
+            .await
     }
-    #[graphql(directive = list_size::apply(200))]
+    #[graphql(directive = list_size::apply(200, None))]
     async fn staff_roles(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
         prevention_level: Option<PreventionLevel>,
     ) -> Result<Vec<StaffRole>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, StaffRolesByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
+        let roles: Vec<StaffRole> = self
+            .related(ctx)
+            .as_of(as_of)
+            .many(StaffRolesByMunicipality, self.row.code)
+            .await?;
+        Ok(roles
             .into_iter()
-            .filter(|row| {
-                prevention_level
-                    .is_none_or(|level| row.prevention_level.as_deref() == Some(level.as_str()))
+            .filter(|role| {
+                prevention_level.is_none_or(|level| {
+                    role.row.prevention_level.as_deref() == Some(level.as_str())
+                })
             })
-            .map(|row| StaffRole::new(row, as_of))
             .collect())
     }
-    #[graphql(directive = list_size::apply(200))]
+    #[graphql(directive = list_size::apply(200, None))]
     async fn budget_lines(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
         year: Option<i32>,
     ) -> Result<Vec<BudgetLine>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, BudgetLinesByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
+        let lines: Vec<BudgetLine> = self
+            .related(ctx)
+            .as_of(as_of)
+            .many(BudgetLinesByMunicipality, self.row.code)
+            .await?;
+        Ok(lines
             .into_iter()
-            .filter(|row| year.is_none_or(|year| row.year == year))
-            .map(|row| BudgetLine::new(row, as_of))
+            .filter(|line| year.is_none_or(|year| line.row.year == year))
             .collect())
     }
     /// The forums the municipality sits in.
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn forums(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
         level: Option<ForumLevel>,
     ) -> Result<Vec<Forum>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, ForumsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
+        let forums: Vec<Forum> = self
+            .related(ctx)
+            .as_of(as_of)
+            .many(ForumsByMunicipality, self.row.code)
+            .await?;
+        Ok(forums
             .into_iter()
-            .filter(|row| level.is_none_or(|level| row.level == level.as_str()))
-            .map(|row| Forum::new(row, as_of))
+            .filter(|forum| level.is_none_or(|level| forum.row.level == level.as_str()))
             .collect())
     }
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn goals(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Goal>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, GoalsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows.into_iter().map(|row| Goal::new(row, as_of)).collect())
+        self.related(ctx)
+            .as_of(as_of)
+            .many(GoalsByMunicipality, self.row.code)
+            .await
     }
-    #[graphql(directive = list_size::apply(50))]
+    #[graphql(directive = list_size::apply(50, None))]
     async fn interventions(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
         prevention_level: Option<PreventionLevel>,
     ) -> Result<Vec<Intervention>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, InterventionsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows
+        let interventions: Vec<Intervention> = self
+            .related(ctx)
+            .as_of(as_of)
+            .many(InterventionsByMunicipality, self.row.code)
+            .await?;
+        Ok(interventions
             .into_iter()
-            .filter(|row| {
-                prevention_level
-                    .is_none_or(|level| row.prevention_level.as_deref() == Some(level.as_str()))
+            .filter(|intervention| {
+                prevention_level.is_none_or(|level| {
+                    intervention.row.prevention_level.as_deref() == Some(level.as_str())
+                })
             })
-            .map(|row| Intervention::new(row, as_of))
             .collect())
     }
     /// Cross-municipal projects the municipality leads or takes part in.
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn shared_projects(
         &self,
         ctx: &Context<'_>,
         as_of: Option<Date>,
     ) -> Result<Vec<SharedProject>> {
-        let as_of = self.date(as_of);
-        let mut rows = load_many(ctx, ProjectsByOwner, self.row.code, as_of).await?;
-        let participations =
-            load_many(ctx, ParticipationsByMunicipality, self.row.code, None).await?;
-        let joined: Vec<i32> = participations
+        let related = self.related(ctx).as_of(as_of);
+        let mut projects: Vec<SharedProject> = related.many(ProjectsByOwner, self.row.code).await?;
+        let participations = related
+            .rows(ParticipationsByMunicipality, self.row.code)
+            .await?;
+        let joined_ids: Vec<i32> = participations
             .iter()
             .map(|p| p.project_id)
-            .filter(|id| !rows.iter().any(|row| row.id == *id))
+            .filter(|id| !projects.iter().any(|project| project.row.id == *id))
             .collect();
-        rows.extend(load_each(ctx, ProjectById, joined, as_of).await?);
-        Ok(rows
-            .into_iter()
-            .map(|row| SharedProject::new(row, as_of))
-            .collect())
+        let joined: Vec<SharedProject> = related.each(ProjectById, joined_ids).await?;
+        projects.extend(joined);
+        Ok(projects)
     }
     /// Staff contact details: personal data, visible to the municipality itself only.
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn contacts(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Contact>> {
-        let as_of = self.date(as_of);
-        let rows = load_many(ctx, ContactsByMunicipality, self.row.code, as_of).await?;
-        Ok(rows.into_iter().map(Contact).collect())
+        self.related(ctx)
+            .as_of(as_of)
+            .many(ContactsByMunicipality, self.row.code)
+            .await
     }
 }
 
-/// A network of municipalities (Vestegnens SSP-kreds, the Kredsråd, Chefforum).
-#[derive(Clone)]
-pub struct Network(pub network::Model);
+dated_record!(
+    /// A network of municipalities (Vestegnens SSP-kreds, the Kredsråd, Chefforum).
+    Network, network::Model
+);
 
 #[Object]
 impl Network {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Network.id(self.0.id)
+        NodeKind::Network.id(self.row.id)
     }
     async fn key(&self) -> &str {
-        &self.0.key
+        &self.row.key
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
     /// What kind of network: `ssp_circle`, `police_district_council`, `heads_forum`, ...
     async fn kind(&self) -> &str {
-        &self.0.kind
+        &self.row.kind
     }
     async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+        self.row.description.as_deref()
     }
-    #[graphql(directive = list_size::apply(100))]
+    #[graphql(directive = list_size::apply(100, None))]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
-        let memberships = load_many(ctx, MembershipsByNetwork, self.0.id, None).await?;
+        let related = self.related(ctx);
+        let memberships = related.rows(MembershipsByNetwork, self.row.id).await?;
         let codes = memberships.iter().map(|m| m.municipality_code);
-        let rows = load_each(ctx, MunicipalityByCode, codes, None).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Municipality::new(row, None))
-            .collect())
+        related.each(MunicipalityByCode, codes).await
     }
     /// The forums that belong to this network, as the member municipalities record them.
-    #[graphql(directive = list_size::apply(50))]
+    #[graphql(directive = list_size::apply(50, None))]
     async fn forums(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Forum>> {
-        let as_of = Date::day(as_of);
-        let rows = load_many(ctx, ForumsByNetwork, self.0.id, as_of).await?;
-        Ok(rows.into_iter().map(|row| Forum::new(row, as_of)).collect())
+        self.related(ctx)
+            .as_of(as_of)
+            .many(ForumsByNetwork, self.row.id)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        Provenance::reference(self.0.source_id, &self.0.source_section)
+        Provenance::reference(self, self.row.source_id, &self.row.source_section)
     }
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
-        Ok(load_one(ctx, SourceById, self.0.source_id, None)
-            .await?
-            .map(Source))
+        self.related(ctx).one(SourceById, self.row.source_id).await
     }
 }
 
@@ -324,7 +320,7 @@ impl MunicipalityQuery {
             first,
             after,
             |row| row.code,
-            |row| Municipality::new(row, as_of),
+            |row| Municipality::read_at(row, as_of),
         )
         .await
     }
@@ -340,7 +336,7 @@ impl MunicipalityQuery {
             .get::<municipality::Entity>(code, None)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("municipality {code}")))?;
-        Ok(Municipality::new(row, Date::day(as_of)))
+        Ok(Municipality::read_at(row, Date::day(as_of)))
     }
 
     /// The networks municipalities belong to.
@@ -358,7 +354,7 @@ impl MunicipalityQuery {
             first,
             after,
             |row| row.id,
-            Network,
+            |row| Network::read_at(row, None),
         )
         .await
     }

@@ -1,20 +1,20 @@
 //! The Relay `Node` interface: any record by its global ID.
 
 use async_graphql::{Context, Interface, Object, Result, ID};
-use entities::*;
 
 use super::{
     budget::BudgetLine,
     forum::{Forum, ForumMember, LegalBasis, PartnerOrganisation},
     ids::{decode_id, NodeKind},
     intervention::{Goal, Intervention},
+    loaders::Record,
     municipality::{Municipality, Network},
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
     project::SharedProject,
     source::Source,
     store,
 };
-use crate::error::ApiError;
+use crate::{error::ApiError, service::Store};
 
 /// A record with a global ID.
 #[derive(Interface)]
@@ -52,6 +52,13 @@ pub fn expect_kind(id: &ID, kind: NodeKind, field: &str) -> Result<i32, ApiError
     }
 }
 
+/// The record `key` names, read at no particular day: `node` has no `asOf`, so everything below it
+/// holds every period.
+async fn get<R: Record>(store: &Store, key: i32) -> Result<Option<R>> {
+    let row = store.get::<R::Entity>(key, None).await?;
+    Ok(row.map(|row| R::read_at(row, None)))
+}
+
 #[derive(Default)]
 pub struct NodeQuery;
 
@@ -62,66 +69,21 @@ impl NodeQuery {
         let (kind, key) = decode_id(&id, "id")?;
         let store = store(ctx)?;
         let node = match kind {
-            NodeKind::Municipality => store
-                .get::<municipality::Entity>(key, None)
-                .await?
-                .map(|row| Node::Municipality(Municipality::new(row, None))),
-            NodeKind::Network => store
-                .get::<network::Entity>(key, None)
-                .await?
-                .map(|row| Node::Network(Network(row))),
-            NodeKind::Source => store
-                .get::<source::Entity>(key, None)
-                .await?
-                .map(|row| Node::Source(Source(row))),
-            NodeKind::PartnerOrganisation => store
-                .get::<partner_organisation::Entity>(key, None)
-                .await?
-                .map(|row| Node::PartnerOrganisation(PartnerOrganisation(row))),
-            NodeKind::LegalBasis => store
-                .get::<legal_basis::Entity>(key, None)
-                .await?
-                .map(|row| Node::LegalBasis(LegalBasis(row))),
-            NodeKind::PoliticalCommittee => store
-                .get::<political_committee::Entity>(key, None)
-                .await?
-                .map(|row| Node::PoliticalCommittee(PoliticalCommittee::new(row, None))),
-            NodeKind::Unit => store
-                .get::<unit::Entity>(key, None)
-                .await?
-                .map(|row| Node::Unit(Unit::new(row, None))),
-            NodeKind::StaffRole => store
-                .get::<staff_role::Entity>(key, None)
-                .await?
-                .map(|row| Node::StaffRole(StaffRole::new(row, None))),
-            NodeKind::BudgetLine => store
-                .get::<budget_line::Entity>(key, None)
-                .await?
-                .map(|row| Node::BudgetLine(BudgetLine::new(row, None))),
-            NodeKind::Forum => store
-                .get::<forum::Entity>(key, None)
-                .await?
-                .map(|row| Node::Forum(Forum::new(row, None))),
-            NodeKind::ForumMember => store
-                .get::<forum_member::Entity>(key, None)
-                .await?
-                .map(|row| Node::ForumMember(ForumMember::new(row, None))),
-            NodeKind::Goal => store
-                .get::<goal::Entity>(key, None)
-                .await?
-                .map(|row| Node::Goal(Goal::new(row, None))),
-            NodeKind::Intervention => store
-                .get::<intervention::Entity>(key, None)
-                .await?
-                .map(|row| Node::Intervention(Intervention::new(row, None))),
-            NodeKind::SharedProject => store
-                .get::<shared_project::Entity>(key, None)
-                .await?
-                .map(|row| Node::SharedProject(SharedProject::new(row, None))),
-            NodeKind::Contact => store
-                .get::<contact::Entity>(key, None)
-                .await?
-                .map(|row| Node::Contact(Contact(row))),
+            NodeKind::Municipality => get(store, key).await?.map(Node::Municipality),
+            NodeKind::Network => get(store, key).await?.map(Node::Network),
+            NodeKind::Source => get(store, key).await?.map(Node::Source),
+            NodeKind::PartnerOrganisation => get(store, key).await?.map(Node::PartnerOrganisation),
+            NodeKind::LegalBasis => get(store, key).await?.map(Node::LegalBasis),
+            NodeKind::PoliticalCommittee => get(store, key).await?.map(Node::PoliticalCommittee),
+            NodeKind::Unit => get(store, key).await?.map(Node::Unit),
+            NodeKind::StaffRole => get(store, key).await?.map(Node::StaffRole),
+            NodeKind::BudgetLine => get(store, key).await?.map(Node::BudgetLine),
+            NodeKind::Forum => get(store, key).await?.map(Node::Forum),
+            NodeKind::ForumMember => get(store, key).await?.map(Node::ForumMember),
+            NodeKind::Goal => get(store, key).await?.map(Node::Goal),
+            NodeKind::Intervention => get(store, key).await?.map(Node::Intervention),
+            NodeKind::SharedProject => get(store, key).await?.map(Node::SharedProject),
+            NodeKind::Contact => get(store, key).await?.map(Node::Contact),
         };
         Ok(node)
     }

@@ -53,65 +53,56 @@ impl Unit {
         self.row.hosts_crime_prevention
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.municipality_code)
+            .await
     }
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let row = load_optional(ctx, UnitById, self.row.parent_id, self.as_of).await?;
-        Ok(row.map(|row| Unit::new(row, self.as_of)))
+        self.related(ctx)
+            .optional(UnitById, self.row.parent_id)
+            .await
     }
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
-        let rows = load_many(ctx, UnitsByParent, self.row.id, self.as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Unit::new(row, self.as_of))
-            .collect())
+        self.related(ctx).many(UnitsByParent, self.row.id).await
     }
     /// The units above this one, from the top of the hierarchy down to the parent.
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
+        let related = self.related(ctx);
         let mut ancestors = Vec::new();
         let mut next = self.row.parent_id;
         while let Some(parent_id) = next.filter(|_| ancestors.len() < MAX_TREE_DEPTH) {
-            let Some(row) = load_one(ctx, UnitById, parent_id, self.as_of).await? else {
+            let Some(parent): Option<Unit> = related.one(UnitById, parent_id).await? else {
                 break;
             };
-            next = row.parent_id;
-            ancestors.push(Unit::new(row, self.as_of));
+            next = parent.row.parent_id;
+            ancestors.push(parent);
         }
         ancestors.reverse();
         Ok(ancestors)
     }
     /// The political committee the unit reports to, if the sources name one.
     async fn committee(&self, ctx: &Context<'_>) -> Result<Option<PoliticalCommittee>> {
-        let row = load_optional(ctx, CommitteeById, self.row.committee_id, self.as_of).await?;
-        Ok(row.map(|row| PoliticalCommittee::new(row, self.as_of)))
+        self.related(ctx)
+            .optional(CommitteeById, self.row.committee_id)
+            .await
     }
-    #[graphql(directive = list_size::apply(10))]
+    #[graphql(directive = list_size::apply(10, None))]
     async fn staff_roles(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
-        let rows = load_many(ctx, StaffRolesByUnit, self.row.id, self.as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| StaffRole::new(row, self.as_of))
-            .collect())
+        self.related(ctx).many(StaffRolesByUnit, self.row.id).await
     }
-    #[graphql(directive = list_size::apply(50))]
+    #[graphql(directive = list_size::apply(50, None))]
     async fn budget_lines(&self, ctx: &Context<'_>) -> Result<Vec<BudgetLine>> {
-        let rows = load_many(ctx, BudgetLinesByUnit, self.row.id, self.as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| BudgetLine::new(row, self.as_of))
-            .collect())
+        self.related(ctx).many(BudgetLinesByUnit, self.row.id).await
     }
     /// Staff contact details (private: only the municipality itself sees them).
-    #[graphql(directive = list_size::apply(5))]
+    #[graphql(directive = list_size::apply(5, None))]
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        let rows = load_many(ctx, ContactsByUnit, self.row.id, self.as_of).await?;
-        Ok(rows.into_iter().map(Contact).collect())
+        self.related(ctx).many(ContactsByUnit, self.row.id).await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
@@ -129,16 +120,12 @@ impl PoliticalCommittee {
         &self.row.name
     }
     /// The units that report to the committee.
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn units(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
-        let rows = load_many(ctx, UnitsByCommittee, self.row.id, self.as_of).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Unit::new(row, self.as_of))
-            .collect())
+        self.related(ctx).many(UnitsByCommittee, self.row.id).await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
@@ -191,15 +178,15 @@ impl StaffRole {
         self.row.pillar.as_deref().and_then(Pillar::parse)
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        let row = load_one(ctx, UnitById, self.row.unit_id, self.as_of).await?;
-        Ok(row.map(|row| Unit::new(row, self.as_of)))
+        self.related(ctx).one(UnitById, self.row.unit_id).await
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.municipality_code)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
@@ -211,34 +198,33 @@ fn fte(headcount: Option<i32>, minutes: Option<i32>) -> Option<Decimal> {
     )
 }
 
-/// Contact details of a member of staff (personal data; private).
-#[derive(Clone)]
-pub struct Contact(pub contact::Model);
+dated_record!(
+    /// Contact details of a member of staff (personal data; private).
+    Contact, contact::Model
+);
 
 #[Object]
 impl Contact {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Contact.id(self.0.id)
+        NodeKind::Contact.id(self.row.id)
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
     async fn role_title(&self) -> &str {
-        &self.0.role_title
+        &self.row.role_title
     }
     async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+        self.row.phone.as_deref()
     }
     async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+        self.row.email.as_deref()
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        Ok(load_optional(ctx, UnitById, self.0.unit_id, None)
-            .await?
-            .map(|row| Unit::new(row, None)))
+        self.related(ctx).optional(UnitById, self.row.unit_id).await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.0)
+        provenance_of!(self)
     }
 }
 
@@ -293,7 +279,7 @@ impl OrganisationQuery {
             first,
             after,
             |row| row.id,
-            |row| Unit::new(row, as_of),
+            |row| Unit::read_at(row, as_of),
         )
         .await
     }
@@ -327,7 +313,7 @@ impl OrganisationQuery {
             first,
             after,
             |row| row.id,
-            |row| StaffRole::new(row, as_of),
+            |row| StaffRole::read_at(row, as_of),
         )
         .await
     }

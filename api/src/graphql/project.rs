@@ -33,38 +33,42 @@ impl SharedProject {
     }
     /// The municipality that leads (and owns) the project.
     async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.row.municipality_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, self.as_of)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.municipality_code)
+            .await
     }
-    #[graphql(directive = list_size::apply(20))]
+    #[graphql(directive = list_size::apply(20, None))]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<ProjectParticipant>> {
-        let rows = load_many(ctx, ParticipantsByProject, self.row.id, None).await?;
-        Ok(rows.into_iter().map(ProjectParticipant).collect())
+        self.related(ctx)
+            .many(ParticipantsByProject, self.row.id)
+            .await
     }
     async fn provenance(&self) -> Provenance {
-        provenance_of!(self.row)
+        provenance_of!(self)
     }
 }
 
-/// A municipality's part in a shared project.
-#[derive(Clone)]
-pub struct ProjectParticipant(project_participant::Model);
+dated_record!(
+    /// A municipality's part in a shared project.
+    ProjectParticipant, project_participant::Model
+);
 
 #[Object]
 impl ProjectParticipant {
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Municipality>> {
-        let row = load_one(ctx, MunicipalityByCode, self.0.participant_code, None).await?;
-        Ok(row.map(|row| Municipality::new(row, None)))
+        self.related(ctx)
+            .one(MunicipalityByCode, self.row.participant_code)
+            .await
     }
     async fn role(&self) -> Option<ProjectRole> {
-        ProjectRole::parse(&self.0.role)
+        ProjectRole::parse(&self.row.role)
     }
     /// Contribution in DKK, exact; null when not given.
     async fn contribution(&self) -> Option<Decimal> {
-        self.0.contribution_ore.map(|ore| Decimal::new(ore, 2))
+        self.row.contribution_ore.map(|ore| Decimal::new(ore, 2))
     }
     async fn contribution_note(&self) -> Option<&str> {
-        self.0.contribution_note.as_deref()
+        self.row.contribution_note.as_deref()
     }
 }
 
@@ -104,7 +108,7 @@ impl ProjectQuery {
             first,
             after,
             |row| row.id,
-            |row| SharedProject::new(row, as_of),
+            |row| SharedProject::read_at(row, as_of),
         )
         .await
     }

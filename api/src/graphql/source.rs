@@ -1,46 +1,48 @@
 //! Sources and provenance: which document, date and section every record comes from.
 
 use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject, ID};
+use chrono::NaiveDate;
 use entities::source;
 
 use super::{
     ids::NodeKind,
-    loaders::{load_one, SourceById},
+    loaders::{Dated, Record, SourceById},
     pagination::{paginate, List},
     scalars::Date,
 };
 use crate::{service::SourceFilter, vocabulary::Visibility};
 
-/// A source document of the dataset.
-#[derive(Clone)]
-pub struct Source(pub source::Model);
+dated_record!(
+    /// A source document of the dataset.
+    Source, source::Model
+);
 
 #[Object]
 impl Source {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Source.id(self.0.id)
+        NodeKind::Source.id(self.row.id)
     }
     /// Short key of the document ("002").
     async fn key(&self) -> &str {
-        &self.0.key
+        &self.row.key
     }
     /// File name of the document in the seed collection.
     async fn file(&self) -> &str {
-        &self.0.file
+        &self.row.file
     }
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row.title
     }
     /// Who published the document.
     async fn publisher(&self) -> &str {
-        &self.0.publisher
+        &self.row.publisher
     }
     /// Date of the document, when it has one.
     async fn date(&self) -> Option<Date> {
-        self.0.date.map(Date)
+        self.row.date.map(Date)
     }
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.row.note.as_deref()
     }
 }
 
@@ -59,21 +61,28 @@ pub struct Provenance {
     pub visibility: Visibility,
     /// Remarks: approximations, ranges, disagreements between sources.
     pub note: Option<String>,
+    /// The day the record was read at, handed on to the source.
+    #[graphql(skip)]
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Dated for Provenance {
+    fn as_of(&self) -> Option<NaiveDate> {
+        self.as_of
+    }
 }
 
 #[ComplexObject]
 impl Provenance {
     /// The source document.
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
-        Ok(load_one(ctx, SourceById, self.source_id, None)
-            .await?
-            .map(Source))
+        self.related(ctx).one(SourceById, self.source_id).await
     }
 }
 
 impl Provenance {
-    /// Provenance of reference data: public, without a validity period.
-    pub fn reference(source_id: i32, section: &str) -> Self {
+    /// Provenance of reference data read by `record`: public, without a validity period.
+    pub fn reference(record: &impl Dated, source_id: i32, section: &str) -> Self {
         Self {
             source_id,
             section: section.to_owned(),
@@ -81,21 +90,23 @@ impl Provenance {
             valid_to: None,
             visibility: Visibility::Public,
             note: None,
+            as_of: record.as_of(),
         }
     }
 }
 
-/// The provenance of a tenant-owned row (they all have the same columns).
+/// The provenance of a record of a tenant-owned table (they all have the same columns).
 macro_rules! provenance_of {
-    ($row:expr) => {
+    ($record:expr) => {
         $crate::graphql::source::Provenance {
-            source_id: $row.source_id,
-            section: $row.source_section.clone(),
-            valid_from: $row.valid_from.map($crate::graphql::scalars::Date),
-            valid_to: $row.valid_to.map($crate::graphql::scalars::Date),
-            visibility: $crate::vocabulary::Visibility::parse(&$row.visibility)
+            source_id: $record.row.source_id,
+            section: $record.row.source_section.clone(),
+            valid_from: $record.row.valid_from.map($crate::graphql::scalars::Date),
+            valid_to: $record.row.valid_to.map($crate::graphql::scalars::Date),
+            visibility: $crate::vocabulary::Visibility::parse(&$record.row.visibility)
                 .unwrap_or($crate::vocabulary::Visibility::Private),
-            note: $row.note.clone(),
+            note: $record.row.note.clone(),
+            as_of: $crate::graphql::loaders::Dated::as_of($record),
         }
     };
 }
@@ -121,7 +132,7 @@ impl SourceQuery {
             first,
             after,
             |row| row.id,
-            Source,
+            |row| Source::read_at(row, None),
         )
         .await
     }

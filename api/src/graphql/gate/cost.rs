@@ -168,10 +168,14 @@ impl<'a> Measure<'a> {
             }
             _ => Cost::default(),
         };
-        let size = info.map_or(Size::One, |info| info.size);
+        let size = info.map_or(&Size::One, |info| &info.size);
         let (fixed, per_item) = match size {
             Size::One => (below.complexity(self.pages.default), 0),
             Size::Declared(rows) => (rows.saturating_mul(below.complexity(self.pages.default)), 0),
+            Size::PerArgumentItem { argument, bound } => {
+                let rows = self.list_length(field, argument).unwrap_or(*bound);
+                (rows.saturating_mul(below.complexity(self.pages.default)), 0)
+            }
             Size::Undeclared => (
                 self.pages
                     .max
@@ -207,6 +211,18 @@ impl<'a> Measure<'a> {
             None => Some(self.pages.default),
         };
         first.unwrap_or(self.pages.max).min(self.pages.max)
+    }
+
+    /// How many items the list argument `name` of `field` holds, literal or from a variable.
+    fn list_length(&self, field: &Field, name: &str) -> Option<u64> {
+        match &field.get_argument(name)?.node {
+            LiteralValue::List(items) => Some(items.len() as u64),
+            LiteralValue::Variable(variable) => match self.variables.get(variable)? {
+                Value::List(items) => Some(items.len() as u64),
+                _ => Some(1),
+            },
+            _ => Some(1),
+        }
     }
 
     /// A name that is no type of the schema, for selections below unknown fields.

@@ -14,12 +14,15 @@ use async_graphql::{Name, Value};
 pub const LIST_SIZE_DIRECTIVE: &str = "listSize";
 
 /// How many items a field returns, for the complexity count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Size {
     /// Not a list (or a list of scalars, whose size costs nothing below it).
     One,
     /// A nested list with a declared upper bound.
     Declared(u64),
+    /// A list with one item per item of a list argument (`compareMunicipalities(codes:)`); the
+    /// declared bound when the argument's length is not known.
+    PerArgumentItem { argument: Name, bound: u64 },
     /// A nested list of objects without a declaration: counted at the largest page size.
     Undeclared,
     /// A Relay connection field: its `edges` and `nodes` hold as many items as `first` asks for.
@@ -205,9 +208,9 @@ fn output_fields(fields: &[async_graphql::Positioned<FieldDefinition>]) -> TypeI
                     .directives
                     .iter()
                     .find(|d| d.node.name.node == LIST_SIZE_DIRECTIVE)
-                    .and_then(|d| assumed_size(&d.node));
+                    .and_then(|d| declared_size(&d.node));
                 let size = match (declared, is_list) {
-                    (Some(size), _) => Size::Declared(size),
+                    (Some(size), _) => size,
                     (None, false) if is_connection(field) => Size::Connection,
                     (None, false) => Size::One,
                     (None, true) => Size::Undeclared,
@@ -232,9 +235,16 @@ pub fn named_type(ty: &Type) -> (&Name, bool) {
     }
 }
 
-fn assumed_size(directive: &ConstDirective) -> Option<u64> {
-    match directive.get_argument("assumedSize").map(|v| &v.node) {
-        Some(Value::Number(n)) => n.as_u64(),
-        _ => None,
+fn declared_size(directive: &ConstDirective) -> Option<Size> {
+    let bound = match directive.get_argument("assumedSize").map(|v| &v.node) {
+        Some(Value::Number(n)) => n.as_u64()?,
+        _ => return None,
+    };
+    match directive.get_argument("slicingArgument").map(|v| &v.node) {
+        Some(Value::String(argument)) => Some(Size::PerArgumentItem {
+            argument: Name::new(argument),
+            bound,
+        }),
+        _ => Some(Size::Declared(bound)),
     }
 }
