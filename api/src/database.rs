@@ -69,7 +69,8 @@ impl Database {
             return Err("starting");
         }
         self.connection.ping().await.map_err(|err| {
-            tracing::warn!(error = %err, "database not reachable");
+            // Load balancers poll this: the requests that fail log the cause at warn.
+            tracing::debug!(error = %err, "database not reachable");
             "unreachable"
         })
     }

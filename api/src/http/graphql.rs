@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::{
     error_response,
     negotiation::{is_json_body, wants_html, ResponseType},
-    AppState,
+    respond_with, AppState,
 };
 use crate::{
     error::{excerpt, ApiError},
@@ -135,6 +135,8 @@ enum Outcome {
     Ran(async_graphql::Response),
     /// async-graphql's validation refused the document: its errors, each with locations.
     Invalid(Vec<ServerError>),
+    /// The database failed it midway; the cause was logged where it happened.
+    Unavailable,
 }
 
 /// Runs a request for the caller, or gives the error that stops it as a whole.
@@ -159,16 +161,13 @@ async fn execute(
         }
         return Ok(Outcome::Invalid(errors));
     }
-    if let Some(unavailable) = response
+    if response
         .errors
         .iter()
-        .find(|error| code_of(error) == Some("SERVICE_UNAVAILABLE"))
+        .any(|error| code_of(error) == Some("SERVICE_UNAVAILABLE"))
     {
         // A partial answer would look like missing records: refuse the whole request instead.
-        return Err(ApiError::ServiceUnavailable(anyhow::anyhow!(
-            "{}",
-            unavailable.message
-        )));
+        return Ok(Outcome::Unavailable);
     }
     for error in &mut response.errors {
         if code_of(error).is_none() {
@@ -259,6 +258,10 @@ fn respond(result: Result<Outcome, ApiError>, response_type: ResponseType) -> Re
             document_error_status,
             serde_json::to_vec(&serde_json::json!({ "errors": errors })),
         ),
+        Ok(Outcome::Unavailable) => {
+            let error = ApiError::ServiceUnavailable(anyhow::anyhow!("logged by the resolver"));
+            return respond_with(&error, response_type);
+        }
         Err(error) => {
             let mut response = error_response(&error, response_type);
             if error.is_document_error() {

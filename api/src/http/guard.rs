@@ -37,8 +37,11 @@ pub fn layers(routes: Router, limits: &Limits) -> Router {
             .layer(middleware::from_fn(drop_unlikely_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(
+                // Every response is logged at info with its status; failures are logged once,
+                // with their cause, where they are handled (`ApiError::log`), not again here.
                 TraceLayer::new_for_http()
                     .on_response(DefaultOnResponse::new().level(Level::INFO))
+                    .on_failure(())
                     .make_span_with(|request: &Request<_>| {
                         let request_id = request
                             .headers()

@@ -85,7 +85,7 @@ pub fn error_response(error: &ApiError, response_type: ResponseType) -> Response
 }
 
 /// [`error_response`] without logging, for errors already logged.
-fn respond_with(error: &ApiError, response_type: ResponseType) -> Response {
+pub(super) fn respond_with(error: &ApiError, response_type: ResponseType) -> Response {
     let body = json!({ "errors": [error.to_server_error()] });
     let mut response = (
         error.status(),
