@@ -90,6 +90,8 @@ fn cases() -> Vec<Case> {
         case("unknown municipality", "{ municipality(code: 999) { name } }", json!({}), ok, "NOT_FOUND", None),
         case("unknown field", "{ noSuchField }", json!({}), bad, "GRAPHQL_VALIDATION_FAILED", None),
         case("unparsable document", "{ municipality(code: ", json!({}), bad, "GRAPHQL_PARSE_FAILED", None),
+        case("long unknown field", &format!("{{ a{} }}", "x".repeat(60_000)), json!({}), bad, "GRAPHQL_VALIDATION_FAILED", None),
+        case("long unparsable line", &format!("{{ a{} ( }}", "x".repeat(60_000)), json!({}), bad, "GRAPHQL_PARSE_FAILED", None),
         Case { what: "unknown operation name", body: json!({ "query": "query A { __typename }", "operationName": "B" }), status: bad, code: "GRAPHQL_VALIDATION_FAILED", field: None },
         Case { what: "operation name that is a number", body: json!({ "query": "{ __typename }", "operationName": 5 }), status: bad, code: "BAD_REQUEST", field: None },
         Case { what: "query that is a number", body: json!({ "query": 5 }), status: bad, code: "BAD_REQUEST", field: None },

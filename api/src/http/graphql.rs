@@ -158,6 +158,8 @@ async fn execute(
         let mut errors = response.errors;
         for error in &mut errors {
             with_code(error, "GRAPHQL_VALIDATION_FAILED");
+            // Messages quote names from the document, which can be long.
+            error.message = cut_short(&error.message);
         }
         return Ok(Outcome::Invalid(errors));
     }
@@ -179,6 +181,15 @@ async fn execute(
         }
     }
     Ok(Outcome::Ran(response))
+}
+
+/// A message of async-graphql's, cut short when it quotes a long part of the document.
+fn cut_short(message: &str) -> String {
+    const MAX_MESSAGE_CHARS: usize = 200;
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((end, _)) => format!("{}…", &message[..end]),
+        None => message.to_owned(),
+    }
 }
 
 fn code_of(error: &ServerError) -> Option<&str> {

@@ -68,8 +68,7 @@ impl QueryGate {
                 "the document nests {nesting} levels deep; at most {MAX_TEXT_NESTING} are allowed"
             )));
         }
-        let document =
-            parse_query(&request.query).map_err(|err| ApiError::ParseFailed(err.to_string()))?;
+        let document = parse_query(&request.query).map_err(parse_failure)?;
         self.check_cost(&document, request)?;
         input::check_literals(&document, self.limits.max_string_chars)?;
         let operation = select_operation(&document, request.operation_name.as_deref())?;
@@ -188,6 +187,27 @@ pub fn root_response_keys(
         );
     }
     keys
+}
+
+/// Why a document does not parse, without the source line the parser quotes (which can be a
+/// whole 64 KB document on one line).
+fn parse_failure(error: async_graphql::parser::Error) -> ApiError {
+    match &error {
+        async_graphql::parser::Error::Syntax { message, start, .. } => {
+            let expected = message
+                .lines()
+                .rev()
+                .find_map(|line| line.trim().strip_prefix("= "))
+                .unwrap_or("syntax error");
+            ApiError::ParseFailed(format!(
+                "syntax error at line {}, column {}: {}",
+                start.line,
+                start.column,
+                excerpt(expected)
+            ))
+        }
+        other => ApiError::ParseFailed(excerpt(&other.to_string())),
+    }
 }
 
 /// The operation the request runs, as GraphQL's "GetOperation" picks it.
