@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 mod defaults {
     use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-    // The standard introspection query of graphql-js 16 is 13 levels deep.
+    // The standard introspection query of graphql-js 16 is 15 levels deep (nine `ofType`s).
     pub const MAX_QUERY_DEPTH: usize = 15;
     pub const MAX_QUERY_COMPLEXITY: u64 = 50_000;
     pub const MAX_QUERY_ALIASES: u64 = 30;
