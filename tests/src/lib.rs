@@ -363,3 +363,16 @@ pub async fn raw_request(
         .unwrap_or(0);
     (status, head.to_owned(), body.to_owned())
 }
+
+/// A fragment bomb: `n` fragments, each spreading the next one twice (2^n fields once expanded).
+pub fn fragment_bomb(n: usize) -> String {
+    let mut document = String::from("query { ...F0 }\n");
+    for i in 0..n {
+        document.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{} ...F{} }}\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    document + &format!("fragment F{n} on Query {{ __typename }}\n")
+}

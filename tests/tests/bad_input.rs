@@ -12,7 +12,7 @@ use axum::{
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use vestegn_api::{config::Limits, with_layers};
-use vestegn_tests::{on_each_backend, on_each_backend_with, TestApp};
+use vestegn_tests::{fragment_bomb, on_each_backend, on_each_backend_with, TestApp};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -135,20 +135,6 @@ async fn a_search_for_a_nul_byte_matches_nothing_rather_than_everything() {
         assert!(body.get("data").is_none(), "no rows: {body}");
     })
     .await;
-}
-
-/// `n` fragments, each spreading the next one twice: 2^n fields once expanded.
-fn fragment_bomb(n: usize) -> String {
-    let mut document = String::from("query { ...F0 }\n");
-    for i in 0..n {
-        document.push_str(&format!(
-            "fragment F{i} on Query {{ ...F{} ...F{} }}\n",
-            i + 1,
-            i + 1
-        ));
-    }
-    document.push_str(&format!("fragment F{n} on Query {{ __typename }}\n"));
-    document
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use tokio::{
     net::TcpStream,
 };
 use vestegn_api::{build_app, config::Limits, database::Database, with_layers, AppState};
-use vestegn_tests::{on_each_backend_with, RunningServer};
+use vestegn_tests::{fragment_bomb, on_each_backend_with, RunningServer};
 
 /// Sets its flag when dropped: tells whether a handler's work was abandoned.
 struct DropFlag(Arc<AtomicBool>);
@@ -156,19 +156,6 @@ async fn shutdown_drains_for_a_bounded_time_then_returns() {
     assert!(took < Duration::from_secs(5), "{took:?}");
     // New connections are refused once it has stopped.
     assert!(TcpStream::connect(server.address).await.is_err());
-}
-
-/// `n` fragments, each spreading the next one twice.
-fn fragment_bomb(n: usize) -> String {
-    let mut document = String::from("query { ...F0 }\n");
-    for i in 0..n {
-        document.push_str(&format!(
-            "fragment F{i} on Query {{ ...F{} ...F{} }}\n",
-            i + 1,
-            i + 1
-        ));
-    }
-    document + &format!("fragment F{n} on Query {{ __typename }}\n")
 }
 
 #[tokio::test]

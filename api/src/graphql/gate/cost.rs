@@ -34,8 +34,9 @@ pub struct Cost {
 }
 
 impl Cost {
-    /// The complexity when the enclosing page holds `page` items.
-    fn complexity(&self, page: u64) -> u64 {
+    /// The complexity when the enclosing page holds `page` items (for a whole operation, `fixed`:
+    /// only fragments on connection types have a per-item part).
+    pub fn complexity(&self, page: u64) -> u64 {
         self.fixed
             .saturating_add(self.per_item.saturating_mul(page))
     }
@@ -99,12 +100,6 @@ impl<'a> Measure<'a> {
             worst = worst_of(worst, cost, self.pages.default);
         }
         Ok(worst)
-    }
-
-    /// Operations report their complexity in `fixed`; a fragment on a connection type also has a
-    /// per-item part, which is sized at the default page.
-    pub fn complexity(cost: &Cost, pages: PageSizes) -> u64 {
-        cost.complexity(pages.default)
     }
 
     fn fragment(&mut self, name: &'a Name) -> Result<Cost, ApiError> {

@@ -112,7 +112,7 @@ impl QueryGate {
                 "MAX_QUERY_ALIASES",
             ),
             (
-                Measure::complexity(&cost, pages),
+                cost.complexity(pages.default),
                 limits.max_complexity,
                 "complexity (fields times the rows of the lists around them)",
                 "MAX_QUERY_COMPLEXITY",
