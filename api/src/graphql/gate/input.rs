@@ -234,7 +234,7 @@ fn check_input_object(
 fn describe(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),
-        Value::Number(n) => format!("the number {}", excerpt(&n.to_string())),
+        Value::Number(n) => format!("the number {n}"),
         Value::String(text) => format!("the string {}", excerpt(text)),
         Value::Boolean(b) => format!("{b}"),
         Value::Enum(name) => excerpt(name),
