@@ -36,6 +36,7 @@ async fn main() {
         Backend::Sqlite
     };
     let app = TestApp::start(backend, Limits::default(), true).await;
+    let cleanup = app.cleanup_handle();
     println!(
         "backend: {}, iterations per query: {iterations}",
         app.label()
@@ -64,4 +65,6 @@ async fn main() {
             at(1.0)
         );
     }
+    drop(app);
+    cleanup.run().await;
 }

@@ -106,7 +106,8 @@ where
 pub struct CleanupHandle(Option<(String, String)>);
 
 impl CleanupHandle {
-    async fn run(self) {
+    /// Drops the test's PostgreSQL database, if it had one.
+    pub async fn run(self) {
         if let Some((server_url, name)) = self.0 {
             if let Ok(server) = Database::connect(&server_url).await {
                 let _ = server
@@ -169,7 +170,8 @@ impl TestApp {
         }
     }
 
-    fn cleanup_handle(&self) -> CleanupHandle {
+    /// What to remove once the app is done with (its PostgreSQL database).
+    pub fn cleanup_handle(&self) -> CleanupHandle {
         CleanupHandle(match &self.cleanup {
             Cleanup::Database { server_url, name } => Some((server_url.clone(), name.clone())),
             Cleanup::File(_) => None,
