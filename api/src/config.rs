@@ -50,6 +50,103 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
+    /// Print a development access token, accepted only by a server started with `--dev-auth`.
+    DevToken(DevTokenArgs),
+}
+
+/// What a development token says.
+#[derive(Debug, Clone, Args)]
+pub struct DevTokenArgs {
+    /// The municipality the caller acts for (kommunekode).
+    #[arg(long)]
+    pub municipality: Option<i32>,
+    /// A role of the user: viewer, editor, admin or platform-admin (repeatable). Without a role,
+    /// the token is a machine client's.
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    /// Scopes of a machine client, e.g. `budgets:read` (repeatable).
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// Municipalities a machine client is granted (repeatable; default: `--municipality`).
+    #[arg(long = "grant")]
+    pub grants: Vec<i32>,
+    /// The subject (user or client id).
+    #[arg(long, default_value = "dev-user")]
+    pub subject: String,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub expires_in: u64,
+}
+
+/// Who may call: the OpenID Connect issuer whose tokens are accepted, and how its claims are read.
+#[derive(Debug, Clone, Args)]
+pub struct AuthConfig {
+    /// The issuer URL; its keys come from its OpenID discovery document. Without it (and without
+    /// `--dev-auth`), every caller is anonymous and any token is refused.
+    #[arg(long = "auth-issuer", env = "AUTH_ISSUER")]
+    pub issuer: Option<String>,
+    /// The audience tokens must name in `aud`.
+    #[arg(
+        long = "auth-audience",
+        env = "AUTH_AUDIENCE",
+        default_value = "vestegn-api"
+    )]
+    pub audience: String,
+    /// The claim with the municipality code the caller acts for (a dotted path allowed).
+    #[arg(
+        long = "auth-municipality-claim",
+        env = "AUTH_MUNICIPALITY_CLAIM",
+        default_value = "municipality"
+    )]
+    pub municipality_claim: String,
+    /// The claim with the user's roles (a dotted path: Keycloak's is `realm_access.roles`).
+    #[arg(
+        long = "auth-roles-claim",
+        env = "AUTH_ROLES_CLAIM",
+        default_value = "roles"
+    )]
+    pub roles_claim: String,
+    /// The claim with the municipalities a machine client is granted.
+    #[arg(
+        long = "auth-municipalities-claim",
+        env = "AUTH_MUNICIPALITIES_CLAIM",
+        default_value = "municipalities"
+    )]
+    pub municipalities_claim: String,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+    #[arg(
+        long = "auth-leeway-secs",
+        env = "AUTH_LEEWAY_SECS",
+        default_value_t = 30
+    )]
+    pub leeway_secs: u64,
+    /// The least time between two fetches of the issuer's keys prompted by unknown key ids, in
+    /// seconds (tokens naming made-up `kid`s must not hammer the provider).
+    #[arg(
+        long = "auth-jwks-min-refetch-secs",
+        env = "AUTH_JWKS_MIN_REFETCH_SECS",
+        default_value_t = 10
+    )]
+    pub jwks_min_refetch_secs: u64,
+    /// Accept development tokens (`vestegn dev-token`). Refused unless the server listens on a
+    /// loopback address.
+    #[arg(long = "dev-auth", env = "DEV_AUTH", default_value_t = false)]
+    pub dev_auth: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            audience: "vestegn-api".to_owned(),
+            municipality_claim: "municipality".to_owned(),
+            roles_claim: "roles".to_owned(),
+            municipalities_claim: "municipalities".to_owned(),
+            leeway_secs: 30,
+            jwks_min_refetch_secs: 10,
+            dev_auth: false,
+        }
+    }
 }
 
 /// Settings of the server.
@@ -90,6 +187,9 @@ pub struct Config {
     /// server logs the cause and tries again (it serves `/healthz` meanwhile).
     #[arg(long, env = "DATABASE_CONNECT_TIMEOUT_SECS", default_value_t = defaults::DATABASE_CONNECT_TIMEOUT_SECS)]
     pub database_connect_timeout_secs: u64,
+
+    #[command(flatten)]
+    pub auth: AuthConfig,
 
     #[command(flatten)]
     pub limits: Limits,
@@ -200,8 +300,21 @@ impl Config {
             database_max_connections: defaults::DATABASE_MAX_CONNECTIONS,
             database_acquire_timeout_ms: defaults::DATABASE_ACQUIRE_TIMEOUT_MS,
             database_connect_timeout_secs: defaults::DATABASE_CONNECT_TIMEOUT_SECS,
+            auth: AuthConfig::default(),
             limits: Limits::default(),
         }
+    }
+
+    /// Refuses settings that must not run together.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.auth.dev_auth && !self.bind_address.ip().is_loopback() {
+            anyhow::bail!(
+                "--dev-auth accepts tokens anyone can make: it is refused on {}, which is not a \
+                 loopback address",
+                self.bind_address
+            );
+        }
+        Ok(())
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -227,5 +340,21 @@ impl Config {
             }
             _ => self.database_url.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn dev_auth_only_on_loopback() {
+        let mut config = Config::for_database("sqlite::memory:");
+        config.auth.dev_auth = true;
+        assert!(config.check().is_ok(), "127.0.0.1 is loopback");
+        config.bind_address = "0.0.0.0:8080".parse().unwrap_or(config.bind_address);
+        assert!(config.check().is_err());
+        config.bind_address = "[::1]:8080".parse().unwrap_or(config.bind_address);
+        assert!(config.check().is_ok());
     }
 }

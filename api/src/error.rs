@@ -48,8 +48,15 @@ pub enum ApiError {
     HeadersTooLarge,
     /// The request did not finish within its deadline.
     Timeout,
+    /// The request's token is missing its form or fails a check (RFC 6750 `error`, and why).
+    Unauthenticated {
+        error: &'static str,
+        reason: &'static str,
+    },
     /// The server is at its concurrency limit; retry later.
     Overloaded,
+    /// The identity provider cannot be reached to check a token; logged, never shown.
+    IdentityProviderUnavailable(anyhow::Error),
     /// The database cannot be reached (or is not migrated yet); retry later. Logged, never shown.
     ServiceUnavailable(anyhow::Error),
     /// A bug or an unexpected database failure; logged, never shown.
@@ -91,7 +98,11 @@ impl ApiError {
             Self::UriTooLong => "the URL is too long: send long queries by POST".to_owned(),
             Self::HeadersTooLarge => "the request's header fields are too large".to_owned(),
             Self::Timeout => "the request took longer than its deadline".to_owned(),
+            Self::Unauthenticated { reason, .. } => format!("not authenticated: {reason}"),
             Self::Overloaded => "the server is busy; retry later".to_owned(),
+            Self::IdentityProviderUnavailable(_) => {
+                "the identity provider cannot be reached; retry later".to_owned()
+            }
             Self::ServiceUnavailable(_) => "the database is unavailable; retry later".to_owned(),
             Self::Internal(_) => "internal error".to_owned(),
         }
@@ -116,8 +127,11 @@ impl ApiError {
             Self::UriTooLong => "URI_TOO_LONG",
             Self::HeadersTooLarge => "REQUEST_HEADER_FIELDS_TOO_LARGE",
             Self::Timeout => "REQUEST_TIMEOUT",
+            Self::Unauthenticated { .. } => "UNAUTHENTICATED",
             Self::Overloaded => "OVERLOADED",
-            Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::ServiceUnavailable(_) | Self::IdentityProviderUnavailable(_) => {
+                "SERVICE_UNAVAILABLE"
+            }
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -142,7 +156,10 @@ impl ApiError {
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
-            Self::Overloaded | Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::Overloaded
+            | Self::ServiceUnavailable(_)
+            | Self::IdentityProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -175,6 +192,16 @@ impl ApiError {
             }
             Self::ServiceUnavailable(source) => {
                 tracing::warn!(error = format!("{source:#}"), "database unavailable");
+            }
+            Self::IdentityProviderUnavailable(source) => {
+                tracing::warn!(
+                    error = format!("{source:#}"),
+                    "identity provider unavailable"
+                );
+            }
+            // The reason, never the token.
+            Self::Unauthenticated { reason, .. } => {
+                tracing::info!(reason, "token refused");
             }
             _ => {}
         }

@@ -6,10 +6,10 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use vestegn_api::{
     build_app,
-    config::{Cli, Command},
+    config::{Cli, Command, Config, DevTokenArgs},
     database::{self, Database},
     graphql,
-    http::server,
+    http::{self, server},
     seed, telemetry, AppState,
 };
 
@@ -17,10 +17,18 @@ use vestegn_api::{
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = cli.config;
-    if let Some(Command::PrintSchema) = cli.command {
-        print!("{}", graphql::sdl());
-        return Ok(());
+    match &cli.command {
+        Some(Command::PrintSchema) => {
+            print!("{}", graphql::sdl());
+            return Ok(());
+        }
+        Some(Command::DevToken(args)) => {
+            println!("{}", dev_token(&config, args)?);
+            return Ok(());
+        }
+        _ => {}
     }
+    config.check()?;
     telemetry::init(config.log_json);
     tracing::info!(database.url = %config.redacted_database_url(), "connecting");
 
@@ -45,10 +53,54 @@ async fn main() -> anyhow::Result<()> {
         "listening on http://{} (GraphiQL at /graphql)",
         listener.local_addr()?
     );
-    let app = build_app(AppState::new(db, config.limits.clone()));
+    let app = build_app(AppState::new(db, config.limits.clone(), &config.auth));
     server::serve(listener, app, &config.limits, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A development token for the configured audience: a user's when roles are given, otherwise a
+/// machine client's.
+fn dev_token(config: &Config, args: &DevTokenArgs) -> anyhow::Result<String> {
+    let auth = &config.auth;
+    let mut claims = serde_json::json!({ "sub": args.subject });
+    if let Some(code) = args.municipality {
+        set_claim(&mut claims, &auth.municipality_claim, code.into());
+    }
+    if args.roles.is_empty() {
+        let grants: Vec<i32> = if args.grants.is_empty() {
+            args.municipality.into_iter().collect()
+        } else {
+            args.grants.clone()
+        };
+        set_claim(&mut claims, "client_id", args.subject.clone().into());
+        set_claim(&mut claims, "scope", args.scopes.join(" ").into());
+        set_claim(&mut claims, &auth.municipalities_claim, grants.into());
+    } else {
+        set_claim(&mut claims, &auth.roles_claim, args.roles.clone().into());
+    }
+    http::auth::dev::token(&auth.audience, args.expires_in, claims)
+}
+
+/// Sets the claim at a dotted path (`realm_access.roles`), making the objects on the way.
+fn set_claim(claims: &mut serde_json::Value, path: &str, value: serde_json::Value) {
+    let mut target = claims;
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        if !target.is_object() {
+            *target = serde_json::json!({});
+        }
+        let Some(object) = target.as_object_mut() else {
+            return;
+        };
+        if segments.peek().is_none() {
+            object.insert(segment.to_owned(), value);
+            return;
+        }
+        target = object
+            .entry(segment.to_owned())
+            .or_insert_with(|| serde_json::json!({}));
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so that in-flight requests can finish (for a bounded time).

@@ -3,6 +3,7 @@
 //! Every test runs on SQLite (a new file per test) and, when `TEST_DATABASE_URL` names a
 //! PostgreSQL server, on PostgreSQL too (a new database per test, dropped at the end).
 
+pub mod issuer;
 pub mod pg_cluster;
 
 use std::{
@@ -24,7 +25,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use vestegn_api::{
     build_app,
-    config::{Config, Limits},
+    config::{AuthConfig, Config, Limits},
     database::{self, Database as AppDatabase},
     graphql, seed,
     service::{Caller, Store},
@@ -160,7 +161,11 @@ impl TestApp {
             }
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let router = build_app(AppState::new(AppDatabase::ready(db.clone()), limits));
+        let router = build_app(AppState::new(
+            AppDatabase::ready(db.clone()),
+            limits,
+            &AuthConfig::default(),
+        ));
         Self {
             backend,
             db,
@@ -176,6 +181,15 @@ impl TestApp {
             Cleanup::Database { server_url, name } => Some((server_url.clone(), name.clone())),
             Cleanup::File(_) => None,
         })
+    }
+
+    /// The real router over this app's database, checking tokens as `auth` says.
+    pub fn router_with_auth(&self, auth: &AuthConfig) -> Router {
+        build_app(AppState::new(
+            AppDatabase::ready(self.db.clone()),
+            Limits::default(),
+            auth,
+        ))
     }
 
     /// SQL statements run since the counter was last reset.

@@ -117,7 +117,10 @@ async fn network_records_reach_peers_only() {
         assert_eq!(found(&owner).len(), 3);
 
         // Vallensbæk shares the Kredsråd and Chefforum with Ishøj; Viborg shares no network.
-        let vallensbaek = Caller::for_municipality(&app.db, 187).await.unwrap();
+        let vallensbaek = Caller::for_municipality(&app.db, 187)
+            .await
+            .unwrap()
+            .unwrap();
         let Caller::Municipality { peers, .. } = &vallensbaek else {
             panic!("a municipality caller");
         };
@@ -131,7 +134,10 @@ async fn network_records_reach_peers_only() {
             vec!["Testenhed netværk", "Testenhed offentlig"]
         );
 
-        let viborg = Caller::for_municipality(&app.db, 791).await.unwrap();
+        let viborg = Caller::for_municipality(&app.db, 791)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             viborg,
             Caller::Municipality {

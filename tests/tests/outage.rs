@@ -63,7 +63,7 @@ async fn the_server_rides_out_a_database_outage() {
     let db = Database::connect_lazily(&config).await.expect("lazy pool");
     db.prepare_in_background(config.clone());
     let server = RunningServer::start(
-        build_app(AppState::new(db, config.limits.clone())),
+        build_app(AppState::new(db, config.limits.clone(), &config.auth)),
         config.limits.clone(),
     )
     .await;

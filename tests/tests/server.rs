@@ -16,7 +16,12 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-use vestegn_api::{build_app, config::Limits, database::Database, with_layers, AppState};
+use vestegn_api::{
+    build_app,
+    config::{AuthConfig, Limits},
+    database::Database,
+    with_layers, AppState,
+};
 use vestegn_tests::{fragment_bomb, on_each_backend_with, RunningServer};
 
 /// Sets its flag when dropped: tells whether a handler's work was abandoned.
@@ -170,6 +175,7 @@ async fn overload_is_refused_at_once_and_healthz_answers_under_load() {
             let router = build_app(AppState::new(
                 Database::ready(app.db.clone()),
                 limits.clone(),
+                &AuthConfig::default(),
             ));
             let server = RunningServer::start(router, limits).await;
 

@@ -51,7 +51,7 @@ pub async fn get(
         return error_response(&ApiError::NotAcceptable, ResponseType::Json);
     };
     let result = match params_from_url(&raw) {
-        Ok(params) => execute(&state, params, Allowed::Queries).await,
+        Ok(params) => execute(&state, &headers, params, Allowed::Queries).await,
         Err(error) => Err(error),
     };
     respond(result, response_type)
@@ -67,7 +67,7 @@ pub async fn post(
         return error_response(&ApiError::NotAcceptable, ResponseType::Json);
     };
     let result = match params_from_body(&headers, body) {
-        Ok(params) => execute(&state, params, Allowed::Any).await,
+        Ok(params) => execute(&state, &headers, params, Allowed::Any).await,
         Err(error) => Err(error),
     };
     respond(result, response_type)
@@ -142,13 +142,16 @@ enum Outcome {
 /// Runs a request for the caller, or gives the error that stops it as a whole.
 async fn execute(
     state: &AppState,
+    headers: &HeaderMap,
     params: GraphqlParams,
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
+    let principal = state.auth.principal(headers).await?;
     let mut request = graphql_request(params)?;
     state.api.admit(&mut request, allowed)?;
-    // Authentication comes later; until then every request is anonymous and sees public records.
-    let store = Store::new(state.db.connection()?.clone(), Caller::Anonymous);
+    let db = state.db.connection()?;
+    let caller = Caller::of(db, &principal).await?;
+    let store = Store::new(db.clone(), caller);
     let mut response = state.api.run(request, store, &state.limits).await;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null

@@ -5,6 +5,7 @@
 //! Every error response, whichever layer produces it, is a GraphQL-shaped JSON body with a stable
 //! code ([`error_response`]).
 
+pub mod auth;
 mod graphql;
 mod guard;
 mod negotiation;
@@ -23,7 +24,14 @@ use axum::{
 use serde_json::json;
 use tokio::sync::Semaphore;
 
-use crate::{config::Limits, database::Database, error::ApiError, graphql::Api};
+use crate::{
+    config::{AuthConfig, Limits},
+    database::Database,
+    error::ApiError,
+    graphql::Api,
+};
+
+use self::auth::Authenticator;
 
 pub use negotiation::ResponseType;
 
@@ -34,14 +42,17 @@ pub struct AppState {
     pub db: Database,
     pub api: Api,
     pub limits: Limits,
+    /// Checks bearer tokens (and caches the issuer's keys, per replica).
+    pub auth: Arc<Authenticator>,
     /// Permits for GraphQL requests in flight on this replica.
     in_flight: Arc<Semaphore>,
 }
 
 impl AppState {
-    pub fn new(db: Database, limits: Limits) -> Self {
+    pub fn new(db: Database, limits: Limits, auth: &AuthConfig) -> Self {
         Self {
             api: Api::new(&limits),
+            auth: Arc::new(Authenticator::new(auth)),
             in_flight: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
             db,
             limits,
@@ -94,7 +105,17 @@ pub(super) fn respond_with(error: &ApiError, response_type: ResponseType) -> Res
     )
         .into_response();
     match error {
-        ApiError::Overloaded | ApiError::ServiceUnavailable(_) => {
+        ApiError::Unauthenticated { error, reason } => {
+            let challenge = format!(r#"Bearer error="{error}", error_description="{reason}""#);
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
+        ApiError::Overloaded
+        | ApiError::ServiceUnavailable(_)
+        | ApiError::IdentityProviderUnavailable(_) => {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -3,12 +3,12 @@
 //! Every read goes through [`Store`], which takes the [`Caller`] and puts the tenant, visibility and
 //! `asOf` conditions into the SQL ([`scope_condition`]). Nothing above this module builds a query.
 
-mod caller;
+mod access;
 pub mod comparison;
 mod listing;
 mod scoped;
 
-pub use caller::Caller;
+pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use listing::*;
 pub use scoped::{Scoped, Tenancy};
 
@@ -126,7 +126,11 @@ impl Store {
 pub fn scope_condition<E: Scoped>(caller: &Caller, as_of: Option<NaiveDate>) -> Condition {
     let mut condition = Condition::all();
     if let Some(tenancy) = E::tenancy() {
-        condition = condition.add(caller.visibility_condition(tenancy.owner, tenancy.visibility));
+        condition = condition.add(caller.visibility_condition(
+            tenancy.owner,
+            tenancy.visibility,
+            tenancy.resource,
+        ));
     }
     if let (Some((from, to)), Some(day)) = (E::validity(), as_of) {
         condition = condition

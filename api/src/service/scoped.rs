@@ -3,10 +3,13 @@
 use entities::*;
 use sea_orm::EntityTrait;
 
-/// The owner and visibility columns of a tenant-owned table.
+use super::Resource;
+
+/// The owner and visibility columns of a tenant-owned table, and what kind of record it holds.
 pub struct Tenancy<C> {
     pub owner: C,
     pub visibility: C,
+    pub resource: Resource,
 }
 
 /// A table the [`Store`](super::Store) can read: how to find its id, its tenancy and its validity.
@@ -38,7 +41,7 @@ macro_rules! unscoped {
 
 /// Tenant-owned tables: they all have the same owner, visibility and validity columns.
 macro_rules! tenant_owned {
-    ($($module:ident),* $(,)?) => {$(
+    ($($module:ident: $resource:ident),* $(,)?) => {$(
         impl Scoped for $module::Entity {
             fn id_column() -> Self::Column {
                 $module::Column::Id
@@ -47,6 +50,7 @@ macro_rules! tenant_owned {
                 Some(Tenancy {
                     owner: $module::Column::MunicipalityCode,
                     visibility: $module::Column::Visibility,
+                    resource: Resource::$resource,
                 })
             }
             fn validity() -> Option<(Self::Column, Self::Column)> {
@@ -69,14 +73,14 @@ unscoped!(
 );
 
 tenant_owned!(
-    political_committee,
-    unit,
-    staff_role,
-    budget_line,
-    forum,
-    forum_member,
-    goal,
-    intervention,
-    shared_project,
-    contact,
+    political_committee: Other,
+    unit: Other,
+    staff_role: Other,
+    budget_line: BudgetLines,
+    forum: Other,
+    forum_member: Other,
+    goal: Other,
+    intervention: Other,
+    shared_project: Other,
+    contact: Other,
 );

@@ -1,0 +1,196 @@
+//! The issuer's signing keys: its OpenID discovery document names the JWKS, which is cached per
+//! replica and fetched again when a token names a key the cache does not hold (at most every
+//! the configured interval), or when it is older than [`MAX_AGE`].
+
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use jsonwebtoken::{
+    jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet},
+    Algorithm, DecodingKey,
+};
+use serde::Deserialize;
+use tokio::sync::{Mutex, RwLock};
+
+use super::{invalid, VerifyingKey, ALLOWED_ALGORITHMS};
+use crate::error::ApiError;
+
+/// Keys older than this are fetched again on the next token.
+const MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// How long one request to the identity provider may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The keys of one issuer.
+pub struct KeySource {
+    issuer: String,
+    http: reqwest::Client,
+    cache: RwLock<Cache>,
+    /// The least time between fetches prompted by unknown key ids.
+    min_refetch: Duration,
+    /// When the keys were last asked for; held while fetching, so concurrent misses fetch once.
+    last_attempt: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct Cache {
+    keys: HashMap<String, Jwk>,
+    fetched_at: Option<Instant>,
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
+}
+
+impl KeySource {
+    pub fn new(issuer: &str, min_refetch: Duration) -> Self {
+        Self {
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(FETCH_TIMEOUT)
+                .build()
+                .unwrap_or_default(),
+            cache: RwLock::new(Cache::default()),
+            min_refetch,
+            last_attempt: Mutex::new(None),
+        }
+    }
+
+    /// The issuer, as tokens must name it in `iss`.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The key with id `kid`, fetching the JWKS when the key is unknown or the keys are stale.
+    pub async fn key(&self, kid: &str) -> Result<VerifyingKey, ApiError> {
+        if let Some(key) = self.cached(kid, false).await {
+            return key;
+        }
+        let mut last_attempt = self.last_attempt.lock().await;
+        // Another request may have fetched while this one waited.
+        if let Some(key) = self.cached(kid, false).await {
+            return key;
+        }
+        if last_attempt.is_none_or(|at| at.elapsed() >= self.min_refetch) {
+            *last_attempt = Some(Instant::now());
+            match self.fetch().await {
+                Ok(keys) => {
+                    *self.cache.write().await = Cache {
+                        keys,
+                        fetched_at: Some(Instant::now()),
+                    };
+                }
+                // Stale keys beat none while the provider is away.
+                Err(err) if self.cache.read().await.fetched_at.is_some() => {
+                    err.log();
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        drop(last_attempt);
+        self.cached(kid, true)
+            .await
+            .unwrap_or_else(|| Err(invalid("the token names an unknown key")))
+    }
+
+    /// The cached key `kid`; `None` when unknown, or when stale and `stale_ok` is false.
+    async fn cached(&self, kid: &str, stale_ok: bool) -> Option<Result<VerifyingKey, ApiError>> {
+        let cache = self.cache.read().await;
+        let fresh = cache.fetched_at.is_some_and(|at| at.elapsed() < MAX_AGE);
+        if !fresh && !stale_ok {
+            return None;
+        }
+        cache.keys.get(kid).map(verifying_key)
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, Jwk>, ApiError> {
+        let unavailable = |what: &str, err: reqwest::Error| {
+            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
+        };
+        let discovery_url = format!("{}/.well-known/openid-configuration", self.issuer);
+        let discovery: Discovery = self
+            .http
+            .get(&discovery_url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|err| unavailable("OpenID discovery", err))?
+            .json()
+            .await
+            .map_err(|err| unavailable("OpenID discovery", err))?;
+        if discovery.issuer.trim_end_matches('/') != self.issuer {
+            return Err(ApiError::IdentityProviderUnavailable(anyhow::anyhow!(
+                "the discovery document names issuer {:?}, not {:?}",
+                discovery.issuer,
+                self.issuer
+            )));
+        }
+        let set: JwkSet = self
+            .http
+            .get(&discovery.jwks_uri)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|err| unavailable("JWKS", err))?
+            .json()
+            .await
+            .map_err(|err| unavailable("JWKS", err))?;
+        let keys: HashMap<String, Jwk> = set
+            .keys
+            .into_iter()
+            .filter_map(|key| Some((key.common.key_id.clone()?, key)))
+            .collect();
+        tracing::info!(issuer = %self.issuer, keys = keys.len(), "fetched the issuer's signing keys");
+        Ok(keys)
+    }
+}
+
+/// The key a JWK describes, with the algorithms it may verify: the one it names, or those of its
+/// family when it names none (Entra ID's JWKS names none) — asymmetric ones only.
+fn verifying_key(jwk: &Jwk) -> Result<VerifyingKey, ApiError> {
+    let unusable = || invalid("the token's key is not usable");
+    let family: Vec<Algorithm> = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => vec![
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::PS256,
+            Algorithm::PS384,
+            Algorithm::PS512,
+        ],
+        AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
+            EllipticCurve::P256 => vec![Algorithm::ES256],
+            EllipticCurve::P384 => vec![Algorithm::ES384],
+            _ => return Err(unusable()),
+        },
+        AlgorithmParameters::OctetKeyPair(_) => vec![Algorithm::EdDSA],
+        // Symmetric keys never verify tokens here.
+        _ => return Err(unusable()),
+    };
+    let algorithms: Vec<Algorithm> = match jwk.common.key_algorithm {
+        Some(named) => named
+            .to_string()
+            .parse::<Algorithm>()
+            .ok()
+            .filter(|alg| family.contains(alg))
+            .into_iter()
+            .collect(),
+        None => family,
+    };
+    let algorithms: Vec<Algorithm> = algorithms
+        .into_iter()
+        .filter(|alg| ALLOWED_ALGORITHMS.contains(alg))
+        .collect();
+    if algorithms.is_empty() {
+        return Err(unusable());
+    }
+    let decoding = DecodingKey::from_jwk(jwk).map_err(|_| unusable())?;
+    Ok(VerifyingKey {
+        decoding,
+        algorithms,
+    })
+}

@@ -1,0 +1,260 @@
+//! Who is asking: turns the `Authorization` header into a [`Principal`], as an OAuth2 resource
+//! server. Every check is explicit, because libraries' defaults are weaker:
+//!
+//! - only asymmetric algorithms ([`ALLOWED_ALGORITHMS`]), and only the one the key is for (no `none`,
+//!   no HS/RS confusion);
+//! - the signature against the issuer's JWKS, found through its OpenID discovery document, cached,
+//!   and fetched again (at most every `AUTH_JWKS_MIN_REFETCH_SECS`) when a token names an unknown
+//!   `kid`, so keys rotate without a restart;
+//! - `iss`, `aud` and `exp` required; `nbf` and `iat` checked when present, with a small leeway;
+//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068).
+//!
+//! A failed check is logged with its reason, never with the token, and answered with 401
+//! `UNAUTHENTICATED`. No header at all is an anonymous caller. With `--dev-auth` (loopback only),
+//! tokens signed with the development key ([`dev`]) are accepted too.
+
+pub mod dev;
+mod jwks;
+
+use std::time::Duration;
+
+use axum::http::{header, HeaderMap};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+use crate::{
+    config::AuthConfig,
+    error::ApiError,
+    service::{Principal, Role},
+};
+
+use self::jwks::KeySource;
+
+/// The algorithms a token may be signed with: asymmetric only.
+pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+/// Checks tokens for one configuration.
+pub struct Authenticator {
+    issuer: Option<KeySource>,
+    dev: bool,
+    config: AuthConfig,
+}
+
+impl Authenticator {
+    pub fn new(config: &AuthConfig) -> Self {
+        Self {
+            issuer: config.issuer.as_deref().map(|issuer| {
+                KeySource::new(issuer, Duration::from_secs(config.jwks_min_refetch_secs))
+            }),
+            dev: config.dev_auth,
+            config: config.clone(),
+        }
+    }
+
+    /// The principal the request's token stands for; anonymous without an `Authorization` header.
+    pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Ok(Principal::Anonymous);
+        };
+        let token = bearer_token(value.as_bytes()).ok_or_else(|| {
+            refuse(
+                "invalid_request",
+                "send the token as `Authorization: Bearer <token>`",
+            )
+        })?;
+        let claims = self.verify(token).await?;
+        Ok(self.principal_of(&claims))
+    }
+
+    /// The token's claims, once every check has passed.
+    async fn verify(&self, token: &str) -> Result<Value, ApiError> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| invalid("the token is not a signed JWT"))?;
+        if !ALLOWED_ALGORITHMS.contains(&header.alg) {
+            return Err(invalid("the token's algorithm is not allowed"));
+        }
+        match header.typ.as_deref() {
+            None | Some("JWT" | "at+jwt" | "application/at+jwt") => {}
+            Some(_) => return Err(invalid("the token is not an access token")),
+        }
+        let (key, algorithms, issuer) = if self.dev && header.kid.as_deref() == Some(dev::KEY_ID) {
+            (
+                dev::verifying_key(),
+                vec![Algorithm::EdDSA],
+                dev::ISSUER.to_owned(),
+            )
+        } else {
+            let source = self
+                .issuer
+                .as_ref()
+                .ok_or_else(|| invalid("no identity provider is configured"))?;
+            let kid = header
+                .kid
+                .as_deref()
+                .ok_or_else(|| invalid("the token names no key (kid)"))?;
+            let key = source.key(kid).await?;
+            (key.decoding, key.algorithms, source.issuer().to_owned())
+        };
+        if !algorithms.contains(&header.alg) {
+            return Err(invalid("the token's algorithm does not match its key"));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.algorithms = algorithms;
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[&self.config.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.leeway = self.config.leeway_secs;
+        validation.validate_nbf = true;
+        let data = jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|err| {
+            use jsonwebtoken::errors::ErrorKind;
+            invalid(match err.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired",
+                ErrorKind::ImmatureSignature => "the token is not valid yet",
+                ErrorKind::InvalidAudience => "the token is for another audience",
+                ErrorKind::InvalidIssuer => "the token is from another issuer",
+                ErrorKind::InvalidSignature => "the token's signature does not verify",
+                ErrorKind::MissingRequiredClaim(_) => "the token lacks iss, aud or exp",
+                _ => "the token is malformed",
+            })
+        })?;
+        let issued_at = data.claims.get("iat").and_then(Value::as_u64);
+        let now = jsonwebtoken::get_current_timestamp();
+        if issued_at.is_some_and(|iat| iat > now + self.config.leeway_secs) {
+            return Err(invalid("the token is issued in the future"));
+        }
+        Ok(data.claims)
+    }
+
+    /// The principal the claims describe. A token naming any of our roles is a user's;
+    /// otherwise it is a machine client's (by `client_id` or `azp`), whose scopes are its `scope`
+    /// and the other values of the roles claim (Entra ID puts an app's permissions there).
+    fn principal_of(&self, claims: &Value) -> Principal {
+        // A claim name as it stands (Entra ID's `extn.municipality`), else a dotted path
+        // (Keycloak's `realm_access.roles`).
+        let claim = |path: &str| {
+            claims.get(path).or_else(|| {
+                path.split('.')
+                    .try_fold(claims, |value, segment| value.get(segment))
+            })
+        };
+        let municipality = claim(&self.config.municipality_claim).and_then(municipality_code);
+        let role_values = strings(claim(&self.config.roles_claim));
+        let roles: Vec<Role> = role_values
+            .iter()
+            .filter_map(|role| Role::parse(role))
+            .collect();
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+        if !roles.is_empty() {
+            return Principal::User {
+                subject: text("sub").unwrap_or_default(),
+                municipality,
+                roles,
+            };
+        }
+        let client_id = text("client_id")
+            .or_else(|| text("azp"))
+            .or_else(|| text("sub"));
+        let granted: Vec<i32> = match claim(&self.config.municipalities_claim) {
+            Some(Value::Array(items)) => items.iter().filter_map(municipality_code).collect(),
+            Some(single) => municipality_code(single).into_iter().collect(),
+            None => municipality.into_iter().collect(),
+        };
+        let mut scopes = strings(claims.get("scope"));
+        scopes.extend(role_values);
+        Principal::Client {
+            client_id: client_id.unwrap_or_default(),
+            scopes,
+            municipalities: granted,
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+fn bearer_token(value: &[u8]) -> Option<&str> {
+    let value = std::str::from_utf8(value).ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token68 = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.chars().all(token68))
+        .then_some(token)
+}
+
+/// A municipality code from a claim: a number, or digits in a string ("0183").
+fn municipality_code(value: &Value) -> Option<i32> {
+    match value {
+        Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+        Value::String(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            text.parse().ok()
+        }
+        _ => None,
+    }
+    .filter(|code| *code > 0)
+}
+
+/// A claim holding strings: an array of them, or one space-separated string (`scope`).
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(text)) => text.split_whitespace().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn invalid(reason: &'static str) -> ApiError {
+    refuse("invalid_token", reason)
+}
+
+fn refuse(error: &'static str, reason: &'static str) -> ApiError {
+    ApiError::Unauthenticated { error, reason }
+}
+
+/// Tokens' keys as `jsonwebtoken` needs them.
+pub struct VerifyingKey {
+    pub decoding: DecodingKey,
+    /// The algorithms this key may verify (one, when the JWK names it; its family otherwise).
+    pub algorithms: Vec<Algorithm>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{bearer_token, municipality_code};
+
+    #[test]
+    fn bearer_tokens_and_municipality_codes() {
+        assert_eq!(bearer_token(b"Bearer abc.def-ghi"), Some("abc.def-ghi"));
+        assert_eq!(bearer_token(b"bearer abc"), Some("abc"));
+        for bad in [
+            &b"Basic abc"[..],
+            b"Bearer",
+            b"Bearer ",
+            b"Bearer a b",
+            b"Token abc",
+        ] {
+            assert_eq!(
+                bearer_token(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(municipality_code(&json!(183)), Some(183));
+        assert_eq!(municipality_code(&json!("0183")), Some(183));
+        assert_eq!(municipality_code(&json!("18x")), None);
+        assert_eq!(municipality_code(&json!(-1)), None);
+    }
+}
