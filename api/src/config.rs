@@ -52,6 +52,8 @@ pub enum Command {
     PrintSchema,
     /// Print a development access token, accepted only by a server started with `--dev-auth`.
     DevToken(DevTokenArgs),
+    /// Pull budget lines from a Vestegn server as an integration (OAuth2 client credentials).
+    PullBudgets(crate::integration::PullBudgetsArgs),
 }
 
 /// What a development token says.

@@ -10,6 +10,7 @@ use vestegn_api::{
     database::{self, Database},
     graphql,
     http::{self, server},
+    integration,
     seed, telemetry, AppState,
 };
 
@@ -25,6 +26,9 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::DevToken(args)) => {
             println!("{}", dev_token(&config, args)?);
             return Ok(());
+        }
+        Some(Command::PullBudgets(args)) => {
+            return integration::pull_budgets(args, &mut std::io::stdout()).await;
         }
         _ => {}
     }
