@@ -24,6 +24,7 @@ mod defaults {
     pub const HEADER_READ_TIMEOUT_SECS: u64 = 10;
     pub const SHUTDOWN_GRACE_SECS: u64 = 20;
     pub const MAX_CONCURRENT_REQUESTS: usize = 32;
+    pub const RATE_LIMIT_PER_MINUTE: u32 = 600;
     pub const BATCH_WINDOW_MS: u64 = 2;
     pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
     pub const DATABASE_ACQUIRE_TIMEOUT_MS: u64 = 2_000;
@@ -80,6 +81,23 @@ pub struct DevTokenArgs {
     pub expires_in: u64,
 }
 
+/// A secret from the configuration: shown as `***` in debug output.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_owned()))
+    }
+}
+
 /// Who may call: the OpenID Connect issuer whose tokens are accepted, and how its claims are read.
 #[derive(Debug, Clone, Args)]
 pub struct AuthConfig {
@@ -122,6 +140,19 @@ pub struct AuthConfig {
         default_value_t = 30
     )]
     pub leeway_secs: u64,
+    /// The client the server introspects opaque (non-JWT) tokens as (RFC 7662, at the issuer's
+    /// `introspection_endpoint`). Without it, opaque tokens are refused.
+    #[arg(
+        long = "auth-introspection-client-id",
+        env = "AUTH_INTROSPECTION_CLIENT_ID"
+    )]
+    pub introspection_client_id: Option<String>,
+    /// That client's secret (never logged).
+    #[arg(
+        long = "auth-introspection-client-secret",
+        env = "AUTH_INTROSPECTION_CLIENT_SECRET"
+    )]
+    pub introspection_client_secret: Option<Secret>,
     /// The least time between two fetches of the issuer's keys prompted by unknown key ids, in
     /// seconds (tokens naming made-up `kid`s must not hammer the provider).
     #[arg(
@@ -145,6 +176,8 @@ impl Default for AuthConfig {
             roles_claim: "roles".to_owned(),
             municipalities_claim: "municipalities".to_owned(),
             leeway_secs: 30,
+            introspection_client_id: None,
+            introspection_client_secret: None,
             jwks_min_refetch_secs: 10,
             dev_auth: false,
         }
@@ -245,6 +278,11 @@ pub struct Limits {
     /// `OVERLOADED` and `Retry-After` instead of queueing into timeouts.
     #[arg(long, env = "MAX_CONCURRENT_REQUESTS", default_value_t = defaults::MAX_CONCURRENT_REQUESTS)]
     pub max_concurrent_requests: usize,
+    /// GraphQL requests a signed-in user or client may make per minute on this replica (held in
+    /// memory per replica: with N replicas behind a load balancer, up to N times this); more get
+    /// 429 `RATE_LIMITED` with `Retry-After`. 0 turns the limit off.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = defaults::RATE_LIMIT_PER_MINUTE)]
+    pub rate_limit_per_minute: u32,
     /// How long, in milliseconds, the batch loaders collect keys before they query: longer means
     /// fewer, larger statements for nested lists at the cost of latency per nesting level.
     #[arg(long, env = "BATCH_WINDOW_MS", default_value_t = defaults::BATCH_WINDOW_MS)]
@@ -268,6 +306,7 @@ impl Default for Limits {
             header_read_timeout_secs: defaults::HEADER_READ_TIMEOUT_SECS,
             shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
             max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
+            rate_limit_per_minute: defaults::RATE_LIMIT_PER_MINUTE,
             batch_window_ms: defaults::BATCH_WINDOW_MS,
         }
     }

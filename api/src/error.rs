@@ -53,6 +53,8 @@ pub enum ApiError {
         error: &'static str,
         reason: &'static str,
     },
+    /// The caller has used up its requests for now; retry after this many seconds.
+    RateLimited { retry_after_secs: u64 },
     /// The server is at its concurrency limit; retry later.
     Overloaded,
     /// The identity provider cannot be reached to check a token; logged, never shown.
@@ -99,6 +101,9 @@ impl ApiError {
             Self::HeadersTooLarge => "the request's header fields are too large".to_owned(),
             Self::Timeout => "the request took longer than its deadline".to_owned(),
             Self::Unauthenticated { reason, .. } => format!("not authenticated: {reason}"),
+            Self::RateLimited { retry_after_secs } => {
+                format!("too many requests; retry in {retry_after_secs} s")
+            }
             Self::Overloaded => "the server is busy; retry later".to_owned(),
             Self::IdentityProviderUnavailable(_) => {
                 "the identity provider cannot be reached; retry later".to_owned()
@@ -128,6 +133,7 @@ impl ApiError {
             Self::HeadersTooLarge => "REQUEST_HEADER_FIELDS_TOO_LARGE",
             Self::Timeout => "REQUEST_TIMEOUT",
             Self::Unauthenticated { .. } => "UNAUTHENTICATED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Overloaded => "OVERLOADED",
             Self::ServiceUnavailable(_) | Self::IdentityProviderUnavailable(_) => {
                 "SERVICE_UNAVAILABLE"
@@ -157,6 +163,7 @@ impl ApiError {
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Overloaded
             | Self::ServiceUnavailable(_)
             | Self::IdentityProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -185,9 +185,14 @@ impl TestApp {
 
     /// The real router over this app's database, checking tokens as `auth` says.
     pub fn router_with_auth(&self, auth: &AuthConfig) -> Router {
+        self.router_with(auth, Limits::default())
+    }
+
+    /// The real router over this app's database, with `auth` and `limits`.
+    pub fn router_with(&self, auth: &AuthConfig, limits: Limits) -> Router {
         build_app(AppState::new(
             AppDatabase::ready(self.db.clone()),
-            Limits::default(),
+            limits,
             auth,
         ))
     }

@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, Header};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-use vestegn_api::config::AuthConfig;
+use vestegn_api::config::{AuthConfig, Limits, Secret};
 use vestegn_tests::{
     issuer::{TestIssuer, TestKey},
     on_each_backend, TestApp,
@@ -298,6 +298,114 @@ async fn development_tokens_work_only_with_dev_auth() {
         let (status, body, _) = ask(&with, Some(&bearer(&token)), CONTACTS_OF_ISHOEJ).await;
         assert_eq!(status, StatusCode::OK);
         assert!(count(&body, "/data/municipality/contacts") >= 5, "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_signed_in_caller_has_its_own_rate_limit() {
+    let issuer = TestIssuer::start().await;
+    on_each_backend(|app| {
+        let issuer = &issuer;
+        async move {
+            let limits = Limits {
+                rate_limit_per_minute: 2,
+                ..Limits::default()
+            };
+            let auth = AuthConfig {
+                issuer: Some(issuer.issuer()),
+                ..AuthConfig::default()
+            };
+            let router = app.router_with(&auth, limits);
+            let first = bearer(
+                &issuer.sign(json!({ "sub": "first", "municipality": 183, "roles": ["viewer"] })),
+            );
+            let second = bearer(
+                &issuer.sign(json!({ "sub": "second", "municipality": 183, "roles": ["viewer"] })),
+            );
+            for _ in 0..2 {
+                assert_eq!(
+                    ask(&router, Some(&first), CONTACTS_OF_ISHOEJ).await.0,
+                    StatusCode::OK
+                );
+            }
+            let request = Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::AUTHORIZATION, &first)
+                .body(Body::from(
+                    json!({ "query": CONTACTS_OF_ISHOEJ }).to_string(),
+                ))
+                .unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+            let retry_after: u64 = response.headers()[header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&retry_after), "{retry_after}");
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            let body: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+            assert_eq!(
+                ask(&router, Some(&second), CONTACTS_OF_ISHOEJ).await.0,
+                StatusCode::OK,
+                "per principal"
+            );
+            assert_eq!(
+                ask(&router, None, CONTACTS_OF_ISHOEJ).await.0,
+                StatusCode::OK,
+                "anonymous callers are not counted"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn opaque_tokens_are_introspected_at_the_issuer() {
+    let issuer = TestIssuer::start().await;
+    on_each_backend(|app| {
+        let issuer = &issuer;
+        async move {
+            let (client, secret) = TestIssuer::INTROSPECTION_CLIENT;
+            let auth = AuthConfig {
+                issuer: Some(issuer.issuer()),
+                introspection_client_id: Some(client.into()),
+                introspection_client_secret: Some(Secret(secret.into())),
+                ..AuthConfig::default()
+            };
+            let router = app.router_with_auth(&auth);
+            let token = issuer.opaque_token(json!({ "municipality": 183, "roles": ["viewer"] }));
+            for _ in 0..2 {
+                let (status, body, _) =
+                    ask(&router, Some(&bearer(&token)), CONTACTS_OF_ISHOEJ).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                assert!(count(&body, "/data/municipality/contacts") >= 5, "{body}");
+            }
+            let other_audience = issuer.opaque_token(
+                json!({ "aud": "another-api", "municipality": 183, "roles": ["viewer"] }),
+            );
+            for (what, token) in [
+                ("unknown", "opaque-token-nobody-issued".to_owned()),
+                ("another audience", other_audience),
+            ] {
+                let (status, body, _) =
+                    ask(&router, Some(&bearer(&token)), CONTACTS_OF_ISHOEJ).await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {body}");
+            }
+            // Without introspection configured, opaque tokens are refused.
+            let without = router_for(&app, issuer).await;
+            assert_eq!(
+                ask(&without, Some(&bearer(&token)), CONTACTS_OF_ISHOEJ)
+                    .await
+                    .0,
+                StatusCode::UNAUTHORIZED
+            );
+        }
     })
     .await;
 }

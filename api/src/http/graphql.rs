@@ -147,6 +147,9 @@ async fn execute(
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
     let principal = state.auth.principal(headers).await?;
+    if let Some(id) = principal.id() {
+        state.rate_limit.check(&id)?;
+    }
     let mut request = graphql_request(params)?;
     state.api.admit(&mut request, allowed)?;
     let db = state.db.connection()?;

@@ -9,6 +9,7 @@ pub mod auth;
 mod graphql;
 mod guard;
 mod negotiation;
+mod rate_limit;
 pub mod server;
 
 use std::sync::Arc;
@@ -31,7 +32,7 @@ use crate::{
     graphql::Api,
 };
 
-use self::auth::Authenticator;
+use self::{auth::Authenticator, rate_limit::RateLimit};
 
 pub use negotiation::ResponseType;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Permits for GraphQL requests in flight on this replica.
     in_flight: Arc<Semaphore>,
+    /// Requests per signed-in principal, per replica.
+    rate_limit: Arc<RateLimit>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             api: Api::new(&limits),
             auth: Arc::new(Authenticator::new(auth)),
             in_flight: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
+            rate_limit: Arc::new(RateLimit::per_minute(limits.rate_limit_per_minute)),
             db,
             limits,
         }
@@ -112,6 +116,11 @@ pub(super) fn respond_with(error: &ApiError, response_type: ResponseType) -> Res
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, value);
             }
+        }
+        ApiError::RateLimited { retry_after_secs } => {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         ApiError::Overloaded
         | ApiError::ServiceUnavailable(_)

@@ -27,6 +27,8 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct KeySource {
     issuer: String,
     http: reqwest::Client,
+    /// The discovery document, once read.
+    discovery: RwLock<Option<Discovery>>,
     cache: RwLock<Cache>,
     /// The least time between fetches prompted by unknown key ids.
     min_refetch: Duration,
@@ -40,10 +42,11 @@ struct Cache {
     fetched_at: Option<Instant>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct Discovery {
     issuer: String,
     jwks_uri: String,
+    introspection_endpoint: Option<String>,
 }
 
 impl KeySource {
@@ -54,6 +57,7 @@ impl KeySource {
                 .timeout(FETCH_TIMEOUT)
                 .build()
                 .unwrap_or_default(),
+            discovery: RwLock::new(None),
             cache: RwLock::new(Cache::default()),
             min_refetch,
             last_attempt: Mutex::new(None),
@@ -107,9 +111,23 @@ impl KeySource {
         cache.keys.get(kid).map(verifying_key)
     }
 
-    async fn fetch(&self) -> Result<HashMap<String, Jwk>, ApiError> {
-        let unavailable = |what: &str, err: reqwest::Error| {
-            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
+    /// The HTTP client for the identity provider.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The issuer's introspection endpoint, from its discovery document.
+    pub async fn introspection_endpoint(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.discover().await?.introspection_endpoint)
+    }
+
+    /// The discovery document, read once (it names endpoints, which do not move).
+    async fn discover(&self) -> Result<Discovery, ApiError> {
+        if let Some(discovery) = self.discovery.read().await.clone() {
+            return Ok(discovery);
+        }
+        let unavailable = |err: reqwest::Error| {
+            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("OpenID discovery: {err}"))
         };
         let discovery_url = format!("{}/.well-known/openid-configuration", self.issuer);
         let discovery: Discovery = self
@@ -118,10 +136,10 @@ impl KeySource {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|err| unavailable("OpenID discovery", err))?
+            .map_err(unavailable)?
             .json()
             .await
-            .map_err(|err| unavailable("OpenID discovery", err))?;
+            .map_err(unavailable)?;
         if discovery.issuer.trim_end_matches('/') != self.issuer {
             return Err(ApiError::IdentityProviderUnavailable(anyhow::anyhow!(
                 "the discovery document names issuer {:?}, not {:?}",
@@ -129,6 +147,15 @@ impl KeySource {
                 self.issuer
             )));
         }
+        *self.discovery.write().await = Some(discovery.clone());
+        Ok(discovery)
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, Jwk>, ApiError> {
+        let unavailable = |what: &str, err: reqwest::Error| {
+            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
+        };
+        let discovery = self.discover().await?;
         let set: JwkSet = self
             .http
             .get(&discovery.jwks_uri)

@@ -14,6 +14,7 @@
 //! tokens signed with the development key ([`dev`]) are accepted too.
 
 pub mod dev;
+mod introspection;
 mod jwks;
 
 use std::time::Duration;
@@ -28,7 +29,7 @@ use crate::{
     service::{Principal, Role},
 };
 
-use self::jwks::KeySource;
+use self::{introspection::Introspection, jwks::KeySource};
 
 /// The algorithms a token may be signed with: asymmetric only.
 pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
@@ -46,6 +47,7 @@ pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
 /// Checks tokens for one configuration.
 pub struct Authenticator {
     issuer: Option<KeySource>,
+    introspection: Option<Introspection>,
     dev: bool,
     config: AuthConfig,
 }
@@ -56,6 +58,11 @@ impl Authenticator {
             issuer: config.issuer.as_deref().map(|issuer| {
                 KeySource::new(issuer, Duration::from_secs(config.jwks_min_refetch_secs))
             }),
+            introspection: config
+                .introspection_client_id
+                .clone()
+                .zip(config.introspection_client_secret.clone())
+                .map(|(id, secret)| Introspection::new(id, secret)),
             dev: config.dev_auth,
             config: config.clone(),
         }
@@ -72,8 +79,41 @@ impl Authenticator {
                 "send the token as `Authorization: Bearer <token>`",
             )
         })?;
-        let claims = self.verify(token).await?;
+        let claims = if is_jwt(token) {
+            self.verify(token).await?
+        } else {
+            self.introspect(token).await?
+        };
         Ok(self.principal_of(&claims))
+    }
+
+    /// The claims of an opaque token, from the issuer's introspection endpoint, with the same
+    /// checks of issuer, audience and expiry as a JWT's (where the answer states them).
+    async fn introspect(&self, token: &str) -> Result<Value, ApiError> {
+        let (Some(source), Some(introspection)) = (&self.issuer, &self.introspection) else {
+            return Err(invalid("the token is not a signed JWT"));
+        };
+        let claims = introspection.claims(source, token).await?;
+        if claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .is_some_and(|iss| iss.trim_end_matches('/') != source.issuer())
+        {
+            return Err(invalid("the token is from another issuer"));
+        }
+        let audiences = strings(claims.get("aud"));
+        if !audiences.is_empty() && !audiences.contains(&self.config.audience) {
+            return Err(invalid("the token is for another audience"));
+        }
+        let now = jsonwebtoken::get_current_timestamp();
+        if claims
+            .get("exp")
+            .and_then(Value::as_u64)
+            .is_some_and(|exp| exp + self.config.leeway_secs < now)
+        {
+            return Err(invalid("the token has expired"));
+        }
+        Ok(claims)
     }
 
     /// The token's claims, once every check has passed.
@@ -177,6 +217,11 @@ impl Authenticator {
             municipalities: granted,
         }
     }
+}
+
+/// Whether a token has the shape of a JWS (three base64url parts).
+fn is_jwt(token: &str) -> bool {
+    token.split('.').count() == 3
 }
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
