@@ -1,21 +1,571 @@
 //! The budget integration client: `vestegn pull-budgets` gets a token with the OAuth2
 //! client-credentials grant and pages through every budget line it may read.
+//!
+//! This is how an integration (a budget system, a data warehouse) starts: it talks to a Vestegn
+//! server over HTTP like any other client of the public schema, with nothing of the server's
+//! internals. The server decides what the token may read (budget lines of the municipalities the
+//! client is granted, and `public` records); this client asks for one year's lines, follows the
+//! keyset cursor of `budgetLines` to the last page, and writes them as CSV or JSON.
+//!
+//! Amounts stay exact: the API sends them as decimal strings, and they are written as received,
+//! never through a float. Nothing is written unless every page arrived, so a failed pull leaves no
+//! half a file behind. The client secret and the access token are never printed or logged.
 
-use clap::Args;
+use std::{fmt, io::Write, time::Duration};
+
+use anyhow::{anyhow, bail, Context};
+use clap::{Args, ValueEnum};
+use oauth2::{
+    basic::BasicClient, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// How long to wait for a connection to the token endpoint or the API.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one request (a token, or one page) may take in all.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where to pull from, as whom, and what.
-#[derive(Debug, Clone, Args)]
+///
+/// The flags live on the `pull-budgets` subcommand, so their names must not clash with the
+/// server's own flags (`--database-url`, `--auth-*`, `--max-page-size`…).
+#[derive(Clone, Args)]
 pub struct PullBudgetsArgs {
     /// The fiscal year.
     #[arg(long)]
     pub year: i32,
+    /// Only this municipality (kommunekode; repeatable). Without it: every line the client may
+    /// read, that is its granted municipalities' lines and other municipalities' `public` ones.
+    #[arg(long = "municipality")]
+    pub municipalities: Vec<i32>,
+    /// What to write to standard output.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+    pub format: OutputFormat,
+    /// The GraphQL endpoint of the Vestegn server.
+    #[arg(
+        long,
+        env = "VESTEGN_API_URL",
+        default_value = "http://127.0.0.1:8080/graphql"
+    )]
+    pub api_url: String,
+    /// The identity provider's token endpoint (OAuth2 client credentials grant).
+    #[arg(long, env = "VESTEGN_TOKEN_URL")]
+    pub token_url: String,
+    /// The integration's client id at the identity provider.
+    #[arg(long, env = "VESTEGN_CLIENT_ID")]
+    pub client_id: String,
+    /// The integration's client secret (prefer the environment variable: a flag shows in `ps`).
+    #[arg(long, env = "VESTEGN_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: String,
+    /// The scope to ask for (several separated by spaces).
+    #[arg(long, default_value = "budgets:read")]
+    pub scope: String,
+    /// Budget lines per request (at most the server's `MAX_PAGE_SIZE`).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: u32,
 }
 
-/// Writes the budget lines to `out`.
+/// Everything but the secret.
+impl fmt::Debug for PullBudgetsArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PullBudgetsArgs")
+            .field("year", &self.year)
+            .field("municipalities", &self.municipalities)
+            .field("format", &self.format)
+            .field("api_url", &self.api_url)
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("scope", &self.scope)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
+
+/// How the budget lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// RFC 4180 CSV with a header row.
+    Csv,
+    /// One JSON array of objects, with the CSV's column names as keys.
+    Json,
+}
+
+/// Gets a token for the client in `args`, pulls every budget line of `args.year` (of
+/// `args.municipalities`, when given) from the API, and writes them to `out` in `args.format`.
 pub async fn pull_budgets(
     args: &PullBudgetsArgs,
-    out: &mut (dyn std::io::Write + Send),
+    out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    let _ = (args, out);
-    anyhow::bail!("not implemented yet")
+    if args.page_size == 0 {
+        bail!("--page-size must be at least 1");
+    }
+    let http = reqwest::Client::builder()
+        // oauth2 5 asks for no redirects on the token request (SSRF); the API needs none either.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("vestegn-pull-budgets/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("cannot set up the HTTP client")?;
+    let token = access_token(args, &http).await?;
+    let lines = budget_lines(args, &http, &token).await?;
+    let rows: Vec<BudgetRow> = lines
+        .into_iter()
+        .map(BudgetRow::try_from)
+        .collect::<anyhow::Result<_>>()?;
+    let mut out = std::io::BufWriter::new(out);
+    match args.format {
+        OutputFormat::Csv => write_csv(&mut out, &rows),
+        OutputFormat::Json => write_json(&mut out, &rows),
+    }
+    .and_then(|()| out.flush())
+    .context("cannot write the budget lines")
+}
+
+/// An access token from the client credentials grant (RFC 6749 §4.4), authenticating with HTTP
+/// Basic.
+async fn access_token(
+    args: &PullBudgetsArgs,
+    http: &reqwest::Client,
+) -> anyhow::Result<oauth2::AccessToken> {
+    let token_url = TokenUrl::new(args.token_url.clone())
+        .with_context(|| format!("--token-url {:?} is not a URL", args.token_url))?;
+    let client = BasicClient::new(ClientId::new(args.client_id.clone()))
+        .set_client_secret(ClientSecret::new(args.client_secret.clone()))
+        .set_token_uri(token_url);
+    let response = client
+        .exchange_client_credentials()
+        .add_scopes(
+            args.scope
+                .split_whitespace()
+                .map(|s| Scope::new(s.to_owned())),
+        )
+        .request_async(http)
+        .await
+        .map_err(|error| match error {
+            RequestTokenError::ServerResponse(refusal) => anyhow!(
+                "the token endpoint {} refused client {:?}: {refusal}",
+                args.token_url,
+                args.client_id
+            ),
+            other => anyhow::Error::new(other).context(format!(
+                "cannot get a token from {} for client {:?}",
+                args.token_url, args.client_id
+            )),
+        })?;
+    Ok(response.access_token().clone())
+}
+
+/// The `budgetLines` query: one page after a cursor, with what the output needs.
+const BUDGET_LINES_QUERY: &str = "\
+query PullBudgetLines($year: Int!, $codes: [Int!], $first: Int!, $after: String) {
+  budgetLines(filter: { year: $year, municipalityCodes: $codes }, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id year category phase amount functionCode description
+        municipality { code name }
+        unit { name }
+        provenance { section source { key } }
+      }
+    }
+  }
+}";
+
+/// Every budget line of the year (and municipalities) in `args`, page by page in the server's
+/// stable order.
+async fn budget_lines(
+    args: &PullBudgetsArgs,
+    http: &reqwest::Client,
+    token: &oauth2::AccessToken,
+) -> anyhow::Result<Vec<BudgetLine>> {
+    let codes = (!args.municipalities.is_empty()).then_some(&args.municipalities);
+    let mut lines = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let variables = json!({
+            "year": args.year,
+            "codes": codes,
+            "first": args.page_size,
+            "after": after,
+        });
+        let page = fetch_page(args, http, token, variables)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot read page {} of the budget lines from {}",
+                    lines.len() / args.page_size as usize + 1,
+                    args.api_url
+                )
+            })?;
+        lines.extend(page.edges.into_iter().map(|edge| edge.node));
+        if !page.page_info.has_next_page {
+            return Ok(lines);
+        }
+        match page.page_info.end_cursor {
+            Some(cursor) if after.as_ref() != Some(&cursor) => after = Some(cursor),
+            _ => bail!(
+                "the API at {} says there is a next page but gives no new cursor",
+                args.api_url
+            ),
+        }
+    }
+}
+
+/// One page of `budgetLines`. Any error in the response, or a status other than 2xx, fails it,
+/// with each error's `extensions.code`.
+async fn fetch_page(
+    args: &PullBudgetsArgs,
+    http: &reqwest::Client,
+    token: &oauth2::AccessToken,
+    variables: serde_json::Value,
+) -> anyhow::Result<BudgetLinePage> {
+    let response = http
+        .post(&args.api_url)
+        .bearer_auth(token.secret())
+        .header(
+            reqwest::header::ACCEPT,
+            "application/graphql-response+json, application/json;q=0.9",
+        )
+        .json(&json!({ "query": BUDGET_LINES_QUERY, "variables": variables }))
+        .send()
+        .await
+        .context("the request failed")?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .with_context(|| format!("cannot read the response ({status})"))?;
+    let parsed: Option<GraphQlResponse> = serde_json::from_slice(&body).ok();
+    if let Some(errors) = parsed
+        .as_ref()
+        .map(|parsed| &parsed.errors)
+        .filter(|errors| !errors.is_empty())
+    {
+        let errors: Vec<String> = errors.iter().map(GraphQlError::describe).collect();
+        bail!("the API answered {status}: {}", errors.join("; "));
+    }
+    if !status.is_success() {
+        bail!(
+            "the API answered {status}: {}",
+            excerpt(&String::from_utf8_lossy(&body))
+        );
+    }
+    let Some(GraphQlResponse {
+        data: Some(data), ..
+    }) = parsed
+    else {
+        bail!(
+            "the API's answer is not a GraphQL response with data: {}",
+            excerpt(&String::from_utf8_lossy(&body))
+        );
+    };
+    Ok(data.budget_lines)
+}
+
+/// At most the first 200 characters of `text`, for error messages.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// A GraphQL response, as much of it as this client reads.
+#[derive(Deserialize)]
+struct GraphQlResponse {
+    data: Option<BudgetLinesData>,
+    #[serde(default)]
+    errors: Vec<GraphQlError>,
+}
+
+/// One error of a GraphQL response.
+#[derive(Deserialize)]
+struct GraphQlError {
+    message: String,
+    #[serde(default)]
+    extensions: Option<GraphQlErrorExtensions>,
+}
+
+/// The part of an error's `extensions` this client reads.
+#[derive(Deserialize)]
+struct GraphQlErrorExtensions {
+    code: Option<String>,
+}
+
+impl GraphQlError {
+    /// `CODE: message`, or just the message when the error has no code.
+    fn describe(&self) -> String {
+        match self.extensions.as_ref().and_then(|ext| ext.code.as_deref()) {
+            Some(code) => format!("{code}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BudgetLinesData {
+    budget_lines: BudgetLinePage,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BudgetLinePage {
+    page_info: PageInfo,
+    edges: Vec<BudgetLineEdge>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct BudgetLineEdge {
+    node: BudgetLine,
+}
+
+/// A budget line as the API sends it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BudgetLine {
+    id: String,
+    year: i32,
+    category: Option<String>,
+    phase: Option<String>,
+    /// A decimal string (the `Decimal` scalar), kept as sent.
+    amount: Option<String>,
+    function_code: Option<String>,
+    description: String,
+    municipality: Option<NamedMunicipality>,
+    unit: Option<NamedUnit>,
+    provenance: LineProvenance,
+}
+
+#[derive(Deserialize)]
+struct NamedMunicipality {
+    code: i32,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct NamedUnit {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct LineProvenance {
+    section: String,
+    source: Option<SourceKey>,
+}
+
+#[derive(Deserialize)]
+struct SourceKey {
+    key: String,
+}
+
+/// One line of the output; the field names are the CSV header and the JSON keys.
+#[derive(Debug, Serialize)]
+struct BudgetRow {
+    municipality_code: Option<i32>,
+    municipality: Option<String>,
+    year: i32,
+    category: Option<String>,
+    phase: Option<String>,
+    /// DKK, exact to the øre, as the API sent it.
+    amount_dkk: Option<String>,
+    function_code: Option<String>,
+    description: String,
+    unit: Option<String>,
+    source: Option<String>,
+    section: String,
+}
+
+/// The CSV header, in the order of [`BudgetRow::csv_fields`].
+const CSV_HEADER: [&str; 11] = [
+    "municipality_code",
+    "municipality",
+    "year",
+    "category",
+    "phase",
+    "amount_dkk",
+    "function_code",
+    "description",
+    "unit",
+    "source",
+    "section",
+];
+
+impl TryFrom<BudgetLine> for BudgetRow {
+    type Error = anyhow::Error;
+
+    /// Checks that the amount is a decimal number (without changing how it is written).
+    fn try_from(line: BudgetLine) -> anyhow::Result<Self> {
+        if let Some(amount) = &line.amount {
+            Decimal::from_str_exact(amount).with_context(|| {
+                format!(
+                    "budget line {} has an amount that is not a decimal number: {amount:?}",
+                    line.id
+                )
+            })?;
+        }
+        let (municipality_code, municipality) = match line.municipality {
+            Some(m) => (Some(m.code), Some(m.name)),
+            None => (None, None),
+        };
+        Ok(Self {
+            municipality_code,
+            municipality,
+            year: line.year,
+            category: line.category,
+            phase: line.phase,
+            amount_dkk: line.amount,
+            function_code: line.function_code,
+            description: line.description,
+            unit: line.unit.map(|unit| unit.name),
+            source: line.provenance.source.map(|source| source.key),
+            section: line.provenance.section,
+        })
+    }
+}
+
+impl BudgetRow {
+    /// The row's values as CSV text, in the order of [`CSV_HEADER`]; a missing value is empty.
+    fn csv_fields(&self) -> [String; 11] {
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        [
+            self.municipality_code
+                .map(|code| code.to_string())
+                .unwrap_or_default(),
+            text(&self.municipality),
+            self.year.to_string(),
+            text(&self.category),
+            text(&self.phase),
+            text(&self.amount_dkk),
+            text(&self.function_code),
+            self.description.clone(),
+            text(&self.unit),
+            text(&self.source),
+            self.section.clone(),
+        ]
+    }
+}
+
+/// Writes a header row and one row per budget line (RFC 4180: CRLF line ends, fields quoted
+/// where needed).
+fn write_csv(out: &mut impl Write, rows: &[BudgetRow]) -> std::io::Result<()> {
+    write_csv_record(out, CSV_HEADER.iter().copied())?;
+    for row in rows {
+        write_csv_record(out, row.csv_fields().iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+/// Writes one CSV record and its line end.
+fn write_csv_record<'a>(
+    out: &mut impl Write,
+    fields: impl Iterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(csv_field(field).as_bytes())?;
+    }
+    out.write_all(b"\r\n")
+}
+
+/// A CSV field: as it is, or in double quotes (with inner quotes doubled) when it holds a comma,
+/// a quote or a line break (RFC 4180 §2).
+fn csv_field(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\"")).into()
+    } else {
+        value.into()
+    }
+}
+
+/// Writes the rows as one JSON array (amounts as strings) and a final line end.
+fn write_json(out: &mut impl Write, rows: &[BudgetRow]) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, rows)?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("Økonomi"), "Økonomi");
+        assert_eq!(csv_field(""), "");
+        assert_eq!(csv_field("5,28 mio. kr."), "\"5,28 mio. kr.\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("cr\r"), "\"cr\r\"");
+    }
+
+    #[test]
+    fn the_subcommand_parses_next_to_the_servers_flags() {
+        use clap::Parser;
+
+        use crate::config::{Cli, Command};
+
+        let cli = Cli::try_parse_from([
+            "vestegn",
+            "pull-budgets",
+            "--year",
+            "2023",
+            "--municipality",
+            "169",
+            "--municipality",
+            "183",
+            "--format",
+            "json",
+            "--token-url",
+            "http://127.0.0.1:1/token",
+            "--client-id",
+            "budget-sync",
+            "--client-secret",
+            "very-secret",
+        ]);
+        let Ok(Cli {
+            command: Some(Command::PullBudgets(args)),
+            ..
+        }) = cli
+        else {
+            panic!("not parsed as pull-budgets: {cli:?}");
+        };
+        assert_eq!(args.year, 2023);
+        assert_eq!(args.municipalities, vec![169, 183]);
+        assert_eq!(args.format, OutputFormat::Json);
+        assert_eq!(args.scope, "budgets:read");
+        assert_eq!(args.page_size, 100);
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let args = PullBudgetsArgs {
+            year: 2023,
+            municipalities: vec![],
+            format: OutputFormat::Csv,
+            api_url: "http://127.0.0.1:8080/graphql".to_owned(),
+            token_url: "http://127.0.0.1:1/token".to_owned(),
+            client_id: "budget-sync".to_owned(),
+            client_secret: "very-secret".to_owned(),
+            scope: "budgets:read".to_owned(),
+            page_size: 100,
+        };
+        let debug = format!("{args:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
+        assert!(debug.contains("budget-sync"), "{debug}");
+    }
 }
