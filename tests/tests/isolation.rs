@@ -280,3 +280,111 @@ async fn a_walk_over_every_field_shows_a_foreign_tenant_no_private_record() {
     })
     .await;
 }
+
+/// Høje-Taastrup: the tenant whose records the matrix marks.
+const TENANT: i32 = 169;
+
+/// Marks the first three rows of `table` of [`TENANT`] public, network and private; their IDs.
+async fn mark_three(app: &TestApp, table: &str, kind: NodeKind) -> [String; 3] {
+    let backend = app.db.get_database_backend();
+    let rows = app
+        .db
+        .query_all(Statement::from_string(
+            backend,
+            format!("SELECT id FROM {table} WHERE municipality_code = {TENANT} ORDER BY id"),
+        ))
+        .await
+        .unwrap();
+    let ids: Vec<i32> = rows
+        .iter()
+        .map(|row| row.try_get("", "id").unwrap())
+        .collect();
+    assert!(ids.len() >= 3, "{table} of {TENANT}: {ids:?}");
+    for (id, visibility) in ids.iter().zip(["public", "network", "private"]) {
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE {table} SET visibility = '{visibility}' WHERE id = {id}"
+            ))
+            .await
+            .unwrap();
+    }
+    [kind.id(ids[0]).0, kind.id(ids[1]).0, kind.id(ids[2]).0]
+}
+
+#[tokio::test]
+async fn each_caller_sees_exactly_what_the_visibility_rules_allow() {
+    let issuer = TestIssuer::start().await;
+    issuer.register_client("budgets-169", "s3cret", "budgets:read", &[TENANT]);
+    issuer.register_client("budgets-183", "s3cret", "budgets:read", &[183]);
+    issuer.register_client("no-scope-169", "s3cret", "profile", &[TENANT]);
+    on_each_backend(|app| {
+        let issuer = &issuer;
+        async move {
+            let units = mark_three(&app, "units", NodeKind::Unit).await;
+            let budget = mark_three(&app, "budget_lines", NodeKind::BudgetLine).await;
+            let auth = AuthConfig {
+                issuer: Some(issuer.issuer()),
+                ..AuthConfig::default()
+            };
+            let router = app.router_with_auth(&auth);
+            let client = |id: &'static str| async move {
+                let answer: Value = reqwest::Client::new()
+                    .post(issuer.token_endpoint())
+                    .basic_auth(id, Some("s3cret"))
+                    .form(&[("grant_type", "client_credentials")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                Some(answer["access_token"].as_str().unwrap().to_owned())
+            };
+            // (caller, token, which of public/network/private units it sees, and budget lines)
+            let all = [true, true, true];
+            let shared = [true, true, false];
+            let public = [true, false, false];
+            let callers: Vec<(&str, Option<String>, [bool; 3], [bool; 3])> = vec![
+                ("anonymous", None, public, public),
+                ("viewer of the tenant", Some(issuer.user_token(TENANT, &["viewer"])), all, all),
+                ("editor of the tenant", Some(issuer.user_token(TENANT, &["editor"])), all, all),
+                ("admin of the tenant", Some(issuer.user_token(TENANT, &["admin"])), all, all),
+                ("member of a shared network", Some(issuer.user_token(183, &["viewer"])), shared, shared),
+                ("member of no shared network", Some(issuer.user_token(791, &["admin"])), public, public),
+                ("integration with budgets:read", client("budgets-169").await, public, all),
+                ("integration without the scope", client("no-scope-169").await, public, public),
+                ("another tenant's integration", client("budgets-183").await, public, public),
+            ];
+            let paths = [
+                ("units", format!("{{ units(first: 100, filter: {{ municipalityCodes: [{TENANT}] }}) {{ nodes {{ id }} }} }}")),
+                ("municipality.units", format!("{{ municipality(code: {TENANT}) {{ units {{ id }} }} }}")),
+                ("budgetLines", format!("{{ budgetLines(first: 100, filter: {{ municipalityCodes: [{TENANT}] }}) {{ nodes {{ id }} }} }}")),
+                ("municipality.budgetLines", format!("{{ municipality(code: {TENANT}) {{ budgetLines {{ id }} }} }}")),
+                ("unit.budgetLines", format!("{{ units(first: 100, filter: {{ municipalityCodes: [{TENANT}] }}) {{ nodes {{ budgetLines {{ id }} }} }} }}")),
+            ];
+            for (caller, token, sees_units, sees_budget) in &callers {
+                for (path, query) in &paths {
+                    let body = post(&router, token.as_deref(), query).await;
+                    assert!(body.get("errors").is_none(), "{caller} / {path}: {body}");
+                    let mut found = Vec::new();
+                    ids_in(&body["data"], &mut found);
+                    let (marked, expected) = if path.contains("budget") { (&budget, sees_budget) } else { (&units, sees_units) };
+                    let seen: Vec<bool> = marked.iter().map(|id| found.contains(id)).collect();
+                    if *path == "unit.budgetLines" {
+                        // Only lines under units the caller sees are reached; none beyond the rule.
+                        for (seen, allowed) in seen.iter().zip(expected) {
+                            assert!(!seen || *allowed, "{}: {caller} / {path}: {seen:?}", app.label());
+                        }
+                    } else {
+                        assert_eq!(seen, expected.to_vec(), "{}: {caller} / {path}", app.label());
+                    }
+                }
+                for (id, allowed) in units.iter().zip(sees_units).chain(budget.iter().zip(sees_budget)) {
+                    let body = post(&router, token.as_deref(), &format!(r#"{{ node(id: "{id}") {{ id }} }}"#)).await;
+                    assert_eq!(body["data"]["node"] != Value::Null, *allowed, "{}: {caller} / node({id})", app.label());
+                }
+            }
+        }
+    })
+    .await;
+}
