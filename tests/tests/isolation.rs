@@ -281,6 +281,9 @@ async fn a_walk_over_every_field_shows_a_foreign_tenant_no_private_record() {
     .await;
 }
 
+/// Which of a public, a network and a private record a caller sees.
+type Sees = [bool; 3];
+
 /// Høje-Taastrup: the tenant whose records the matrix marks.
 const TENANT: i32 = 169;
 
@@ -344,7 +347,7 @@ async fn each_caller_sees_exactly_what_the_visibility_rules_allow() {
             let all = [true, true, true];
             let shared = [true, true, false];
             let public = [true, false, false];
-            let callers: Vec<(&str, Option<String>, [bool; 3], [bool; 3])> = vec![
+            let callers: Vec<(&str, Option<String>, Sees, Sees)> = vec![
                 ("anonymous", None, public, public),
                 ("viewer of the tenant", Some(issuer.user_token(TENANT, &["viewer"])), all, all),
                 ("editor of the tenant", Some(issuer.user_token(TENANT, &["editor"])), all, all),
