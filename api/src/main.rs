@@ -10,8 +10,7 @@ use vestegn_api::{
     database::{self, Database},
     graphql,
     http::{self, server},
-    integration,
-    seed, telemetry, AppState,
+    integration, seed, telemetry, AppState,
 };
 
 #[tokio::main]

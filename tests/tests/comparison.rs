@@ -14,14 +14,14 @@ const COMPARE: &str = r#"query($codes: [Int!]!, $day: Date!) {
     placements { pathText archetype archetypeNote committee { name } unit { provenance { source { key } } } }
     staffing {
       source { key }
-      headcount { value reason computedFrom sources { key } }
-      fte { value min max isRange reason }
-      headcountPer10kInhabitants { value reason }
-      ftePer10kInhabitants { value min max reason }
-      byPreventionLevel { level headcount { value } headcountShare { value } }
+      headcount { value reason hiddenRecords computedFrom sources { key } }
+      fte { value min max isRange reason hiddenRecords }
+      headcountPer10kInhabitants { value reason hiddenRecords }
+      ftePer10kInhabitants { value min max reason hiddenRecords }
+      byPreventionLevel { level headcount { value hiddenRecords } headcountShare { value hiddenRecords } }
     }
-    budgets { source { key } year total { value reason computedFrom } perInhabitant { value reason } }
-    forumsByLevel { level count }
+    budgets { source { key } year total { value reason hiddenRecords computedFrom } perInhabitant { value reason hiddenRecords } }
+    forumsByLevel { level count hiddenRecords }
   }
 }"#;
 

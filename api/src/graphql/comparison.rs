@@ -44,6 +44,7 @@ read_at_comparison_day!(
 );
 
 /// A computed number: exact (`value`), a range (`min`–`max`), or unknown (`reason` says why).
+/// Computed from the records you may see; `hiddenRecords` says how many were left out.
 pub struct Figure {
     figure: figures::Figure,
     as_of: Option<NaiveDate>,
@@ -85,9 +86,19 @@ impl Figure {
     async fn is_range(&self) -> bool {
         self.figure.min.is_some() && self.figure.min != self.figure.max
     }
-    /// Why the figure is unknown, or how it was computed.
-    async fn reason(&self) -> Option<&str> {
-        self.figure.reason.as_deref()
+    /// Why the figure is unknown, or how it was computed. When records are left out because you
+    /// may not see them (`hiddenRecords` > 0), it ends with "N records are not shared with you and
+    /// are left out" ("1 record is not shared with you and is left out"), after a "; " when there
+    /// is a reason before it.
+    async fn reason(&self) -> Option<String> {
+        self.figure.explanation()
+    }
+    /// How many records of the selection this figure is computed from (the same municipality,
+    /// day, source, year and level) you may not see: they are left out, and the figure is computed
+    /// from the records you may see. 0 when none is left out. Derived figures (per inhabitant, per
+    /// 10 000, shares) count what was left out of the figures they are computed from.
+    async fn hidden_records(&self) -> usize {
+        self.figure.hidden_records
     }
     /// Global IDs of the records the figure was computed from.
     async fn computed_from(&self) -> Vec<ID> {
@@ -280,8 +291,14 @@ impl ForumLevelCount {
     async fn level(&self) -> Option<ForumLevel> {
         ForumLevel::parse(&self.level.level)
     }
+    /// How many forums of the level you may see.
     async fn count(&self) -> usize {
         self.level.forums.len()
+    }
+    /// How many forums of the level you may not see: they are left out of `count` and `forums`.
+    /// 0 when none is left out.
+    async fn hidden_records(&self) -> usize {
+        self.level.hidden_records
     }
     #[graphql(directive = list_size::apply(20, None))]
     async fn forums(&self) -> Vec<Forum> {
@@ -319,7 +336,9 @@ impl ComparedMunicipality {
             })
             .collect()
     }
-    /// Staffing figures, one set per source document (sources that disagree are both shown).
+    /// Staffing figures, one set per source document (sources that disagree are both shown). A
+    /// source whose staff roles you may not see at all is listed too, with no staff roles and its
+    /// figures' `hiddenRecords`.
     #[graphql(directive = list_size::apply(5, None))]
     async fn staffing(&self) -> Vec<StaffingFigures> {
         self.model
@@ -331,7 +350,8 @@ impl ComparedMunicipality {
             })
             .collect()
     }
-    /// Budget figures for the year of `asOf`, one set per source document.
+    /// Budget figures for the year of `asOf`, one set per source document (also a source whose
+    /// lines you may not see at all).
     #[graphql(directive = list_size::apply(10, None))]
     async fn budgets(&self) -> Vec<BudgetFigures> {
         self.model
@@ -343,6 +363,7 @@ impl ComparedMunicipality {
             })
             .collect()
     }
+    /// Forums by level (also a level whose forums you may not see at all).
     #[graphql(directive = list_size::apply(5, None))]
     async fn forums_by_level(&self) -> Vec<ForumLevelCount> {
         self.model

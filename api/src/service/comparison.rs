@@ -3,15 +3,22 @@
 //!
 //! Sources that disagree are not merged: staffing and budget figures are computed per source
 //! document, so a municipality described by two documents shows two sets of figures.
+//!
+//! Figures are computed from the records the caller may see only. Each also says how many records
+//! of its selection (same municipality, day, source, year or level) the caller may not see and were
+//! left out ([`Figure::hidden_records`]): those are counted in SQL, one statement per table for all
+//! the municipalities compared, and the count is the only thing read of them.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use entities::*;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{
+    sea_query::IntoCondition, ColumnTrait, Condition, QueryFilter, QuerySelect, TryGetableMany,
+};
 
-use super::Store;
+use super::{Scoped, Store};
 use crate::error::{ApiError, ApiResult};
 
 /// Weekly hours of one full-time equivalent, in minutes (37 hours).
@@ -33,10 +40,14 @@ pub enum RecordRef {
 pub struct Figure {
     pub min: Option<Decimal>,
     pub max: Option<Decimal>,
-    /// Why the figure is unknown, or a caveat about how it was computed.
+    /// Why the figure is unknown, or a caveat about how it was computed (records left out are
+    /// said by [`Figure::explanation`], not here).
     pub reason: Option<String>,
     pub records: Vec<RecordRef>,
     pub source_ids: Vec<i32>,
+    /// How many records of the figure's selection the caller may not see: they are left out of
+    /// `min`, `max` and `records`.
+    pub hidden_records: usize,
 }
 
 impl Figure {
@@ -55,6 +66,22 @@ impl Figure {
         }
     }
 
+    /// The reason, followed by what was left out: "weekly hours not given for: Leder; 2 records
+    /// are not shared with you and are left out". None when there is nothing to say.
+    pub fn explanation(&self) -> Option<String> {
+        let left_out = left_out_note(self.hidden_records);
+        match (self.reason.as_deref(), left_out) {
+            (Some(reason), Some(left_out)) => Some(format!("{reason}; {left_out}")),
+            (reason, left_out) => reason.map(str::to_owned).or(left_out),
+        }
+    }
+
+    /// The figure, saying that `hidden` records of its selection were left out.
+    fn left_out(mut self, hidden: usize) -> Self {
+        self.hidden_records = hidden;
+        self
+    }
+
     fn with_records(mut self, records: Vec<RecordRef>, mut source_ids: Vec<i32>) -> Self {
         source_ids.sort_unstable();
         source_ids.dedup();
@@ -63,7 +90,8 @@ impl Figure {
         self
     }
 
-    /// `self / divisor × scale`, rounded to two decimals; unknown when either side is.
+    /// `self / divisor × scale`, rounded to two decimals; unknown when either side is. What was
+    /// left out of either side is not carried over: the caller says it with [`Figure::left_out`].
     fn per(&self, divisor: &Figure, scale: Decimal, what: &str) -> Figure {
         let (Some(min), Some(max)) = (self.min, self.max) else {
             return Figure::unknown(self.reason.clone().unwrap_or_else(|| "unknown".to_owned()));
@@ -86,6 +114,17 @@ impl Figure {
         let mut sources = self.source_ids.clone();
         sources.extend(divisor.source_ids.iter().copied());
         figure.with_records(records, sources)
+    }
+}
+
+/// What a figure says about the records left out of it (none when there are none).
+pub fn left_out_note(hidden: usize) -> Option<String> {
+    match hidden {
+        0 => None,
+        1 => Some("1 record is not shared with you and is left out".to_owned()),
+        n => Some(format!(
+            "{n} records are not shared with you and are left out"
+        )),
     }
 }
 
@@ -113,6 +152,7 @@ pub struct LevelFigures {
 #[derive(Debug, Clone)]
 pub struct StaffingFigures {
     pub source_id: i32,
+    /// The roles the caller may see (none when the caller may see none of the source's roles).
     pub roles: Vec<staff_role::Model>,
     pub headcount: Figure,
     pub fte: Figure,
@@ -136,7 +176,10 @@ pub struct BudgetFigures {
 #[derive(Debug, Clone)]
 pub struct ForumLevel {
     pub level: String,
+    /// The forums the caller may see.
     pub forums: Vec<forum::Model>,
+    /// How many forums of the level the caller may not see (left out of `forums`).
+    pub hidden_records: usize,
 }
 
 /// One municipality in a comparison.
@@ -185,18 +228,50 @@ impl Store {
                 day,
             )
             .await?;
+        let roles_of_codes = staff_role::Column::MunicipalityCode
+            .is_in(codes.iter().copied())
+            .into_condition();
         let roles = self
-            .list_by_column::<staff_role::Entity>(staff_role::Column::MunicipalityCode, codes, day)
+            .list_where::<staff_role::Entity>(roles_of_codes.clone(), day)
             .await?;
+        let hidden_roles: Vec<(i32, i32, Option<String>, i64)> = self
+            .count_hidden::<staff_role::Entity, _>(
+                roles_of_codes,
+                as_of,
+                &[
+                    staff_role::Column::MunicipalityCode,
+                    staff_role::Column::SourceId,
+                    staff_role::Column::PreventionLevel,
+                ],
+            )
+            .await?;
+        let forums_of_codes = forum::Column::MunicipalityCode
+            .is_in(codes.iter().copied())
+            .into_condition();
         let forums = self
-            .list_by_column::<forum::Entity>(forum::Column::MunicipalityCode, codes, day)
+            .list_where::<forum::Entity>(forums_of_codes.clone(), day)
             .await?;
+        let hidden_forums: Vec<(i32, String, i64)> = self
+            .count_hidden::<forum::Entity, _>(
+                forums_of_codes,
+                as_of,
+                &[forum::Column::MunicipalityCode, forum::Column::Level],
+            )
+            .await?;
+        let lines_of_codes = Condition::all()
+            .add(budget_line::Column::MunicipalityCode.is_in(codes.iter().copied()))
+            .add(budget_line::Column::Year.eq(as_of.year()));
         let budget_lines = self
-            .list_where::<budget_line::Entity>(
-                Condition::all()
-                    .add(budget_line::Column::MunicipalityCode.is_in(codes.iter().copied()))
-                    .add(budget_line::Column::Year.eq(as_of.year())),
-                day,
+            .list_where::<budget_line::Entity>(lines_of_codes.clone(), day)
+            .await?;
+        let hidden_lines: Vec<(i32, i32, i64)> = self
+            .count_hidden::<budget_line::Entity, _>(
+                lines_of_codes,
+                as_of,
+                &[
+                    budget_line::Column::MunicipalityCode,
+                    budget_line::Column::SourceId,
+                ],
             )
             .await?;
 
@@ -214,48 +289,123 @@ impl Store {
                     .filter(|u| u.municipality_code == code && u.hosts_crime_prevention)
                     .map(|u| placement(u, &units_by_id, &committees_by_id))
                     .collect();
+
+                let mut hidden_roles_by_source: BTreeMap<i32, BTreeMap<Option<String>, usize>> =
+                    BTreeMap::new();
+                for (_, source_id, level, hidden) in hidden_roles.iter().filter(|h| h.0 == code) {
+                    hidden_roles_by_source
+                        .entry(*source_id)
+                        .or_default()
+                        .insert(level.clone(), count(*hidden));
+                }
                 let own_roles = roles.iter().filter(|r| r.municipality_code == code);
-                let staffing = group_by_source(own_roles, |r| r.source_id)
+                let hidden_per_source = hidden_roles_by_source
+                    .iter()
+                    .map(|(source_id, levels)| (*source_id, levels.values().sum()));
+                let staffing = group(own_roles, |r| r.source_id, hidden_per_source)
                     .into_iter()
-                    .map(|(source_id, roles)| staffing_figures(source_id, roles, &population))
-                    .collect();
-                let own_lines = budget_lines.iter().filter(|l| l.municipality_code == code);
-                let budgets = group_by_source(own_lines, |l| l.source_id)
-                    .into_iter()
-                    .map(|(source_id, lines)| {
-                        budget_figures(source_id, as_of.year(), lines, &population)
+                    .map(|(source_id, (roles, _))| {
+                        let hidden_by_level = hidden_roles_by_source
+                            .remove(&source_id)
+                            .unwrap_or_default();
+                        staffing_figures(source_id, roles, &hidden_by_level, &population)
                     })
                     .collect();
-                let mut levels: BTreeMap<String, Vec<forum::Model>> = BTreeMap::new();
-                for forum in forums.iter().filter(|f| f.municipality_code == code) {
-                    levels
-                        .entry(forum.level.clone())
-                        .or_default()
-                        .push(forum.clone());
-                }
+
+                let own_lines = budget_lines.iter().filter(|l| l.municipality_code == code);
+                let hidden_lines = hidden_lines
+                    .iter()
+                    .filter(|h| h.0 == code)
+                    .map(|(_, source_id, hidden)| (*source_id, count(*hidden)));
+                let budgets = group(own_lines, |l| l.source_id, hidden_lines)
+                    .into_iter()
+                    .map(|(source_id, (lines, hidden))| {
+                        budget_figures(source_id, as_of.year(), lines, hidden, &population)
+                    })
+                    .collect();
+
+                let own_forums = forums.iter().filter(|f| f.municipality_code == code);
+                let hidden_forums = hidden_forums
+                    .iter()
+                    .filter(|h| h.0 == code)
+                    .map(|(_, level, hidden)| (level.clone(), count(*hidden)));
+                let forums_by_level = group(own_forums, |f| f.level.clone(), hidden_forums)
+                    .into_iter()
+                    .map(|(level, (forums, hidden_records))| ForumLevel {
+                        level,
+                        forums,
+                        hidden_records,
+                    })
+                    .collect();
+
                 ComparedModel {
                     municipality,
                     population,
                     placements,
                     staffing,
                     budgets,
-                    forums_by_level: levels
-                        .into_iter()
-                        .map(|(level, forums)| ForumLevel { level, forums })
-                        .collect(),
+                    forums_by_level,
                 }
             })
             .collect())
     }
+
+    /// How many rows of `E` that `filter` selects, valid at `as_of`, the caller may NOT see, per
+    /// value of the `keys` columns: rows of `(keys…, count)`, in that order, for the keys with at
+    /// least one such row. The count is all that is read of those rows: never their content, only
+    /// the columns a figure is broken down by. One statement.
+    async fn count_hidden<E, K>(
+        &self,
+        filter: Condition,
+        as_of: NaiveDate,
+        keys: &[E::Column],
+    ) -> ApiResult<Vec<K>>
+    where
+        E: Scoped,
+        K: TryGetableMany,
+    {
+        // Reference data and link rows are not the caller's to be kept from.
+        let Some(tenancy) = E::tenancy() else {
+            return Ok(Vec::new());
+        };
+        let hidden = self
+            .caller
+            .visibility_condition(tenancy.owner, tenancy.visibility, tenancy.resource)
+            .not();
+        let mut query = E::find().select_only();
+        for key in keys {
+            query = query.column(*key).group_by(*key);
+        }
+        let rows = query
+            .column_as(E::id_column().count(), "hidden")
+            .filter(filter)
+            .filter(super::validity_condition::<E>(as_of))
+            .filter(hidden)
+            .into_tuple::<K>()
+            .all(&self.db)
+            .await?;
+        Ok(rows)
+    }
 }
 
-fn group_by_source<'a, T: Clone + 'a>(
+/// A count read from the database, as a length.
+fn count(rows: i64) -> usize {
+    usize::try_from(rows).unwrap_or(0)
+}
+
+/// The visible rows grouped by `key_of`, each group with its number of hidden rows: every key that
+/// has a visible row or a hidden one, in key order (a key with hidden rows only has no rows).
+fn group<'a, T: Clone + 'a, K: Ord>(
     rows: impl Iterator<Item = &'a T>,
-    source_of: impl Fn(&T) -> i32,
-) -> BTreeMap<i32, Vec<T>> {
-    let mut groups: BTreeMap<i32, Vec<T>> = BTreeMap::new();
+    key_of: impl Fn(&T) -> K,
+    hidden: impl Iterator<Item = (K, usize)>,
+) -> BTreeMap<K, (Vec<T>, usize)> {
+    let mut groups: BTreeMap<K, (Vec<T>, usize)> = BTreeMap::new();
     for row in rows {
-        groups.entry(source_of(row)).or_default().push(row.clone());
+        groups.entry(key_of(row)).or_default().0.push(row.clone());
+    }
+    for (key, count) in hidden {
+        groups.entry(key).or_default().1 += count;
     }
     groups
 }
@@ -310,30 +460,37 @@ fn placement(
     }
 }
 
+/// The staffing figures of one source from the roles the caller may see, and how many it may not
+/// see per prevention level.
 fn staffing_figures(
     source_id: i32,
     roles: Vec<staff_role::Model>,
+    hidden_by_level: &BTreeMap<Option<String>, usize>,
     population: &Figure,
 ) -> StaffingFigures {
-    let headcount = headcount_of(&roles);
-    let fte = fte_of(&roles);
+    let hidden: usize = hidden_by_level.values().sum();
+    let headcount = headcount_of(&roles).left_out(hidden);
+    let fte = fte_of(&roles).left_out(hidden);
     let ten_thousand = Decimal::from(10_000);
-    let headcount_per_10k = headcount.per(population, ten_thousand, "population");
-    let fte_per_10k = fte.per(population, ten_thousand, "population");
-    let mut levels: BTreeMap<Option<String>, Vec<staff_role::Model>> = BTreeMap::new();
-    for role in &roles {
-        levels
-            .entry(role.prevention_level.clone())
-            .or_default()
-            .push(role.clone());
-    }
-    let by_prevention_level = levels
+    let headcount_per_10k = headcount
+        .per(population, ten_thousand, "population")
+        .left_out(hidden + population.hidden_records);
+    let fte_per_10k = fte
+        .per(population, ten_thousand, "population")
+        .left_out(hidden + population.hidden_records);
+    let hidden_levels = hidden_by_level
+        .iter()
+        .map(|(level, hidden)| (level.clone(), *hidden));
+    let by_prevention_level = group(roles.iter(), |r| r.prevention_level.clone(), hidden_levels)
         .into_iter()
-        .map(|(level, level_roles)| {
-            let level_headcount = headcount_of(&level_roles);
+        .map(|(level, (level_roles, level_hidden))| {
+            let level_headcount = headcount_of(&level_roles).left_out(level_hidden);
             LevelFigures {
-                headcount_share: level_headcount.per(&headcount, Decimal::from(100), "headcount"),
-                fte: fte_of(&level_roles),
+                // The share is read from every role of the source: the level's and the others'.
+                headcount_share: level_headcount
+                    .per(&headcount, Decimal::from(100), "headcount")
+                    .left_out(hidden),
+                fte: fte_of(&level_roles).left_out(level_hidden),
                 headcount: level_headcount,
                 level,
             }
@@ -407,10 +564,13 @@ fn fte_of(roles: &[staff_role::Model]) -> Figure {
     figure.with_records(records, sources)
 }
 
+/// The budget figures of one source and year from the lines the caller may see, `hidden` lines
+/// left out.
 fn budget_figures(
     source_id: i32,
     year: i32,
     lines: Vec<budget_line::Model>,
+    hidden: usize,
     population: &Figure,
 ) -> BudgetFigures {
     let frames: Vec<&budget_line::Model> = lines.iter().filter(|l| l.category == "frame").collect();
@@ -421,7 +581,11 @@ fn budget_figures(
     };
     let with_amount: Vec<&&budget_line::Model> =
         counted.iter().filter(|l| l.amount_ore.is_some()).collect();
-    let total = if with_amount.is_empty() {
+    let total = if with_amount.is_empty() && hidden > 0 {
+        Figure::unknown(format!(
+            "no amounts for {year} in the lines of this source shared with you"
+        ))
+    } else if with_amount.is_empty() {
         Figure::unknown(format!("no amounts for {year} in this source"))
     } else {
         let ore: i64 = with_amount.iter().filter_map(|l| l.amount_ore).sum();
@@ -441,7 +605,10 @@ fn budget_figures(
             with_amount.iter().map(|l| l.source_id).collect(),
         )
     };
-    let per_inhabitant = total.per(population, Decimal::ONE, "population");
+    let total = total.left_out(hidden);
+    let per_inhabitant = total
+        .per(population, Decimal::ONE, "population")
+        .left_out(hidden + population.hidden_records);
     BudgetFigures {
         source_id,
         year,
@@ -532,6 +699,60 @@ mod tests {
     }
 
     #[test]
+    fn what_was_left_out_is_said_after_the_reason() {
+        let exact = Figure::known(Decimal::ONE, Decimal::ONE);
+        assert_eq!(exact.clone().left_out(0).explanation(), None);
+        assert_eq!(
+            exact.left_out(3).explanation().as_deref(),
+            Some("3 records are not shared with you and are left out")
+        );
+        assert_eq!(
+            Figure::unknown("headcount not given for: Leder")
+                .left_out(1)
+                .explanation()
+                .as_deref(),
+            Some("headcount not given for: Leder; 1 record is not shared with you and is left out")
+        );
+    }
+
+    #[test]
+    fn levels_with_hidden_roles_only_are_listed_and_shares_count_every_hidden_role() {
+        let roles = vec![
+            role(1, Some(3), None, Some("general")),
+            role(2, Some(1), None, None),
+        ];
+        let hidden = BTreeMap::from([
+            (Some("general".to_owned()), 1),
+            (Some("targeted".to_owned()), 2),
+        ]);
+        let population = Figure::known(Decimal::from(10_000), Decimal::from(10_000));
+        let staffing = staffing_figures(1, roles, &hidden, &population);
+        assert_eq!(staffing.headcount.min, Some(decimal("4")));
+        assert_eq!(staffing.headcount.hidden_records, 3);
+        assert_eq!(staffing.headcount_per_10k.hidden_records, 3);
+        let levels: Vec<(Option<&str>, Option<Decimal>, usize, usize)> = staffing
+            .by_prevention_level
+            .iter()
+            .map(|l| {
+                (
+                    l.level.as_deref(),
+                    l.headcount.min,
+                    l.headcount.hidden_records,
+                    l.headcount_share.hidden_records,
+                )
+            })
+            .collect();
+        assert_eq!(
+            levels,
+            vec![
+                (None, Some(decimal("1")), 0, 3),
+                (Some("general"), Some(decimal("3")), 1, 3),
+                (Some("targeted"), Some(decimal("0")), 2, 3),
+            ]
+        );
+    }
+
+    #[test]
     fn the_budget_total_is_the_frame_when_there_is_one() {
         let line = |id: i32, category: &str, ore: Option<i64>| budget_line::Model {
             id,
@@ -556,7 +777,7 @@ mod tests {
             line(2, "salaries", Some(460_000_000)),
             line(3, "project_funds", None),
         ];
-        let budget = budget_figures(5, 2023, lines, &population);
+        let budget = budget_figures(5, 2023, lines, 0, &population);
         assert_eq!(budget.total.min, Some(decimal("5280000.00")));
         assert_eq!(budget.total.records, vec![RecordRef::BudgetLine(1)]);
         assert_eq!(budget.per_inhabitant.min, Some(decimal("105.6")));
@@ -566,7 +787,7 @@ mod tests {
             line(5, "pool", Some(20)),
             line(6, "pool", None),
         ];
-        let budget = budget_figures(5, 2023, parts, &population);
+        let budget = budget_figures(5, 2023, parts, 0, &population);
         assert_eq!(
             budget.total.min,
             Some(decimal("0.30")),

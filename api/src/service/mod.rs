@@ -132,12 +132,20 @@ pub fn scope_condition<E: Scoped>(caller: &Caller, as_of: Option<NaiveDate>) -> 
             tenancy.resource,
         ));
     }
-    if let (Some((from, to)), Some(day)) = (E::validity(), as_of) {
-        condition = condition
-            .add(Condition::any().add(from.is_null()).add(from.lte(day)))
-            .add(Condition::any().add(to.is_null()).add(to.gt(day)));
+    if let Some(day) = as_of {
+        condition = condition.add(validity_condition::<E>(day));
     }
     condition
+}
+
+/// The rows of `E` valid on `day` (all rows of tables without validity).
+pub fn validity_condition<E: Scoped>(day: NaiveDate) -> Condition {
+    match E::validity() {
+        Some((from, to)) => Condition::all()
+            .add(Condition::any().add(from.is_null()).add(from.lte(day)))
+            .add(Condition::any().add(to.is_null()).add(to.gt(day))),
+        None => Condition::all(),
+    }
 }
 
 /// Reads an integer column of a model (ids and codes are `i32` throughout the schema).
