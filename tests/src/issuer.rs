@@ -174,6 +174,24 @@ impl TestIssuer {
         self.shared.state().jwks_fetches
     }
 
+    /// An access token for a registered client, by the client credentials grant over HTTP.
+    pub async fn client_token(&self, id: &str, secret: &str) -> String {
+        let answer: Value = reqwest::Client::new()
+            .post(self.token_endpoint())
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("the token endpoint answers")
+            .json()
+            .await
+            .expect("a JSON token response");
+        answer["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
     /// Registers a machine client for the client credentials grant. Its tokens carry `client_id`
     /// and `sub` = `id`, the granted `scope` (space-separated; all of `scope` unless the request
     /// names fewer) and `municipalities` (an array of codes). `id` and `secret` must be made of

@@ -116,19 +116,8 @@ async fn integrations_read_budget_lines_of_their_municipalities_only() {
                 .await
                 .unwrap();
             let router = router_for(&app, issuer).await;
-            let client_token = |id: &'static str| async move {
-                let response: Value = reqwest::Client::new()
-                    .post(issuer.token_endpoint())
-                    .basic_auth(id, Some("s3cret"))
-                    .form(&[("grant_type", "client_credentials")])
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                bearer(response["access_token"].as_str().unwrap())
-            };
+            let client_token =
+                |id: &'static str| async move { bearer(&issuer.client_token(id, "s3cret").await) };
             let query = "{ budgetLines(filter: { municipalityCodes: [169] }) { totalCount } municipality(code: 183) { contacts { name } } }";
             let total = |body: &Value| body["data"]["budgetLines"]["totalCount"].as_u64().unwrap();
 

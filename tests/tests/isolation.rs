@@ -330,19 +330,8 @@ async fn each_caller_sees_exactly_what_the_visibility_rules_allow() {
                 ..AuthConfig::default()
             };
             let router = app.router_with_auth(&auth);
-            let client = |id: &'static str| async move {
-                let answer: Value = reqwest::Client::new()
-                    .post(issuer.token_endpoint())
-                    .basic_auth(id, Some("s3cret"))
-                    .form(&[("grant_type", "client_credentials")])
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                Some(answer["access_token"].as_str().unwrap().to_owned())
-            };
+            let client =
+                |id: &'static str| async move { Some(issuer.client_token(id, "s3cret").await) };
             // (caller, token, which of public/network/private units it sees, and budget lines)
             let all = [true, true, true];
             let shared = [true, true, false];

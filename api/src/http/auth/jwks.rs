@@ -9,7 +9,7 @@ use std::{
 
 use jsonwebtoken::{
     jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet},
-    Algorithm, DecodingKey,
+    Algorithm, AlgorithmFamily, DecodingKey,
 };
 use serde::Deserialize;
 use tokio::sync::{Mutex, RwLock};
@@ -180,21 +180,14 @@ impl KeySource {
 /// family when it names none (Entra ID's JWKS names none) — asymmetric ones only.
 fn verifying_key(jwk: &Jwk) -> Result<VerifyingKey, ApiError> {
     let unusable = || invalid("the token's key is not usable");
-    let family: Vec<Algorithm> = match &jwk.algorithm {
-        AlgorithmParameters::RSA(_) => vec![
-            Algorithm::RS256,
-            Algorithm::RS384,
-            Algorithm::RS512,
-            Algorithm::PS256,
-            Algorithm::PS384,
-            Algorithm::PS512,
-        ],
+    let family = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => AlgorithmFamily::Rsa.algorithms(),
         AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
-            EllipticCurve::P256 => vec![Algorithm::ES256],
-            EllipticCurve::P384 => vec![Algorithm::ES384],
+            EllipticCurve::P256 => &[Algorithm::ES256][..],
+            EllipticCurve::P384 => &[Algorithm::ES384][..],
             _ => return Err(unusable()),
         },
-        AlgorithmParameters::OctetKeyPair(_) => vec![Algorithm::EdDSA],
+        AlgorithmParameters::OctetKeyPair(_) => AlgorithmFamily::Ed.algorithms(),
         // Symmetric keys never verify tokens here.
         _ => return Err(unusable()),
     };
@@ -206,7 +199,7 @@ fn verifying_key(jwk: &Jwk) -> Result<VerifyingKey, ApiError> {
             .filter(|alg| family.contains(alg))
             .into_iter()
             .collect(),
-        None => family,
+        None => family.to_vec(),
     };
     let algorithms: Vec<Algorithm> = algorithms
         .into_iter()
