@@ -1,0 +1,200 @@
+//! The release server as a child process, and `oha` as the load generator.
+
+use std::{
+    net::{Ipv4Addr, SocketAddr, TcpListener},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+/// How long the server may take to answer `/readyz`.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `oha`'s version line; fails with how to install it when it is not on `PATH`.
+pub fn oha_version() -> anyhow::Result<String> {
+    let output = Command::new("oha")
+        .arg("--version")
+        .output()
+        .context("`oha` is not on PATH: install it with `cargo install oha --locked`")?;
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// Builds the release server (quick when it is up to date) and returns its path.
+pub fn build_server() -> anyhow::Result<PathBuf> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("the bench crate sits in the workspace")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("building the release server: cargo build --release -p vestegn-api --bin vestegn");
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "vestegn-api",
+            "--bin",
+            "vestegn",
+        ])
+        .current_dir(workspace)
+        .status()
+        .context("cannot run cargo")?;
+    if !status.success() {
+        bail!("building the release server failed");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    let binary = target.join("release").join("vestegn");
+    if !binary.exists() {
+        bail!("no server binary at {}", binary.display());
+    }
+    Ok(binary)
+}
+
+/// The server under test.
+pub struct Server {
+    child: Child,
+    pid: u32,
+    address: SocketAddr,
+}
+
+impl Server {
+    /// Starts `binary` on a free loopback port over `database_url` (no seed), with `limits` as
+    /// environment variables, and waits until `/readyz` answers 200.
+    pub async fn start(
+        binary: &Path,
+        database_url: &str,
+        limits: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
+        let address = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?;
+        let child = Command::new(binary)
+            .env("DATABASE_URL", database_url)
+            .env("LOAD_SEED", "false")
+            .env("BIND_ADDRESS", address.to_string())
+            .env("RUST_LOG", "warn")
+            .envs(limits.iter().map(|(name, value)| (name, value)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let pid = child.id();
+        let server = Self {
+            child,
+            pid,
+            address,
+        };
+        let client = reqwest::Client::new();
+        let ready = format!("http://{address}/readyz");
+        let started = Instant::now();
+        loop {
+            if let Ok(response) = client.get(&ready).send().await {
+                if response.status().is_success() {
+                    return Ok(server);
+                }
+            }
+            if started.elapsed() > READY_TIMEOUT {
+                bail!("the server was not ready within {READY_TIMEOUT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    pub fn graphql_url(&self) -> String {
+        format!("http://{}/graphql", self.address)
+    }
+
+    /// Resident memory now, in KiB.
+    pub fn rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_field("VmRSS")
+    }
+
+    /// The highest resident memory so far, in KiB.
+    pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_field("VmHWM")
+    }
+
+    fn status_field(&self, field: &str) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .context("cannot read the server's /proc status (Linux only)")?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .with_context(|| format!("no {field} in /proc/{}/status", self.pid))
+    }
+}
+
+/// Stops the server, also when the benchmark fails half-way.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one `oha` run measured.
+pub struct LoadResult {
+    pub requests_per_sec: f64,
+    /// Seconds.
+    pub p50: f64,
+    /// Seconds.
+    pub p99: f64,
+    /// Responses other than 200, and requests that got no response.
+    pub errors: u64,
+}
+
+/// Sends `body` to `url` from `clients` concurrent connections for `duration` (blocks: run it
+/// with nothing else to do, or off the async threads).
+pub fn oha(
+    url: &str,
+    body: &str,
+    clients: usize,
+    duration: Duration,
+) -> anyhow::Result<LoadResult> {
+    let output = Command::new("oha")
+        .args(["--no-tui", "--output-format", "json", "-m", "POST"])
+        .args(["-H", "content-type: application/json"])
+        .args(["-c", &clients.to_string()])
+        .args(["-z", &format!("{}ms", duration.as_millis().max(1))])
+        .args(["-d", body, url])
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run oha")?;
+    if !output.status.success() {
+        bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let report: Value = serde_json::from_slice(&output.stdout).with_context(|| {
+        format!(
+            "oha's output is not JSON: {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })?;
+    let count = |map: &Value, keep: &dyn Fn(&str) -> bool| -> u64 {
+        map.as_object()
+            .map(|map| {
+                map.iter()
+                    .filter(|(key, _)| keep(key))
+                    .filter_map(|(_, n)| n.as_u64())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    let errors = count(&report["statusCodeDistribution"], &|code| code != "200")
+        + count(&report["errorDistribution"], &|error| {
+            !error.contains("deadline")
+        });
+    let seconds = |value: &Value| value.as_f64().unwrap_or(f64::NAN);
+    Ok(LoadResult {
+        requests_per_sec: seconds(&report["summary"]["requestsPerSec"]),
+        p50: seconds(&report["latencyPercentiles"]["p50"]),
+        p99: seconds(&report["latencyPercentiles"]["p99"]),
+        errors,
+    })
+}

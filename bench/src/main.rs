@@ -1,0 +1,391 @@
+//! `vestegn-bench`: generates the synthetic dataset into a fresh SQLite file or PostgreSQL
+//! database, starts the release server on it, loads it with `oha` per query and concurrency, and
+//! prints requests per second, p50, p99, errors, the server's RSS and the SQL statements per
+//! request. A benchmark, not a test: it prints figures and fails only when it cannot run.
+//!
+//! `cargo run --release -p vestegn-bench -- --database sqlite` (see `--help`).
+
+mod dataset;
+mod load;
+mod queries;
+
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use clap::Parser;
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database as Connection};
+use serde_json::Value;
+use tower::ServiceExt;
+use vestegn_api::{
+    build_app,
+    config::{AuthConfig, Config, Limits},
+    database::{self, Database},
+    AppState,
+};
+
+use crate::load::{LoadResult, Server};
+
+/// The server's limits: the defaults, with the complexity, concurrency and rate limits raised so
+/// that the benchmark measures the work, not the protection.
+const MAX_QUERY_COMPLEXITY: u64 = 1_000_000;
+const MAX_CONCURRENT_REQUESTS: usize = 1_024;
+/// 0: off (it counts signed-in callers only; the benchmark is anonymous).
+const RATE_LIMIT_PER_MINUTE: u32 = 0;
+const DATABASE_MAX_CONNECTIONS: u32 = 10;
+
+/// [`server_limits`] as the server's environment.
+fn server_environment() -> Vec<(&'static str, String)> {
+    vec![
+        ("MAX_QUERY_COMPLEXITY", MAX_QUERY_COMPLEXITY.to_string()),
+        (
+            "MAX_CONCURRENT_REQUESTS",
+            MAX_CONCURRENT_REQUESTS.to_string(),
+        ),
+        ("RATE_LIMIT_PER_MINUTE", RATE_LIMIT_PER_MINUTE.to_string()),
+        (
+            "DATABASE_MAX_CONNECTIONS",
+            DATABASE_MAX_CONNECTIONS.to_string(),
+        ),
+    ]
+}
+
+fn server_limits() -> Limits {
+    Limits {
+        max_complexity: MAX_QUERY_COMPLEXITY,
+        max_concurrent_requests: MAX_CONCURRENT_REQUESTS,
+        rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
+        ..Limits::default()
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "Load benchmark of the release server over a synthetic 98-municipality dataset")]
+struct Args {
+    /// `sqlite` (a new file in the temp directory) or a PostgreSQL server URL such as
+    /// `postgres://postgres@127.0.0.1:5432/postgres` (a new database `vestegn_bench_<pid>` on it,
+    /// dropped at the end).
+    #[arg(long, default_value = "sqlite")]
+    database: String,
+    /// How long each measured run lasts, in seconds (`20` or `20s`).
+    #[arg(long, default_value = "20s", value_parser = parse_seconds)]
+    duration: Duration,
+    /// How long the warm-up before each measured run lasts, in seconds.
+    #[arg(long, default_value = "3s", value_parser = parse_seconds)]
+    warmup: Duration,
+    /// Concurrent clients, comma-separated; each query runs once at each.
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    concurrency: Vec<usize>,
+    /// Only the queries whose name contains this text.
+    #[arg(long)]
+    only: Option<String>,
+    /// The server binary; by default `cargo build --release -p vestegn-api` is run and its
+    /// `target/release/vestegn` used.
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let number = text.strip_suffix('s').unwrap_or(text);
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s >= 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("{text:?} is not a number of seconds"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let oha = load::oha_version()?;
+    let target = BenchDatabase::create(&args.database).await?;
+    let result = run(&args, &target, &oha).await;
+    target.drop_database().await;
+    result
+}
+
+async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<()> {
+    let mut config = Config::for_database(target.url.clone());
+    config.limits = server_limits();
+    config.database_max_connections = DATABASE_MAX_CONNECTIONS;
+    let mut db = database::connect_and_migrate(&config).await?;
+    let started = Instant::now();
+    let (counts, ids) = dataset::generate(&db).await?;
+    println!(
+        "dataset: {} municipalities, {} units, {} staff roles, {} budget lines, {} forums, \
+         {} forum members; generated in {:.1} s on {}",
+        counts.municipalities,
+        counts.units,
+        counts.staff_roles,
+        counts.budget_lines,
+        counts.forums,
+        counts.forum_members,
+        started.elapsed().as_secs_f64(),
+        target.label(),
+    );
+
+    // Statements per request: each query once through the real router in process.
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let app = InProcess {
+        router: build_app(AppState::new(
+            Database::ready(db.clone()),
+            config.limits.clone(),
+            &AuthConfig::default(),
+        )),
+        statements,
+    };
+    let walk = app.walk_units().await?;
+    println!(
+        "page walk: units(first: 100) over {} pages, {} statements in all; the load test fetches page {}",
+        walk.pages,
+        walk.statements,
+        walk.middle_page + 1
+    );
+    let queries: Vec<_> = queries::all(&ids, &walk.middle_cursor)
+        .into_iter()
+        .filter(|q| args.only.as_ref().is_none_or(|only| q.name.contains(only)))
+        .collect();
+    let mut per_request = Vec::new();
+    for query in &queries {
+        per_request.push(
+            app.statements_for(&query.body)
+                .await
+                .with_context(|| format!("{} does not run in process", query.name))?,
+        );
+    }
+    drop(app);
+    db.close().await.ok();
+
+    let binary = match &args.server_bin {
+        Some(path) => path.clone(),
+        None => load::build_server()?,
+    };
+    let environment = server_environment();
+    let server = Server::start(&binary, &target.url, &environment).await?;
+    println!(
+        "server: {} (pid {}), {}; load: {oha}, {:?} per run after a {:?} warm-up",
+        binary.display(),
+        server.pid(),
+        environment
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        args.duration,
+        args.warmup,
+    );
+    println!(
+        "compareMunicipalities is capped at {} codes (service::comparison::MAX_COMPARED): the \
+         comparison runs over {} of the 98 municipalities",
+        vestegn_api::service::comparison::MAX_COMPARED,
+        queries::compared_codes().len()
+    );
+    println!(
+        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9}",
+        "query", "c", "req/s", "p50 ms", "p99 ms", "errors", "RSS MiB", "SQL/req"
+    );
+    for (query, statements) in queries.iter().zip(&per_request) {
+        let single = query.single_client.then_some(1);
+        for clients in single.into_iter().chain(args.concurrency.iter().copied()) {
+            let body = query.body.to_string();
+            // oha blocks this thread: nothing else runs in this process meanwhile.
+            load::oha(&server.graphql_url(), &body, clients, args.warmup)?;
+            let LoadResult {
+                requests_per_sec,
+                p50,
+                p99,
+                errors,
+            } = load::oha(&server.graphql_url(), &body, clients, args.duration)?;
+            let rss = server.rss_kib()?;
+            println!(
+                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9.2} {:>9.2} {errors:>7} {:>9.1} {statements:>9}",
+                query.name,
+                p50 * 1000.0,
+                p99 * 1000.0,
+                rss as f64 / 1024.0,
+            );
+        }
+    }
+    println!(
+        "server peak RSS: {:.1} MiB",
+        server.peak_rss_kib()? as f64 / 1024.0
+    );
+    drop(server);
+    Ok(())
+}
+
+/// The router in this process, counting the SQL statements each request runs.
+struct InProcess {
+    router: Router,
+    statements: Arc<AtomicUsize>,
+}
+
+/// What walking the `units` connection page by page found.
+struct Walk {
+    pages: usize,
+    statements: usize,
+    middle_page: usize,
+    middle_cursor: String,
+}
+
+impl InProcess {
+    /// Sends `body` to `/graphql`; fails unless the answer is 200 without errors.
+    async fn post(&self, body: &Value) -> anyhow::Result<Value> {
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))?;
+        let response = self.router.clone().oneshot(request).await?;
+        let status = response.status();
+        let bytes = response.into_body().collect().await?.to_bytes();
+        let answer: Value = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{status}: {}", String::from_utf8_lossy(&bytes)))?;
+        if status != StatusCode::OK || answer.get("errors").is_some() {
+            bail!("{status}: {answer}");
+        }
+        Ok(answer)
+    }
+
+    /// The SQL statements one request with `body` runs (after one warm-up request).
+    async fn statements_for(&self, body: &Value) -> anyhow::Result<usize> {
+        self.post(body).await?;
+        self.statements.store(0, Ordering::Relaxed);
+        self.post(body).await?;
+        Ok(self.statements.load(Ordering::Relaxed))
+    }
+
+    /// Walks `units(first: 100)` to the end.
+    async fn walk_units(&self) -> anyhow::Result<Walk> {
+        self.statements.store(0, Ordering::Relaxed);
+        let mut cursors: Vec<String> = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let answer = self
+                .post(&queries::units_page_body(cursor.as_deref()))
+                .await?;
+            let page_info = &answer["data"]["units"]["pageInfo"];
+            if page_info["hasNextPage"] != Value::Bool(true) {
+                break;
+            }
+            let next = page_info["endCursor"]
+                .as_str()
+                .context("a page with a next page has an end cursor")?
+                .to_owned();
+            cursors.push(next.clone());
+            cursor = Some(next);
+        }
+        let pages = cursors.len() + 1;
+        let middle_page = pages / 2;
+        Ok(Walk {
+            pages,
+            statements: self.statements.load(Ordering::Relaxed),
+            middle_page,
+            middle_cursor: cursors
+                .get(middle_page - 1)
+                .cloned()
+                .context("more than one page")?,
+        })
+    }
+}
+
+/// The fresh database the benchmark runs on, removed at the end.
+struct BenchDatabase {
+    url: String,
+    kind: Target,
+}
+
+enum Target {
+    Sqlite(std::path::PathBuf),
+    Postgres { server_url: String, name: String },
+}
+
+impl BenchDatabase {
+    async fn create(database: &str) -> anyhow::Result<Self> {
+        let pid = std::process::id();
+        if database == "sqlite" {
+            let path = std::env::temp_dir().join(format!("vestegn-bench-{pid}.db"));
+            return Ok(Self {
+                url: format!("sqlite://{}?mode=rwc", path.display()),
+                kind: Target::Sqlite(path),
+            });
+        }
+        if !database.starts_with("postgres") {
+            bail!("--database is `sqlite` or a postgres:// URL, not {database:?}");
+        }
+        let name = format!("vestegn_bench_{pid}");
+        let server = Connection::connect(database)
+            .await
+            .context("cannot connect to the PostgreSQL server")?;
+        server
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        server.close().await.ok();
+        Ok(Self {
+            url: with_database_name(database, &name),
+            kind: Target::Postgres {
+                server_url: database.to_owned(),
+                name,
+            },
+        })
+    }
+
+    fn label(&self) -> &'static str {
+        match self.kind {
+            Target::Sqlite(_) => "SQLite",
+            Target::Postgres { .. } => "PostgreSQL",
+        }
+    }
+
+    async fn drop_database(&self) {
+        match &self.kind {
+            Target::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Target::Postgres { server_url, name } => {
+                if let Ok(server) = Connection::connect(server_url).await {
+                    let _ = server
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// `postgres://…/old?x` → `postgres://…/name?x`.
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
