@@ -22,34 +22,17 @@ pub fn oha_version() -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
-/// Builds the release server (quick when it is up to date) and returns its path.
-pub fn build_server() -> anyhow::Result<PathBuf> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("the bench crate sits in the workspace")?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("building the release server: cargo build --release -p vestegn-api --bin vestegn");
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "vestegn-api",
-            "--bin",
-            "vestegn",
-        ])
-        .current_dir(workspace)
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("building the release server failed");
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
-    let binary = target.join("release").join("vestegn");
+/// The release server beside this binary (`cargo build --release -p vestegn-api -p
+/// vestegn-bench` builds both; building the server from here would resolve its features under a
+/// different environment and compile everything a second time).
+pub fn server_beside_this_binary() -> anyhow::Result<PathBuf> {
+    let binary = std::env::current_exe()?.with_file_name("vestegn");
     if !binary.exists() {
-        bail!("no server binary at {}", binary.display());
+        bail!(
+            "no server at {}: build it with `cargo build --release -p vestegn-api -p vestegn-bench`, \
+             or give --server-bin",
+            binary.display()
+        );
     }
     Ok(binary)
 }
@@ -141,13 +124,16 @@ impl Drop for Server {
 
 /// What one `oha` run measured.
 pub struct LoadResult {
+    /// Requests answered with 200, per second.
     pub requests_per_sec: f64,
-    /// Seconds.
+    /// Seconds; NaN when no request was answered within the run.
     pub p50: f64,
     /// Seconds.
     pub p99: f64,
     /// Responses other than 200, and requests that got no response.
     pub errors: u64,
+    /// What the errors were, e.g. `36× HTTP 503`; empty when none.
+    pub error_kinds: String,
 }
 
 /// Sends `body` to `url` from `clients` concurrent connections for `duration` (blocks: run it
@@ -176,25 +162,32 @@ pub fn oha(
             String::from_utf8_lossy(&output.stdout)
         )
     })?;
-    let count = |map: &Value, keep: &dyn Fn(&str) -> bool| -> u64 {
-        map.as_object()
-            .map(|map| {
-                map.iter()
-                    .filter(|(key, _)| keep(key))
-                    .filter_map(|(_, n)| n.as_u64())
-                    .sum()
-            })
-            .unwrap_or(0)
-    };
-    let errors = count(&report["statusCodeDistribution"], &|code| code != "200")
-        + count(&report["errorDistribution"], &|error| {
-            !error.contains("deadline")
-        });
+    // Requests cut off by the end of the run ("aborted due to deadline") are not errors.
+    let mut kinds: Vec<(String, u64)> = Vec::new();
+    for (map, label) in [
+        (&report["statusCodeDistribution"], "HTTP "),
+        (&report["errorDistribution"], ""),
+    ] {
+        for (key, count) in map.as_object().into_iter().flatten() {
+            if key != "200" && !key.contains("deadline") {
+                kinds.push((format!("{label}{key}"), count.as_u64().unwrap_or(0)));
+            }
+        }
+    }
     let seconds = |value: &Value| value.as_f64().unwrap_or(f64::NAN);
     Ok(LoadResult {
-        requests_per_sec: seconds(&report["summary"]["requestsPerSec"]),
+        // Answered requests only: oha's own figure also counts those cut off at the end.
+        requests_per_sec: report["statusCodeDistribution"]["200"]
+            .as_u64()
+            .unwrap_or(0) as f64
+            / seconds(&report["summary"]["total"]),
         p50: seconds(&report["latencyPercentiles"]["p50"]),
         p99: seconds(&report["latencyPercentiles"]["p99"]),
-        errors,
+        errors: kinds.iter().map(|(_, count)| count).sum(),
+        error_kinds: kinds
+            .iter()
+            .map(|(kind, count)| format!("{count}× {kind}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     })
 }

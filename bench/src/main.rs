@@ -3,7 +3,8 @@
 //! prints requests per second, p50, p99, errors, the server's RSS and the SQL statements per
 //! request. A benchmark, not a test: it prints figures and fails only when it cannot run.
 //!
-//! `cargo run --release -p vestegn-bench -- --database sqlite` (see `--help`).
+//! `cargo build --release -p vestegn-api -p vestegn-bench && target/release/vestegn-bench
+//! --database sqlite` (see `--help`).
 
 mod dataset;
 mod load;
@@ -90,8 +91,8 @@ struct Args {
     /// Only the queries whose name contains this text.
     #[arg(long)]
     only: Option<String>,
-    /// The server binary; by default `cargo build --release -p vestegn-api` is run and its
-    /// `target/release/vestegn` used.
+    /// The server binary; by default `vestegn` beside this one (`cargo build --release -p
+    /// vestegn-api -p vestegn-bench` builds both).
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
 }
@@ -174,7 +175,7 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
 
     let binary = match &args.server_bin {
         Some(path) => path.clone(),
-        None => load::build_server()?,
+        None => load::server_beside_this_binary()?,
     };
     let environment = server_environment();
     let server = Server::start(&binary, &target.url, &environment).await?;
@@ -211,15 +212,19 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
                 p50,
                 p99,
                 errors,
+                error_kinds,
             } = load::oha(&server.graphql_url(), &body, clients, args.duration)?;
             let rss = server.rss_kib()?;
             println!(
-                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9.2} {:>9.2} {errors:>7} {:>9.1} {statements:>9}",
+                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9}",
                 query.name,
-                p50 * 1000.0,
-                p99 * 1000.0,
+                milliseconds(p50),
+                milliseconds(p99),
                 rss as f64 / 1024.0,
             );
+            if errors > 0 {
+                println!("{:<39} errors: {error_kinds}", "");
+            }
         }
     }
     println!(
@@ -228,6 +233,15 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
     );
     drop(server);
     Ok(())
+}
+
+/// Seconds as milliseconds to 2 decimals; `-` when oha had no answer to measure.
+fn milliseconds(seconds: f64) -> String {
+    if seconds.is_finite() {
+        format!("{:.2}", seconds * 1000.0)
+    } else {
+        "-".to_owned()
+    }
 }
 
 /// The router in this process, counting the SQL statements each request runs.
