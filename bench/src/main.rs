@@ -350,7 +350,7 @@ impl BenchDatabase {
             .await?;
         server.close().await.ok();
         Ok(Self {
-            url: with_database_name(database, &name),
+            url: vestegn_api::database::url_with_database_name(database, &name),
             kind: Target::Postgres {
                 server_url: database.to_owned(),
                 name,
@@ -384,22 +384,5 @@ impl BenchDatabase {
                 }
             }
         }
-    }
-}
-
-/// `postgres://…/old?x` → `postgres://…/name?x`.
-fn with_database_name(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_end..].find('/') {
-        Some(slash) => &base[..authority_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }

@@ -140,7 +140,7 @@ impl TestApp {
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
                     .expect("create the test database");
-                let url = database_url_with_name(&server_url, &name);
+                let url = database::url_with_database_name(&server_url, &name);
                 (url, Cleanup::Database { server_url, name })
             }
         };
@@ -284,23 +284,6 @@ impl TestApp {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         }
-    }
-}
-
-/// `postgres://user@host:port/db?x` with the database replaced by `name`.
-fn database_url_with_name(server_url: &str, name: &str) -> String {
-    let (base, query) = match server_url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server_url, None),
-    };
-    let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_end..].find('/') {
-        Some(slash) => &base[..authority_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }
 
