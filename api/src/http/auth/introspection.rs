@@ -46,21 +46,12 @@ impl Introspection {
             .introspection_endpoint()
             .await?
             .ok_or_else(|| invalid("the identity provider offers no token introspection"))?;
-        let unavailable = |err: reqwest::Error| {
-            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("token introspection: {err}"))
-        };
-        let answer: Value = source
+        let request = source
             .http()
             .post(&endpoint)
             .basic_auth(&self.client_id, Some(&self.client_secret.0))
-            .form(&[("token", token), ("token_type_hint", "access_token")])
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(unavailable)?
-            .json()
-            .await
-            .map_err(unavailable)?;
+            .form(&[("token", token), ("token_type_hint", "access_token")]);
+        let answer: Value = source.ask("token introspection", request).await?;
         if answer.get("active") != Some(&Value::Bool(true)) {
             return Err(invalid("the token is not active"));
         }

@@ -116,6 +116,26 @@ impl KeySource {
         &self.http
     }
 
+    /// Sends a request to the identity provider and reads its JSON answer; any failure means the
+    /// provider is unavailable (`what` names the request in the log).
+    pub async fn ask<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ApiError> {
+        let unavailable = |err: reqwest::Error| {
+            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
+        };
+        request
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(unavailable)?
+            .json()
+            .await
+            .map_err(unavailable)
+    }
+
     /// The issuer's introspection endpoint, from its discovery document.
     pub async fn introspection_endpoint(&self) -> Result<Option<String>, ApiError> {
         Ok(self.discover().await?.introspection_endpoint)
@@ -126,20 +146,10 @@ impl KeySource {
         if let Some(discovery) = self.discovery.read().await.clone() {
             return Ok(discovery);
         }
-        let unavailable = |err: reqwest::Error| {
-            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("OpenID discovery: {err}"))
-        };
         let discovery_url = format!("{}/.well-known/openid-configuration", self.issuer);
         let discovery: Discovery = self
-            .http
-            .get(&discovery_url)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(unavailable)?
-            .json()
-            .await
-            .map_err(unavailable)?;
+            .ask("OpenID discovery", self.http.get(&discovery_url))
+            .await?;
         if discovery.issuer.trim_end_matches('/') != self.issuer {
             return Err(ApiError::IdentityProviderUnavailable(anyhow::anyhow!(
                 "the discovery document names issuer {:?}, not {:?}",
@@ -152,20 +162,8 @@ impl KeySource {
     }
 
     async fn fetch(&self) -> Result<HashMap<String, Jwk>, ApiError> {
-        let unavailable = |what: &str, err: reqwest::Error| {
-            ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
-        };
         let discovery = self.discover().await?;
-        let set: JwkSet = self
-            .http
-            .get(&discovery.jwks_uri)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|err| unavailable("JWKS", err))?
-            .json()
-            .await
-            .map_err(|err| unavailable("JWKS", err))?;
+        let set: JwkSet = self.ask("JWKS", self.http.get(&discovery.jwks_uri)).await?;
         let keys: HashMap<String, Jwk> = set
             .keys
             .into_iter()
