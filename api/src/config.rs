@@ -25,7 +25,6 @@ mod defaults {
     pub const SHUTDOWN_GRACE_SECS: u64 = 20;
     pub const MAX_CONCURRENT_REQUESTS: usize = 32;
     pub const RATE_LIMIT_PER_MINUTE: u32 = 600;
-    pub const BATCH_WINDOW_MS: u64 = 2;
     pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
     pub const DATABASE_ACQUIRE_TIMEOUT_MS: u64 = 2_000;
     pub const DATABASE_CONNECT_TIMEOUT_SECS: u64 = 5;
@@ -283,10 +282,6 @@ pub struct Limits {
     /// 429 `RATE_LIMITED` with `Retry-After`. 0 turns the limit off.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = defaults::RATE_LIMIT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
-    /// How long, in milliseconds, the batch loaders collect keys before they query: longer means
-    /// fewer, larger statements for nested lists at the cost of latency per nesting level.
-    #[arg(long, env = "BATCH_WINDOW_MS", default_value_t = defaults::BATCH_WINDOW_MS)]
-    pub batch_window_ms: u64,
 }
 
 impl Default for Limits {
@@ -307,7 +302,6 @@ impl Default for Limits {
             shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
             max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
             rate_limit_per_minute: defaults::RATE_LIMIT_PER_MINUTE,
-            batch_window_ms: defaults::BATCH_WINDOW_MS,
         }
     }
 }
@@ -323,10 +317,6 @@ impl Limits {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
-    }
-
-    pub fn batch_window(&self) -> Duration {
-        Duration::from_millis(self.batch_window_ms)
     }
 }
 

@@ -15,7 +15,7 @@ pub struct BenchQuery {
     pub single_client: bool,
 }
 
-/// The codes `compareMunicipalities` is asked for: as many as it accepts.
+/// The codes `compareMunicipalities` is asked for: every municipality, as many as it accepts.
 pub fn compared_codes() -> Vec<i32> {
     municipality_codes()
         .into_iter()
@@ -79,7 +79,7 @@ pub fn all(ids: &Ids, page_cursor: &str) -> Vec<BenchQuery> {
             single_client: false,
         },
         BenchQuery {
-            name: "compareMunicipalities (20)",
+            name: "compareMunicipalities (all 98)",
             body: json!({
                 "query": "query($codes: [Int!]!) { compareMunicipalities(codes: $codes, asOf: \"2023-07-01\") { municipality { name } placements { pathText } staffing { headcount { value } fte { min max } byPreventionLevel { level headcount { value } } } budgets { total { value } perInhabitant { value } } forumsByLevel { level count } } }",
                 "variables": { "codes": compared_codes() },

@@ -267,8 +267,8 @@ impl TestApp {
         let limits = Limits::default();
         let schema = graphql::build_schema(&limits);
         let store = Store::new(self.db.clone(), caller);
-        let request = graphql::request_data(async_graphql::Request::new(query), store, &limits);
-        let response = schema.execute(request).await;
+        let request = async_graphql::Request::new(query);
+        let response = graphql::execute(&schema, request, store).await;
         assert!(
             response.errors.is_empty(),
             "{}: {:?}",

@@ -14,7 +14,7 @@ use super::{
     source::{provenance_of, Provenance},
 };
 use crate::{
-    service::BudgetLineFilter,
+    service::{BudgetLineFilter, BudgetLineSlice},
     vocabulary::{BudgetCategory, BudgetPhase},
 };
 
@@ -92,10 +92,12 @@ impl BudgetQuery {
         let filter = filter.unwrap_or_default();
         let filter = BudgetLineFilter {
             municipality_codes: filter.municipality_codes,
-            year: filter.year,
-            category: filter.category.map(|c| c.as_str().to_owned()),
-            phase: filter.phase.map(|p| p.as_str().to_owned()),
             function_code: filter.function_code,
+            slice: BudgetLineSlice {
+                year: filter.year,
+                category: filter.category,
+                phase: filter.phase,
+            },
         };
         paginate(
             ctx,

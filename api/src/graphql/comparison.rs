@@ -1,6 +1,8 @@
 //! The comparison query: organisation models side by side, with figures that say where they
 //! come from (see `service::comparison` for the definitions).
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, Result, ID};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -10,7 +12,7 @@ use super::{
     forum::Forum,
     ids::NodeKind,
     list_size,
-    loaders::{Dated, SourceById},
+    loaders::{BudgetLineById, Dated, ForumById, SourceById, StaffRoleById},
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
     scalars::Date,
@@ -124,7 +126,7 @@ impl Figure {
 
 /// Where the crime-prevention work sits in the municipal hierarchy.
 pub struct Placement {
-    placement: figures::Placement,
+    placement: Arc<figures::Placement>,
     as_of: NaiveDate,
 }
 
@@ -171,7 +173,7 @@ impl Placement {
 
 /// Headcount and FTE of one prevention level.
 pub struct LevelFigures {
-    figures: figures::LevelFigures,
+    figures: Arc<figures::LevelFigures>,
     as_of: NaiveDate,
 }
 
@@ -198,7 +200,7 @@ impl LevelFigures {
 
 /// Staffing as one source document gives it.
 pub struct StaffingFigures {
-    figures: figures::StaffingFigures,
+    figures: Arc<figures::StaffingFigures>,
     as_of: NaiveDate,
 }
 
@@ -210,12 +212,9 @@ impl StaffingFigures {
             .await
     }
     #[graphql(directive = list_size::apply(50, None))]
-    async fn staff_roles(&self) -> Vec<StaffRole> {
-        self.figures
-            .roles
-            .iter()
-            .map(|row| self.record(row.clone()))
-            .collect()
+    async fn staff_roles(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
+        let ids = self.figures.roles.iter().map(|role| role.id);
+        self.related(ctx).each(StaffRoleById, ids).await
     }
     /// People in staff roles.
     async fn headcount(&self) -> Figure {
@@ -248,7 +247,7 @@ impl StaffingFigures {
 
 /// A year's budget as one source document gives it.
 pub struct BudgetFigures {
-    figures: figures::BudgetFigures,
+    figures: Arc<figures::BudgetFigures>,
     as_of: NaiveDate,
 }
 
@@ -263,12 +262,9 @@ impl BudgetFigures {
         self.figures.year
     }
     #[graphql(directive = list_size::apply(50, None))]
-    async fn budget_lines(&self) -> Vec<BudgetLine> {
-        self.figures
-            .lines
-            .iter()
-            .map(|row| self.record(row.clone()))
-            .collect()
+    async fn budget_lines(&self, ctx: &Context<'_>) -> Result<Vec<BudgetLine>> {
+        let ids = self.figures.lines.iter().map(|line| line.id);
+        self.related(ctx).each(BudgetLineById, ids).await
     }
     /// The total frame if the source gives one, otherwise the sum of the lines with amounts (DKK).
     async fn total(&self) -> Figure {
@@ -282,7 +278,7 @@ impl BudgetFigures {
 
 /// The forums of one level.
 pub struct ForumLevelCount {
-    level: figures::ForumLevel,
+    level: Arc<figures::ForumLevel>,
     as_of: NaiveDate,
 }
 
@@ -301,12 +297,9 @@ impl ForumLevelCount {
         self.level.hidden_records
     }
     #[graphql(directive = list_size::apply(20, None))]
-    async fn forums(&self) -> Vec<Forum> {
-        self.level
-            .forums
-            .iter()
-            .map(|row| self.record(row.clone()))
-            .collect()
+    async fn forums(&self, ctx: &Context<'_>) -> Result<Vec<Forum>> {
+        let ids = self.level.forums.iter().map(|forum| forum.id);
+        self.related(ctx).each(ForumById, ids).await
     }
 }
 
@@ -384,11 +377,11 @@ pub struct ComparisonQuery;
 impl ComparisonQuery {
     /// Organisation models of several municipalities side by side, as of a date (required: models
     /// change, and figures from different years do not compare).
-    #[graphql(directive = list_size::apply(20, Some("codes".to_owned())))]
+    #[graphql(directive = list_size::apply(100, Some("codes".to_owned())))]
     async fn compare_municipalities(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Municipality codes, in the order wanted (1 to 20)")] codes: Vec<i32>,
+        #[graphql(desc = "Municipality codes, in the order wanted (1 to 100)")] codes: Vec<i32>,
         as_of: Date,
     ) -> Result<Vec<ComparedMunicipality>> {
         let as_of = as_of.0;

@@ -14,7 +14,7 @@ use super::{
     source::{provenance_of, Provenance},
 };
 use crate::{
-    service::{ForumFilter, PartnerFilter},
+    service::{ForumFilter, ForumSlice, PartnerFilter},
     vocabulary::{ForumLevel, ForumScope},
 };
 
@@ -188,9 +188,11 @@ impl ForumQuery {
         let filter = ForumFilter {
             municipality_codes: filter.municipality_codes,
             search: filter.search,
-            level: filter.level.map(|l| l.as_str().to_owned()),
-            scope: filter.scope.map(|s| s.as_str().to_owned()),
             network_id,
+            slice: ForumSlice {
+                level: filter.level,
+                scope: filter.scope,
+            },
         };
         paginate(
             ctx,

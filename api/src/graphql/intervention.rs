@@ -14,7 +14,10 @@ use super::{
     scalars::Date,
     source::{provenance_of, Provenance},
 };
-use crate::{service::InterventionFilter, vocabulary::PreventionLevel};
+use crate::{
+    service::{InterventionFilter, InterventionSlice},
+    vocabulary::PreventionLevel,
+};
 
 dated_record!(
     /// A goal of a municipality's action plan ("Mål 1: Ishøj er en tryg by").
@@ -37,9 +40,14 @@ impl Goal {
         &self.row.title
     }
     #[graphql(directive = list_size::apply(20, None))]
-    async fn interventions(&self, ctx: &Context<'_>) -> Result<Vec<Intervention>> {
+    async fn interventions(
+        &self,
+        ctx: &Context<'_>,
+        prevention_level: Option<PreventionLevel>,
+    ) -> Result<Vec<Intervention>> {
+        let slice = InterventionSlice { prevention_level };
         self.related(ctx)
-            .many(InterventionsByGoal, self.row.id)
+            .many(InterventionsByGoal(slice), self.row.id)
             .await
     }
     async fn provenance(&self) -> Provenance {
@@ -163,8 +171,10 @@ impl InterventionQuery {
         let filter = InterventionFilter {
             municipality_codes: filter.municipality_codes,
             search: filter.search,
-            prevention_level: filter.prevention_level.map(|l| l.as_str().to_owned()),
             goal_id,
+            slice: InterventionSlice {
+                prevention_level: filter.prevention_level,
+            },
         };
         paginate(
             ctx,

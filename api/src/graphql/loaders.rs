@@ -4,24 +4,46 @@
 //! relation and level, not one per row; and because `Related` starts from the parent record and
 //! wraps what it loads at the parent's day, a record reached from one read `asOf` a day is read at
 //! that day too. A resolver never handles the date itself.
+//!
+//! Batching has no timer. Resolvers ask the request's [`Batcher`] for rows and wait; nothing is
+//! read until the executor cannot go on (every resolver that can run has run, the rest wait) and
+//! the previous wave of statements has been read. Then [`run_batched`] sends one statement per
+//! relation, filter and day for all the keys asked for so far, inside the request's own task. So
+//! the statements a request costs follow from its query and the depth of its data alone, not from
+//! timing or load, and a request that is dropped drops its statements with it.
+//! Loaded rows are kept for the rest of the request and shared (`Arc`), never copied.
 
-use std::{collections::HashMap, hash::Hash, time::Duration};
-
-use async_graphql::{
-    dataloader::{DataLoader, Loader},
-    Context,
+use std::{
+    any::{Any, TypeId},
+    collections::HashMap,
+    future::{poll_fn, Future},
+    hash::Hash,
+    pin::pin,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, MutexGuard,
+    },
+    task::{Context as TaskContext, Poll, Wake, Waker},
 };
+
+use async_graphql::Context;
 use chrono::NaiveDate;
 use entities::*;
-use sea_orm::EntityTrait;
+use futures::{future::BoxFuture, stream::FuturesUnordered, task::AtomicWaker, StreamExt};
+use sea_orm::{Condition, EntityTrait};
 
 use super::scalars::Date;
 use crate::{
     error::ApiError,
-    service::{int_value, Scoped, Store},
+    service::{
+        int_value, BudgetLineSlice, ForumSlice, InterventionSlice, Scoped, StaffRoleSlice, Store,
+    },
 };
 
 type Row<E> = <E as EntityTrait>::Model;
+
+/// Rows loaded once for a request and shared by every record made from them.
+pub type Rows<E> = Arc<[Arc<Row<E>>]>;
 
 /// Something read at a day: every GraphQL record (declared by `dated_record!`) and the parts of a
 /// comparison.
@@ -38,7 +60,7 @@ pub trait Dated {
     }
 
     /// The record of a related row already at hand (nothing to load), read at the same day.
-    fn record<R: Record>(&self, row: Row<R::Entity>) -> R {
+    fn record<R: Record>(&self, row: impl Into<Arc<Row<R::Entity>>>) -> R {
         R::read_at(row, self.as_of())
     }
 }
@@ -50,18 +72,23 @@ pub trait Record: Dated + Sized {
     /// The record of `row` read at `as_of`. Only query roots call this, with the day of their
     /// `asOf` argument (or none); everything below a root is reached through [`Dated::related`] or
     /// [`Dated::record`], which pass the root's day on.
-    fn read_at(row: Row<Self::Entity>, as_of: Option<NaiveDate>) -> Self;
+    fn read_at(row: impl Into<Arc<Row<Self::Entity>>>, as_of: Option<NaiveDate>) -> Self;
 }
 
-/// A relation: rows of `Entity` whose `column()` equals a key.
+/// A relation: rows of `Entity` whose `column()` equals a key, narrowed by the link's own
+/// filter (a nested list's arguments), if it has one.
 pub trait Link: Copy + Eq + Hash + Send + Sync + 'static {
     type Entity: Scoped<Model: Sync>;
     fn column() -> <Self::Entity as EntityTrait>::Column;
+    /// The rows of the relation that the link's filter keeps.
+    fn condition(&self) -> Condition {
+        Condition::all()
+    }
 }
 
 /// What to load: the rows of link `L` for `value`, valid at `as_of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key<L> {
+struct Key<L> {
     value: i32,
     as_of: Option<NaiveDate>,
     link: L,
@@ -76,46 +103,227 @@ impl<L: Link> Key<L> {
     }
 }
 
-/// The request's loader: reads through the caller's [`Store`].
-pub struct StoreLoader {
+/// A statement the batcher sends: it runs inside the request's task (see [`run_batched`]).
+type Statement = BoxFuture<'static, ()>;
+
+/// The request's batch loader: collects the keys resolvers ask for, and reads them through the
+/// caller's [`Store`] when [`run_batched`] says the executor waits.
+pub struct Batcher {
     store: Store,
+    tables: Mutex<HashMap<TypeId, Box<dyn AnyTable>>>,
 }
 
-impl StoreLoader {
-    /// A loader that collects keys for `window` before it queries.
-    pub fn new(store: Store, window: Duration) -> DataLoader<Self> {
-        DataLoader::new(Self { store }, tokio::spawn).delay(window)
+impl Batcher {
+    pub fn new(store: Store) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            tables: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn tables(&self) -> MutexGuard<'_, HashMap<TypeId, Box<dyn AnyTable>>> {
+        // A panic while the lock was held left no half-made entry that matters: keys are
+        // recorded before statements are built, and results are written whole.
+        self.tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The rows of each of `keys`, in order, once they are loaded; asks for the missing ones.
+    async fn load<L: Link>(&self, keys: &[Key<L>]) -> async_graphql::Result<Vec<Rows<L::Entity>>> {
+        poll_fn(|cx| {
+            let mut tables = self.tables();
+            let table = table::<L>(&mut tables);
+            let mut found = Vec::with_capacity(keys.len());
+            for key in keys {
+                match table.slots.get(key) {
+                    Some(Slot::Loaded(Ok(rows))) => found.push(rows.clone()),
+                    Some(Slot::Loaded(Err(error))) => return Poll::Ready(Err(error.clone())),
+                    Some(Slot::Asked) => {}
+                    None => {
+                        table.slots.insert(*key, Slot::Asked);
+                        table.asked.push(*key);
+                    }
+                }
+            }
+            if found.len() == keys.len() {
+                Poll::Ready(Ok(found))
+            } else {
+                table.waiting.push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// One statement per link, filter and day for the keys asked for since the last call.
+    fn statements(self: &Arc<Self>) -> Vec<Statement> {
+        let mut tables = self.tables();
+        tables
+            .values_mut()
+            .flat_map(|table| table.statements(self))
+            .collect()
     }
 }
 
-impl<L: Link> Loader<Key<L>> for StoreLoader {
-    type Value = Vec<Row<L::Entity>>;
-    type Error = async_graphql::Error;
+/// Where a key stands: asked for (and perhaps being read), or loaded.
+enum Slot<E: EntityTrait> {
+    Asked,
+    Loaded(async_graphql::Result<Rows<E>>),
+}
 
-    async fn load(&self, keys: &[Key<L>]) -> Result<HashMap<Key<L>, Self::Value>, Self::Error> {
-        let mut by_date: HashMap<Option<NaiveDate>, Vec<i32>> = HashMap::new();
-        for key in keys {
-            by_date.entry(key.as_of).or_default().push(key.value);
+/// The keys of one link type: their slots, the ones not sent yet, and who waits.
+struct Table<L: Link> {
+    slots: HashMap<Key<L>, Slot<L::Entity>>,
+    asked: Vec<Key<L>>,
+    waiting: Vec<Waker>,
+}
+
+/// A [`Table`] of any link type, so that one map holds them all.
+trait AnyTable: Send {
+    fn as_any(&mut self) -> &mut dyn Any;
+    /// The statements for the keys asked for since the last call.
+    fn statements(&mut self, batcher: &Arc<Batcher>) -> Vec<Statement>;
+}
+
+fn table<L: Link>(tables: &mut HashMap<TypeId, Box<dyn AnyTable>>) -> &mut Table<L> {
+    tables
+        .entry(TypeId::of::<L>())
+        .or_insert_with(|| {
+            Box::new(Table::<L> {
+                slots: HashMap::new(),
+                asked: Vec::new(),
+                waiting: Vec::new(),
+            })
+        })
+        .as_any()
+        .downcast_mut()
+        .expect("tables are keyed by their link type")
+}
+
+impl<L: Link> AnyTable for Table<L> {
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn statements(&mut self, batcher: &Arc<Batcher>) -> Vec<Statement> {
+        let mut groups: HashMap<(L, Option<NaiveDate>), Vec<i32>> = HashMap::new();
+        for key in self.asked.drain(..) {
+            groups
+                .entry((key.link, key.as_of))
+                .or_default()
+                .push(key.value);
         }
-        let mut loaded: HashMap<Key<L>, Self::Value> = HashMap::new();
-        for (as_of, values) in by_date {
-            let rows = self
-                .store
-                .list_by_column::<L::Entity>(L::column(), &values, as_of)
-                .await
-                .map_err(async_graphql::Error::from)?;
-            for row in rows {
-                if let Some(value) = int_value(&row, L::column()) {
-                    let key = Key {
-                        value,
-                        as_of,
-                        link: keys[0].link,
-                    };
-                    loaded.entry(key).or_default().push(row);
+        groups
+            .into_iter()
+            .map(|((link, as_of), values)| {
+                let batcher = batcher.clone();
+                Box::pin(async move {
+                    let loaded = batcher
+                        .store
+                        .list_by_column::<L::Entity>(L::column(), &values, link.condition(), as_of)
+                        .await;
+                    let mut tables = batcher.tables();
+                    table::<L>(&mut tables).fill(link, as_of, &values, loaded);
+                }) as Statement
+            })
+            .collect()
+    }
+}
+
+impl<L: Link> Table<L> {
+    /// Records what one statement read for `values`, and wakes everyone who waits on this link.
+    fn fill(
+        &mut self,
+        link: L,
+        as_of: Option<NaiveDate>,
+        values: &[i32],
+        loaded: Result<Vec<Row<L::Entity>>, ApiError>,
+    ) {
+        let key = |value| Key { value, as_of, link };
+        match loaded {
+            Ok(rows) => {
+                let mut by_value: HashMap<i32, Vec<Arc<Row<L::Entity>>>> = HashMap::new();
+                for row in rows {
+                    if let Some(value) = int_value(&row, L::column()) {
+                        by_value.entry(value).or_default().push(Arc::new(row));
+                    }
+                }
+                for value in values {
+                    let rows = by_value.remove(value).unwrap_or_default();
+                    self.slots
+                        .insert(key(*value), Slot::Loaded(Ok(rows.into())));
+                }
+            }
+            Err(error) => {
+                let error = async_graphql::Error::from(error);
+                for value in values {
+                    self.slots
+                        .insert(key(*value), Slot::Loaded(Err(error.clone())));
                 }
             }
         }
-        Ok(loaded)
+        for waker in self.waiting.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// Runs `work` (the executor) and, each time it waits, sends the statements its resolvers asked
+/// the `batcher` for.
+pub async fn run_batched<F: Future>(batcher: Arc<Batcher>, work: F) -> F::Output {
+    /// How often the executor may ask to be polled again at once before the task yields to the
+    /// runtime (a resolver that yields on purpose, or a spent cooperative budget).
+    const MAX_ROUNDS: usize = 32;
+
+    let mut work = pin!(work);
+    let mut statements = FuturesUnordered::<Statement>::new();
+    let wake = Arc::new(NotedWake::default());
+    let waker = Waker::from(wake.clone());
+    poll_fn(|cx| {
+        wake.task.register(cx.waker());
+        let mut noted = TaskContext::from_waker(&waker);
+        for _ in 0..MAX_ROUNDS {
+            wake.woken.store(false, Ordering::SeqCst);
+            if let Poll::Ready(output) = work.as_mut().poll(&mut noted) {
+                return Poll::Ready(output);
+            }
+            if wake.woken.load(Ordering::SeqCst) {
+                // Resolvers can go on at once: let them ask for more before anything is sent.
+                continue;
+            }
+            if statements.is_empty() {
+                // Send the next wave only once the last one is read: whatever order its
+                // statements finish in, the keys they lead to go out together.
+                statements.extend(batcher.statements());
+            }
+            while let Poll::Ready(Some(())) = statements.poll_next_unpin(&mut noted) {}
+            if !wake.woken.load(Ordering::SeqCst) {
+                // Everything waits on the database; its answers wake the task.
+                return Poll::Pending;
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await
+}
+
+/// A waker that notes that it was woken, and wakes the task.
+#[derive(Default)]
+struct NotedWake {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl Wake for NotedWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.task.wake();
     }
 }
 
@@ -136,10 +344,10 @@ impl Related<'_, '_> {
         }
     }
 
-    fn loader(&self) -> async_graphql::Result<&DataLoader<StoreLoader>> {
+    fn batcher(&self) -> async_graphql::Result<&Arc<Batcher>> {
         self.ctx
-            .data::<DataLoader<StoreLoader>>()
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("no loader in the request")).into())
+            .data::<Arc<Batcher>>()
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("no batcher in the request")).into())
     }
 
     /// The bare rows related through `link` to `value`: for link tables that are not records
@@ -148,9 +356,10 @@ impl Related<'_, '_> {
         &self,
         link: L,
         value: i32,
-    ) -> async_graphql::Result<Vec<Row<L::Entity>>> {
+    ) -> async_graphql::Result<Rows<L::Entity>> {
         let key = Key::new(link, value, self.as_of);
-        Ok(self.loader()?.load_one(key).await?.unwrap_or_default())
+        let mut loaded = self.batcher()?.load(&[key]).await?;
+        Ok(loaded.pop().unwrap_or_else(|| Arc::new([])))
     }
 
     /// The records related through `link` to `value`.
@@ -160,7 +369,7 @@ impl Related<'_, '_> {
         value: i32,
     ) -> async_graphql::Result<Vec<R>> {
         let rows = self.rows(link, value).await?;
-        Ok(rows.into_iter().map(|row| self.wrap(row)).collect())
+        Ok(rows.iter().map(|row| self.wrap(row.clone())).collect())
     }
 
     /// The one record related through `link` to `value` (by id), if the caller may see it and it
@@ -170,7 +379,8 @@ impl Related<'_, '_> {
         link: L,
         value: i32,
     ) -> async_graphql::Result<Option<R>> {
-        Ok(self.many(link, value).await?.into_iter().next())
+        let rows = self.rows(link, value).await?;
+        Ok(rows.first().map(|row| self.wrap(row.clone())))
     }
 
     /// The record related through `link` to `value` when there is a value (an optional foreign
@@ -197,33 +407,47 @@ impl Related<'_, '_> {
             .into_iter()
             .map(|value| Key::new(link, value, self.as_of))
             .collect();
-        let loaded = self.loader()?.load_many(keys.iter().copied()).await?;
-        Ok(keys
+        let loaded = self.batcher()?.load(&keys).await?;
+        Ok(loaded
             .iter()
-            .filter_map(|key| loaded.get(key).and_then(|rows| rows.first().cloned()))
-            .map(|row| self.wrap(row))
+            .filter_map(|rows| rows.first())
+            .map(|row| self.wrap(row.clone()))
             .collect())
     }
 
-    fn wrap<R: Record>(&self, row: Row<R::Entity>) -> R {
+    fn wrap<R: Record>(&self, row: Arc<Row<R::Entity>>) -> R {
         R::read_at(row, self.as_of)
     }
 }
 
-/// Declares link marker types: `Name: module => Column`.
+/// Declares link marker types: `Name: module => Column`, or `Name(Filter): module => Column` for
+/// a link narrowed by a filter of the data-access layer (a nested list's arguments).
 macro_rules! links {
-    ($($(#[$meta:meta])* $name:ident: $module:ident => $column:ident),* $(,)?) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $name;
+    ($($(#[$meta:meta])* $name:ident $(($filter:ty))?: $module:ident => $column:ident),* $(,)?) => {$(
+        links!(@declare $(#[$meta])* $name $(($filter))?);
 
         impl Link for $name {
             type Entity = $module::Entity;
             fn column() -> $module::Column {
                 $module::Column::$column
             }
+            $(
+                fn condition(&self) -> Condition {
+                    <$filter>::condition(&self.0)
+                }
+            )?
         }
     )*};
+    (@declare $(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name;
+    };
+    (@declare $(#[$meta:meta])* $name:ident ($filter:ty)) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(pub $filter);
+    };
 }
 
 links!(
@@ -240,18 +464,21 @@ links!(
     UnitsByParent: unit => ParentId,
     UnitsByMunicipality: unit => MunicipalityCode,
     UnitsByCommittee: unit => CommitteeId,
-    StaffRolesByUnit: staff_role => UnitId,
-    StaffRolesByMunicipality: staff_role => MunicipalityCode,
-    BudgetLinesByMunicipality: budget_line => MunicipalityCode,
-    BudgetLinesByUnit: budget_line => UnitId,
-    ForumsByMunicipality: forum => MunicipalityCode,
-    ForumsByNetwork: forum => NetworkId,
+    StaffRoleById: staff_role => Id,
+    StaffRolesByUnit(StaffRoleSlice): staff_role => UnitId,
+    StaffRolesByMunicipality(StaffRoleSlice): staff_role => MunicipalityCode,
+    BudgetLineById: budget_line => Id,
+    BudgetLinesByMunicipality(BudgetLineSlice): budget_line => MunicipalityCode,
+    BudgetLinesByUnit(BudgetLineSlice): budget_line => UnitId,
+    ForumById: forum => Id,
+    ForumsByMunicipality(ForumSlice): forum => MunicipalityCode,
+    ForumsByNetwork(ForumSlice): forum => NetworkId,
     MembersByForum: forum_member => ForumId,
     LegalBasesByForum: forum_legal_basis => ForumId,
     GoalById: goal => Id,
     GoalsByMunicipality: goal => MunicipalityCode,
-    InterventionsByMunicipality: intervention => MunicipalityCode,
-    InterventionsByGoal: intervention => GoalId,
+    InterventionsByMunicipality(InterventionSlice): intervention => MunicipalityCode,
+    InterventionsByGoal(InterventionSlice): intervention => GoalId,
     PartnersByIntervention: intervention_partner => InterventionId,
     ProjectById: shared_project => Id,
     ProjectsByOwner: shared_project => MunicipalityCode,

@@ -14,7 +14,8 @@ macro_rules! dated_record {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $name {
-            pub row: $model,
+            /// Shared with every other record made from the same loaded row.
+            pub row: std::sync::Arc<$model>,
             as_of: Option<chrono::NaiveDate>,
         }
 
@@ -27,8 +28,14 @@ macro_rules! dated_record {
         impl $crate::graphql::loaders::Record for $name {
             type Entity = <$model as sea_orm::ModelTrait>::Entity;
 
-            fn read_at(row: $model, as_of: Option<chrono::NaiveDate>) -> Self {
-                Self { row, as_of }
+            fn read_at(
+                row: impl Into<std::sync::Arc<$model>>,
+                as_of: Option<chrono::NaiveDate>,
+            ) -> Self {
+                Self {
+                    row: row.into(),
+                    as_of,
+                }
             }
         }
     };
@@ -56,7 +63,7 @@ use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Sch
 use crate::{config::Limits, error::ApiError, service::Store};
 
 use self::gate::{Allowed, QueryGate};
-pub use loaders::StoreLoader;
+pub use loaders::Batcher;
 
 /// The query root: every domain's queries, merged.
 #[derive(MergedObject, Default)]
@@ -82,7 +89,7 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub fn list_size(assumed_size: u32, slicing_argument: Option<String>) {}
 
 /// Builds the bare schema. Requests must pass the [`Api`]'s gate before it runs them; tests that
-/// run it directly carry a [`Store`] and a [`StoreLoader`] for their caller (see [`request_data`]).
+/// run it directly do so through [`execute`], for one caller's [`Store`].
 pub fn build_schema(limits: &Limits) -> AppSchema {
     // No async-graphql depth or complexity limits: they expand fragments (see `gate`).
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
@@ -119,17 +126,13 @@ impl Api {
         &self,
         mut request: async_graphql::Request,
         store: Store,
-        limits: &Limits,
     ) -> async_graphql::Response {
         let operation_name = request.operation_name.clone();
         let order = match request.parsed_query() {
             Ok(document) => gate::root_response_keys(document, operation_name.as_deref()),
             Err(_) => Vec::new(),
         };
-        let mut response = self
-            .schema
-            .execute(request_data(request, store, limits))
-            .await;
+        let mut response = execute(&self.schema, request, store).await;
         if let async_graphql::Value::Object(data) = &mut response.data {
             data.sort_by_cached_key(|key, _| order.iter().position(|k| k == key));
         }
@@ -142,15 +145,16 @@ impl Api {
     }
 }
 
-/// Attaches the caller's store and a fresh loader to a request.
-pub fn request_data(
+/// Runs a request on `schema` for the caller `store` serves, with the request's own batch loader
+/// (which only loads while the request runs through it).
+pub async fn execute(
+    schema: &AppSchema,
     request: async_graphql::Request,
     store: Store,
-    limits: &Limits,
-) -> async_graphql::Request {
-    request
-        .data(StoreLoader::new(store.clone(), limits.batch_window()))
-        .data(store)
+) -> async_graphql::Response {
+    let batcher = Batcher::new(store.clone());
+    let request = request.data(batcher.clone()).data(store);
+    loaders::run_batched(batcher, schema.execute(request)).await
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

@@ -19,8 +19,11 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    service::{MunicipalityFilter, NetworkFilter},
-    vocabulary::{ForumLevel, PreventionLevel},
+    service::{
+        BudgetLineSlice, ForumSlice, InterventionSlice, MunicipalityFilter, NetworkFilter,
+        StaffRoleSlice,
+    },
+    vocabulary::{BudgetCategory, BudgetPhase, ForumLevel, ForumScope, PreventionLevel},
 };
 
 dated_record!(
@@ -122,19 +125,11 @@ impl Municipality {
         as_of: Option<Date>,
         prevention_level: Option<PreventionLevel>,
     ) -> Result<Vec<StaffRole>> {
-        let roles: Vec<StaffRole> = self
-            .related(ctx)
+        let slice = StaffRoleSlice { prevention_level };
+        self.related(ctx)
             .as_of(as_of)
-            .many(StaffRolesByMunicipality, self.row.code)
-            .await?;
-        Ok(roles
-            .into_iter()
-            .filter(|role| {
-                prevention_level.is_none_or(|level| {
-                    role.row.prevention_level.as_deref() == Some(level.as_str())
-                })
-            })
-            .collect())
+            .many(StaffRolesByMunicipality(slice), self.row.code)
+            .await
     }
     #[graphql(directive = list_size::apply(200, None))]
     async fn budget_lines(
@@ -142,16 +137,18 @@ impl Municipality {
         ctx: &Context<'_>,
         as_of: Option<Date>,
         year: Option<i32>,
+        category: Option<BudgetCategory>,
+        phase: Option<BudgetPhase>,
     ) -> Result<Vec<BudgetLine>> {
-        let lines: Vec<BudgetLine> = self
-            .related(ctx)
+        let slice = BudgetLineSlice {
+            year,
+            category,
+            phase,
+        };
+        self.related(ctx)
             .as_of(as_of)
-            .many(BudgetLinesByMunicipality, self.row.code)
-            .await?;
-        Ok(lines
-            .into_iter()
-            .filter(|line| year.is_none_or(|year| line.row.year == year))
-            .collect())
+            .many(BudgetLinesByMunicipality(slice), self.row.code)
+            .await
     }
     /// The forums the municipality sits in.
     #[graphql(directive = list_size::apply(20, None))]
@@ -160,16 +157,13 @@ impl Municipality {
         ctx: &Context<'_>,
         as_of: Option<Date>,
         level: Option<ForumLevel>,
+        scope: Option<ForumScope>,
     ) -> Result<Vec<Forum>> {
-        let forums: Vec<Forum> = self
-            .related(ctx)
+        let slice = ForumSlice { level, scope };
+        self.related(ctx)
             .as_of(as_of)
-            .many(ForumsByMunicipality, self.row.code)
-            .await?;
-        Ok(forums
-            .into_iter()
-            .filter(|forum| level.is_none_or(|level| forum.row.level == level.as_str()))
-            .collect())
+            .many(ForumsByMunicipality(slice), self.row.code)
+            .await
     }
     #[graphql(directive = list_size::apply(10, None))]
     async fn goals(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Goal>> {
@@ -185,19 +179,11 @@ impl Municipality {
         as_of: Option<Date>,
         prevention_level: Option<PreventionLevel>,
     ) -> Result<Vec<Intervention>> {
-        let interventions: Vec<Intervention> = self
-            .related(ctx)
+        let slice = InterventionSlice { prevention_level };
+        self.related(ctx)
             .as_of(as_of)
-            .many(InterventionsByMunicipality, self.row.code)
-            .await?;
-        Ok(interventions
-            .into_iter()
-            .filter(|intervention| {
-                prevention_level.is_none_or(|level| {
-                    intervention.row.prevention_level.as_deref() == Some(level.as_str())
-                })
-            })
-            .collect())
+            .many(InterventionsByMunicipality(slice), self.row.code)
+            .await
     }
     /// Cross-municipal projects the municipality leads or takes part in.
     #[graphql(directive = list_size::apply(10, None))]
@@ -262,10 +248,17 @@ impl Network {
     }
     /// The forums that belong to this network, as the member municipalities record them.
     #[graphql(directive = list_size::apply(50, None))]
-    async fn forums(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Forum>> {
+    async fn forums(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        level: Option<ForumLevel>,
+        scope: Option<ForumScope>,
+    ) -> Result<Vec<Forum>> {
+        let slice = ForumSlice { level, scope };
         self.related(ctx)
             .as_of(as_of)
-            .many(ForumsByNetwork, self.row.id)
+            .many(ForumsByNetwork(slice), self.row.id)
             .await
     }
     async fn provenance(&self) -> Provenance {

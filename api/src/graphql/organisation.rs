@@ -16,8 +16,8 @@ use super::{
     source::{provenance_of, Provenance},
 };
 use crate::{
-    service::{StaffRoleFilter, UnitFilter},
-    vocabulary::{Archetype, Pillar, PreventionLevel},
+    service::{BudgetLineSlice, StaffRoleFilter, StaffRoleSlice, UnitFilter},
+    vocabulary::{Archetype, BudgetCategory, BudgetPhase, Pillar, PreventionLevel},
 };
 
 /// The unit tree is never deeper than this; the bound guards against cycles in bad data.
@@ -89,12 +89,32 @@ impl Unit {
             .await
     }
     #[graphql(directive = list_size::apply(10, None))]
-    async fn staff_roles(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
-        self.related(ctx).many(StaffRolesByUnit, self.row.id).await
+    async fn staff_roles(
+        &self,
+        ctx: &Context<'_>,
+        prevention_level: Option<PreventionLevel>,
+    ) -> Result<Vec<StaffRole>> {
+        let slice = StaffRoleSlice { prevention_level };
+        self.related(ctx)
+            .many(StaffRolesByUnit(slice), self.row.id)
+            .await
     }
     #[graphql(directive = list_size::apply(50, None))]
-    async fn budget_lines(&self, ctx: &Context<'_>) -> Result<Vec<BudgetLine>> {
-        self.related(ctx).many(BudgetLinesByUnit, self.row.id).await
+    async fn budget_lines(
+        &self,
+        ctx: &Context<'_>,
+        year: Option<i32>,
+        category: Option<BudgetCategory>,
+        phase: Option<BudgetPhase>,
+    ) -> Result<Vec<BudgetLine>> {
+        let slice = BudgetLineSlice {
+            year,
+            category,
+            phase,
+        };
+        self.related(ctx)
+            .many(BudgetLinesByUnit(slice), self.row.id)
+            .await
     }
     /// Staff contact details (private: only the municipality itself sees them).
     #[graphql(directive = list_size::apply(5, None))]
@@ -303,8 +323,10 @@ impl OrganisationQuery {
         let filter = StaffRoleFilter {
             municipality_codes: filter.municipality_codes,
             search: filter.search,
-            prevention_level: filter.prevention_level.map(|l| l.as_str().to_owned()),
             source_id,
+            slice: StaffRoleSlice {
+                prevention_level: filter.prevention_level,
+            },
         };
         paginate(
             ctx,

@@ -9,13 +9,17 @@
 //! left out ([`Figure::hidden_records`]): those are counted in SQL, one statement per table for all
 //! the municipalities compared, and the count is the only thing read of them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use chrono::{Datelike, NaiveDate};
 use entities::*;
 use rust_decimal::Decimal;
 use sea_orm::{
-    sea_query::IntoCondition, ColumnTrait, Condition, QueryFilter, QuerySelect, TryGetableMany,
+    sea_query::IntoCondition, ColumnTrait, Condition, FromQueryResult, QueryFilter, QuerySelect,
+    TryGetableMany,
 };
 
 use super::{Scoped, Store};
@@ -23,8 +27,8 @@ use crate::error::{ApiError, ApiResult};
 
 /// Weekly hours of one full-time equivalent, in minutes (37 hours).
 pub const FTE_MINUTES: i64 = 37 * 60;
-/// Most municipalities one comparison may ask for.
-pub const MAX_COMPARED: usize = 20;
+/// Most municipalities one comparison may ask for: every municipality of Denmark (98), with room.
+pub const MAX_COMPARED: usize = 100;
 
 /// A record a figure was computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +47,8 @@ pub struct Figure {
     /// Why the figure is unknown, or a caveat about how it was computed (records left out are
     /// said by [`Figure::explanation`], not here).
     pub reason: Option<String>,
-    pub records: Vec<RecordRef>,
+    /// Shared: a figure is handed out as often as a query asks for it.
+    pub records: Arc<[RecordRef]>,
     pub source_ids: Vec<i32>,
     /// How many records of the figure's selection the caller may not see: they are left out of
     /// `min`, `max` and `records`.
@@ -85,7 +90,7 @@ impl Figure {
     fn with_records(mut self, records: Vec<RecordRef>, mut source_ids: Vec<i32>) -> Self {
         source_ids.sort_unstable();
         source_ids.dedup();
-        self.records = records;
+        self.records = records.into();
         self.source_ids = source_ids;
         self
     }
@@ -109,7 +114,7 @@ impl Figure {
         let round = |value: Decimal| (value * scale / by).round_dp(2);
         let mut figure = Figure::known(round(min), round(max));
         figure.reason = Some("rounded to 2 decimals".to_owned());
-        let mut records = self.records.clone();
+        let mut records = self.records.to_vec();
         records.extend(divisor.records.iter().copied());
         let mut sources = self.source_ids.clone();
         sources.extend(divisor.source_ids.iter().copied());
@@ -131,11 +136,73 @@ pub fn left_out_note(hidden: usize) -> Option<String> {
 /// Where the crime-prevention work sits: the hosting unit, its path from the top, its committee.
 #[derive(Debug, Clone)]
 pub struct Placement {
-    pub unit: unit::Model,
+    pub unit: Arc<unit::Model>,
     /// From the top of the hierarchy down to (and including) the unit.
-    pub path: Vec<unit::Model>,
+    pub path: Vec<Arc<unit::Model>>,
     /// The committee of the unit or of its nearest ancestor that reports to one.
-    pub committee: Option<political_committee::Model>,
+    pub committee: Option<Arc<political_committee::Model>>,
+}
+
+/// The columns of a staff role that the figures read (the comparison reads no others).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct RoleFacts {
+    pub id: i32,
+    pub municipality_code: i32,
+    pub source_id: i32,
+    pub title: String,
+    pub headcount: Option<i32>,
+    pub weekly_minutes_min: Option<i32>,
+    pub weekly_minutes_max: Option<i32>,
+    pub prevention_level: Option<String>,
+}
+
+impl RoleFacts {
+    const COLUMNS: [staff_role::Column; 8] = [
+        staff_role::Column::Id,
+        staff_role::Column::MunicipalityCode,
+        staff_role::Column::SourceId,
+        staff_role::Column::Title,
+        staff_role::Column::Headcount,
+        staff_role::Column::WeeklyMinutesMin,
+        staff_role::Column::WeeklyMinutesMax,
+        staff_role::Column::PreventionLevel,
+    ];
+}
+
+/// The columns of a budget line that the figures read.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct LineFacts {
+    pub id: i32,
+    pub municipality_code: i32,
+    pub source_id: i32,
+    pub category: String,
+    pub amount_ore: Option<i64>,
+}
+
+impl LineFacts {
+    const COLUMNS: [budget_line::Column; 5] = [
+        budget_line::Column::Id,
+        budget_line::Column::MunicipalityCode,
+        budget_line::Column::SourceId,
+        budget_line::Column::Category,
+        budget_line::Column::AmountOre,
+    ];
+}
+
+/// The columns of a forum that the counts read.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ForumFacts {
+    pub id: i32,
+    pub municipality_code: i32,
+    pub level: String,
+}
+
+impl ForumFacts {
+    const COLUMNS: [forum::Column; 3] = [
+        forum::Column::Id,
+        forum::Column::MunicipalityCode,
+        forum::Column::Level,
+    ];
 }
 
 /// Headcount and FTE of one prevention level (none = not stated).
@@ -153,12 +220,12 @@ pub struct LevelFigures {
 pub struct StaffingFigures {
     pub source_id: i32,
     /// The roles the caller may see (none when the caller may see none of the source's roles).
-    pub roles: Vec<staff_role::Model>,
+    pub roles: Vec<RoleFacts>,
     pub headcount: Figure,
     pub fte: Figure,
     pub headcount_per_10k: Figure,
     pub fte_per_10k: Figure,
-    pub by_prevention_level: Vec<LevelFigures>,
+    pub by_prevention_level: Vec<Arc<LevelFigures>>,
 }
 
 /// A year's budget as one source document gives it.
@@ -166,7 +233,7 @@ pub struct StaffingFigures {
 pub struct BudgetFigures {
     pub source_id: i32,
     pub year: i32,
-    pub lines: Vec<budget_line::Model>,
+    pub lines: Vec<LineFacts>,
     /// The `frame` line when there is one, otherwise the sum of the lines with amounts (DKK).
     pub total: Figure,
     pub per_inhabitant: Figure,
@@ -177,7 +244,7 @@ pub struct BudgetFigures {
 pub struct ForumLevel {
     pub level: String,
     /// The forums the caller may see.
-    pub forums: Vec<forum::Model>,
+    pub forums: Vec<ForumFacts>,
     /// How many forums of the level the caller may not see (left out of `forums`).
     pub hidden_records: usize,
 }
@@ -187,10 +254,10 @@ pub struct ForumLevel {
 pub struct ComparedModel {
     pub municipality: municipality::Model,
     pub population: Figure,
-    pub placements: Vec<Placement>,
-    pub staffing: Vec<StaffingFigures>,
-    pub budgets: Vec<BudgetFigures>,
-    pub forums_by_level: Vec<ForumLevel>,
+    pub placements: Vec<Arc<Placement>>,
+    pub staffing: Vec<Arc<StaffingFigures>>,
+    pub budgets: Vec<Arc<BudgetFigures>>,
+    pub forums_by_level: Vec<Arc<ForumLevel>>,
 }
 
 impl Store {
@@ -204,7 +271,12 @@ impl Store {
             ));
         }
         let mut municipalities = self
-            .list_by_column::<municipality::Entity>(municipality::Column::Code, codes, None)
+            .list_by_column::<municipality::Entity>(
+                municipality::Column::Code,
+                codes,
+                Condition::all(),
+                None,
+            )
             .await?;
         if let Some(missing) = codes
             .iter()
@@ -218,24 +290,44 @@ impl Store {
         municipalities.sort_by_key(|m| codes.iter().position(|code| *code == m.code));
 
         let day = Some(as_of);
-        let units = self
-            .list_by_column::<unit::Entity>(unit::Column::MunicipalityCode, codes, day)
-            .await?;
-        let committees = self
-            .list_by_column::<political_committee::Entity>(
-                political_committee::Column::MunicipalityCode,
-                codes,
-                day,
-            )
-            .await?;
         let roles_of_codes = staff_role::Column::MunicipalityCode
             .is_in(codes.iter().copied())
             .into_condition();
-        let roles = self
-            .list_where::<staff_role::Entity>(roles_of_codes.clone(), day)
-            .await?;
-        let hidden_roles: Vec<(i32, i32, Option<String>, i64)> = self
-            .count_hidden::<staff_role::Entity, _>(
+        let forums_of_codes = forum::Column::MunicipalityCode
+            .is_in(codes.iter().copied())
+            .into_condition();
+        let lines_of_codes = Condition::all()
+            .add(budget_line::Column::MunicipalityCode.is_in(codes.iter().copied()))
+            .add(budget_line::Column::Year.eq(as_of.year()));
+        // The reads do not depend on each other: they run at once, each on a pooled connection.
+        let (
+            units,
+            committees,
+            roles,
+            hidden_roles,
+            forums,
+            hidden_forums,
+            budget_lines,
+            hidden_lines,
+        ) = futures::try_join!(
+            self.list_by_column::<unit::Entity>(
+                unit::Column::MunicipalityCode,
+                codes,
+                Condition::all(),
+                day,
+            ),
+            self.list_by_column::<political_committee::Entity>(
+                political_committee::Column::MunicipalityCode,
+                codes,
+                Condition::all(),
+                day,
+            ),
+            self.list_columns::<staff_role::Entity, RoleFacts>(
+                RoleFacts::COLUMNS,
+                roles_of_codes.clone(),
+                day,
+            ),
+            self.count_hidden::<staff_role::Entity, (i32, i32, Option<String>, i64)>(
                 roles_of_codes,
                 as_of,
                 &[
@@ -243,40 +335,38 @@ impl Store {
                     staff_role::Column::SourceId,
                     staff_role::Column::PreventionLevel,
                 ],
-            )
-            .await?;
-        let forums_of_codes = forum::Column::MunicipalityCode
-            .is_in(codes.iter().copied())
-            .into_condition();
-        let forums = self
-            .list_where::<forum::Entity>(forums_of_codes.clone(), day)
-            .await?;
-        let hidden_forums: Vec<(i32, String, i64)> = self
-            .count_hidden::<forum::Entity, _>(
+            ),
+            self.list_columns::<forum::Entity, ForumFacts>(
+                ForumFacts::COLUMNS,
+                forums_of_codes.clone(),
+                day,
+            ),
+            self.count_hidden::<forum::Entity, (i32, String, i64)>(
                 forums_of_codes,
                 as_of,
                 &[forum::Column::MunicipalityCode, forum::Column::Level],
-            )
-            .await?;
-        let lines_of_codes = Condition::all()
-            .add(budget_line::Column::MunicipalityCode.is_in(codes.iter().copied()))
-            .add(budget_line::Column::Year.eq(as_of.year()));
-        let budget_lines = self
-            .list_where::<budget_line::Entity>(lines_of_codes.clone(), day)
-            .await?;
-        let hidden_lines: Vec<(i32, i32, i64)> = self
-            .count_hidden::<budget_line::Entity, _>(
+            ),
+            self.list_columns::<budget_line::Entity, LineFacts>(
+                LineFacts::COLUMNS,
+                lines_of_codes.clone(),
+                day,
+            ),
+            self.count_hidden::<budget_line::Entity, (i32, i32, i64)>(
                 lines_of_codes,
                 as_of,
                 &[
                     budget_line::Column::MunicipalityCode,
                     budget_line::Column::SourceId,
                 ],
-            )
-            .await?;
+            ),
+        )?;
+        let units: Vec<Arc<unit::Model>> = units.into_iter().map(Arc::new).collect();
+        let committees: Vec<Arc<political_committee::Model>> =
+            committees.into_iter().map(Arc::new).collect();
 
-        let units_by_id: HashMap<i32, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();
-        let committees_by_id: HashMap<i32, &political_committee::Model> =
+        let units_by_id: HashMap<i32, &Arc<unit::Model>> =
+            units.iter().map(|u| (u.id, u)).collect();
+        let committees_by_id: HashMap<i32, &Arc<political_committee::Model>> =
             committees.iter().map(|c| (c.id, c)).collect();
 
         Ok(municipalities
@@ -287,7 +377,7 @@ impl Store {
                 let placements = units
                     .iter()
                     .filter(|u| u.municipality_code == code && u.hosts_crime_prevention)
-                    .map(|u| placement(u, &units_by_id, &committees_by_id))
+                    .map(|u| Arc::new(placement(u, &units_by_id, &committees_by_id)))
                     .collect();
 
                 let mut hidden_roles_by_source: BTreeMap<i32, BTreeMap<Option<String>, usize>> =
@@ -308,7 +398,12 @@ impl Store {
                         let hidden_by_level = hidden_roles_by_source
                             .remove(&source_id)
                             .unwrap_or_default();
-                        staffing_figures(source_id, roles, &hidden_by_level, &population)
+                        Arc::new(staffing_figures(
+                            source_id,
+                            roles,
+                            &hidden_by_level,
+                            &population,
+                        ))
                     })
                     .collect();
 
@@ -320,7 +415,13 @@ impl Store {
                 let budgets = group(own_lines, |l| l.source_id, hidden_lines)
                     .into_iter()
                     .map(|(source_id, (lines, hidden))| {
-                        budget_figures(source_id, as_of.year(), lines, hidden, &population)
+                        Arc::new(budget_figures(
+                            source_id,
+                            as_of.year(),
+                            lines,
+                            hidden,
+                            &population,
+                        ))
                     })
                     .collect();
 
@@ -331,10 +432,12 @@ impl Store {
                     .map(|(_, level, hidden)| (level.clone(), count(*hidden)));
                 let forums_by_level = group(own_forums, |f| f.level.clone(), hidden_forums)
                     .into_iter()
-                    .map(|(level, (forums, hidden_records))| ForumLevel {
-                        level,
-                        forums,
-                        hidden_records,
+                    .map(|(level, (forums, hidden_records))| {
+                        Arc::new(ForumLevel {
+                            level,
+                            forums,
+                            hidden_records,
+                        })
                     })
                     .collect();
 
@@ -433,9 +536,9 @@ fn population_figure(municipality: &municipality::Model) -> Figure {
 }
 
 fn placement(
-    unit: &unit::Model,
-    units_by_id: &HashMap<i32, &unit::Model>,
-    committees_by_id: &HashMap<i32, &political_committee::Model>,
+    unit: &Arc<unit::Model>,
+    units_by_id: &HashMap<i32, &Arc<unit::Model>>,
+    committees_by_id: &HashMap<i32, &Arc<political_committee::Model>>,
 ) -> Placement {
     let mut path = vec![unit.clone()];
     let mut current = unit;
@@ -464,7 +567,7 @@ fn placement(
 /// see per prevention level.
 fn staffing_figures(
     source_id: i32,
-    roles: Vec<staff_role::Model>,
+    roles: Vec<RoleFacts>,
     hidden_by_level: &BTreeMap<Option<String>, usize>,
     population: &Figure,
 ) -> StaffingFigures {
@@ -485,7 +588,7 @@ fn staffing_figures(
         .into_iter()
         .map(|(level, (level_roles, level_hidden))| {
             let level_headcount = headcount_of(&level_roles).left_out(level_hidden);
-            LevelFigures {
+            Arc::new(LevelFigures {
                 // The share is read from every role of the source: the level's and the others'.
                 headcount_share: level_headcount
                     .per(&headcount, Decimal::from(100), "headcount")
@@ -493,7 +596,7 @@ fn staffing_figures(
                 fte: fte_of(&level_roles).left_out(level_hidden),
                 headcount: level_headcount,
                 level,
-            }
+            })
         })
         .collect();
     StaffingFigures {
@@ -507,14 +610,14 @@ fn staffing_figures(
     }
 }
 
-fn role_records(roles: &[staff_role::Model]) -> (Vec<RecordRef>, Vec<i32>) {
+fn role_records(roles: &[RoleFacts]) -> (Vec<RecordRef>, Vec<i32>) {
     (
         roles.iter().map(|r| RecordRef::StaffRole(r.id)).collect(),
         roles.iter().map(|r| r.source_id).collect(),
     )
 }
 
-fn headcount_of(roles: &[staff_role::Model]) -> Figure {
+fn headcount_of(roles: &[RoleFacts]) -> Figure {
     let (records, sources) = role_records(roles);
     let unknown: Vec<&str> = roles
         .iter()
@@ -535,7 +638,7 @@ fn headcount_of(roles: &[staff_role::Model]) -> Figure {
 }
 
 /// sum(headcount × weekly hours) / 37, as a range where hours are ranges.
-fn fte_of(roles: &[staff_role::Model]) -> Figure {
+fn fte_of(roles: &[RoleFacts]) -> Figure {
     let (records, sources) = role_records(roles);
     let unknown: Vec<&str> = roles
         .iter()
@@ -543,7 +646,7 @@ fn fte_of(roles: &[staff_role::Model]) -> Figure {
         .map(|r| r.title.as_str())
         .collect();
     let figure = if unknown.is_empty() {
-        let minutes = |pick: fn(&staff_role::Model) -> Option<i32>| -> i64 {
+        let minutes = |pick: fn(&RoleFacts) -> Option<i32>| -> i64 {
             roles
                 .iter()
                 .map(|r| i64::from(r.headcount.unwrap_or(0)) * i64::from(pick(r).unwrap_or(0)))
@@ -569,18 +672,17 @@ fn fte_of(roles: &[staff_role::Model]) -> Figure {
 fn budget_figures(
     source_id: i32,
     year: i32,
-    lines: Vec<budget_line::Model>,
+    lines: Vec<LineFacts>,
     hidden: usize,
     population: &Figure,
 ) -> BudgetFigures {
-    let frames: Vec<&budget_line::Model> = lines.iter().filter(|l| l.category == "frame").collect();
-    let counted: Vec<&budget_line::Model> = if frames.is_empty() {
+    let frames: Vec<&LineFacts> = lines.iter().filter(|l| l.category == "frame").collect();
+    let counted: Vec<&LineFacts> = if frames.is_empty() {
         lines.iter().collect()
     } else {
         frames
     };
-    let with_amount: Vec<&&budget_line::Model> =
-        counted.iter().filter(|l| l.amount_ore.is_some()).collect();
+    let with_amount: Vec<&&LineFacts> = counted.iter().filter(|l| l.amount_ore.is_some()).collect();
     let total = if with_amount.is_empty() && hidden > 0 {
         Figure::unknown(format!(
             "no amounts for {year} in the lines of this source shared with you"
@@ -629,23 +731,16 @@ mod tests {
         headcount: Option<i32>,
         hours: Option<(i32, i32)>,
         level: Option<&str>,
-    ) -> staff_role::Model {
-        staff_role::Model {
+    ) -> RoleFacts {
+        RoleFacts {
             id,
-            unit_id: 1,
             title: format!("role {id}"),
             headcount,
             weekly_minutes_min: hours.map(|(min, _)| min * 60),
             weekly_minutes_max: hours.map(|(_, max)| max * 60),
             prevention_level: level.map(str::to_owned),
-            pillar: None,
             municipality_code: 183,
-            visibility: "public".to_owned(),
-            valid_from: None,
-            valid_to: None,
             source_id: 1,
-            source_section: "test".to_owned(),
-            note: None,
         }
     }
 
@@ -663,8 +758,8 @@ mod tests {
         assert_eq!(fte.min, Some(decimal("3.92")), "(37 + 108) / 37");
         assert_eq!(fte.max, Some(decimal("5")), "(37 + 148) / 37");
         assert_eq!(
-            fte.records,
-            vec![RecordRef::StaffRole(1), RecordRef::StaffRole(2)]
+            fte.records[..],
+            [RecordRef::StaffRole(1), RecordRef::StaffRole(2)]
         );
         assert_eq!(fte.source_ids, vec![1]);
     }
@@ -754,22 +849,12 @@ mod tests {
 
     #[test]
     fn the_budget_total_is_the_frame_when_there_is_one() {
-        let line = |id: i32, category: &str, ore: Option<i64>| budget_line::Model {
+        let line = |id: i32, category: &str, ore: Option<i64>| LineFacts {
             id,
-            unit_id: None,
-            year: 2023,
             category: category.to_owned(),
-            phase: "adopted".to_owned(),
             amount_ore: ore,
-            function_code: None,
-            description: String::new(),
             municipality_code: 169,
-            visibility: "public".to_owned(),
-            valid_from: None,
-            valid_to: None,
             source_id: 5,
-            source_section: "test".to_owned(),
-            note: None,
         };
         let population = Figure::known(Decimal::from(50_000), Decimal::from(50_000));
         let lines = vec![
@@ -779,7 +864,7 @@ mod tests {
         ];
         let budget = budget_figures(5, 2023, lines, 0, &population);
         assert_eq!(budget.total.min, Some(decimal("5280000.00")));
-        assert_eq!(budget.total.records, vec![RecordRef::BudgetLine(1)]);
+        assert_eq!(budget.total.records[..], [RecordRef::BudgetLine(1)]);
         assert_eq!(budget.per_inhabitant.min, Some(decimal("105.6")));
 
         let parts = vec![

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::Scoped;
+use crate::vocabulary::{BudgetCategory, BudgetPhase, ForumLevel, ForumScope, PreventionLevel};
 
 /// Which page to read: at most `first` rows after the row with id `after`.
 #[derive(Debug, Clone, Copy)]
@@ -167,52 +168,84 @@ impl ListFilter for UnitFilter {
     }
 }
 
+/// The filters a nested list of staff roles offers (under a municipality or a unit); part of
+/// [`StaffRoleFilter`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StaffRoleSlice {
+    pub prevention_level: Option<PreventionLevel>,
+}
+
+impl StaffRoleSlice {
+    pub fn condition(&self) -> Condition {
+        equals(
+            Condition::all(),
+            staff_role::Column::PreventionLevel,
+            &self.prevention_level.map(PreventionLevel::as_str),
+        )
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct StaffRoleFilter {
     pub municipality_codes: Option<Vec<i32>>,
     pub search: Option<String>,
-    pub prevention_level: Option<String>,
     pub source_id: Option<i32>,
+    pub slice: StaffRoleSlice,
 }
 
 impl ListFilter for StaffRoleFilter {
     type Entity = staff_role::Entity;
     fn condition(&self) -> Condition {
         let condition = in_list(
-            Condition::all(),
+            self.slice.condition(),
             staff_role::Column::MunicipalityCode,
             &self.municipality_codes,
         );
         let condition = search(condition, staff_role::Column::Title, &self.search);
+        equals(condition, staff_role::Column::SourceId, &self.source_id)
+    }
+}
+
+/// The filters a nested list of budget lines offers (under a municipality or a unit); part of
+/// [`BudgetLineFilter`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BudgetLineSlice {
+    pub year: Option<i32>,
+    pub category: Option<BudgetCategory>,
+    pub phase: Option<BudgetPhase>,
+}
+
+impl BudgetLineSlice {
+    pub fn condition(&self) -> Condition {
+        let condition = equals(Condition::all(), budget_line::Column::Year, &self.year);
         let condition = equals(
             condition,
-            staff_role::Column::PreventionLevel,
-            &self.prevention_level,
+            budget_line::Column::Category,
+            &self.category.map(BudgetCategory::as_str),
         );
-        equals(condition, staff_role::Column::SourceId, &self.source_id)
+        equals(
+            condition,
+            budget_line::Column::Phase,
+            &self.phase.map(BudgetPhase::as_str),
+        )
     }
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct BudgetLineFilter {
     pub municipality_codes: Option<Vec<i32>>,
-    pub year: Option<i32>,
-    pub category: Option<String>,
-    pub phase: Option<String>,
     pub function_code: Option<String>,
+    pub slice: BudgetLineSlice,
 }
 
 impl ListFilter for BudgetLineFilter {
     type Entity = budget_line::Entity;
     fn condition(&self) -> Condition {
         let condition = in_list(
-            Condition::all(),
+            self.slice.condition(),
             budget_line::Column::MunicipalityCode,
             &self.municipality_codes,
         );
-        let condition = equals(condition, budget_line::Column::Year, &self.year);
-        let condition = equals(condition, budget_line::Column::Category, &self.category);
-        let condition = equals(condition, budget_line::Column::Phase, &self.phase);
         equals(
             condition,
             budget_line::Column::FunctionCode,
@@ -221,27 +254,64 @@ impl ListFilter for BudgetLineFilter {
     }
 }
 
+/// The filters a nested list of forums offers (under a municipality or a network); part of
+/// [`ForumFilter`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ForumSlice {
+    pub level: Option<ForumLevel>,
+    pub scope: Option<ForumScope>,
+}
+
+impl ForumSlice {
+    pub fn condition(&self) -> Condition {
+        let condition = equals(
+            Condition::all(),
+            forum::Column::Level,
+            &self.level.map(ForumLevel::as_str),
+        );
+        equals(
+            condition,
+            forum::Column::Scope,
+            &self.scope.map(ForumScope::as_str),
+        )
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct ForumFilter {
     pub municipality_codes: Option<Vec<i32>>,
     pub search: Option<String>,
-    pub level: Option<String>,
-    pub scope: Option<String>,
     pub network_id: Option<i32>,
+    pub slice: ForumSlice,
 }
 
 impl ListFilter for ForumFilter {
     type Entity = forum::Entity;
     fn condition(&self) -> Condition {
         let condition = in_list(
-            Condition::all(),
+            self.slice.condition(),
             forum::Column::MunicipalityCode,
             &self.municipality_codes,
         );
         let condition = search(condition, forum::Column::Name, &self.search);
-        let condition = equals(condition, forum::Column::Level, &self.level);
-        let condition = equals(condition, forum::Column::Scope, &self.scope);
         equals(condition, forum::Column::NetworkId, &self.network_id)
+    }
+}
+
+/// The filters a nested list of interventions offers (under a municipality or a goal); part of
+/// [`InterventionFilter`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InterventionSlice {
+    pub prevention_level: Option<PreventionLevel>,
+}
+
+impl InterventionSlice {
+    pub fn condition(&self) -> Condition {
+        equals(
+            Condition::all(),
+            intervention::Column::PreventionLevel,
+            &self.prevention_level.map(PreventionLevel::as_str),
+        )
     }
 }
 
@@ -249,24 +319,19 @@ impl ListFilter for ForumFilter {
 pub struct InterventionFilter {
     pub municipality_codes: Option<Vec<i32>>,
     pub search: Option<String>,
-    pub prevention_level: Option<String>,
     pub goal_id: Option<i32>,
+    pub slice: InterventionSlice,
 }
 
 impl ListFilter for InterventionFilter {
     type Entity = intervention::Entity;
     fn condition(&self) -> Condition {
         let condition = in_list(
-            Condition::all(),
+            self.slice.condition(),
             intervention::Column::MunicipalityCode,
             &self.municipality_codes,
         );
         let condition = search(condition, intervention::Column::Name, &self.search);
-        let condition = equals(
-            condition,
-            intervention::Column::PreventionLevel,
-            &self.prevention_level,
-        );
         equals(condition, intervention::Column::GoalId, &self.goal_id)
     }
 }

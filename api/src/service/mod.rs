@@ -14,8 +14,8 @@ pub use scoped::{Scoped, Tenancy};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Value,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use crate::error::ApiResult;
@@ -32,18 +32,20 @@ impl Store {
         Self { db, caller }
     }
 
-    /// Rows of `E` whose `column` is one of `values`, that the caller may see, valid at `as_of`
-    /// (all periods when `as_of` is none). One statement, however many values.
+    /// Rows of `E` whose `column` is one of `values` and that `filter` keeps, that the caller may
+    /// see, valid at `as_of` (all periods when `as_of` is none). One statement, however many
+    /// values.
     pub async fn list_by_column<E: Scoped>(
         &self,
         column: E::Column,
         values: &[i32],
+        filter: Condition,
         as_of: Option<NaiveDate>,
     ) -> ApiResult<Vec<E::Model>> {
         if values.is_empty() {
             return Ok(Vec::new());
         }
-        let condition = Condition::all().add(column.is_in(values.iter().copied()));
+        let condition = filter.add(column.is_in(values.iter().copied()));
         self.list_where::<E>(condition, as_of).await
     }
 
@@ -57,6 +59,26 @@ impl Store {
             .filter(scope_condition::<E>(&self.caller, as_of))
             .filter(filter)
             .order_by_asc(E::id_column())
+            .all(&self.db)
+            .await?;
+        Ok(rows)
+    }
+
+    /// The `columns` of every row of `E` that the caller may see, matching `filter`, valid at
+    /// `as_of`, in id order, read into `T`: for reads that need a few columns of many rows.
+    pub async fn list_columns<E: Scoped, T: FromQueryResult>(
+        &self,
+        columns: impl IntoIterator<Item = E::Column>,
+        filter: Condition,
+        as_of: Option<NaiveDate>,
+    ) -> ApiResult<Vec<T>> {
+        let rows = E::find()
+            .select_only()
+            .columns(columns)
+            .filter(scope_condition::<E>(&self.caller, as_of))
+            .filter(filter)
+            .order_by_asc(E::id_column())
+            .into_model::<T>()
             .all(&self.db)
             .await?;
         Ok(rows)
@@ -116,7 +138,7 @@ impl Store {
         as_of: Option<NaiveDate>,
     ) -> ApiResult<Option<E::Model>> {
         let rows = self
-            .list_by_column::<E>(E::id_column(), &[id], as_of)
+            .list_by_column::<E>(E::id_column(), &[id], Condition::all(), as_of)
             .await?;
         Ok(rows.into_iter().next())
     }
