@@ -299,35 +299,30 @@ impl Store {
         let lines_of_codes = Condition::all()
             .add(budget_line::Column::MunicipalityCode.is_in(codes.iter().copied()))
             .add(budget_line::Column::Year.eq(as_of.year()));
-        // The reads do not depend on each other: they run at once, each on a pooled connection.
-        let (
-            units,
-            committees,
-            roles,
-            hidden_roles,
-            forums,
-            hidden_forums,
-            budget_lines,
-            hidden_lines,
-        ) = futures::try_join!(
-            self.list_by_column::<unit::Entity>(
+        // One read after the other: run at once, a comparison would take most of the pool's
+        // connections, and under load the comparisons would starve each other (and every other
+        // request) of connections.
+        let units = self
+            .list_by_column::<unit::Entity>(
                 unit::Column::MunicipalityCode,
                 codes,
                 Condition::all(),
                 day,
-            ),
-            self.list_by_column::<political_committee::Entity>(
+            )
+            .await?;
+        let committees = self
+            .list_by_column::<political_committee::Entity>(
                 political_committee::Column::MunicipalityCode,
                 codes,
                 Condition::all(),
                 day,
-            ),
-            self.list_columns::<staff_role::Entity, RoleFacts>(
-                RoleFacts::COLUMNS,
-                roles_of_codes.clone(),
-                day,
-            ),
-            self.count_hidden::<staff_role::Entity, (i32, i32, Option<String>, i64)>(
+            )
+            .await?;
+        let roles: Vec<RoleFacts> = self
+            .list_columns::<staff_role::Entity, _>(RoleFacts::COLUMNS, roles_of_codes.clone(), day)
+            .await?;
+        let hidden_roles: Vec<(i32, i32, Option<String>, i64)> = self
+            .count_hidden::<staff_role::Entity, _>(
                 roles_of_codes,
                 as_of,
                 &[
@@ -335,31 +330,31 @@ impl Store {
                     staff_role::Column::SourceId,
                     staff_role::Column::PreventionLevel,
                 ],
-            ),
-            self.list_columns::<forum::Entity, ForumFacts>(
-                ForumFacts::COLUMNS,
-                forums_of_codes.clone(),
-                day,
-            ),
-            self.count_hidden::<forum::Entity, (i32, String, i64)>(
+            )
+            .await?;
+        let forums: Vec<ForumFacts> = self
+            .list_columns::<forum::Entity, _>(ForumFacts::COLUMNS, forums_of_codes.clone(), day)
+            .await?;
+        let hidden_forums: Vec<(i32, String, i64)> = self
+            .count_hidden::<forum::Entity, _>(
                 forums_of_codes,
                 as_of,
                 &[forum::Column::MunicipalityCode, forum::Column::Level],
-            ),
-            self.list_columns::<budget_line::Entity, LineFacts>(
-                LineFacts::COLUMNS,
-                lines_of_codes.clone(),
-                day,
-            ),
-            self.count_hidden::<budget_line::Entity, (i32, i32, i64)>(
+            )
+            .await?;
+        let budget_lines: Vec<LineFacts> = self
+            .list_columns::<budget_line::Entity, _>(LineFacts::COLUMNS, lines_of_codes.clone(), day)
+            .await?;
+        let hidden_lines: Vec<(i32, i32, i64)> = self
+            .count_hidden::<budget_line::Entity, _>(
                 lines_of_codes,
                 as_of,
                 &[
                     budget_line::Column::MunicipalityCode,
                     budget_line::Column::SourceId,
                 ],
-            ),
-        )?;
+            )
+            .await?;
         let units: Vec<Arc<unit::Model>> = units.into_iter().map(Arc::new).collect();
         let committees: Vec<Arc<political_committee::Model>> =
             committees.into_iter().map(Arc::new).collect();
