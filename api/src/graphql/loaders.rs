@@ -106,6 +106,10 @@ impl<L: Link> Key<L> {
 /// A statement the batcher sends: it runs inside the request's task (see [`run_batched`]).
 type Statement = BoxFuture<'static, ()>;
 
+/// Most keys one statement binds: well below SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters, with room for the filter's own. Only a very large read is split.
+const MAX_KEYS_PER_STATEMENT: usize = 10_000;
+
 /// The request's batch loader: collects the keys resolvers ask for, and reads them through the
 /// caller's [`Store`] when [`run_batched`] says the executor waits.
 pub struct Batcher {
@@ -216,7 +220,13 @@ impl<L: Link> AnyTable for Table<L> {
         }
         groups
             .into_iter()
-            .map(|((link, as_of), values)| {
+            .flat_map(|((link, as_of), values)| {
+                values
+                    .chunks(MAX_KEYS_PER_STATEMENT)
+                    .map(|chunk| (link, as_of, chunk.to_vec()))
+                    .collect::<Vec<_>>()
+            })
+            .map(|(link, as_of, values)| {
                 let batcher = batcher.clone();
                 Box::pin(async move {
                     let loaded = batcher
@@ -334,7 +344,13 @@ pub struct Related<'a, 'ctx> {
     as_of: Option<NaiveDate>,
 }
 
-impl Related<'_, '_> {
+impl<'a, 'ctx> Related<'a, 'ctx> {
+    /// The way to records from a query root, which has no parent record: read at `as_of` (the
+    /// root's `asOf`; none: every period).
+    pub fn from_root(ctx: &'a Context<'ctx>, as_of: Option<NaiveDate>) -> Self {
+        Self { ctx, as_of }
+    }
+
     /// Read at the field's own `asOf` argument when it is given, else at the parent's day (a list
     /// with an `asOf` argument starts a new reading for everything below it).
     pub fn as_of(self, day: Option<Date>) -> Self {
@@ -473,10 +489,12 @@ links!(
     ForumById: forum => Id,
     ForumsByMunicipality(ForumSlice): forum => MunicipalityCode,
     ForumsByNetwork(ForumSlice): forum => NetworkId,
+    MemberById: forum_member => Id,
     MembersByForum: forum_member => ForumId,
     LegalBasesByForum: forum_legal_basis => ForumId,
     GoalById: goal => Id,
     GoalsByMunicipality: goal => MunicipalityCode,
+    InterventionById: intervention => Id,
     InterventionsByMunicipality(InterventionSlice): intervention => MunicipalityCode,
     InterventionsByGoal(InterventionSlice): intervention => GoalId,
     PartnersByIntervention: intervention_partner => InterventionId,
@@ -484,6 +502,7 @@ links!(
     ProjectsByOwner: shared_project => MunicipalityCode,
     ParticipantsByProject: project_participant => ProjectId,
     ParticipationsByMunicipality: project_participant => ParticipantCode,
+    ContactById: contact => Id,
     ContactsByMunicipality: contact => MunicipalityCode,
     ContactsByUnit: contact => UnitId,
 );

@@ -15,7 +15,6 @@ use super::{
     project::SharedProject,
     scalars::Date,
     source::{Provenance, Source},
-    store,
 };
 use crate::{
     error::ApiError,
@@ -325,11 +324,10 @@ impl MunicipalityQuery {
         code: i32,
         as_of: Option<Date>,
     ) -> Result<Municipality> {
-        let row = store(ctx)?
-            .get::<municipality::Entity>(code, None)
+        Related::from_root(ctx, Date::day(as_of))
+            .one(MunicipalityByCode, code)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("municipality {code}")))?;
-        Ok(Municipality::read_at(row, Date::day(as_of)))
+            .ok_or_else(|| ApiError::not_found(format!("municipality {code}")).into())
     }
 
     /// The networks municipalities belong to.

@@ -7,14 +7,13 @@ use super::{
     forum::{Forum, ForumMember, LegalBasis, PartnerOrganisation},
     ids::{decode_id, NodeKind},
     intervention::{Goal, Intervention},
-    loaders::Record,
+    loaders::*,
     municipality::{Municipality, Network},
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
     project::SharedProject,
     source::Source,
-    store,
 };
-use crate::{error::ApiError, service::Store};
+use crate::error::ApiError;
 
 /// A record with a global ID.
 #[derive(Interface)]
@@ -52,11 +51,15 @@ pub fn expect_kind(id: &ID, kind: NodeKind, field: &str) -> Result<i32, ApiError
     }
 }
 
-/// The record `key` names, read at no particular day: `node` has no `asOf`, so everything below it
-/// holds every period.
-async fn get<R: Record>(store: &Store, key: i32) -> Result<Option<R>> {
-    let row = store.get::<R::Entity>(key, None).await?;
-    Ok(row.map(|row| R::read_at(row, None)))
+/// The record `key` names through the request's batch loader (the lookups of one request go out
+/// together, one statement per kind), read at no particular day: `node` has no `asOf`, so
+/// everything below it holds every period.
+async fn get<L: Link, R: Record<Entity = L::Entity>>(
+    ctx: &Context<'_>,
+    link: L,
+    key: i32,
+) -> Result<Option<R>> {
+    Related::from_root(ctx, None).one(link, key).await
 }
 
 #[derive(Default)]
@@ -67,23 +70,30 @@ impl NodeQuery {
     /// Any record by its global ID; null when it does not exist or the caller may not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, key) = decode_id(&id, "id")?;
-        let store = store(ctx)?;
         let node = match kind {
-            NodeKind::Municipality => get(store, key).await?.map(Node::Municipality),
-            NodeKind::Network => get(store, key).await?.map(Node::Network),
-            NodeKind::Source => get(store, key).await?.map(Node::Source),
-            NodeKind::PartnerOrganisation => get(store, key).await?.map(Node::PartnerOrganisation),
-            NodeKind::LegalBasis => get(store, key).await?.map(Node::LegalBasis),
-            NodeKind::PoliticalCommittee => get(store, key).await?.map(Node::PoliticalCommittee),
-            NodeKind::Unit => get(store, key).await?.map(Node::Unit),
-            NodeKind::StaffRole => get(store, key).await?.map(Node::StaffRole),
-            NodeKind::BudgetLine => get(store, key).await?.map(Node::BudgetLine),
-            NodeKind::Forum => get(store, key).await?.map(Node::Forum),
-            NodeKind::ForumMember => get(store, key).await?.map(Node::ForumMember),
-            NodeKind::Goal => get(store, key).await?.map(Node::Goal),
-            NodeKind::Intervention => get(store, key).await?.map(Node::Intervention),
-            NodeKind::SharedProject => get(store, key).await?.map(Node::SharedProject),
-            NodeKind::Contact => get(store, key).await?.map(Node::Contact),
+            NodeKind::Municipality => get(ctx, MunicipalityByCode, key)
+                .await?
+                .map(Node::Municipality),
+            NodeKind::Network => get(ctx, NetworkById, key).await?.map(Node::Network),
+            NodeKind::Source => get(ctx, SourceById, key).await?.map(Node::Source),
+            NodeKind::PartnerOrganisation => get(ctx, PartnerById, key)
+                .await?
+                .map(Node::PartnerOrganisation),
+            NodeKind::LegalBasis => get(ctx, LegalBasisById, key).await?.map(Node::LegalBasis),
+            NodeKind::PoliticalCommittee => get(ctx, CommitteeById, key)
+                .await?
+                .map(Node::PoliticalCommittee),
+            NodeKind::Unit => get(ctx, UnitById, key).await?.map(Node::Unit),
+            NodeKind::StaffRole => get(ctx, StaffRoleById, key).await?.map(Node::StaffRole),
+            NodeKind::BudgetLine => get(ctx, BudgetLineById, key).await?.map(Node::BudgetLine),
+            NodeKind::Forum => get(ctx, ForumById, key).await?.map(Node::Forum),
+            NodeKind::ForumMember => get(ctx, MemberById, key).await?.map(Node::ForumMember),
+            NodeKind::Goal => get(ctx, GoalById, key).await?.map(Node::Goal),
+            NodeKind::Intervention => get(ctx, InterventionById, key)
+                .await?
+                .map(Node::Intervention),
+            NodeKind::SharedProject => get(ctx, ProjectById, key).await?.map(Node::SharedProject),
+            NodeKind::Contact => get(ctx, ContactById, key).await?.map(Node::Contact),
         };
         Ok(node)
     }

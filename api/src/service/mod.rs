@@ -50,7 +50,7 @@ impl Store {
     }
 
     /// Every row of `E` that the caller may see, matching `filter`, valid at `as_of`, in id order.
-    pub async fn list_where<E: Scoped>(
+    async fn list_where<E: Scoped>(
         &self,
         filter: Condition,
         as_of: Option<NaiveDate>,
@@ -129,18 +129,6 @@ impl Store {
             .filter(scope_condition::<E>(&self.caller, as_of))
             .filter(filter);
         Ok(query.count(&self.db).await?)
-    }
-
-    /// One row of `E` by id, if the caller may see it.
-    pub async fn get<E: Scoped>(
-        &self,
-        id: i32,
-        as_of: Option<NaiveDate>,
-    ) -> ApiResult<Option<E::Model>> {
-        let rows = self
-            .list_by_column::<E>(E::id_column(), &[id], Condition::all(), as_of)
-            .await?;
-        Ok(rows.into_iter().next())
     }
 }
 
