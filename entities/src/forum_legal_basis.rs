@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "forum_legal_bases")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    pub forum_id: i32,
-    pub legal_basis_id: i32,
+row! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "forum_legal_bases")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub forum_id: i32,
+        pub legal_basis_id: i32,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,15 +2,17 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "intervention_partners")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    pub intervention_id: i32,
-    pub unit_id: Option<i32>,
-    pub partner_id: Option<i32>,
-    pub role: Option<String>,
+row! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intervention_partners")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub intervention_id: i32,
+        pub unit_id: Option<i32>,
+        pub partner_id: Option<i32>,
+        pub role: Option<String>,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,8 @@
 //! sea-orm entities of the Vestegn database: tables and relations only, no API types and no rules.
 
+#[macro_use]
+pub mod by_index;
+
 pub mod budget_line;
 pub mod contact;
 pub mod forum;

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "network_memberships")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    pub network_id: i32,
-    pub municipality_code: i32,
+row! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "network_memberships")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub network_id: i32,
+        pub municipality_code: i32,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,19 +2,21 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "partner_organisations")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    #[sea_orm(unique)]
-    pub key: String,
-    pub name: String,
-    pub kind: String,
-    #[sea_orm(column_type = "Text")]
-    pub note: Option<String>,
-    pub source_id: i32,
-    pub source_section: String,
+row! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "partner_organisations")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub key: String,
+        pub name: String,
+        pub kind: String,
+        #[sea_orm(column_type = "Text")]
+        pub note: Option<String>,
+        pub source_id: i32,
+        pub source_section: String,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,17 +2,19 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "project_participants")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    pub project_id: i32,
-    pub participant_code: i32,
-    pub role: String,
-    pub contribution_ore: Option<i64>,
-    #[sea_orm(column_type = "Text")]
-    pub contribution_note: Option<String>,
+row! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "project_participants")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub project_id: i32,
+        pub participant_code: i32,
+        pub role: String,
+        pub contribution_ore: Option<i64>,
+        #[sea_orm(column_type = "Text")]
+        pub contribution_note: Option<String>,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

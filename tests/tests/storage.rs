@@ -1,11 +1,19 @@
 //! Migrations and the seed dataset: the same migrations go up and down on both databases; the
 //! dataset validates, loads once, and rejects bad data with readable errors.
 
-use entities::{source, staff_role, unit};
+use std::fmt::Debug;
+
+use chrono::NaiveDate;
+use entities::{
+    by_index::{ByIndex, FromRow},
+    *,
+};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
+};
 use vestegn_api::{config::Limits, seed};
-use vestegn_tests::on_each_backend_with;
+use vestegn_tests::{on_each_backend, on_each_backend_with};
 
 #[tokio::test]
 async fn migrations_go_down_and_up_again() {
@@ -88,4 +96,89 @@ fn bad_data_is_rejected_with_every_problem_named() {
         error.contains("headcuont"),
         "a typo fails the load: {error}"
     );
+}
+
+/// Every row of `E`, read by column position, equals the row sea-orm reads by column name; the
+/// number of rows compared.
+async fn read_both_ways<E>(db: &DatabaseConnection) -> usize
+where
+    E: EntityTrait,
+    E::Model: FromRow + PartialEq + Debug,
+{
+    let by_name = E::find().all(db).await.expect("read by name");
+    let by_index: Vec<E::Model> = E::find()
+        .into_model::<ByIndex<E::Model>>()
+        .all(db)
+        .await
+        .expect("read by position")
+        .into_iter()
+        .map(|row| row.0)
+        .collect();
+    assert_eq!(by_index, by_name, "{}", std::any::type_name::<E>());
+    by_name.len()
+}
+
+#[tokio::test]
+async fn rows_read_by_position_are_the_rows_read_by_name() {
+    on_each_backend(|app| async move {
+        let db = &app.db;
+        // The seeds share no project: one with a NULL and one with every column given.
+        let source = source::Entity::find()
+            .one(db)
+            .await
+            .unwrap()
+            .expect("a source");
+        let project = shared_project::ActiveModel {
+            id: NotSet,
+            name: Set("Fælles indsats".to_owned()),
+            description: Set(None),
+            municipality_code: Set(165),
+            visibility: Set("public".to_owned()),
+            valid_from: Set(NaiveDate::from_ymd_opt(2023, 1, 1)),
+            valid_to: Set(None),
+            source_id: Set(source.id),
+            source_section: Set("test".to_owned()),
+            note: Set(Some("added by the test".to_owned())),
+        }
+        .insert(db)
+        .await
+        .expect("project");
+        project_participant::ActiveModel {
+            id: NotSet,
+            project_id: Set(project.id),
+            participant_code: Set(165),
+            role: Set("lead".to_owned()),
+            contribution_ore: Set(Some(12_345)),
+            contribution_note: Set(None),
+        }
+        .insert(db)
+        .await
+        .expect("participant");
+        let counts = [
+            read_both_ways::<budget_line::Entity>(db).await,
+            read_both_ways::<contact::Entity>(db).await,
+            read_both_ways::<forum::Entity>(db).await,
+            read_both_ways::<forum_legal_basis::Entity>(db).await,
+            read_both_ways::<forum_member::Entity>(db).await,
+            read_both_ways::<goal::Entity>(db).await,
+            read_both_ways::<intervention::Entity>(db).await,
+            read_both_ways::<intervention_partner::Entity>(db).await,
+            read_both_ways::<legal_basis::Entity>(db).await,
+            read_both_ways::<municipality::Entity>(db).await,
+            read_both_ways::<network::Entity>(db).await,
+            read_both_ways::<network_membership::Entity>(db).await,
+            read_both_ways::<partner_organisation::Entity>(db).await,
+            read_both_ways::<political_committee::Entity>(db).await,
+            read_both_ways::<project_participant::Entity>(db).await,
+            read_both_ways::<shared_project::Entity>(db).await,
+            read_both_ways::<source::Entity>(db).await,
+            read_both_ways::<staff_role::Entity>(db).await,
+            read_both_ways::<unit::Entity>(db).await,
+        ];
+        assert!(
+            counts.iter().all(|count| *count > 0),
+            "every table has rows: {counts:?}"
+        );
+    })
+    .await;
 }

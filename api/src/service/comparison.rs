@@ -18,8 +18,7 @@ use chrono::{Datelike, NaiveDate};
 use entities::*;
 use rust_decimal::Decimal;
 use sea_orm::{
-    sea_query::IntoCondition, ColumnTrait, Condition, FromQueryResult, QueryFilter, QuerySelect,
-    TryGetableMany,
+    sea_query::IntoCondition, ColumnTrait, Condition, QueryFilter, QuerySelect, TryGetableMany,
 };
 
 use super::{Scoped, Store};
@@ -143,66 +142,41 @@ pub struct Placement {
     pub committee: Option<Arc<political_committee::Model>>,
 }
 
-/// The columns of a staff role that the figures read (the comparison reads no others).
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct RoleFacts {
-    pub id: i32,
-    pub municipality_code: i32,
-    pub source_id: i32,
-    pub title: String,
-    pub headcount: Option<i32>,
-    pub weekly_minutes_min: Option<i32>,
-    pub weekly_minutes_max: Option<i32>,
-    pub prevention_level: Option<String>,
+entities::row! {
+    /// The columns of a staff role that the figures read (the comparison reads no others).
+    #[derive(Debug, Clone)]
+    pub struct RoleFacts {
+        pub id: i32,
+        pub municipality_code: i32,
+        pub source_id: i32,
+        pub title: String,
+        pub headcount: Option<i32>,
+        pub weekly_minutes_min: Option<i32>,
+        pub weekly_minutes_max: Option<i32>,
+        pub prevention_level: Option<String>,
+    }
 }
 
-impl RoleFacts {
-    const COLUMNS: [staff_role::Column; 8] = [
-        staff_role::Column::Id,
-        staff_role::Column::MunicipalityCode,
-        staff_role::Column::SourceId,
-        staff_role::Column::Title,
-        staff_role::Column::Headcount,
-        staff_role::Column::WeeklyMinutesMin,
-        staff_role::Column::WeeklyMinutesMax,
-        staff_role::Column::PreventionLevel,
-    ];
+entities::row! {
+    /// The columns of a budget line that the figures read.
+    #[derive(Debug, Clone)]
+    pub struct LineFacts {
+        pub id: i32,
+        pub municipality_code: i32,
+        pub source_id: i32,
+        pub category: String,
+        pub amount_ore: Option<i64>,
+    }
 }
 
-/// The columns of a budget line that the figures read.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct LineFacts {
-    pub id: i32,
-    pub municipality_code: i32,
-    pub source_id: i32,
-    pub category: String,
-    pub amount_ore: Option<i64>,
-}
-
-impl LineFacts {
-    const COLUMNS: [budget_line::Column; 5] = [
-        budget_line::Column::Id,
-        budget_line::Column::MunicipalityCode,
-        budget_line::Column::SourceId,
-        budget_line::Column::Category,
-        budget_line::Column::AmountOre,
-    ];
-}
-
-/// The columns of a forum that the counts read.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct ForumFacts {
-    pub id: i32,
-    pub municipality_code: i32,
-    pub level: String,
-}
-
-impl ForumFacts {
-    const COLUMNS: [forum::Column; 3] = [
-        forum::Column::Id,
-        forum::Column::MunicipalityCode,
-        forum::Column::Level,
-    ];
+entities::row! {
+    /// The columns of a forum that the counts read.
+    #[derive(Debug, Clone)]
+    pub struct ForumFacts {
+        pub id: i32,
+        pub municipality_code: i32,
+        pub level: String,
+    }
 }
 
 /// Headcount and FTE of one prevention level (none = not stated).
@@ -319,7 +293,7 @@ impl Store {
             )
             .await?;
         let roles: Vec<RoleFacts> = self
-            .list_columns::<staff_role::Entity, _>(RoleFacts::COLUMNS, roles_of_codes.clone(), day)
+            .list_columns::<staff_role::Entity, _>(roles_of_codes.clone(), day)
             .await?;
         let hidden_roles: Vec<(i32, i32, Option<String>, i64)> = self
             .count_hidden::<staff_role::Entity, _>(
@@ -333,7 +307,7 @@ impl Store {
             )
             .await?;
         let forums: Vec<ForumFacts> = self
-            .list_columns::<forum::Entity, _>(ForumFacts::COLUMNS, forums_of_codes.clone(), day)
+            .list_columns::<forum::Entity, _>(forums_of_codes.clone(), day)
             .await?;
         let hidden_forums: Vec<(i32, String, i64)> = self
             .count_hidden::<forum::Entity, _>(
@@ -343,7 +317,7 @@ impl Store {
             )
             .await?;
         let budget_lines: Vec<LineFacts> = self
-            .list_columns::<budget_line::Entity, _>(LineFacts::COLUMNS, lines_of_codes.clone(), day)
+            .list_columns::<budget_line::Entity, _>(lines_of_codes.clone(), day)
             .await?;
         let hidden_lines: Vec<(i32, i32, i64)> = self
             .count_hidden::<budget_line::Entity, _>(

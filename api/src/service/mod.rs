@@ -12,13 +12,16 @@ pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use listing::*;
 pub use scoped::{Scoped, Tenancy};
 
+use std::str::FromStr;
+
 use chrono::NaiveDate;
+use entities::by_index::{ByIndex, FromRow};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Reads on behalf of one caller.
 #[derive(Clone)]
@@ -59,29 +62,41 @@ impl Store {
             .filter(scope_condition::<E>(&self.caller, as_of))
             .filter(filter)
             .order_by_asc(E::id_column())
+            .into_model::<ByIndex<E::Model>>()
             .all(&self.db)
             .await?;
-        Ok(rows)
+        Ok(rows.into_iter().map(|row| row.0).collect())
     }
 
-    /// The `columns` of every row of `E` that the caller may see, matching `filter`, valid at
-    /// `as_of`, in id order, read into `T`: for reads that need a few columns of many rows.
-    pub async fn list_columns<E: Scoped, T: FromQueryResult>(
+    /// The columns `T` reads ([`FromRow::COLUMNS`]) of every row of `E` that the caller may see,
+    /// matching `filter`, valid at `as_of`, in id order: for reads that need a few columns of many
+    /// rows.
+    pub async fn list_columns<E: Scoped, T: FromRow>(
         &self,
-        columns: impl IntoIterator<Item = E::Column>,
         filter: Condition,
         as_of: Option<NaiveDate>,
     ) -> ApiResult<Vec<T>> {
+        let columns = T::COLUMNS
+            .iter()
+            .map(|name| {
+                E::Column::from_str(name).map_err(|_| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "{} has no column {name}",
+                        E::default().table_name()
+                    ))
+                })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
         let rows = E::find()
             .select_only()
             .columns(columns)
             .filter(scope_condition::<E>(&self.caller, as_of))
             .filter(filter)
             .order_by_asc(E::id_column())
-            .into_model::<T>()
+            .into_model::<ByIndex<T>>()
             .all(&self.db)
             .await?;
-        Ok(rows)
+        Ok(rows.into_iter().map(|row| row.0).collect())
     }
 
     /// One page of `E` that the caller may see, matching `filter`, in id order (keyset pagination).
@@ -99,7 +114,13 @@ impl Store {
         if let Some(after) = request.after {
             query = query.filter(E::id_column().gt(after));
         }
-        let mut rows = query.all(&self.db).await?;
+        let mut rows: Vec<E::Model> = query
+            .into_model::<ByIndex<E::Model>>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| row.0)
+            .collect();
         let has_next_page = rows.len() as u64 > request.first;
         rows.truncate(request.first as usize);
         Ok(Page {

@@ -1,6 +1,6 @@
 //! Which columns carry tenancy and validity, for each table.
 
-use entities::*;
+use entities::{by_index::FromRow, *};
 use sea_orm::EntityTrait;
 
 use super::Resource;
@@ -13,7 +13,7 @@ pub struct Tenancy<C> {
 }
 
 /// A table the [`Store`](super::Store) can read: how to find its id, its tenancy and its validity.
-pub trait Scoped: EntityTrait {
+pub trait Scoped: EntityTrait<Model: FromRow> {
     fn id_column() -> Self::Column;
     /// `None` for reference data that everybody may read, and for link rows that are only reached
     /// through a parent the caller was allowed to see.
