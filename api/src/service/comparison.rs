@@ -329,6 +329,9 @@ impl Store {
                 ],
             )
             .await?;
+        let mut roles = by_municipality(roles, |r| r.municipality_code);
+        let mut budget_lines = by_municipality(budget_lines, |l| l.municipality_code);
+        let mut forums = by_municipality(forums, |f| f.municipality_code);
         let units: Vec<Arc<unit::Model>> = units.into_iter().map(Arc::new).collect();
         let committees: Vec<Arc<political_committee::Model>> =
             committees.into_iter().map(Arc::new).collect();
@@ -357,7 +360,7 @@ impl Store {
                         .or_default()
                         .insert(level.clone(), count(*hidden));
                 }
-                let own_roles = roles.iter().filter(|r| r.municipality_code == code);
+                let own_roles = roles.remove(&code).unwrap_or_default();
                 let hidden_per_source = hidden_roles_by_source
                     .iter()
                     .map(|(source_id, levels)| (*source_id, levels.values().sum()));
@@ -376,7 +379,7 @@ impl Store {
                     })
                     .collect();
 
-                let own_lines = budget_lines.iter().filter(|l| l.municipality_code == code);
+                let own_lines = budget_lines.remove(&code).unwrap_or_default();
                 let hidden_lines = hidden_lines
                     .iter()
                     .filter(|h| h.0 == code)
@@ -394,7 +397,7 @@ impl Store {
                     })
                     .collect();
 
-                let own_forums = forums.iter().filter(|f| f.municipality_code == code);
+                let own_forums = forums.remove(&code).unwrap_or_default();
                 let hidden_forums = hidden_forums
                     .iter()
                     .filter(|h| h.0 == code)
@@ -460,6 +463,16 @@ impl Store {
     }
 }
 
+/// The rows of each municipality, in their order: each municipality's figures take its own rows
+/// without looking through everybody else's.
+fn by_municipality<T>(rows: Vec<T>, code_of: fn(&T) -> i32) -> HashMap<i32, Vec<T>> {
+    let mut by_code: HashMap<i32, Vec<T>> = HashMap::new();
+    for row in rows {
+        by_code.entry(code_of(&row)).or_default().push(row);
+    }
+    by_code
+}
+
 /// A count read from the database, as a length.
 fn count(rows: i64) -> usize {
     usize::try_from(rows).unwrap_or(0)
@@ -467,14 +480,14 @@ fn count(rows: i64) -> usize {
 
 /// The visible rows grouped by `key_of`, each group with its number of hidden rows: every key that
 /// has a visible row or a hidden one, in key order (a key with hidden rows only has no rows).
-fn group<'a, T: Clone + 'a, K: Ord>(
-    rows: impl Iterator<Item = &'a T>,
+fn group<T, K: Ord>(
+    rows: impl IntoIterator<Item = T>,
     key_of: impl Fn(&T) -> K,
     hidden: impl Iterator<Item = (K, usize)>,
 ) -> BTreeMap<K, (Vec<T>, usize)> {
     let mut groups: BTreeMap<K, (Vec<T>, usize)> = BTreeMap::new();
     for row in rows {
-        groups.entry(key_of(row)).or_default().0.push(row.clone());
+        groups.entry(key_of(&row)).or_default().0.push(row);
     }
     for (key, count) in hidden {
         groups.entry(key).or_default().1 += count;
@@ -553,21 +566,25 @@ fn staffing_figures(
     let hidden_levels = hidden_by_level
         .iter()
         .map(|(level, hidden)| (level.clone(), *hidden));
-    let by_prevention_level = group(roles.iter(), |r| r.prevention_level.clone(), hidden_levels)
-        .into_iter()
-        .map(|(level, (level_roles, level_hidden))| {
-            let level_headcount = headcount_of(&level_roles).left_out(level_hidden);
-            Arc::new(LevelFigures {
-                // The share is read from every role of the source: the level's and the others'.
-                headcount_share: level_headcount
-                    .per(&headcount, Decimal::from(100), "headcount")
-                    .left_out(hidden),
-                fte: fte_of(&level_roles).left_out(level_hidden),
-                headcount: level_headcount,
-                level,
-            })
+    let by_prevention_level = group(
+        roles.iter().cloned(),
+        |r| r.prevention_level.clone(),
+        hidden_levels,
+    )
+    .into_iter()
+    .map(|(level, (level_roles, level_hidden))| {
+        let level_headcount = headcount_of(&level_roles).left_out(level_hidden);
+        Arc::new(LevelFigures {
+            // The share is read from every role of the source: the level's and the others'.
+            headcount_share: level_headcount
+                .per(&headcount, Decimal::from(100), "headcount")
+                .left_out(hidden),
+            fte: fte_of(&level_roles).left_out(level_hidden),
+            headcount: level_headcount,
+            level,
         })
-        .collect();
+    })
+    .collect();
     StaffingFigures {
         source_id,
         roles,
