@@ -103,6 +103,8 @@ async fn nested_filters_select_what_the_top_level_filters_select() {
                         staffRoles(preventionLevel: GENERAL) { id }
                         forums(level: STRATEGIC) { id }
                         interventions(preventionLevel: TARGETED) { id }
+                        hosting: units(hostsCrimePrevention: true) { id }
+                        centres: units(kind: "centre", hostsCrimePrevention: false) { id }
                     } }"#,
                     json!({ "code": code }),
                 )
@@ -114,11 +116,21 @@ async fn nested_filters_select_what_the_top_level_filters_select() {
                         staffRoles(filter: { municipalityCodes: $codes, preventionLevel: GENERAL }, first: 100) { nodes { id } }
                         forums(filter: { municipalityCodes: $codes, level: STRATEGIC }, first: 100) { nodes { id } }
                         interventions(filter: { municipalityCodes: $codes, preventionLevel: TARGETED }, first: 100) { nodes { id } }
+                        hosting: units(filter: { municipalityCodes: $codes, hostsCrimePrevention: true }, first: 100) { nodes { id } }
+                        centres: units(filter: { municipalityCodes: $codes, kind: "centre", hostsCrimePrevention: false }, first: 100) { nodes { id } }
                     }"#,
                     json!({ "codes": [code] }),
                 )
                 .await;
-            for list in ["budgetLines", "staffRoles", "forums", "interventions"] {
+            let lists = [
+                "budgetLines",
+                "staffRoles",
+                "forums",
+                "interventions",
+                "hosting",
+                "centres",
+            ];
+            for list in lists {
                 let nested_ids = ids(&nested["municipality"][list]);
                 assert_eq!(
                     nested_ids,

@@ -37,6 +37,7 @@ use crate::{
     error::ApiError,
     service::{
         int_value, BudgetLineSlice, ForumSlice, InterventionSlice, Scoped, StaffRoleSlice, Store,
+        UnitSlice,
     },
 };
 
@@ -77,7 +78,7 @@ pub trait Record: Dated + Sized {
 
 /// A relation: rows of `Entity` whose `column()` equals a key, narrowed by the link's own
 /// filter (a nested list's arguments), if it has one.
-pub trait Link: Copy + Eq + Hash + Send + Sync + 'static {
+pub trait Link: Clone + Eq + Hash + Send + Sync + 'static {
     type Entity: Scoped<Model: Sync>;
     fn column() -> <Self::Entity as EntityTrait>::Column;
     /// The rows of the relation that the link's filter keeps.
@@ -87,7 +88,7 @@ pub trait Link: Copy + Eq + Hash + Send + Sync + 'static {
 }
 
 /// What to load: the rows of link `L` for `value`, valid at `as_of`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key<L> {
     value: i32,
     as_of: Option<NaiveDate>,
@@ -145,8 +146,8 @@ impl Batcher {
                     Some(Slot::Loaded(Err(error))) => return Poll::Ready(Err(error.clone())),
                     Some(Slot::Asked) => {}
                     None => {
-                        table.slots.insert(*key, Slot::Asked);
-                        table.asked.push(*key);
+                        table.slots.insert(key.clone(), Slot::Asked);
+                        table.asked.push(key.clone());
                     }
                 }
             }
@@ -223,7 +224,7 @@ impl<L: Link> AnyTable for Table<L> {
             .flat_map(|((link, as_of), values)| {
                 values
                     .chunks(MAX_KEYS_PER_STATEMENT)
-                    .map(|chunk| (link, as_of, chunk.to_vec()))
+                    .map(|chunk| (link.clone(), as_of, chunk.to_vec()))
                     .collect::<Vec<_>>()
             })
             .map(|(link, as_of, values)| {
@@ -250,7 +251,11 @@ impl<L: Link> Table<L> {
         values: &[i32],
         loaded: Result<Vec<Row<L::Entity>>, ApiError>,
     ) {
-        let key = |value| Key { value, as_of, link };
+        let key = |value| Key {
+            value,
+            as_of,
+            link: link.clone(),
+        };
         match loaded {
             Ok(rows) => {
                 let mut by_value: HashMap<i32, Vec<Arc<Row<L::Entity>>>> = HashMap::new();
@@ -421,7 +426,7 @@ impl<'a, 'ctx> Related<'a, 'ctx> {
     ) -> async_graphql::Result<Vec<R>> {
         let keys: Vec<Key<L>> = values
             .into_iter()
-            .map(|value| Key::new(link, value, self.as_of))
+            .map(|value| Key::new(link.clone(), value, self.as_of))
             .collect();
         let loaded = self.batcher()?.load(&keys).await?;
         Ok(loaded
@@ -461,7 +466,7 @@ macro_rules! links {
     };
     (@declare $(#[$meta:meta])* $name:ident ($filter:ty)) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $name(pub $filter);
     };
 }
@@ -478,7 +483,7 @@ links!(
     CommitteesByMunicipality: political_committee => MunicipalityCode,
     UnitById: unit => Id,
     UnitsByParent: unit => ParentId,
-    UnitsByMunicipality: unit => MunicipalityCode,
+    UnitsByMunicipality(UnitSlice): unit => MunicipalityCode,
     UnitsByCommittee: unit => CommitteeId,
     StaffRoleById: staff_role => Id,
     StaffRolesByUnit(StaffRoleSlice): staff_role => UnitId,

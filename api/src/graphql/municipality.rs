@@ -20,7 +20,7 @@ use crate::{
     error::ApiError,
     service::{
         BudgetLineSlice, ForumSlice, InterventionSlice, MunicipalityFilter, NetworkFilter,
-        StaffRoleSlice,
+        StaffRoleSlice, UnitSlice,
     },
     vocabulary::{BudgetCategory, BudgetPhase, ForumLevel, ForumScope, PreventionLevel},
 };
@@ -76,18 +76,29 @@ impl Municipality {
         let ids = memberships.iter().map(|m| m.network_id);
         related.each(NetworkById, ids).await
     }
-    /// All units of the municipality (a flat list; see `rootUnits` for the tree).
+    /// The units of the municipality (a flat list; see `rootUnits` for the tree), of one kind or
+    /// only those where the crime-prevention work sits (or only the others) when asked.
     #[graphql(directive = list_size::apply(50, None))]
-    async fn units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
+    async fn units(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        kind: Option<String>,
+        hosts_crime_prevention: Option<bool>,
+    ) -> Result<Vec<Unit>> {
+        let slice = UnitSlice {
+            kind,
+            hosts_crime_prevention,
+        };
         self.related(ctx)
             .as_of(as_of)
-            .many(UnitsByMunicipality, self.row.code)
+            .many(UnitsByMunicipality(slice), self.row.code)
             .await
     }
     /// The tops of the unit tree: units without a parent.
     #[graphql(directive = list_size::apply(10, None))]
     async fn root_units(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Unit>> {
-        let units = self.units(ctx, as_of).await?;
+        let units = self.units(ctx, as_of, None, None).await?;
         Ok(units
             .into_iter()
             .filter(|unit| unit.row.parent_id.is_none())
@@ -100,11 +111,7 @@ impl Municipality {
         ctx: &Context<'_>,
         as_of: Option<Date>,
     ) -> Result<Vec<Unit>> {
-        let units = self.units(ctx, as_of).await?;
-        Ok(units
-            .into_iter()
-            .filter(|unit| unit.row.hosts_crime_prevention)
-            .collect())
+        self.units(ctx, as_of, None, Some(true)).await
     }
     #[graphql(directive = list_size::apply(10, None))]
     async fn committees(

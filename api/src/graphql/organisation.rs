@@ -16,7 +16,7 @@ use super::{
     source::{provenance_of, Provenance},
 };
 use crate::{
-    service::{BudgetLineSlice, StaffRoleFilter, StaffRoleSlice, UnitFilter},
+    service::{BudgetLineSlice, StaffRoleFilter, StaffRoleSlice, UnitFilter, UnitSlice},
     vocabulary::{Archetype, BudgetCategory, BudgetPhase, Pillar, PreventionLevel},
 };
 
@@ -289,8 +289,10 @@ impl OrganisationQuery {
         let filter = UnitFilter {
             municipality_codes: filter.municipality_codes,
             search: filter.search,
-            kind: filter.kind,
-            hosts_crime_prevention: filter.hosts_crime_prevention,
+            slice: UnitSlice {
+                kind: filter.kind,
+                hosts_crime_prevention: filter.hosts_crime_prevention,
+            },
         };
         paginate(
             ctx,

@@ -142,29 +142,40 @@ impl ListFilter for PartnerFilter {
     }
 }
 
+/// The filters a nested list of units offers (under a municipality); part of [`UnitFilter`].
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+pub struct UnitSlice {
+    pub kind: Option<String>,
+    pub hosts_crime_prevention: Option<bool>,
+}
+
+impl UnitSlice {
+    pub fn condition(&self) -> Condition {
+        let condition = equals(Condition::all(), unit::Column::Kind, &self.kind);
+        equals(
+            condition,
+            unit::Column::HostsCrimePrevention,
+            &self.hosts_crime_prevention,
+        )
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct UnitFilter {
     pub municipality_codes: Option<Vec<i32>>,
     pub search: Option<String>,
-    pub kind: Option<String>,
-    pub hosts_crime_prevention: Option<bool>,
+    pub slice: UnitSlice,
 }
 
 impl ListFilter for UnitFilter {
     type Entity = unit::Entity;
     fn condition(&self) -> Condition {
         let condition = in_list(
-            Condition::all(),
+            self.slice.condition(),
             unit::Column::MunicipalityCode,
             &self.municipality_codes,
         );
-        let condition = search(condition, unit::Column::Name, &self.search);
-        let condition = equals(condition, unit::Column::Kind, &self.kind);
-        equals(
-            condition,
-            unit::Column::HostsCrimePrevention,
-            &self.hosts_crime_prevention,
-        )
+        search(condition, unit::Column::Name, &self.search)
     }
 }
 
