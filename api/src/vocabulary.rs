@@ -125,3 +125,31 @@ vocabulary!(
         Participant = "participant",
     }
 );
+
+vocabulary!(
+    /// What a key indicator measures (nøgletal).
+    Measure {
+        /// Anmeldt kriminalitet: reported crime.
+        ReportedCrime = "reported_crime",
+        /// Udvalgte straffelovsovertrædelser: selected offences against the penal code.
+        SelectedPenalCodeOffences = "selected_penal_code_offences",
+        /// Sigtede unge: young people charged with an offence.
+        ChargedYoungPeople = "charged_young_people",
+        /// Hændelser med unge under 18 år fra politiet via § 115-samarbejdet.
+        Section115Reports = "section_115_reports",
+    }
+);
+
+vocabulary!(
+    /// What kind of value a key indicator has.
+    IndicatorKind {
+        /// A number of things.
+        Count = "count",
+        /// A change over the period, in per cent.
+        PercentChange = "percent_change",
+        /// At least this value ("mere end 1000").
+        LowerBound = "lower_bound",
+        /// A finding stated without a number; the text says it.
+        Finding = "finding",
+    }
+);

@@ -11,6 +11,7 @@ pub mod forum_member;
 pub mod goal;
 pub mod intervention;
 pub mod intervention_partner;
+pub mod key_indicator;
 pub mod legal_basis;
 pub mod municipality;
 pub mod network;

@@ -966,6 +966,25 @@ impl MigrationTrait for Migration {
             [Contacts::UnitId],
         )
         .await?;
+        manager
+            .create_table(
+                tenant_owned_table(KeyIndicators::Table, "key_indicators")
+                    .col(pk_auto(KeyIndicators::Id))
+                    .col(ColumnDef::new(KeyIndicators::Measure).string().not_null())
+                    .col(ColumnDef::new(KeyIndicators::Title).text().not_null())
+                    .col(ColumnDef::new(KeyIndicators::PeriodStart).integer().null())
+                    .col(ColumnDef::new(KeyIndicators::PeriodEnd).integer().null())
+                    .col(ColumnDef::new(KeyIndicators::ValueKind).string().not_null())
+                    .col(
+                        ColumnDef::new(KeyIndicators::ValueHundredths)
+                            .big_integer()
+                            .null(),
+                    )
+                    .col(ColumnDef::new(KeyIndicators::Unit).string().null())
+                    .col(ColumnDef::new(KeyIndicators::Finding).text().null())
+                    .to_owned(),
+            )
+            .await?;
         for table in TENANT_OWNED {
             create_tenancy_indexes(manager, table).await?;
         }
@@ -973,6 +992,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(KeyIndicators::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(Contacts::Table).to_owned())
             .await?;
@@ -1035,7 +1057,7 @@ impl MigrationTrait for Migration {
 }
 
 /// Tables whose rows belong to a municipality; they share the columns of [`tenant_owned_table`].
-const TENANT_OWNED: [&str; 10] = [
+const TENANT_OWNED: [&str; 11] = [
     "political_committees",
     "units",
     "staff_roles",
@@ -1046,6 +1068,7 @@ const TENANT_OWNED: [&str; 10] = [
     "interventions",
     "shared_projects",
     "contacts",
+    "key_indicators",
 ];
 
 /// A table owned by a municipality: the owner, who may see the row, its half-open validity
@@ -1262,6 +1285,20 @@ enum ForumLegalBases {
     Id,
     ForumId,
     LegalBasisId,
+}
+
+#[derive(DeriveIden)]
+enum KeyIndicators {
+    Table,
+    Id,
+    Measure,
+    Title,
+    PeriodStart,
+    PeriodEnd,
+    ValueKind,
+    ValueHundredths,
+    Unit,
+    Finding,
 }
 
 #[derive(DeriveIden)]

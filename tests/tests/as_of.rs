@@ -300,6 +300,18 @@ async fn build(db: &DatabaseConnection) -> Ids {
     .await
     .unwrap();
 
+    for (period, title) in [(Old, "Nøgletal 2014"), (New, "Nøgletal 2023")] {
+        insert!(f, key_indicator, TESTKOMMUNE, period, {
+            measure: "reported_crime".to_owned(),
+            title: title.to_owned(),
+            period_start: Some(2019),
+            period_end: Some(2021),
+            value_kind: "percent_change".to_owned(),
+            value_hundredths: Some(-2350),
+            unit: Some("%".to_owned()),
+            finding: None,
+        });
+    }
     let maal_fast = insert!(f, goal, TESTKOMMUNE, Always, {
         plan: "Handleplan".to_owned(), number: 1, title: "Mål fast".to_owned(),
     });
@@ -890,6 +902,29 @@ fn cases(ids: &Ids) -> Vec<Case> {
             in_municipality("crimePreventionUnits { provenance { source { key } } }"),
             json!([{ "provenance": { "source": { "key": "test" } } }]),
             json!([{ "provenance": { "source": { "key": "test" } } }]),
+        ),
+        case(
+            &[
+                "Query.keyIndicators",
+                "KeyIndicator.municipality",
+                "Municipality.keyIndicators",
+            ],
+            "keyIndicators(asOf: $day, filter: { municipalityCodes: [999] }) { nodes {
+                title municipality { keyIndicators { title } } } }",
+            json!([{
+                "title": "Nøgletal 2014",
+                "municipality": { "keyIndicators": [{ "title": "Nøgletal 2014" }] },
+            }]),
+            json!([{
+                "title": "Nøgletal 2023",
+                "municipality": { "keyIndicators": [{ "title": "Nøgletal 2023" }] },
+            }]),
+        ),
+        case(
+            &["ComparedMunicipality.keyIndicators"],
+            "compareMunicipalities(codes: [999], asOf: $day) { keyIndicators { title } }",
+            json!([{ "keyIndicators": [{ "title": "Nøgletal 2014" }] }]),
+            json!([{ "keyIndicators": [{ "title": "Nøgletal 2023" }] }]),
         ),
         case(
             &[

@@ -68,12 +68,22 @@ fn bad_data_is_rejected_with_every_problem_named() {
     ishoej.1 = ishoej
         .1
         .replacen("name = \"Direktionen\"", "name = \"Ishgj Direktion\"", 1);
+    // A finding given a number as well: the dataset must not guess numbers.
+    ishoej.1 = ishoej.1.replacen(
+        "kind = \"finding\"",
+        "kind = \"finding\"\nvalue = \"12\"",
+        1,
+    );
     let models: Vec<(&str, &str)> = broken.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let error = seed::Dataset::parse(sources, reference, &models)
         .unwrap_err()
         .to_string();
     assert!(error.contains("no-such-unit"), "{error}");
     assert!(error.contains("Ishgj"), "{error}");
+    assert!(
+        error.contains("ishoej-sigtede-10-17-andel") && error.contains("a finding has a text"),
+        "{error}"
+    );
 
     let unknown_field = models
         .iter()
@@ -163,6 +173,7 @@ async fn rows_read_by_position_are_the_rows_read_by_name() {
             read_both_ways::<goal::Entity>(db).await,
             read_both_ways::<intervention::Entity>(db).await,
             read_both_ways::<intervention_partner::Entity>(db).await,
+            read_both_ways::<key_indicator::Entity>(db).await,
             read_both_ways::<legal_basis::Entity>(db).await,
             read_both_ways::<municipality::Entity>(db).await,
             read_both_ways::<network::Entity>(db).await,

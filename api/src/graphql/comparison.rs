@@ -11,8 +11,11 @@ use super::{
     budget::BudgetLine,
     forum::Forum,
     ids::NodeKind,
+    indicator::KeyIndicator,
     list_size,
-    loaders::{BudgetLineById, Dated, ForumById, SourceById, StaffRoleById},
+    loaders::{
+        BudgetLineById, Dated, ForumById, KeyIndicatorsByMunicipality, SourceById, StaffRoleById,
+    },
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
     scalars::Date,
@@ -20,8 +23,11 @@ use super::{
     store,
 };
 use crate::{
-    service::comparison::{self as figures, RecordRef},
-    vocabulary::{Archetype, ForumLevel, PreventionLevel},
+    service::{
+        comparison::{self as figures, RecordRef},
+        KeyIndicatorSlice,
+    },
+    vocabulary::{Archetype, ForumLevel, Measure, PreventionLevel},
 };
 
 /// The parts of a comparison are read at its day (`asOf` is required there) and hand it on to the
@@ -355,6 +361,23 @@ impl ComparedMunicipality {
                 as_of: self.as_of,
             })
             .collect()
+    }
+    /// The key indicators the sources report for the municipality, of one measure or covering one
+    /// year when asked: outcomes to read next to the organisation.
+    #[graphql(directive = list_size::apply(20, None))]
+    async fn key_indicators(
+        &self,
+        ctx: &Context<'_>,
+        measure: Option<Measure>,
+        year: Option<i32>,
+    ) -> Result<Vec<KeyIndicator>> {
+        let slice = KeyIndicatorSlice { measure, year };
+        self.related(ctx)
+            .many(
+                KeyIndicatorsByMunicipality(slice),
+                self.model.municipality.code,
+            )
+            .await
     }
     /// Forums by level (also a level whose forums you may not see at all).
     #[graphql(directive = list_size::apply(5, None))]

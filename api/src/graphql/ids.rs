@@ -24,10 +24,11 @@ pub enum NodeKind {
     Intervention,
     SharedProject,
     Contact,
+    KeyIndicator,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 15] = [
+    const ALL: [NodeKind; 16] = [
         Self::Municipality,
         Self::Network,
         Self::Source,
@@ -43,6 +44,7 @@ impl NodeKind {
         Self::Intervention,
         Self::SharedProject,
         Self::Contact,
+        Self::KeyIndicator,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -63,6 +65,7 @@ impl NodeKind {
             Self::Intervention => "Intervention",
             Self::SharedProject => "SharedProject",
             Self::Contact => "Contact",
+            Self::KeyIndicator => "KeyIndicator",
         }
     }
 

@@ -36,8 +36,8 @@ use super::scalars::Date;
 use crate::{
     error::ApiError,
     service::{
-        int_value, BudgetLineSlice, ForumSlice, InterventionSlice, Scoped, StaffRoleSlice, Store,
-        UnitSlice,
+        int_value, BudgetLineSlice, ForumSlice, InterventionSlice, KeyIndicatorSlice, Scoped,
+        StaffRoleSlice, Store, UnitSlice,
     },
 };
 
@@ -503,6 +503,8 @@ links!(
     InterventionsByMunicipality(InterventionSlice): intervention => MunicipalityCode,
     InterventionsByGoal(InterventionSlice): intervention => GoalId,
     PartnersByIntervention: intervention_partner => InterventionId,
+    KeyIndicatorById: key_indicator => Id,
+    KeyIndicatorsByMunicipality(KeyIndicatorSlice): key_indicator => MunicipalityCode,
     ProjectById: shared_project => Id,
     ProjectsByOwner: shared_project => MunicipalityCode,
     ParticipantsByProject: project_participant => ProjectId,

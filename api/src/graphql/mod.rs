@@ -46,6 +46,7 @@ mod comparison;
 mod forum;
 pub mod gate;
 pub mod ids;
+mod indicator;
 mod intervention;
 mod loaders;
 mod municipality;
@@ -73,6 +74,7 @@ pub struct Query(
     budget::BudgetQuery,
     forum::ForumQuery,
     intervention::InterventionQuery,
+    indicator::IndicatorQuery,
     project::ProjectQuery,
     source::SourceQuery,
     comparison::ComparisonQuery,

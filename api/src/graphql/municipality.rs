@@ -7,6 +7,7 @@ use super::{
     budget::BudgetLine,
     forum::Forum,
     ids::NodeKind,
+    indicator::KeyIndicator,
     intervention::{Goal, Intervention},
     list_size,
     loaders::*,
@@ -19,10 +20,10 @@ use super::{
 use crate::{
     error::ApiError,
     service::{
-        BudgetLineSlice, ForumSlice, InterventionSlice, MunicipalityFilter, NetworkFilter,
-        StaffRoleSlice, UnitSlice,
+        BudgetLineSlice, ForumSlice, InterventionSlice, KeyIndicatorSlice, MunicipalityFilter,
+        NetworkFilter, StaffRoleSlice, UnitSlice,
     },
-    vocabulary::{BudgetCategory, BudgetPhase, ForumLevel, ForumScope, PreventionLevel},
+    vocabulary::{BudgetCategory, BudgetPhase, ForumLevel, ForumScope, Measure, PreventionLevel},
 };
 
 dated_record!(
@@ -189,6 +190,22 @@ impl Municipality {
         self.related(ctx)
             .as_of(as_of)
             .many(InterventionsByMunicipality(slice), self.row.code)
+            .await
+    }
+    /// The key indicators the sources report for the municipality, of one measure or covering
+    /// one year when asked.
+    #[graphql(directive = list_size::apply(20, None))]
+    async fn key_indicators(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        measure: Option<Measure>,
+        year: Option<i32>,
+    ) -> Result<Vec<KeyIndicator>> {
+        let slice = KeyIndicatorSlice { measure, year };
+        self.related(ctx)
+            .as_of(as_of)
+            .many(KeyIndicatorsByMunicipality(slice), self.row.code)
             .await
     }
     /// Cross-municipal projects the municipality leads or takes part in.

@@ -6,6 +6,7 @@ use super::{
     budget::BudgetLine,
     forum::{Forum, ForumMember, LegalBasis, PartnerOrganisation},
     ids::{decode_id, NodeKind},
+    indicator::KeyIndicator,
     intervention::{Goal, Intervention},
     loaders::*,
     municipality::{Municipality, Network},
@@ -34,6 +35,7 @@ pub enum Node {
     Intervention(Intervention),
     SharedProject(SharedProject),
     Contact(Contact),
+    KeyIndicator(KeyIndicator),
 }
 
 /// The database key inside `id`, which must name a node of `kind`.
@@ -94,6 +96,9 @@ impl NodeQuery {
                 .map(Node::Intervention),
             NodeKind::SharedProject => get(ctx, ProjectById, key).await?.map(Node::SharedProject),
             NodeKind::Contact => get(ctx, ContactById, key).await?.map(Node::Contact),
+            NodeKind::KeyIndicator => get(ctx, KeyIndicatorById, key)
+                .await?
+                .map(Node::KeyIndicator),
         };
         Ok(node)
     }

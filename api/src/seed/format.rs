@@ -116,6 +116,8 @@ pub struct ModelFile {
     pub shared_project: Vec<SharedProjectRecord>,
     #[serde(default)]
     pub contact: Vec<ContactRecord>,
+    #[serde(default)]
+    pub key_indicator: Vec<KeyIndicatorRecord>,
 }
 
 /// Declares a tenant-owned record type: its own fields plus the fields every such record has (where it
@@ -322,5 +324,28 @@ pub struct ContactRecord {
     pub role_title: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+}
+}
+
+tenant_record! {
+/// An outcome figure the source reports, or a finding it states without a number.
+pub struct KeyIndicatorRecord {
+    pub key: String,
+    /// `reported_crime`, `selected_penal_code_offences`, `charged_young_people`,
+    /// `section_115_reports`.
+    pub measure: String,
+    /// The measure as the source words it.
+    pub title: String,
+    /// First and last year of the period (inclusive).
+    pub period_start: Option<i32>,
+    pub period_end: Option<i32>,
+    /// `count`, `percent_change`, `lower_bound` or `finding`.
+    pub kind: String,
+    /// The number, at most two decimals ("-23.5"); none for a finding.
+    pub value: Option<Decimal>,
+    /// What the value counts ("%", "hændelser om året").
+    pub unit: Option<String>,
+    /// A finding without a number, as the source states it.
+    pub finding: Option<String>,
 }
 }

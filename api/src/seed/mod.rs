@@ -132,8 +132,8 @@ impl Ids {
     }
 }
 
-/// DKK as an exact decimal → øre.
-fn ore(amount: Decimal) -> anyhow::Result<i64> {
+/// An exact decimal with at most two decimals → hundredths (DKK → øre).
+fn hundredths(amount: Decimal) -> anyhow::Result<i64> {
     let scaled = amount * Decimal::ONE_HUNDRED;
     if !scaled.fract().is_zero() {
         bail!("amount {amount} has more than two decimals");
@@ -358,7 +358,7 @@ async fn insert_model<C: ConnectionTrait>(
                 year: record.year,
                 category: record.category.clone(),
                 phase: record.phase.clone(),
-                amount_ore: record.amount.map(ore).transpose()?,
+                amount_ore: record.amount.map(hundredths).transpose()?,
                 function_code: record.function_code.clone(),
                 description: record.description.clone(),
             },
@@ -469,7 +469,7 @@ async fn insert_model<C: ConnectionTrait>(
                 project_id: Set(row.id),
                 participant_code: Set(participant.municipality),
                 role: Set(participant.role.clone()),
-                contribution_ore: Set(participant.contribution.map(ore).transpose()?),
+                contribution_ore: Set(participant.contribution.map(hundredths).transpose()?),
                 contribution_note: Set(participant.contribution_note.clone()),
             }
             .insert(db)
@@ -491,6 +491,23 @@ async fn insert_model<C: ConnectionTrait>(
                 email: record.email.clone(),
             },
             common
+        )
+        .insert(db)
+        .await?;
+    }
+    for record in &model.key_indicator {
+        with_common!(
+            key_indicator {
+                measure: record.measure.clone(),
+                title: record.title.clone(),
+                period_start: record.period_start,
+                period_end: record.period_end,
+                value_kind: record.kind.clone(),
+                value_hundredths: record.value.map(hundredths).transpose()?,
+                unit: record.unit.clone(),
+                finding: record.finding.clone(),
+            },
+            Common::of(code, record.provenance(), ids)?
         )
         .insert(db)
         .await?;

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use super::{format::Provenance, Dataset};
 use crate::vocabulary::{
-    Archetype, BudgetCategory, BudgetPhase, ForumLevel, ForumScope, Pillar, PreventionLevel,
-    ProjectRole, Visibility,
+    Archetype, BudgetCategory, BudgetPhase, ForumLevel, ForumScope, IndicatorKind, Measure, Pillar,
+    PreventionLevel, ProjectRole, Visibility,
 };
 
 /// OCR garbling of Danish letters that must not reach the dataset (see DOMAIN.md).
@@ -247,6 +247,32 @@ impl Checker {
                     self.text(&context, &member.role_title);
                 }
                 self.provenance(&context, forum.provenance(), &sources);
+            }
+            for indicator in &model.key_indicator {
+                let context = format!("{file}: key indicator {}", indicator.key);
+                self.unique_key(&context, &indicator.key);
+                self.text(&context, &indicator.title);
+                self.vocabulary(&context, "measure", Some(&indicator.measure), Measure::ALL);
+                self.vocabulary(&context, "kind", Some(&indicator.kind), IndicatorKind::ALL);
+                let is_finding = indicator.kind == IndicatorKind::Finding.as_str();
+                match (&indicator.value, &indicator.finding) {
+                    (None, Some(_)) if is_finding => {}
+                    (Some(value), None) if !is_finding => {
+                        if value.scale() > 2 {
+                            self.fail(&context, "value has more than two decimals");
+                        }
+                    }
+                    _ => self.fail(
+                        &context,
+                        "a finding has a text and no value; every other kind a value and no text",
+                    ),
+                }
+                if let (Some(start), Some(end)) = (indicator.period_start, indicator.period_end) {
+                    if end < start {
+                        self.fail(&context, "the period ends before it starts");
+                    }
+                }
+                self.provenance(&context, indicator.provenance(), &sources);
             }
             for goal in &model.goal {
                 let context = format!("{file}: goal {}", goal.key);

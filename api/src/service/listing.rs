@@ -7,7 +7,9 @@ use sea_orm::{
 };
 
 use super::Scoped;
-use crate::vocabulary::{BudgetCategory, BudgetPhase, ForumLevel, ForumScope, PreventionLevel};
+use crate::vocabulary::{
+    BudgetCategory, BudgetPhase, ForumLevel, ForumScope, Measure, PreventionLevel,
+};
 
 /// Which page to read: at most `first` rows after the row with id `after`.
 #[derive(Debug, Clone, Copy)]
@@ -344,6 +346,48 @@ impl ListFilter for InterventionFilter {
         );
         let condition = search(condition, intervention::Column::Name, &self.search);
         equals(condition, intervention::Column::GoalId, &self.goal_id)
+    }
+}
+
+/// The filters a nested list of key indicators offers (under a municipality); part of
+/// [`KeyIndicatorFilter`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyIndicatorSlice {
+    pub measure: Option<Measure>,
+    /// Indicators whose period takes in this year (those without a period are left out).
+    pub year: Option<i32>,
+}
+
+impl KeyIndicatorSlice {
+    pub fn condition(&self) -> Condition {
+        let condition = equals(
+            Condition::all(),
+            key_indicator::Column::Measure,
+            &self.measure.map(Measure::as_str),
+        );
+        match self.year {
+            Some(year) => condition
+                .add(key_indicator::Column::PeriodStart.lte(year))
+                .add(key_indicator::Column::PeriodEnd.gte(year)),
+            None => condition,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct KeyIndicatorFilter {
+    pub municipality_codes: Option<Vec<i32>>,
+    pub slice: KeyIndicatorSlice,
+}
+
+impl ListFilter for KeyIndicatorFilter {
+    type Entity = key_indicator::Entity;
+    fn condition(&self) -> Condition {
+        in_list(
+            self.slice.condition(),
+            key_indicator::Column::MunicipalityCode,
+            &self.municipality_codes,
+        )
     }
 }
 

@@ -83,4 +83,5 @@ tenant_owned!(
     intervention: Other,
     shared_project: Other,
     contact: Other,
+    key_indicator: Other,
 );
