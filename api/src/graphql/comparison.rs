@@ -400,7 +400,7 @@ pub struct ComparisonQuery;
 impl ComparisonQuery {
     /// Organisation models of several municipalities side by side, as of a date (required: models
     /// change, and figures from different years do not compare).
-    #[graphql(directive = list_size::apply(100, Some("codes".to_owned())))]
+    #[graphql(directive = list_size::apply(figures::MAX_COMPARED as u32, Some("codes".to_owned())))]
     async fn compare_municipalities(
         &self,
         ctx: &Context<'_>,

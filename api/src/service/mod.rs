@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use entities::by_index::{ByIndex, FromRow};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Value,
+    QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -58,13 +58,20 @@ impl Store {
         filter: Condition,
         as_of: Option<NaiveDate>,
     ) -> ApiResult<Vec<E::Model>> {
-        let rows = E::find()
+        self.read(self.visible::<E>(filter, as_of)).await
+    }
+
+    /// The rows of `E` that the caller may see, matching `filter`, valid at `as_of`, in id order.
+    fn visible<E: Scoped>(&self, filter: Condition, as_of: Option<NaiveDate>) -> Select<E> {
+        E::find()
             .filter(scope_condition::<E>(&self.caller, as_of))
             .filter(filter)
             .order_by_asc(E::id_column())
-            .into_model::<ByIndex<E::Model>>()
-            .all(&self.db)
-            .await?;
+    }
+
+    /// Runs `query` and reads its rows by column position (see `entities::by_index`).
+    async fn read<E: EntityTrait, T: FromRow>(&self, query: Select<E>) -> ApiResult<Vec<T>> {
+        let rows = query.into_model::<ByIndex<T>>().all(&self.db).await?;
         Ok(rows.into_iter().map(|row| row.0).collect())
     }
 
@@ -87,16 +94,11 @@ impl Store {
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        let rows = E::find()
+        let query = self
+            .visible::<E>(filter, as_of)
             .select_only()
-            .columns(columns)
-            .filter(scope_condition::<E>(&self.caller, as_of))
-            .filter(filter)
-            .order_by_asc(E::id_column())
-            .into_model::<ByIndex<T>>()
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|row| row.0).collect())
+            .columns(columns);
+        self.read(query).await
     }
 
     /// One page of `E` that the caller may see, matching `filter`, in id order (keyset pagination).
@@ -106,21 +108,11 @@ impl Store {
         as_of: Option<NaiveDate>,
         request: PageRequest,
     ) -> ApiResult<Page<E::Model>> {
-        let mut query = E::find()
-            .filter(scope_condition::<E>(&self.caller, as_of))
-            .filter(filter)
-            .order_by_asc(E::id_column())
-            .limit(request.first + 1);
+        let mut query = self.visible::<E>(filter, as_of).limit(request.first + 1);
         if let Some(after) = request.after {
             query = query.filter(E::id_column().gt(after));
         }
-        let mut rows: Vec<E::Model> = query
-            .into_model::<ByIndex<E::Model>>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|row| row.0)
-            .collect();
+        let mut rows: Vec<E::Model> = self.read(query).await?;
         let has_next_page = rows.len() as u64 > request.first;
         rows.truncate(request.first as usize);
         Ok(Page {
