@@ -66,6 +66,7 @@ fn cases() -> Vec<Case> {
     let search = "query($s: String) { units(filter: { search: $s }) { edges { cursor } } }";
     let long = "ø".repeat(50_000 / 2);
     let cursor_of_units = "dW5pdDox"; // base64url("unit:1")
+    let compare = r#"query($c: [Int!]!) { compareMunicipalities(codes: $c, asOf: "2023-07-01") { municipality { name } } }"#;
     vec![
         case("missing variable", as_of, json!({}), bad, "BAD_USER_INPUT", Some("asOf")),
         case("null for a non-null variable", as_of, json!({ "asOf": null }), bad, "BAD_USER_INPUT", Some("asOf")),
@@ -88,6 +89,13 @@ fn cases() -> Vec<Case> {
         case("ID with a signed key", r#"{ node(id: "VW5pdDorMQ") { id } }"#, json!({}), ok, "BAD_USER_INPUT", Some("id")), // Unit:+1
         case("ID of the wrong kind", r#"{ staffRoles(filter: { source: "VW5pdDox" }) { edges { cursor } } }"#, json!({}), ok, "BAD_USER_INPUT", Some("filter.source")),
         case("unknown municipality", "{ municipality(code: 999) { name } }", json!({}), ok, "NOT_FOUND", None),
+        case("no codes to compare", compare, json!({ "c": [] }), ok, "BAD_USER_INPUT", Some("codes")),
+        case("more codes than the cap", compare, json!({ "c": (1..=101).collect::<Vec<i32>>() }), ok, "BAD_USER_INPUT", Some("codes")),
+        case("unknown code to compare", compare, json!({ "c": [183, 12345] }), ok, "BAD_USER_INPUT", Some("codes")),
+        case("code to compare twice", compare, json!({ "c": [183, 187, 183] }), ok, "BAD_USER_INPUT", Some("codes")),
+        case("nested filter of unknown enum value", "query($c: BudgetCategory) { municipality(code: 183) { budgetLines(category: $c) { id } } }", json!({ "c": "BAD" }), bad, "BAD_USER_INPUT", Some("c")),
+        case("nested filter string too long", "query($k: String) { municipality(code: 183) { units(kind: $k) { id } } }", json!({ "k": long }), bad, "BAD_USER_INPUT", Some("k")),
+        case("nested filter of wrong type", "{ units(first: 1) { nodes { budgetLines(year: \"x\") { id } } } }", json!({}), bad, "GRAPHQL_VALIDATION_FAILED", None),
         case("unknown field", "{ noSuchField }", json!({}), bad, "GRAPHQL_VALIDATION_FAILED", None),
         case("unparsable document", "{ municipality(code: ", json!({}), bad, "GRAPHQL_PARSE_FAILED", None),
         case("long unknown field", &format!("{{ a{} }}", "x".repeat(60_000)), json!({}), bad, "GRAPHQL_VALIDATION_FAILED", None),

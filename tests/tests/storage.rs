@@ -74,6 +74,12 @@ fn bad_data_is_rejected_with_every_problem_named() {
         "kind = \"finding\"\nvalue = \"12\"",
         1,
     );
+    // A period with a first year and no last one: `year` filters could not place it.
+    let hoeje_taastrup = broken
+        .iter_mut()
+        .find(|(n, _)| *n == "hoeje-taastrup.toml")
+        .unwrap();
+    hoeje_taastrup.1 = hoeje_taastrup.1.replacen("period_end = 2020\n", "", 1);
     let models: Vec<(&str, &str)> = broken.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let error = seed::Dataset::parse(sources, reference, &models)
         .unwrap_err()
@@ -82,6 +88,11 @@ fn bad_data_is_rejected_with_every_problem_named() {
     assert!(error.contains("Ishgj"), "{error}");
     assert!(
         error.contains("ishoej-sigtede-10-17-andel") && error.contains("a finding has a text"),
+        "{error}"
+    );
+    assert!(
+        error.contains("hoeje-taastrup-sigtede-0-19-2019-2020")
+            && error.contains("a period gives its first and last year"),
         "{error}"
     );
 

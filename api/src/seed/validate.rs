@@ -267,10 +267,15 @@ impl Checker {
                         "a finding has a text and no value; every other kind a value and no text",
                     ),
                 }
-                if let (Some(start), Some(end)) = (indicator.period_start, indicator.period_end) {
-                    if end < start {
-                        self.fail(&context, "the period ends before it starts");
+                match (indicator.period_start, indicator.period_end) {
+                    (Some(start), Some(end)) if end < start => {
+                        self.fail(&context, "the period ends before it starts")
                     }
+                    (Some(_), None) | (None, Some(_)) => self.fail(
+                        &context,
+                        "a period gives its first and last year (the same for one year), or neither",
+                    ),
+                    _ => {}
                 }
                 self.provenance(&context, indicator.provenance(), &sources);
             }

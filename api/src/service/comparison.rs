@@ -244,6 +244,16 @@ impl Store {
                 format!("give between 1 and {MAX_COMPARED} municipality codes"),
             ));
         }
+        if let Some(twice) = codes
+            .iter()
+            .enumerate()
+            .find_map(|(i, code)| codes[..i].contains(code).then_some(code))
+        {
+            return Err(ApiError::bad_input(
+                "codes",
+                format!("municipality code {twice} is given more than once"),
+            ));
+        }
         let mut municipalities = self
             .list_by_column::<municipality::Entity>(
                 municipality::Column::Code,
