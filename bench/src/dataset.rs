@@ -22,6 +22,8 @@ pub const YEARS: i32 = 10;
 const BUDGET_LINES_PER_UNIT_YEAR: usize = 4;
 pub const FORUMS_PER_MUNICIPALITY: usize = 20;
 pub const MEMBERS_PER_FORUM: usize = 8;
+/// Who the dataset's versions are recorded as written by.
+const RECORDED_BY: &str = "vestegn-bench";
 /// Rows per `INSERT` (budget lines have 15 columns: 15,000 bind values, under SQLite's 32,766).
 const CHUNK: usize = 1_000;
 
@@ -76,19 +78,11 @@ pub async fn generate(db: &DatabaseConnection) -> anyhow::Result<(Counts, Ids)> 
     let txn = db.begin().await?;
     let result = insert(&txn).await?;
     if db.get_database_backend() == DbBackend::Postgres {
-        // The ids were given explicitly: move the sequences past them.
-        for table in [
-            "units",
-            "staff_roles",
-            "budget_lines",
-            "forums",
-            "forum_members",
-        ] {
-            txn.execute_unprepared(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            ))
-            .await?;
-        }
+        // The identities were given explicitly: move the sequence past them.
+        txn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('identities', 'id'), (SELECT max(id) FROM identities))",
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(result)
@@ -132,17 +126,36 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
     let mut budget_lines = Vec::new();
     let mut forums = Vec::new();
     let mut members = Vec::new();
-    let (mut unit_id, mut role_id, mut line_id, mut forum_id, mut member_id) = (0, 0, 0, 0, 0);
+    // Every record is a new identity with one version, recorded now by the benchmark.
+    let mut identities = Vec::new();
+    let recorded_at = chrono::Utc::now();
+    let mut new_identity = |kind: &str, code: i32| {
+        let id = identities.len() as i32 + 1;
+        identities.push(identity::ActiveModel {
+            id: Set(id),
+            kind: Set(kind.to_owned()),
+            municipality_code: Set(code),
+            revision: Set(1),
+            created_at: Set(recorded_at),
+            created_by: Set(RECORDED_BY.to_owned()),
+        });
+        id
+    };
+    let mut ids = Ids::default();
     for &code in &codes {
-        let first_unit = unit_id + 1;
+        let mut municipality_units = Vec::new();
         for index in 0..UNITS_PER_MUNICIPALITY {
-            unit_id += 1;
+            let unit_id = new_identity("units", code);
+            municipality_units.push(unit_id);
+            ids.units.push(unit_id);
             // 1 root, 5 departments under it, 24 teams spread over the departments.
             let (parent_id, kind) = match index {
                 0 => (None, "executive_board"),
-                i if i <= DEPARTMENTS_PER_MUNICIPALITY => (Some(first_unit), "department"),
+                i if i <= DEPARTMENTS_PER_MUNICIPALITY => {
+                    (Some(municipality_units[0]), "department")
+                }
                 i => (
-                    Some(first_unit + 1 + (i % DEPARTMENTS_PER_MUNICIPALITY) as i32),
+                    Some(municipality_units[1 + i % DEPARTMENTS_PER_MUNICIPALITY]),
                     "team",
                 ),
             };
@@ -162,9 +175,14 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
                 source_id: Set(source_id),
                 source_section: Set(section.clone()),
                 note: Set(None),
+                version: Set(1),
+                latest: Set(true),
+                recorded_at: Set(recorded_at),
+                recorded_by: Set(RECORDED_BY.to_owned()),
             });
             for role in 0..STAFF_ROLES_PER_UNIT {
-                role_id += 1;
+                let role_id = new_identity("staff_roles", code);
+                ids.staff_roles.push(role_id);
                 let minutes = 60 * (10 + random.below(28) as i32);
                 staff_roles.push(staff_role::ActiveModel {
                     id: Set(role_id),
@@ -182,11 +200,16 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
                     source_id: Set(source_id),
                     source_section: Set(section.clone()),
                     note: Set(None),
+                    version: Set(1),
+                    latest: Set(true),
+                    recorded_at: Set(recorded_at),
+                    recorded_by: Set(RECORDED_BY.to_owned()),
                 });
             }
             for year in FIRST_YEAR..FIRST_YEAR + YEARS {
                 for line in 0..BUDGET_LINES_PER_UNIT_YEAR {
-                    line_id += 1;
+                    let line_id = new_identity("budget_lines", code);
+                    ids.budget_lines.push(line_id);
                     budget_lines.push(budget_line::ActiveModel {
                         id: Set(line_id),
                         unit_id: Set(Some(unit_id)),
@@ -204,12 +227,17 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
                         source_id: Set(source_id),
                         source_section: Set(section.clone()),
                         note: Set(None),
+                        version: Set(1),
+                        latest: Set(true),
+                        recorded_at: Set(recorded_at),
+                        recorded_by: Set(RECORDED_BY.to_owned()),
                     });
                 }
             }
         }
         for index in 0..FORUMS_PER_MUNICIPALITY {
-            forum_id += 1;
+            let forum_id = new_identity("forums", code);
+            ids.forums.push(forum_id);
             forums.push(forum::ActiveModel {
                 id: Set(forum_id),
                 network_id: Set(None),
@@ -225,10 +253,14 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
                 source_id: Set(source_id),
                 source_section: Set(section.clone()),
                 note: Set(None),
+                version: Set(1),
+                latest: Set(true),
+                recorded_at: Set(recorded_at),
+                recorded_by: Set(RECORDED_BY.to_owned()),
             });
             for member in 0..MEMBERS_PER_FORUM {
-                member_id += 1;
-                let unit = first_unit + random.below(UNITS_PER_MUNICIPALITY as u64) as i32;
+                let member_id = new_identity("forum_members", code);
+                let unit = municipality_units[random.below(UNITS_PER_MUNICIPALITY as u64) as usize];
                 members.push(forum_member::ActiveModel {
                     id: Set(member_id),
                     forum_id: Set(forum_id),
@@ -242,16 +274,24 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
                     source_id: Set(source_id),
                     source_section: Set(section.clone()),
                     note: Set(None),
+                    version: Set(1),
+                    latest: Set(true),
+                    recorded_at: Set(recorded_at),
+                    recorded_by: Set(RECORDED_BY.to_owned()),
                 });
             }
         }
     }
-    let ids = Ids {
-        units: vec![1, unit_id],
-        staff_roles: vec![1, role_id],
-        budget_lines: vec![1, line_id],
-        forums: vec![1, forum_id],
-    };
+    // The first and last of each kind, for `node(id:)` lookups.
+    for list in [
+        &mut ids.units,
+        &mut ids.staff_roles,
+        &mut ids.budget_lines,
+        &mut ids.forums,
+    ] {
+        *list = vec![list[0], list[list.len() - 1]];
+    }
+    insert_chunks(db, identities).await?;
     counts.units = insert_chunks(db, units).await?;
     counts.staff_roles = insert_chunks(db, staff_roles).await?;
     counts.budget_lines = insert_chunks(db, budget_lines).await?;

@@ -2,28 +2,12 @@
 
 use sea_orm::entity::prelude::*;
 
-row! {
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+versioned! {
     #[sea_orm(table_name = "forum_members")]
     pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
         pub forum_id: i32,
         pub unit_id: Option<i32>,
         pub partner_id: Option<i32>,
         pub role_title: String,
-        pub municipality_code: i32,
-        pub visibility: String,
-        pub valid_from: Option<Date>,
-        pub valid_to: Option<Date>,
-        pub source_id: i32,
-        pub source_section: String,
-        #[sea_orm(column_type = "Text")]
-        pub note: Option<String>,
     }
 }
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}

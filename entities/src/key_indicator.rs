@@ -4,12 +4,9 @@
 
 use sea_orm::entity::prelude::*;
 
-row! {
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+versioned! {
     #[sea_orm(table_name = "key_indicators")]
     pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
         pub measure: String,
         #[sea_orm(column_type = "Text")]
         pub title: String,
@@ -25,18 +22,5 @@ row! {
         /// The finding as the source states it, when it gives no number.
         #[sea_orm(column_type = "Text")]
         pub finding: Option<String>,
-        pub municipality_code: i32,
-        pub visibility: String,
-        pub valid_from: Option<Date>,
-        pub valid_to: Option<Date>,
-        pub source_id: i32,
-        pub source_section: String,
-        #[sea_orm(column_type = "Text")]
-        pub note: Option<String>,
     }
 }
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}

@@ -2,6 +2,8 @@
 
 #[macro_use]
 pub mod by_index;
+#[macro_use]
+pub mod versioned;
 
 pub mod budget_line;
 pub mod contact;
@@ -9,6 +11,7 @@ pub mod forum;
 pub mod forum_legal_basis;
 pub mod forum_member;
 pub mod goal;
+pub mod identity;
 pub mod intervention;
 pub mod intervention_partner;
 pub mod key_indicator;

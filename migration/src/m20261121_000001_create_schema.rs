@@ -1,8 +1,16 @@
 //! The first schema: every table of the organisation model, with foreign keys and the indexes its
 //! queries use. Money is stored as integer øre and weekly hours as integer minutes, so that SQLite
 //! (which has no decimal type) and PostgreSQL keep them exact alike.
+//!
+//! A municipality's records (units, staff roles, budget lines, …) are stable identities
+//! (`identities`) with versions: each tenant-owned table holds versions, keyed by the identity and a
+//! version number, each valid for `[valid_from, valid_to)`; versions of one identity never overlap.
 
-use sea_orm_migration::{prelude::*, schema::pk_auto};
+use sea_orm_migration::{
+    prelude::*,
+    schema::pk_auto,
+    sea_orm::{ConnectionTrait, DatabaseBackend},
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -284,10 +292,38 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The stable identity of each record of a municipality's model; versions point at it.
+        // `revision` counts the writes to the record (all its versions), for concurrency checks.
+        manager
+            .create_table(
+                Table::create()
+                    .table(Identities::Table)
+                    .col(pk_auto(Identities::Id))
+                    .col(ColumnDef::new(Identities::Kind).string().not_null())
+                    .col(
+                        ColumnDef::new(Identities::MunicipalityCode)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Identities::Revision).integer().not_null())
+                    .col(
+                        ColumnDef::new(Identities::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Identities::CreatedBy).string().not_null())
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_identities_municipality_code")
+                            .from(Identities::Table, Identities::MunicipalityCode)
+                            .to(Municipalities::Table, Municipalities::Code),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 tenant_owned_table(PoliticalCommittees::Table, "political_committees")
-                    .col(pk_auto(PoliticalCommittees::Id))
                     .col(
                         ColumnDef::new(PoliticalCommittees::Name)
                             .string()
@@ -300,7 +336,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(Units::Table, "units")
-                    .col(pk_auto(Units::Id))
                     .col(ColumnDef::new(Units::ParentId).integer().null().to_owned())
                     .col(
                         ColumnDef::new(Units::CommitteeId)
@@ -327,13 +362,13 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_units_parent_id")
                             .from(Units::Table, Units::ParentId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_units_committee_id")
                             .from(Units::Table, Units::CommitteeId)
-                            .to(PoliticalCommittees::Table, PoliticalCommittees::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .to_owned(),
             )
@@ -341,7 +376,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(StaffRoles::Table, "staff_roles")
-                    .col(pk_auto(StaffRoles::Id))
                     .col(
                         ColumnDef::new(StaffRoles::UnitId)
                             .integer()
@@ -388,7 +422,7 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_staff_roles_unit_id")
                             .from(StaffRoles::Table, StaffRoles::UnitId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .to_owned(),
             )
@@ -396,7 +430,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(BudgetLines::Table, "budget_lines")
-                    .col(pk_auto(BudgetLines::Id))
                     .col(
                         ColumnDef::new(BudgetLines::UnitId)
                             .integer()
@@ -443,7 +476,7 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_budget_lines_unit_id")
                             .from(BudgetLines::Table, BudgetLines::UnitId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .to_owned(),
             )
@@ -451,7 +484,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(Forums::Table, "forums")
-                    .col(pk_auto(Forums::Id))
                     .col(
                         ColumnDef::new(Forums::NetworkId)
                             .integer()
@@ -475,7 +507,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(ForumMembers::Table, "forum_members")
-                    .col(pk_auto(ForumMembers::Id))
                     .col(
                         ColumnDef::new(ForumMembers::ForumId)
                             .integer()
@@ -504,13 +535,13 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_forum_members_forum_id")
                             .from(ForumMembers::Table, ForumMembers::ForumId)
-                            .to(Forums::Table, Forums::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_forum_members_unit_id")
                             .from(ForumMembers::Table, ForumMembers::UnitId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -542,7 +573,7 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_forum_legal_bases_forum_id")
                             .from(ForumLegalBases::Table, ForumLegalBases::ForumId)
-                            .to(Forums::Table, Forums::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -556,7 +587,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(Goals::Table, "goals")
-                    .col(pk_auto(Goals::Id))
                     .col(ColumnDef::new(Goals::Plan).string().not_null().to_owned())
                     .col(
                         ColumnDef::new(Goals::Number)
@@ -571,7 +601,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(Interventions::Table, "interventions")
-                    .col(pk_auto(Interventions::Id))
                     .col(
                         ColumnDef::new(Interventions::GoalId)
                             .integer()
@@ -630,13 +659,13 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_interventions_goal_id")
                             .from(Interventions::Table, Interventions::GoalId)
-                            .to(Goals::Table, Goals::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_interventions_lead_unit_id")
                             .from(Interventions::Table, Interventions::LeadUnitId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .to_owned(),
             )
@@ -677,13 +706,13 @@ impl MigrationTrait for Migration {
                                 InterventionPartners::Table,
                                 InterventionPartners::InterventionId,
                             )
-                            .to(Interventions::Table, Interventions::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_intervention_partners_unit_id")
                             .from(InterventionPartners::Table, InterventionPartners::UnitId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -697,7 +726,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(SharedProjects::Table, "shared_projects")
-                    .col(pk_auto(SharedProjects::Id))
                     .col(
                         ColumnDef::new(SharedProjects::Name)
                             .string()
@@ -752,7 +780,7 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_project_participants_project_id")
                             .from(ProjectParticipants::Table, ProjectParticipants::ProjectId)
-                            .to(SharedProjects::Table, SharedProjects::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -769,7 +797,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(Contacts::Table, "contacts")
-                    .col(pk_auto(Contacts::Id))
                     .col(ColumnDef::new(Contacts::UnitId).integer().null().to_owned())
                     .col(
                         ColumnDef::new(Contacts::Name)
@@ -789,7 +816,7 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .name("fk_contacts_unit_id")
                             .from(Contacts::Table, Contacts::UnitId)
-                            .to(Units::Table, Units::Id),
+                            .to(Identities::Table, Identities::Id),
                     )
                     .to_owned(),
             )
@@ -969,7 +996,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 tenant_owned_table(KeyIndicators::Table, "key_indicators")
-                    .col(pk_auto(KeyIndicators::Id))
                     .col(ColumnDef::new(KeyIndicators::Measure).string().not_null())
                     .col(ColumnDef::new(KeyIndicators::Title).text().not_null())
                     .col(ColumnDef::new(KeyIndicators::PeriodStart).integer().null())
@@ -985,8 +1011,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            // For the exclusion constraints: `=` on integers in a GiST index.
+            manager
+                .get_connection()
+                .execute_unprepared("CREATE EXTENSION IF NOT EXISTS btree_gist")
+                .await?;
+        }
         for table in TENANT_OWNED {
             create_tenancy_indexes(manager, table).await?;
+            forbid_overlapping_versions(manager, table).await?;
         }
         Ok(())
     }
@@ -1035,6 +1069,9 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(PoliticalCommittees::Table).to_owned())
             .await?;
         manager
+            .drop_table(Table::drop().table(Identities::Table).to_owned())
+            .await?;
+        manager
             .drop_table(Table::drop().table(LegalBases::Table).to_owned())
             .await?;
         manager
@@ -1056,7 +1093,8 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// Tables whose rows belong to a municipality; they share the columns of [`tenant_owned_table`].
+/// Tables whose rows are versions of a municipality's records; they share the columns of
+/// [`tenant_owned_table`].
 const TENANT_OWNED: [&str; 11] = [
     "political_committees",
     "units",
@@ -1071,12 +1109,18 @@ const TENANT_OWNED: [&str; 11] = [
     "key_indicators",
 ];
 
-/// A table owned by a municipality: the owner, who may see the row, its half-open validity
-/// `[valid_from, valid_to)`, and the source document and section it comes from.
+/// A table of versions of a municipality's records. A row is one version of the record (the
+/// identity, in `identities`) that `id` names: its attributes during its half-open validity
+/// `[valid_from, valid_to)`, the owner, who may see it, the source document and section it comes
+/// from, and when and by whom it was recorded. References to such records point at identities.
+/// The versions of one identity do not overlap ([`forbid_overlapping_versions`]).
 fn tenant_owned_table(table: impl IntoIden + 'static, name: &str) -> TableCreateStatement {
     let column = |name: &str| Alias::new(name);
     Table::create()
         .table(table)
+        .col(ColumnDef::new(column("id")).integer().not_null())
+        .col(ColumnDef::new(column("version")).integer().not_null())
+        .col(ColumnDef::new(column("latest")).boolean().not_null())
         .col(
             ColumnDef::new(column("municipality_code"))
                 .integer()
@@ -1088,6 +1132,26 @@ fn tenant_owned_table(table: impl IntoIden + 'static, name: &str) -> TableCreate
         .col(ColumnDef::new(column("source_id")).integer().not_null())
         .col(ColumnDef::new(column("source_section")).string().not_null())
         .col(ColumnDef::new(column("note")).text().null())
+        .col(
+            ColumnDef::new(column("recorded_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(ColumnDef::new(column("recorded_by")).string().not_null())
+        .primary_key(Index::create().col(column("id")).col(column("version")))
+        .check(
+            Expr::col(column("valid_from"))
+                .is_null()
+                .or(Expr::col(column("valid_to")).is_null())
+                .or(Expr::col(column("valid_to")).gt(Expr::col(column("valid_from")))),
+        )
+        .foreign_key(
+            ForeignKey::create()
+                .name(format!("fk_{name}_id"))
+                .from_col(column("id"))
+                .to(Identities::Table, Identities::Id)
+                .on_delete(ForeignKeyAction::Cascade),
+        )
         .foreign_key(
             ForeignKey::create()
                 .name(format!("fk_{name}_municipality_code"))
@@ -1103,9 +1167,61 @@ fn tenant_owned_table(table: impl IntoIden + 'static, name: &str) -> TableCreate
         .to_owned()
 }
 
-/// The indexes every tenant-owned table's reads use: by owner, by source, by validity.
+/// Two versions of one identity may not hold on the same day. PostgreSQL enforces it with an
+/// exclusion constraint (which also holds between concurrent transactions); SQLite, whose writes
+/// are serialised, with triggers.
+async fn forbid_overlapping_versions(
+    manager: &SchemaManager<'_>,
+    table: &str,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    match manager.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            db.execute_unprepared(&format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {table}_versions_do_not_overlap \
+                 EXCLUDE USING gist (id WITH =, daterange(valid_from, valid_to, '[)') WITH &&)"
+            ))
+            .await?;
+        }
+        DatabaseBackend::Sqlite => {
+            for event in ["INSERT", "UPDATE"] {
+                let trigger = format!(
+                    "{table}_versions_do_not_overlap_on_{}",
+                    event.to_lowercase()
+                );
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {trigger} BEFORE {event} ON {table} \
+                     WHEN EXISTS (SELECT 1 FROM {table} AS other \
+                       WHERE other.id = NEW.id AND other.version <> NEW.version \
+                       AND (other.valid_to IS NULL OR NEW.valid_from IS NULL OR other.valid_to > NEW.valid_from) \
+                       AND (NEW.valid_to IS NULL OR other.valid_from IS NULL OR NEW.valid_to > other.valid_from)) \
+                     BEGIN SELECT RAISE(ABORT, 'versions_overlap: {table}'); END"
+                ))
+                .await?;
+            }
+        }
+        DatabaseBackend::MySql => {
+            return Err(DbErr::Migration("MySQL is not supported".to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// The indexes every tenant-owned table's reads use: by owner, by source, by validity; and one
+/// latest version per identity.
 async fn create_tenancy_indexes(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
     let column = |name: &str| Alias::new(name);
+    manager
+        .create_index(
+            Index::create()
+                .name(format!("idx_{table}_one_latest_version"))
+                .table(Alias::new(table))
+                .col(column("id"))
+                .unique()
+                .and_where(Expr::col(column("latest")).eq(true))
+                .to_owned(),
+        )
+        .await?;
     create_index(
         manager,
         &format!("idx_{table}_municipality_code"),
@@ -1212,16 +1328,25 @@ enum LegalBases {
 }
 
 #[derive(DeriveIden)]
-enum PoliticalCommittees {
+enum Identities {
     Table,
     Id,
+    Kind,
+    MunicipalityCode,
+    Revision,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum PoliticalCommittees {
+    Table,
     Name,
 }
 
 #[derive(DeriveIden)]
 enum Units {
     Table,
-    Id,
     ParentId,
     CommitteeId,
     Name,
@@ -1234,7 +1359,6 @@ enum Units {
 #[derive(DeriveIden)]
 enum StaffRoles {
     Table,
-    Id,
     UnitId,
     Title,
     Headcount,
@@ -1247,7 +1371,6 @@ enum StaffRoles {
 #[derive(DeriveIden)]
 enum BudgetLines {
     Table,
-    Id,
     UnitId,
     Year,
     Category,
@@ -1260,7 +1383,6 @@ enum BudgetLines {
 #[derive(DeriveIden)]
 enum Forums {
     Table,
-    Id,
     NetworkId,
     Name,
     Scope,
@@ -1272,7 +1394,6 @@ enum Forums {
 #[derive(DeriveIden)]
 enum ForumMembers {
     Table,
-    Id,
     ForumId,
     UnitId,
     PartnerId,
@@ -1290,7 +1411,6 @@ enum ForumLegalBases {
 #[derive(DeriveIden)]
 enum KeyIndicators {
     Table,
-    Id,
     Measure,
     Title,
     PeriodStart,
@@ -1304,7 +1424,6 @@ enum KeyIndicators {
 #[derive(DeriveIden)]
 enum Goals {
     Table,
-    Id,
     Plan,
     Number,
     Title,
@@ -1313,7 +1432,6 @@ enum Goals {
 #[derive(DeriveIden)]
 enum Interventions {
     Table,
-    Id,
     GoalId,
     LeadUnitId,
     Name,
@@ -1338,7 +1456,6 @@ enum InterventionPartners {
 #[derive(DeriveIden)]
 enum SharedProjects {
     Table,
-    Id,
     Name,
     Description,
 }
@@ -1357,7 +1474,6 @@ enum ProjectParticipants {
 #[derive(DeriveIden)]
 enum Contacts {
     Table,
-    Id,
     UnitId,
     Name,
     RoleTitle,

@@ -2,9 +2,12 @@
 //! `network` records reach the municipalities that share a network with their owner.
 
 use entities::{source, unit};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, EntityTrait, Set};
+use sea_orm::{EntityTrait, Set};
 use serde_json::json;
-use vestegn_api::service::Caller;
+use vestegn_api::service::{
+    versions::{self, Recorded},
+    Caller,
+};
 use vestegn_tests::{on_each_backend, TestApp};
 
 async fn add_unit(app: &TestApp, name: &str, visibility: &str) {
@@ -14,8 +17,7 @@ async fn add_unit(app: &TestApp, name: &str, visibility: &str) {
         .unwrap()
         .unwrap()
         .id;
-    unit::ActiveModel {
-        id: NotSet,
+    let unit = unit::ActiveModel {
         parent_id: Set(None),
         committee_id: Set(None),
         name: Set(name.to_owned()),
@@ -30,10 +32,11 @@ async fn add_unit(app: &TestApp, name: &str, visibility: &str) {
         source_id: Set(source_id),
         source_section: Set("test".to_owned()),
         note: Set(None),
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
+        ..Default::default()
+    };
+    versions::create(&app.db, unit, &Recorded::now("test"))
+        .await
+        .unwrap();
 }
 
 const FIND: &str = r#"{ units(filter: { search: "Testenhed" }) { edges { node { name } } } }"#;

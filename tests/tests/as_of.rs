@@ -15,7 +15,11 @@ use chrono::NaiveDate;
 use entities::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, Set};
 use serde_json::{json, Value};
-use vestegn_api::{config::Limits, graphql::ids::NodeKind};
+use vestegn_api::{
+    config::Limits,
+    graphql::ids::NodeKind,
+    service::versions::{self, Recorded},
+};
 use vestegn_tests::on_each_backend_with;
 
 /// A day in the old period and a day in the new one.
@@ -55,8 +59,7 @@ macro_rules! insert {
         { $($column:ident: $value:expr),* $(,)? }
     ) => {{
         let (valid_from, valid_to) = $period.bounds();
-        $module::ActiveModel {
-            id: NotSet,
+        let version = $module::ActiveModel {
             $($column: Set($value),)*
             municipality_code: Set($owner),
             visibility: Set("public".to_owned()),
@@ -65,11 +68,12 @@ macro_rules! insert {
             source_id: Set($fixture.source),
             source_section: Set("test".to_owned()),
             note: Set(None),
-        }
-        .insert($fixture.db)
-        .await
-        .unwrap()
-        .id
+            ..Default::default()
+        };
+        versions::create($fixture.db, version, &Recorded::now("test"))
+            .await
+            .unwrap()
+            .id
     }};
 }
 

@@ -7,11 +7,10 @@ use entities::{budget_line, source};
 use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::{Alias, Expr, Func},
-    ActiveModelTrait,
-    ActiveValue::NotSet,
     ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde_json::json;
+use vestegn_api::service::versions::{self, Recorded};
 use vestegn_tests::{on_each_backend, TestApp};
 
 async fn add_line(app: &TestApp, amount_ore: i64) {
@@ -21,8 +20,7 @@ async fn add_line(app: &TestApp, amount_ore: i64) {
         .unwrap()
         .unwrap()
         .id;
-    budget_line::ActiveModel {
-        id: NotSet,
+    let line = budget_line::ActiveModel {
         unit_id: Set(None),
         year: Set(2030),
         category: Set("pool".to_owned()),
@@ -37,10 +35,11 @@ async fn add_line(app: &TestApp, amount_ore: i64) {
         source_id: Set(source_id),
         source_section: Set("test".to_owned()),
         note: Set(None),
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
+        ..Default::default()
+    };
+    versions::create(&app.db, line, &Recorded::now("test"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

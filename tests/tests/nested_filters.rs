@@ -3,9 +3,12 @@
 //! top-level filter does.
 
 use entities::{budget_line, unit};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
-use vestegn_api::graphql::ids::NodeKind;
+use vestegn_api::{
+    graphql::ids::NodeKind,
+    service::versions::{self, Recorded},
+};
 use vestegn_tests::{on_each_backend, TestApp};
 
 /// The IDs of a list of records, in order.
@@ -20,7 +23,6 @@ fn ids(list: &Value) -> Vec<String> {
 /// Adds a public budget line of `unit` for `year` and `category`.
 async fn add_line(app: &TestApp, unit: &unit::Model, year: i32, category: &str) -> i32 {
     let line = budget_line::ActiveModel {
-        id: NotSet,
         unit_id: Set(Some(unit.id)),
         year: Set(year),
         category: Set(category.to_owned()),
@@ -35,8 +37,12 @@ async fn add_line(app: &TestApp, unit: &unit::Model, year: i32, category: &str) 
         source_id: Set(unit.source_id),
         source_section: Set("test".to_owned()),
         note: Set(None),
+        ..Default::default()
     };
-    line.insert(&app.db).await.expect("insert").id
+    versions::create(&app.db, line, &Recorded::now("test"))
+        .await
+        .expect("insert")
+        .id
 }
 
 #[tokio::test]

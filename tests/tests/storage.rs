@@ -12,7 +12,11 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
 };
-use vestegn_api::{config::Limits, seed};
+use vestegn_api::{
+    config::Limits,
+    seed,
+    service::versions::{self, Recorded},
+};
 use vestegn_tests::{on_each_backend, on_each_backend_with};
 
 #[tokio::test]
@@ -150,7 +154,6 @@ async fn rows_read_by_position_are_the_rows_read_by_name() {
             .unwrap()
             .expect("a source");
         let project = shared_project::ActiveModel {
-            id: NotSet,
             name: Set("Fælles indsats".to_owned()),
             description: Set(None),
             municipality_code: Set(165),
@@ -160,10 +163,11 @@ async fn rows_read_by_position_are_the_rows_read_by_name() {
             source_id: Set(source.id),
             source_section: Set("test".to_owned()),
             note: Set(Some("added by the test".to_owned())),
-        }
-        .insert(db)
-        .await
-        .expect("project");
+            ..Default::default()
+        };
+        let project = versions::create(db, project, &Recorded::now("test"))
+            .await
+            .expect("project");
         project_participant::ActiveModel {
             id: NotSet,
             project_id: Set(project.id),

@@ -61,6 +61,9 @@ pub struct Provenance {
     pub visibility: Visibility,
     /// Remarks: approximations, ranges, disagreements between sources.
     pub note: Option<String>,
+    /// Which version of the record this is (1, 2, … in the order they were written; a later source
+    /// describing the same record is its next version); null for reference data, which has none.
+    pub version: Option<i32>,
     /// The day the record was read at, handed on to the source.
     #[graphql(skip)]
     pub as_of: Option<NaiveDate>,
@@ -90,6 +93,7 @@ impl Provenance {
             valid_to: None,
             visibility: Visibility::Public,
             note: None,
+            version: None,
             as_of: record.as_of(),
         }
     }
@@ -106,6 +110,7 @@ macro_rules! provenance_of {
             visibility: $crate::vocabulary::Visibility::parse(&$record.row.visibility)
                 .unwrap_or($crate::vocabulary::Visibility::Private),
             note: $record.row.note.clone(),
+            version: Some($record.row.version),
             as_of: $crate::graphql::loaders::Dated::as_of($record),
         }
     };

@@ -7,15 +7,19 @@ mod validate;
 use std::collections::HashMap;
 
 use anyhow::{bail, Context};
+use entities::versioned::Versioned;
 use entities::*;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, Set, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait,
+    DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, Set, TransactionTrait,
 };
 
 use self::format::*;
-use crate::vocabulary::Visibility;
+use crate::{
+    service::versions::{self, Recorded},
+    vocabulary::Visibility,
+};
 
 /// The dataset's files, as embedded at build time: `(path, contents)`.
 const SOURCES: &str = include_str!("../../../data/sources.toml");
@@ -102,14 +106,16 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 }
 
 /// Database ids of the records inserted so far, by their keys in the data files.
-#[derive(Default)]
 struct Ids {
     sources: HashMap<String, i32>,
     networks: HashMap<String, i32>,
     partners: HashMap<String, i32>,
     legal_bases: HashMap<String, i32>,
-    /// Per model file: committees, units, goals (keys are unique across the dataset).
+    /// Identities of the keyed records (committees, units, forums, goals, …) by their keys
+    /// (unique across the dataset).
     local: HashMap<String, i32>,
+    /// Who the load is recorded as written by, and when.
+    recorded: Recorded,
 }
 
 impl Ids {
@@ -118,6 +124,17 @@ impl Ids {
             .copied()
             .with_context(|| format!("unknown key {key:?}"))
     }
+    fn new(recorded: Recorded) -> Self {
+        Self {
+            sources: HashMap::new(),
+            networks: HashMap::new(),
+            partners: HashMap::new(),
+            legal_bases: HashMap::new(),
+            local: HashMap::new(),
+            recorded,
+        }
+    }
+
     fn source(&self, key: &str) -> anyhow::Result<i32> {
         Self::get(&self.sources, key)
     }
@@ -127,6 +144,34 @@ impl Ids {
     fn local_opt(&self, key: Option<&str>) -> anyhow::Result<Option<i32>> {
         key.map(|k| self.local(k)).transpose()
     }
+
+    /// Writes `version` as the next version of the record `key` names: records that share a key
+    /// are versions of one record, in the order of the file. A record without a key, or with a
+    /// key not seen before, is a new record.
+    async fn write<C, A>(
+        &mut self,
+        db: &C,
+        key: Option<&str>,
+        version: A,
+    ) -> anyhow::Result<<A::Entity as EntityTrait>::Model>
+    where
+        C: ConnectionTrait,
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: Versioned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        let seen = key.and_then(|key| self.local.get(key).copied());
+        let row = match seen {
+            Some(id) => versions::add_version(db, version, id, &self.recorded).await?,
+            None => versions::create(db, version, &self.recorded).await?,
+        };
+        if let (Some(key), None) = (key, seen) {
+            self.local
+                .insert(key.to_owned(), versions::identity_of(&row)?);
+        }
+        Ok(row)
+    }
+
     fn partner_opt(&self, key: Option<&str>) -> anyhow::Result<Option<i32>> {
         key.map(|k| Self::get(&self.partners, k)).transpose()
     }
@@ -153,6 +198,9 @@ fn minutes(hours: Option<Decimal>) -> anyhow::Result<Option<i32>> {
         })
         .transpose()
 }
+
+/// Who the dataset's versions are recorded as written by.
+const RECORDED_BY: &str = "dataset";
 
 /// Values every tenant-owned row repeats; filled from a record's provenance.
 struct Common {
@@ -182,12 +230,12 @@ impl Common {
     }
 }
 
-/// Sets the columns every tenant-owned active model has from a [`Common`].
+/// A version of a tenant-owned record with its own columns and a [`Common`]; its identity,
+/// number and transaction time are set when it is written ([`Ids::write`]).
 macro_rules! with_common {
     ($module:ident { $($field:ident: $value:expr),* $(,)? }, $common:expr) => {{
         let common = $common;
         $module::ActiveModel {
-            id: NotSet,
             $($field: Set($value),)*
             municipality_code: Set(common.municipality_code),
             visibility: Set(common.visibility),
@@ -196,12 +244,13 @@ macro_rules! with_common {
             source_id: Set(common.source_id),
             source_section: Set(common.source_section),
             note: Set(common.note),
+            ..Default::default()
         }
     }};
 }
 
 async fn insert<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyhow::Result<()> {
-    let mut ids = Ids::default();
+    let mut ids = Ids::new(Recorded::now(RECORDED_BY));
     for record in &dataset.sources {
         let row = source::ActiveModel {
             id: NotSet,
@@ -300,19 +349,17 @@ async fn insert_model<C: ConnectionTrait>(
 ) -> anyhow::Result<()> {
     let code = model.municipality;
     for record in &model.committee {
-        let row = with_common!(
+        let version = with_common!(
             political_committee {
                 name: record.name.clone()
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
-        ids.local.insert(record.key.clone(), row.id);
+        );
+        ids.write(db, Some(&record.key), version).await?;
     }
     // Parents come before their children in the files (checked by validation).
     for record in &model.unit {
-        let row = with_common!(
+        let version = with_common!(
             unit {
                 parent_id: ids.local_opt(record.parent.as_deref())?,
                 committee_id: ids.local_opt(record.committee.as_deref())?,
@@ -323,10 +370,8 @@ async fn insert_model<C: ConnectionTrait>(
                 hosts_crime_prevention: record.hosts_crime_prevention,
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
-        ids.local.insert(record.key.clone(), row.id);
+        );
+        ids.write(db, Some(&record.key), version).await?;
     }
     for record in &model.staff_role {
         let (min, max) = match record.weekly_hours {
@@ -336,7 +381,7 @@ async fn insert_model<C: ConnectionTrait>(
                 record.weekly_hours_max.or(record.weekly_hours_min),
             ),
         };
-        with_common!(
+        let version = with_common!(
             staff_role {
                 unit_id: ids.local(&record.unit)?,
                 title: record.title.clone(),
@@ -347,12 +392,11 @@ async fn insert_model<C: ConnectionTrait>(
                 pillar: record.pillar.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
+        );
+        ids.write(db, None, version).await?;
     }
     for record in &model.budget_line {
-        with_common!(
+        let version = with_common!(
             budget_line {
                 unit_id: ids.local_opt(record.unit.as_deref())?,
                 year: record.year,
@@ -363,12 +407,12 @@ async fn insert_model<C: ConnectionTrait>(
                 description: record.description.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
+        );
+        ids.write(db, None, version).await?;
     }
+    let mut linked_bases = std::collections::HashSet::new();
     for record in &model.forum {
-        let forum_row = with_common!(
+        let version = with_common!(
             forum {
                 network_id: record
                     .network
@@ -382,14 +426,13 @@ async fn insert_model<C: ConnectionTrait>(
                 purpose: record.purpose.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
+        );
+        let forum_row = ids.write(db, Some(&record.key), version).await?;
         for member in &record.member {
             // Members share their forum's provenance; their own note replaces the forum's.
             let mut common = Common::of(code, record.provenance(), ids)?;
             common.note = member.note.clone();
-            with_common!(
+            let version = with_common!(
                 forum_member {
                     forum_id: forum_row.id,
                     unit_id: ids.local_opt(member.unit.as_deref())?,
@@ -397,35 +440,37 @@ async fn insert_model<C: ConnectionTrait>(
                     role_title: member.role_title.clone(),
                 },
                 common
-            )
-            .insert(db)
-            .await?;
+            );
+            ids.write(db, None, version).await?;
         }
         for key in &record.legal_bases {
+            // Legal bases belong to the forum, not to one of its versions.
+            let basis = Ids::get(&ids.legal_bases, key)?;
+            if !linked_bases.insert((forum_row.id, basis)) {
+                continue;
+            }
             forum_legal_basis::ActiveModel {
                 id: NotSet,
                 forum_id: Set(forum_row.id),
-                legal_basis_id: Set(Ids::get(&ids.legal_bases, key)?),
+                legal_basis_id: Set(basis),
             }
             .insert(db)
             .await?;
         }
     }
     for record in &model.goal {
-        let row = with_common!(
+        let version = with_common!(
             goal {
                 plan: record.plan.clone(),
                 number: record.number,
                 title: record.title.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
-        ids.local.insert(record.key.clone(), row.id);
+        );
+        ids.write(db, Some(&record.key), version).await?;
     }
     for record in &model.intervention {
-        let row = with_common!(
+        let version = with_common!(
             intervention {
                 goal_id: ids.local_opt(record.goal.as_deref())?,
                 lead_unit_id: ids.local_opt(record.lead_unit.as_deref())?,
@@ -438,9 +483,8 @@ async fn insert_model<C: ConnectionTrait>(
                 funding: record.funding.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
+        );
+        let row = ids.write(db, Some(&record.key), version).await?;
         for partner in &record.partner {
             intervention_partner::ActiveModel {
                 id: NotSet,
@@ -454,15 +498,14 @@ async fn insert_model<C: ConnectionTrait>(
         }
     }
     for record in &model.shared_project {
-        let row = with_common!(
+        let version = with_common!(
             shared_project {
                 name: record.name.clone(),
                 description: record.description.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
+        );
+        let row = ids.write(db, Some(&record.key), version).await?;
         for participant in &record.participant {
             project_participant::ActiveModel {
                 id: NotSet,
@@ -482,7 +525,7 @@ async fn insert_model<C: ConnectionTrait>(
         if record.visibility.is_none() {
             common.visibility = Visibility::Private.as_str().to_owned();
         }
-        with_common!(
+        let version = with_common!(
             contact {
                 unit_id: ids.local_opt(record.unit.as_deref())?,
                 name: record.name.clone(),
@@ -491,12 +534,11 @@ async fn insert_model<C: ConnectionTrait>(
                 email: record.email.clone(),
             },
             common
-        )
-        .insert(db)
-        .await?;
+        );
+        ids.write(db, None, version).await?;
     }
     for record in &model.key_indicator {
-        with_common!(
+        let version = with_common!(
             key_indicator {
                 measure: record.measure.clone(),
                 title: record.title.clone(),
@@ -508,9 +550,8 @@ async fn insert_model<C: ConnectionTrait>(
                 finding: record.finding.clone(),
             },
             Common::of(code, record.provenance(), ids)?
-        )
-        .insert(db)
-        .await?;
+        );
+        ids.write(db, Some(&record.key), version).await?;
     }
     Ok(())
 }

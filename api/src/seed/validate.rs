@@ -1,7 +1,9 @@
 //! Checks of the seed dataset before anything is written: keys, references, vocabularies, periods
 //! and spelling. Every problem is reported, not just the first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use super::{format::Provenance, Dataset};
 use crate::vocabulary::{
@@ -31,6 +33,8 @@ pub fn problems(dataset: &Dataset) -> Vec<String> {
 struct Checker {
     problems: Vec<String>,
     keys: HashSet<String>,
+    /// The records seen so far, by key: what kind they are and when their latest version ends.
+    records: HashMap<String, (&'static str, Option<NaiveDate>)>,
 }
 
 impl Checker {
@@ -42,6 +46,41 @@ impl Checker {
     fn unique_key(&mut self, context: &str, key: &str) {
         if !self.keys.insert(key.to_owned()) {
             self.fail(context, format!("key {key:?} is used twice"));
+        }
+    }
+
+    /// A record of a municipality's model: a key seen before for the same kind of record names its
+    /// next version, which must start when or after the previous one ends (versions of a record do
+    /// not overlap; the loader numbers them in the order of the file).
+    fn record_key(&mut self, context: &str, kind: &'static str, key: &str, provenance: Provenance) {
+        match self.records.get_mut(key) {
+            None if self.keys.contains(key) => {
+                self.fail(context, format!("key {key:?} is used twice"));
+            }
+            None => {
+                self.keys.insert(key.to_owned());
+                self.records
+                    .insert(key.to_owned(), (kind, provenance.valid_to));
+            }
+            Some((seen_kind, _)) if *seen_kind != kind => {
+                self.fail(context, format!("key {key:?} is used twice"));
+            }
+            Some((_, previous_end)) => {
+                let follows = matches!(
+                    (*previous_end, provenance.valid_from),
+                    (Some(end), Some(start)) if start >= end
+                );
+                *previous_end = provenance.valid_to;
+                if !follows {
+                    self.fail(
+                        context,
+                        format!(
+                            "a next version of {key:?} must start when or after the previous one \
+                             ends (valid_to)"
+                        ),
+                    );
+                }
+            }
         }
     }
 
@@ -153,7 +192,12 @@ impl Checker {
             let goals: HashSet<&str> = model.goal.iter().map(|g| g.key.as_str()).collect();
             for committee in &model.committee {
                 let context = format!("{file}: committee {}", committee.key);
-                self.unique_key(&context, &committee.key);
+                self.record_key(
+                    &context,
+                    "committee",
+                    &committee.key,
+                    committee.provenance(),
+                );
                 self.text(&context, &committee.name);
                 self.provenance(&context, committee.provenance(), &sources);
             }
@@ -161,7 +205,7 @@ impl Checker {
             let mut units: HashSet<&str> = HashSet::new();
             for unit in &model.unit {
                 let context = format!("{file}: unit {}", unit.key);
-                self.unique_key(&context, &unit.key);
+                self.record_key(&context, "unit", &unit.key, unit.provenance());
                 self.text(&context, &unit.name);
                 if let Some(parent) = &unit.parent {
                     self.known(&context, "parent unit (listed earlier)", parent, &units);
@@ -226,7 +270,7 @@ impl Checker {
             }
             for forum in &model.forum {
                 let context = format!("{file}: forum {}", forum.key);
-                self.unique_key(&context, &forum.key);
+                self.record_key(&context, "forum", &forum.key, forum.provenance());
                 self.text(&context, &forum.name);
                 self.vocabulary(&context, "scope", Some(&forum.scope), ForumScope::ALL);
                 self.vocabulary(&context, "level", Some(&forum.level), ForumLevel::ALL);
@@ -250,7 +294,12 @@ impl Checker {
             }
             for indicator in &model.key_indicator {
                 let context = format!("{file}: key indicator {}", indicator.key);
-                self.unique_key(&context, &indicator.key);
+                self.record_key(
+                    &context,
+                    "key_indicator",
+                    &indicator.key,
+                    indicator.provenance(),
+                );
                 self.text(&context, &indicator.title);
                 self.vocabulary(&context, "measure", Some(&indicator.measure), Measure::ALL);
                 self.vocabulary(&context, "kind", Some(&indicator.kind), IndicatorKind::ALL);
@@ -281,13 +330,18 @@ impl Checker {
             }
             for goal in &model.goal {
                 let context = format!("{file}: goal {}", goal.key);
-                self.unique_key(&context, &goal.key);
+                self.record_key(&context, "goal", &goal.key, goal.provenance());
                 self.text(&context, &goal.title);
                 self.provenance(&context, goal.provenance(), &sources);
             }
             for intervention in &model.intervention {
                 let context = format!("{file}: intervention {}", intervention.key);
-                self.unique_key(&context, &intervention.key);
+                self.record_key(
+                    &context,
+                    "intervention",
+                    &intervention.key,
+                    intervention.provenance(),
+                );
                 self.text(&context, &intervention.name);
                 if let Some(goal) = &intervention.goal {
                     self.known(&context, "goal", goal, &goals);
@@ -312,7 +366,12 @@ impl Checker {
             }
             for project in &model.shared_project {
                 let context = format!("{file}: shared_project {}", project.key);
-                self.unique_key(&context, &project.key);
+                self.record_key(
+                    &context,
+                    "shared_project",
+                    &project.key,
+                    project.provenance(),
+                );
                 for participant in &project.participant {
                     if !codes.contains(&participant.municipality) {
                         self.fail(

@@ -7,6 +7,7 @@ mod access;
 pub mod comparison;
 mod listing;
 mod scoped;
+pub mod versions;
 
 pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use listing::*;
@@ -145,7 +146,8 @@ impl Store {
     }
 }
 
-/// The rows of `E` the caller may see, valid at `as_of` (every period when none).
+/// The rows of `E` the caller may see: of a table of versions, each record's version valid at
+/// `as_of`, or its latest version when no date is given (so that a record appears once).
 pub fn scope_condition<E: Scoped>(caller: &Caller, as_of: Option<NaiveDate>) -> Condition {
     let mut condition = Condition::all();
     if let Some(tenancy) = E::tenancy() {
@@ -155,10 +157,10 @@ pub fn scope_condition<E: Scoped>(caller: &Caller, as_of: Option<NaiveDate>) -> 
             tenancy.resource,
         ));
     }
-    if let Some(day) = as_of {
-        condition = condition.add(validity_condition::<E>(day));
-    }
-    condition
+    condition.add(match as_of {
+        Some(day) => validity_condition::<E>(day),
+        None => latest_version_condition::<E>(),
+    })
 }
 
 /// The rows of `E` valid on `day` (all rows of tables without validity).
@@ -167,6 +169,14 @@ pub fn validity_condition<E: Scoped>(day: NaiveDate) -> Condition {
         Some((from, to)) => Condition::all()
             .add(Condition::any().add(from.is_null()).add(from.lte(day)))
             .add(Condition::any().add(to.is_null()).add(to.gt(day))),
+        None => Condition::all(),
+    }
+}
+
+/// The latest version of each record of `E` (all rows of tables without versions).
+fn latest_version_condition<E: Scoped>() -> Condition {
+    match E::latest() {
+        Some(latest) => Condition::all().add(latest.eq(true)),
         None => Condition::all(),
     }
 }

@@ -1,6 +1,6 @@
 //! Which columns carry tenancy and validity, for each table.
 
-use entities::{by_index::FromRow, *};
+use entities::{by_index::FromRow, versioned::Versioned, *};
 use sea_orm::EntityTrait;
 
 use super::Resource;
@@ -18,8 +18,11 @@ pub trait Scoped: EntityTrait<Model: FromRow> {
     /// `None` for reference data that everybody may read, and for link rows that are only reached
     /// through a parent the caller was allowed to see.
     fn tenancy() -> Option<Tenancy<Self::Column>>;
-    /// `(valid_from, valid_to)`, half-open; `None` for records without a validity period.
+    /// `(valid_from, valid_to)`, half-open, of tables of versions (whose `id_column` names the
+    /// identity); `None` for tables whose rows are records without versions.
     fn validity() -> Option<(Self::Column, Self::Column)>;
+    /// Of tables of versions: whether a row is its identity's latest version.
+    fn latest() -> Option<Self::Column>;
 }
 
 /// Reference data and link rows: no owner, no validity.
@@ -35,26 +38,32 @@ macro_rules! unscoped {
             fn validity() -> Option<(Self::Column, Self::Column)> {
                 None
             }
+            fn latest() -> Option<Self::Column> {
+                None
+            }
         }
     )*};
 }
 
-/// Tenant-owned tables: they all have the same owner, visibility and validity columns.
+/// Tenant-owned tables: versions of records, described by [`Versioned`].
 macro_rules! tenant_owned {
     ($($module:ident: $resource:ident),* $(,)?) => {$(
         impl Scoped for $module::Entity {
             fn id_column() -> Self::Column {
-                $module::Column::Id
+                <Self as Versioned>::id()
             }
             fn tenancy() -> Option<Tenancy<Self::Column>> {
                 Some(Tenancy {
-                    owner: $module::Column::MunicipalityCode,
-                    visibility: $module::Column::Visibility,
+                    owner: <Self as Versioned>::owner(),
+                    visibility: <Self as Versioned>::visibility(),
                     resource: Resource::$resource,
                 })
             }
             fn validity() -> Option<(Self::Column, Self::Column)> {
-                Some(($module::Column::ValidFrom, $module::Column::ValidTo))
+                Some((<Self as Versioned>::valid_from(), <Self as Versioned>::valid_to()))
+            }
+            fn latest() -> Option<Self::Column> {
+                Some(<Self as Versioned>::latest())
             }
         }
     )*};

@@ -1,0 +1,171 @@
+//! Writing records as identities with versions: the one place that allocates an identity, numbers
+//! its versions and counts its revisions. The dataset loader writes through it (and so do the
+//! tests' fixtures); the database refuses versions of one identity that overlap.
+
+use chrono::{DateTime, Utc};
+use entities::{identity, versioned::Versioned};
+use sea_orm::{
+    sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait,
+    ConnectionTrait, DbErr, EntityName, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder, QuerySelect, Value,
+};
+
+/// Who writes, and when (transaction time).
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Recorded {
+    pub fn now(by: impl Into<String>) -> Self {
+        Self {
+            by: by.into(),
+            at: Utc::now(),
+        }
+    }
+}
+
+/// Inserts `version` as the first version of a new record of the municipality it names.
+pub async fn create<C, A>(
+    db: &C,
+    version: A,
+    recorded: &Recorded,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    A::Entity: Versioned,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let owner = match version.get(<A::Entity as Versioned>::owner()) {
+        ActiveValue::Set(Value::Int(Some(code)))
+        | ActiveValue::Unchanged(Value::Int(Some(code))) => code,
+        _ => return Err(DbErr::Custom("a version names its municipality".to_owned())),
+    };
+    let identity = identity::ActiveModel {
+        id: ActiveValue::NotSet,
+        kind: ActiveValue::Set(A::Entity::default().table_name().to_owned()),
+        municipality_code: ActiveValue::Set(owner),
+        revision: ActiveValue::Set(1),
+        created_at: ActiveValue::Set(recorded.at),
+        created_by: ActiveValue::Set(recorded.by.clone()),
+    }
+    .insert(db)
+    .await?;
+    insert_version(db, version, identity.id, 1, recorded).await
+}
+
+/// Inserts `version` as the next version of the record `id`, and counts the write in the record's
+/// revision.
+pub async fn add_version<C, A>(
+    db: &C,
+    version: A,
+    id: i32,
+    recorded: &Recorded,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    A::Entity: Versioned,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let latest: Option<i32> = A::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::col(<A::Entity as Versioned>::version()).max(),
+            "latest",
+        )
+        .filter(<A::Entity as Versioned>::id().eq(id))
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    let Some(latest) = latest else {
+        return Err(DbErr::RecordNotFound(format!("no record {id}")));
+    };
+    identity::Entity::update_many()
+        .col_expr(
+            identity::Column::Revision,
+            Expr::col(identity::Column::Revision).add(1),
+        )
+        .filter(identity::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    let inserted = insert_version(db, version, id, latest + 1, recorded).await?;
+    mark_latest_version::<A::Entity, C>(db, id).await?;
+    Ok(A::Entity::find()
+        .filter(<A::Entity as Versioned>::id().eq(id))
+        .filter(<A::Entity as Versioned>::version().eq(latest + 1))
+        .one(db)
+        .await?
+        .unwrap_or(inserted))
+}
+
+/// Marks the version of `id` that starts last (a version without a start starts first) as its
+/// latest, and no other: what a read without a date shows.
+async fn mark_latest_version<E: Versioned, C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+) -> Result<(), DbErr> {
+    let last: Option<i32> = E::find()
+        .select_only()
+        .column(E::version())
+        .filter(E::id().eq(id))
+        .order_by_asc(Expr::col(E::valid_from()).is_null())
+        .order_by_desc(E::valid_from())
+        .into_tuple()
+        .one(db)
+        .await?;
+    E::update_many()
+        .col_expr(E::latest(), Expr::value(false))
+        .filter(E::id().eq(id))
+        .filter(E::latest().eq(true))
+        .exec(db)
+        .await?;
+    if let Some(version) = last {
+        E::update_many()
+            .col_expr(E::latest(), Expr::value(true))
+            .filter(E::id().eq(id))
+            .filter(E::version().eq(version))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The identity a version belongs to.
+pub fn identity_of<M: ModelTrait>(version: &M) -> Result<i32, DbErr>
+where
+    M::Entity: Versioned,
+{
+    match version.get(<M::Entity as Versioned>::id()) {
+        Value::Int(Some(id)) => Ok(id),
+        _ => Err(DbErr::Custom("a version names its identity".to_owned())),
+    }
+}
+
+async fn insert_version<C, A>(
+    db: &C,
+    mut version: A,
+    id: i32,
+    number: i32,
+    recorded: &Recorded,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    A::Entity: Versioned,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    version.set(<A::Entity as Versioned>::id(), id.into());
+    version.set(<A::Entity as Versioned>::version(), number.into());
+    // The first version is the latest; [`add_version`] settles which one is after it.
+    version.set(<A::Entity as Versioned>::latest(), (number == 1).into());
+    version.set(<A::Entity as Versioned>::recorded_at(), recorded.at.into());
+    version.set(
+        <A::Entity as Versioned>::recorded_by(),
+        recorded.by.clone().into(),
+    );
+    version.insert(db).await
+}
