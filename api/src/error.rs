@@ -20,8 +20,13 @@ pub enum ApiError {
     BadUserInput { field: String, message: String },
     /// The record does not exist, or the caller may not see it (the two are not told apart).
     NotFound { what: String },
-    /// A write would break a uniqueness rule.
+    /// A write would break a uniqueness rule, was based on a stale revision, or would remove a
+    /// record others still refer to.
     Conflict(String),
+    /// A write sent a revision that is no longer the record's: it was changed since it was read.
+    StaleRevision { sent: i32, current: i32 },
+    /// The caller may see the record but not change it.
+    Forbidden(String),
     /// The document is not GraphQL.
     ParseFailed(String),
     /// The document is GraphQL but not valid against the schema (or selects no operation).
@@ -82,7 +87,12 @@ impl ApiError {
         match self {
             Self::BadUserInput { message, .. } => message.clone(),
             Self::NotFound { what } => format!("{what} not found"),
+            Self::StaleRevision { sent, current } => format!(
+                "the record was changed since revision {sent}: its current revision is {current}; \
+                 read it again and retry"
+            ),
             Self::Conflict(message)
+            | Self::Forbidden(message)
             | Self::ParseFailed(message)
             | Self::ValidationFailed(message)
             | Self::QueryTooComplex(message)
@@ -118,7 +128,8 @@ impl ApiError {
         match self {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::NotFound { .. } => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::StaleRevision { .. } => "CONFLICT",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
             Self::ValidationFailed(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
@@ -154,7 +165,8 @@ impl ApiError {
             | Self::BadRequest(_)
             | Self::BatchNotSupported => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } | Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::StaleRevision { .. } => StatusCode::CONFLICT,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
@@ -253,6 +265,9 @@ impl From<DbErr> for ApiError {
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(detail),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::Conflict(
+                "other records refer to this record: change or delete them first".to_owned(),
+            ),
             _ => Self::Internal(err.into()),
         }
     }
@@ -265,6 +280,9 @@ impl ErrorExtensions for ApiError {
             extensions.set("code", self.code());
             if let Some(field) = self.field() {
                 extensions.set("field", field);
+            }
+            if let Self::StaleRevision { current, .. } = self {
+                extensions.set("currentRevision", *current);
             }
         })
     }

@@ -5,6 +5,7 @@ pub mod by_index;
 #[macro_use]
 pub mod versioned;
 
+pub mod audit_entry;
 pub mod budget_line;
 pub mod contact;
 pub mod forum;

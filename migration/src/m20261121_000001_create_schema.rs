@@ -292,6 +292,40 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Every write to a municipality's model; no foreign key to the record, which may be gone.
+        manager
+            .create_table(
+                Table::create()
+                    .table(AuditLog::Table)
+                    .col(pk_auto(AuditLog::Id))
+                    .col(
+                        ColumnDef::new(AuditLog::RecordedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(AuditLog::Subject).string().not_null())
+                    .col(ColumnDef::new(AuditLog::Client).string().null())
+                    .col(
+                        ColumnDef::new(AuditLog::MunicipalityCode)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(AuditLog::Kind).string().not_null())
+                    .col(ColumnDef::new(AuditLog::RecordId).integer().not_null())
+                    .col(ColumnDef::new(AuditLog::Action).string().not_null())
+                    .col(ColumnDef::new(AuditLog::Revision).integer().not_null())
+                    .col(ColumnDef::new(AuditLog::Before).text().not_null())
+                    .col(ColumnDef::new(AuditLog::After).text().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        create_index(
+            manager,
+            "idx_audit_log_municipality_code",
+            AuditLog::Table,
+            [AuditLog::MunicipalityCode, AuditLog::Id],
+        )
+        .await?;
         // The stable identity of each record of a municipality's model; versions point at it.
         // `revision` counts the writes to the record (all its versions), for concurrency checks.
         manager
@@ -1072,6 +1106,9 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(Identities::Table).to_owned())
             .await?;
         manager
+            .drop_table(Table::drop().table(AuditLog::Table).to_owned())
+            .await?;
+        manager
             .drop_table(Table::drop().table(LegalBases::Table).to_owned())
             .await?;
         manager
@@ -1325,6 +1362,22 @@ enum LegalBases {
     Title,
     SourceId,
     SourceSection,
+}
+
+#[derive(DeriveIden)]
+enum AuditLog {
+    Table,
+    Id,
+    RecordedAt,
+    Subject,
+    Client,
+    MunicipalityCode,
+    Kind,
+    RecordId,
+    Action,
+    Revision,
+    Before,
+    After,
 }
 
 #[derive(DeriveIden)]

@@ -473,6 +473,7 @@ macro_rules! links {
 
 links!(
     SourceById: source => Id,
+    IdentityById: identity => Id,
     MunicipalityByCode: municipality => Code,
     NetworkById: network => Id,
     MembershipsByMunicipality: network_membership => MunicipalityCode,

@@ -43,6 +43,7 @@ macro_rules! dated_record {
 
 mod budget;
 mod comparison;
+mod edits;
 mod forum;
 pub mod gate;
 pub mod ids;
@@ -59,7 +60,7 @@ mod source;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::{config::Limits, error::ApiError, service::Store};
 
@@ -81,8 +82,13 @@ pub struct Query(
     node::NodeQuery,
 );
 
-/// The schema the server runs. Read-only for now.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The mutation root: every domain's mutations, merged. A request's mutations run in one
+/// transaction, committed only when all of them succeed (see [`Api::run`]).
+#[derive(MergedObject, Default)]
+pub struct Mutation(organisation::OrganisationMutation);
+
+/// The schema the server runs.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// How many rows a nested list can return, for the complexity limit (see [`gate`]). Shown in the
 /// SDL as `@listSize(assumedSize: N)` after the GraphQL cost directives, so clients can work out
@@ -94,7 +100,7 @@ pub fn list_size(assumed_size: u32, slicing_argument: Option<String>) {}
 /// run it directly do so through [`execute`], for one caller's [`Store`].
 pub fn build_schema(limits: &Limits) -> AppSchema {
     // No async-graphql depth or complexity limits: they expand fragments (see `gate`).
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(limits.clone())
         .finish()
 }
@@ -130,11 +136,18 @@ impl Api {
         store: Store,
     ) -> async_graphql::Response {
         let operation_name = request.operation_name.clone();
-        let order = match request.parsed_query() {
-            Ok(document) => gate::root_response_keys(document, operation_name.as_deref()),
-            Err(_) => Vec::new(),
+        let (order, mutation) = match request.parsed_query() {
+            Ok(document) => (
+                gate::root_response_keys(document, operation_name.as_deref()),
+                gate::is_mutation(document, operation_name.as_deref()),
+            ),
+            Err(_) => (Vec::new(), false),
         };
-        let mut response = execute(&self.schema, request, store).await;
+        let mut response = if mutation {
+            run_in_transaction(&self.schema, request, store).await
+        } else {
+            execute(&self.schema, request, store).await
+        };
         if let async_graphql::Value::Object(data) = &mut response.data {
             data.sort_by_cached_key(|key, _| order.iter().position(|k| k == key));
         }
@@ -157,6 +170,33 @@ pub async fn execute(
     let batcher = Batcher::new(store.clone());
     let request = request.data(batcher.clone()).data(store);
     loaders::run_batched(batcher, schema.execute(request)).await
+}
+
+/// Runs a mutation request in one transaction: committed when every field succeeded, rolled back
+/// (nothing written) when any failed.
+async fn run_in_transaction(
+    schema: &AppSchema,
+    request: async_graphql::Request,
+    store: Store,
+) -> async_graphql::Response {
+    let failed = |error: ApiError| {
+        let error: async_graphql::Error = error.into();
+        async_graphql::Response::from_errors(vec![error.into_server_error(Default::default())])
+    };
+    let transaction = match store.begin().await {
+        Ok(transaction) => transaction,
+        Err(error) => return failed(error),
+    };
+    let mut response = execute(schema, request, transaction.clone()).await;
+    if !response.errors.is_empty() {
+        // Dropping the transaction rolls it back: no field's data stands.
+        response.data = async_graphql::Value::Null;
+        return response;
+    }
+    match transaction.commit().await {
+        Ok(()) => response,
+        Err(error) => failed(error),
+    }
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

@@ -1,12 +1,13 @@
 //! The organisation: units (a tree), the political committees they report to, staff roles and
 //! staff contact details.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{contact, political_committee, staff_role, unit};
 use rust_decimal::Decimal;
 
 use super::{
     budget::BudgetLine,
+    edits::{key_of, optional_key_of, revision_of, ProvenanceInput, WriteResult},
     ids::NodeKind,
     list_size,
     loaders::*,
@@ -14,9 +15,14 @@ use super::{
     pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
+    store,
 };
 use crate::{
-    service::{BudgetLineSlice, StaffRoleFilter, StaffRoleSlice, UnitFilter, UnitSlice},
+    error::ApiError,
+    service::{
+        BudgetLineSlice, NewUnit, StaffRoleFilter, StaffRoleSlice, UnitChanges, UnitFilter,
+        UnitSlice,
+    },
     vocabulary::{Archetype, BudgetCategory, BudgetPhase, Pillar, PreventionLevel},
 };
 
@@ -32,6 +38,11 @@ dated_record!(
 impl Unit {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::Unit.id(self.row.id)
+    }
+    /// Counts the writes to the unit: an update or terminate sends back the revision it read,
+    /// and is refused with `CONFLICT` when the unit was changed since.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     async fn name(&self) -> &str {
         &self.row.name
@@ -340,5 +351,161 @@ impl OrganisationQuery {
             |row| StaffRole::read_at(row, as_of),
         )
         .await
+    }
+}
+
+/// A new unit of a municipality's organisation.
+#[derive(InputObject)]
+pub struct CreateUnitInput {
+    /// The municipality the unit belongs to (the editor's own).
+    pub municipality_code: i32,
+    pub name: String,
+    /// `executive_board`, `centre`, `department`, `staff_unit`, `team`, `school`, ...
+    pub kind: String,
+    /// The unit it sits under (none: at the top of the hierarchy).
+    pub parent_id: Option<ID>,
+    /// The political committee it reports to.
+    pub committee_id: Option<ID>,
+    pub archetype: Option<Archetype>,
+    pub archetype_note: Option<String>,
+    #[graphql(default)]
+    pub hosts_crime_prevention: bool,
+    /// The first day the unit holds.
+    pub valid_from: Date,
+    /// The first day it no longer holds (none: still holds).
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a unit: a field not given keeps its value, `null` clears it.
+#[derive(InputObject, Default)]
+pub struct UnitChangesInput {
+    pub name: MaybeUndefined<String>,
+    pub kind: MaybeUndefined<String>,
+    /// Moves the unit (`null`: to the top of the hierarchy).
+    pub parent_id: MaybeUndefined<ID>,
+    pub committee_id: MaybeUndefined<ID>,
+    pub archetype: MaybeUndefined<Archetype>,
+    pub archetype_note: MaybeUndefined<String>,
+    pub hosts_crime_prevention: MaybeUndefined<bool>,
+}
+
+impl UnitChangesInput {
+    fn into_changes(self) -> Result<UnitChanges, ApiError> {
+        Ok(UnitChanges {
+            name: required(self.name, "changes.name")?,
+            kind: required(self.kind, "changes.kind")?,
+            parent_id: nullable(self.parent_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.parentId"))
+                .transpose()?,
+            committee_id: nullable(self.committee_id)
+                .map(|id| {
+                    optional_key_of(
+                        id.as_ref(),
+                        NodeKind::PoliticalCommittee,
+                        "changes.committeeId",
+                    )
+                })
+                .transpose()?,
+            archetype: nullable(self.archetype),
+            archetype_note: nullable(self.archetype_note),
+            hosts_crime_prevention: required(
+                self.hosts_crime_prevention,
+                "changes.hostsCrimePrevention",
+            )?,
+        })
+    }
+}
+
+/// A field that may be left out but not cleared.
+fn required<T>(value: MaybeUndefined<T>, field: &str) -> Result<Option<T>, ApiError> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(ApiError::bad_input(field, "cannot be cleared")),
+        MaybeUndefined::Value(value) => Ok(Some(value)),
+    }
+}
+
+/// A field that may be left out (`None`) or cleared (`Some(None)`).
+fn nullable<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(value)),
+    }
+}
+
+#[derive(Default)]
+pub struct OrganisationMutation;
+
+#[Object]
+impl OrganisationMutation {
+    /// Creates a unit (`private` until an admin shares it); an editor of its municipality may.
+    async fn create_unit(&self, ctx: &Context<'_>, input: CreateUnitInput) -> Result<Unit> {
+        let valid_from = input.valid_from.0;
+        let new = NewUnit {
+            municipality_code: input.municipality_code,
+            name: input.name,
+            kind: input.kind,
+            parent_id: optional_key_of(input.parent_id.as_ref(), NodeKind::Unit, "input.parentId")?,
+            committee_id: optional_key_of(
+                input.committee_id.as_ref(),
+                NodeKind::PoliticalCommittee,
+                "input.committeeId",
+            )?,
+            archetype: input.archetype,
+            archetype_note: input.archetype_note,
+            hosts_crime_prevention: input.hosts_crime_prevention,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_unit(new, "input").await?;
+        Ok(Unit::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a unit from `from` on (also moves it: give `parentId`); as of the day before it
+    /// reads as it was. `revision` is the one the client read.
+    async fn update_unit(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: UnitChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<Unit> {
+        let key = key_of(&id, NodeKind::Unit, "id")?;
+        let changes = changes.into_changes()?;
+        let row = store(ctx)?
+            .update_unit(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(Unit::read_at(row, Some(from.0)))
+    }
+
+    /// Ends a unit on `from` (the first day it no longer holds); its history stays readable.
+    async fn terminate_unit(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+    ) -> Result<WriteResult> {
+        let key = key_of(&id, NodeKind::Unit, "id")?;
+        let revision = store(ctx)?
+            .terminate::<unit::Entity>(key, revision, from.0)
+            .await?;
+        Ok(WriteResult {
+            id,
+            revision: Some(revision),
+        })
+    }
+
+    /// Deletes a unit and its history, for mistakes (to end a unit that existed, terminate it).
+    /// Refused while other records refer to it.
+    async fn delete_unit(&self, ctx: &Context<'_>, id: ID, revision: i32) -> Result<WriteResult> {
+        let key = key_of(&id, NodeKind::Unit, "id")?;
+        store(ctx)?.delete::<unit::Entity>(key, revision).await?;
+        Ok(WriteResult { id, revision: None })
     }
 }

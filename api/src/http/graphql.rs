@@ -154,7 +154,7 @@ async fn execute(
     state.api.admit(&mut request, allowed)?;
     let db = state.db.connection()?;
     let caller = Caller::of(db, &principal).await?;
-    let store = Store::new(db.clone(), caller);
+    let store = Store::for_principal(db.clone(), caller, principal);
     let mut response = state.api.run(request, store).await;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null

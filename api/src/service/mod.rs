@@ -5,12 +5,17 @@
 
 mod access;
 pub mod comparison;
+mod connection;
 mod listing;
+mod organisation;
 mod scoped;
 pub mod versions;
+pub mod writes;
 
 pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
+pub use connection::Connection;
 pub use listing::*;
+pub use organisation::{NewUnit, Origin, UnitChanges};
 pub use scoped::{Scoped, Tenancy};
 
 use std::str::FromStr;
@@ -24,16 +29,31 @@ use sea_orm::{
 
 use crate::error::{ApiError, ApiResult};
 
-/// Reads on behalf of one caller.
+/// Reads and writes on behalf of one caller.
 #[derive(Clone)]
 pub struct Store {
-    db: DatabaseConnection,
+    db: Connection,
     caller: Caller,
+    /// Who writes (the token's subject, roles and client); writes check it (see [`writes`]).
+    principal: Principal,
 }
 
 impl Store {
+    /// Reads for `caller`; writes nothing (an anonymous principal).
     pub fn new(db: DatabaseConnection, caller: Caller) -> Self {
-        Self { db, caller }
+        Self {
+            db: Connection::Pool(db),
+            caller,
+            principal: Principal::Anonymous,
+        }
+    }
+
+    /// The store for the principal a request's token names.
+    pub fn for_principal(db: DatabaseConnection, caller: Caller, principal: Principal) -> Self {
+        Self {
+            principal,
+            ..Self::new(db, caller)
+        }
     }
 
     /// Rows of `E` whose `column` is one of `values` and that `filter` keeps, that the caller may
@@ -179,6 +199,14 @@ fn latest_version_condition<E: Scoped>() -> Condition {
         Some(latest) => Condition::all().add(latest.eq(true)),
         None => Condition::all(),
     }
+}
+
+/// Whether the municipality `code` exists.
+async fn municipality_exists(db: &Connection, code: i32) -> ApiResult<bool> {
+    Ok(entities::municipality::Entity::find_by_id(code)
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Reads an integer column of a model (ids and codes are `i32` throughout the schema).

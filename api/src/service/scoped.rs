@@ -71,6 +71,7 @@ macro_rules! tenant_owned {
 
 unscoped!(
     source => Id,
+    identity => Id,
     municipality => Code,
     network => Id,
     network_membership => Id,

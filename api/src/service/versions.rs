@@ -1,5 +1,5 @@
 //! Writing records as identities with versions: the one place that allocates an identity, numbers
-//! its versions and counts its revisions. The dataset loader writes through it (and so do the
+//! its versions and keeps the latest one marked. The dataset loader writes through it (and so do the
 //! tests' fixtures); the database refuses versions of one identity that overlap.
 
 use chrono::{DateTime, Utc};
@@ -56,8 +56,8 @@ where
     insert_version(db, version, identity.id, 1, recorded).await
 }
 
-/// Inserts `version` as the next version of the record `id`, and counts the write in the record's
-/// revision.
+/// Inserts `version` as the next version of the record `id` (the caller counts the write in the
+/// record's revision; see `service::writes`).
 pub async fn add_version<C, A>(
     db: &C,
     version: A,
@@ -84,14 +84,6 @@ where
     let Some(latest) = latest else {
         return Err(DbErr::RecordNotFound(format!("no record {id}")));
     };
-    identity::Entity::update_many()
-        .col_expr(
-            identity::Column::Revision,
-            Expr::col(identity::Column::Revision).add(1),
-        )
-        .filter(identity::Column::Id.eq(id))
-        .exec(db)
-        .await?;
     let inserted = insert_version(db, version, id, latest + 1, recorded).await?;
     mark_latest_version::<A::Entity, C>(db, id).await?;
     Ok(A::Entity::find()
@@ -104,7 +96,7 @@ where
 
 /// Marks the version of `id` that starts last (a version without a start starts first) as its
 /// latest, and no other: what a read without a date shows.
-async fn mark_latest_version<E: Versioned, C: ConnectionTrait>(
+pub async fn mark_latest_version<E: Versioned, C: ConnectionTrait>(
     db: &C,
     id: i32,
 ) -> Result<(), DbErr> {

@@ -139,6 +139,12 @@ impl QueryGate {
     }
 }
 
+/// Whether the operation the request runs is a mutation (then it runs in a transaction).
+pub fn is_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    select_operation(document, operation_name)
+        .is_ok_and(|operation| operation.node.ty == OperationType::Mutation)
+}
+
 /// The response keys of the operation's top-level fields, in the order the document asks for them
 /// (fragments at the top level included). async-graphql groups the fields of a merged root by the
 /// object that resolves them; the response is put back in this order.

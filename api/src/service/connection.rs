@@ -1,0 +1,79 @@
+//! The connection a [`Store`](super::Store) reads and writes through: the pool, or the one
+//! transaction a request's mutations run in (so that what they write, and what the response
+//! reads back, is one atomic change).
+
+use std::sync::Arc;
+
+use sea_orm::{
+    entity::prelude::async_trait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
+};
+
+#[derive(Clone)]
+pub enum Connection {
+    Pool(DatabaseConnection),
+    Transaction(Arc<DatabaseTransaction>),
+}
+
+impl Connection {
+    /// A transaction on the pool (a transaction in a transaction is refused: a request has one).
+    pub async fn begin(&self) -> Result<Self, DbErr> {
+        match self {
+            Self::Pool(pool) => {
+                let transaction = pool.begin().await?;
+                if transaction.get_database_backend() == DbBackend::Sqlite {
+                    // Take SQLite's write lock now (as `BEGIN IMMEDIATE` would), waiting for other
+                    // writers: a transaction that reads first and writes later cannot wait, and
+                    // fails with "database is locked" when another wrote in between.
+                    transaction
+                        .execute_unprepared("UPDATE identities SET revision = revision WHERE 0")
+                        .await?;
+                }
+                Ok(Self::Transaction(Arc::new(transaction)))
+            }
+            Self::Transaction(_) => Err(DbErr::Custom("already in a transaction".to_owned())),
+        }
+    }
+
+    /// Commits the transaction; fails when anything else still holds it.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self {
+            Self::Pool(_) => Ok(()),
+            Self::Transaction(transaction) => match Arc::try_unwrap(transaction) {
+                Ok(transaction) => transaction.commit().await,
+                Err(_) => Err(DbErr::Custom(
+                    "the transaction is still in use and was not committed".to_owned(),
+                )),
+            },
+        }
+    }
+
+    fn as_trait(&self) -> &dyn ConnectionTrait {
+        match self {
+            Self::Pool(pool) => pool,
+            Self::Transaction(transaction) => transaction.as_ref(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Connection {
+    fn get_database_backend(&self) -> DbBackend {
+        self.as_trait().get_database_backend()
+    }
+    async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.as_trait().execute(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.as_trait().execute_unprepared(sql).await
+    }
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.as_trait().query_one(stmt).await
+    }
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.as_trait().query_all(stmt).await
+    }
+    fn support_returning(&self) -> bool {
+        self.as_trait().support_returning()
+    }
+}

@@ -1,0 +1,441 @@
+//! Writes to a municipality's model: the one place that decides who may change what.
+//!
+//! A request's mutations run in one transaction ([`Store::begin`], committed by the API only when
+//! every mutation succeeded). Each write here, on any versioned table:
+//! 1. finds the record's identity and checks the principal: an `editor` or `admin` of the owning
+//!    municipality (a record the caller cannot see is `NOT_FOUND`, one it sees but may not change
+//!    `FORBIDDEN`);
+//! 2. moves the record's revision on only if it is still the revision the client read
+//!    (compare-and-set in SQL: of two concurrent writers one gets `CONFLICT` with the current
+//!    revision, and no update is lost);
+//! 3. changes the versions (see [`versions`](super::versions)): `create` a record, `update` it from
+//!    a day (the version holding that day is split there; the old state stays readable the day
+//!    before), `terminate` it from a day (history stays), or `delete` it (for mistakes);
+//! 4. writes the audit entry (who, when, which record, its versions before and after) in the same
+//!    transaction.
+
+use chrono::NaiveDate;
+use entities::{audit_entry, identity, versioned::Versioned};
+use sea_orm::{
+    sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition,
+    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, Value,
+};
+use serde_json::Value as Json;
+
+use super::{
+    versions::{self, Recorded},
+    Principal, Role, Scoped, Store,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// A versioned, tenant-owned table that writes can change.
+pub trait Writable: Scoped + Versioned
+where
+    Self::Model: IntoActiveModel<Self::ActiveModel> + Sync,
+    Self::ActiveModel: ActiveModelBehavior + Send,
+{
+}
+
+impl<E> Writable for E
+where
+    E: Scoped + Versioned,
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelBehavior + Send,
+{
+}
+
+/// What a write did, for the audit log.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Create,
+    Update,
+    Terminate,
+    Delete,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Terminate => "terminate",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// A record of `E` as a write found it: its identity (with the revision now current) and the
+/// versions before the write.
+struct Found<E: EntityTrait> {
+    identity: identity::Model,
+    before: Vec<E::Model>,
+}
+
+impl Store {
+    /// A store whose reads and writes run in one new transaction, for a request's mutations.
+    pub async fn begin(&self) -> ApiResult<Store> {
+        Ok(Self {
+            db: self.db.begin().await?,
+            ..self.clone()
+        })
+    }
+
+    /// Commits the transaction of [`begin`](Self::begin).
+    pub async fn commit(self) -> ApiResult<()> {
+        Ok(self.db.commit().await?)
+    }
+
+    /// Who writes, for the versions' and the audit log's records; refused unless the principal
+    /// edits the model of `municipality`.
+    pub(super) fn editor_of(&self, municipality: i32) -> ApiResult<Recorded> {
+        match &self.principal {
+            Principal::User {
+                subject,
+                municipality: Some(own),
+                roles,
+            } if *own == municipality
+                && roles
+                    .iter()
+                    .any(|role| matches!(role, Role::Editor | Role::Admin)) =>
+            {
+                Ok(Recorded::now(subject.clone()))
+            }
+            Principal::Anonymous => Err(ApiError::Forbidden(
+                "sign in as an editor of the municipality to change its model".to_owned(),
+            )),
+            _ => Err(ApiError::Forbidden(format!(
+                "only an editor of municipality {municipality} may change its model"
+            ))),
+        }
+    }
+
+    fn client(&self) -> Option<String> {
+        match &self.principal {
+            Principal::Client { client_id, .. } => Some(client_id.clone()),
+            _ => None,
+        }
+    }
+
+    /// Creates a record of the municipality `version` names, with `version` as its first version.
+    pub async fn create<E: Writable>(&self, version: E::ActiveModel) -> ApiResult<E::Model>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let municipality = match version.get(E::owner()) {
+            ActiveValue::Set(Value::Int(Some(code))) => code,
+            _ => return Err(internal("a new version names its municipality")),
+        };
+        let recorded = self.editor_of(municipality)?;
+        let created = versions::create(&self.db, version, &recorded).await?;
+        let id = versions::identity_of(&created)?;
+        self.audit::<E>(Action::Create, municipality, id, 1, &recorded, &[])
+            .await?;
+        Ok(created)
+    }
+
+    /// Changes the record `id` from `from` on: the version holding on `from` is split there (or
+    /// changed, when it starts that day), `change` is applied to the part from `from`, and the
+    /// versions after it stay as they are.
+    pub async fn update_from<E: Writable>(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        change: impl FnOnce(&mut E::ActiveModel),
+    ) -> ApiResult<E::Model>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let (found, recorded) = self.claim::<E>(id, revision).await?;
+        let holding = holding_on::<E>(&found.before, from)?;
+        let starts_that_day = version_field::<E>(holding, E::valid_from()) == Some(from);
+        let changed = if starts_that_day {
+            let mut active = holding.clone().into_active_model();
+            change(&mut active);
+            active.set(E::recorded_at(), recorded.at.into());
+            active.set(E::recorded_by(), recorded.by.clone().into());
+            active.update(&self.db).await?
+        } else {
+            let mut next = holding.clone().into_active_model();
+            change(&mut next);
+            next.set(E::valid_from(), Some(from).into());
+            for column in [E::id(), E::version(), <E as Versioned>::latest()] {
+                next.not_set(column);
+            }
+            let mut earlier = holding.clone().into_active_model();
+            earlier.set(E::valid_to(), Some(from).into());
+            earlier.update(&self.db).await?;
+            versions::add_version(&self.db, reset(next), id, &recorded).await?
+        };
+        versions::mark_latest_version::<E, _>(&self.db, id).await?;
+        self.audit_change::<E>(Action::Update, &found, &recorded)
+            .await?;
+        Ok(changed)
+    }
+
+    /// Ends the record `id` on `from` (the first day it no longer holds): its history stays.
+    /// Returns the record's new revision.
+    pub async fn terminate<E: Writable>(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+    ) -> ApiResult<i32>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let (found, recorded) = self.claim::<E>(id, revision).await?;
+        let holding = holding_on::<E>(&found.before, from)?;
+        if version_field::<E>(holding, E::valid_from()) == Some(from) && found.before.len() == 1 {
+            return Err(ApiError::bad_input(
+                "from",
+                "the record starts that day, so ending it then leaves nothing: delete it instead",
+            ));
+        }
+        // Versions that start on or after `from` go; the one holding on `from` ends there.
+        for version in &found.before {
+            match version_field::<E>(version, E::valid_from()) {
+                Some(start) if start >= from => {
+                    version.clone().delete(&self.db).await?;
+                }
+                _ if std::ptr::eq(version, holding) => {
+                    let mut active = version.clone().into_active_model();
+                    active.set(E::valid_to(), Some(from).into());
+                    active.update(&self.db).await?;
+                }
+                _ => {}
+            }
+        }
+        versions::mark_latest_version::<E, _>(&self.db, id).await?;
+        self.audit_change::<E>(Action::Terminate, &found, &recorded)
+            .await?;
+        Ok(found.identity.revision)
+    }
+
+    /// Deletes the record `id` and all its versions (for mistakes; to end a record that existed,
+    /// terminate it). Refused while other records refer to it.
+    pub async fn delete<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<()>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let (found, recorded) = self.claim::<E>(id, revision).await?;
+        E::delete_many()
+            .filter(E::id().eq(id))
+            .exec(&self.db)
+            .await?;
+        identity::Entity::delete_by_id(id).exec(&self.db).await?;
+        self.audit_change::<E>(Action::Delete, &found, &recorded)
+            .await
+    }
+
+    /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
+    /// its revision on if it is still `revision`.
+    async fn claim<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<(Found<E>, Recorded)>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        self.owner_of::<E>(id).await?;
+        let Some(identity) = identity::Entity::find_by_id(id).one(&self.db).await? else {
+            return Err(not_found::<E>(id));
+        };
+        let recorded = self.editor_of(identity.municipality_code)?;
+        let moved = identity::Entity::update_many()
+            .col_expr(
+                identity::Column::Revision,
+                Expr::col(identity::Column::Revision).add(1),
+            )
+            .filter(identity::Column::Id.eq(id))
+            .filter(identity::Column::Revision.eq(revision))
+            .exec(&self.db)
+            .await?;
+        if moved.rows_affected == 0 {
+            // Read again: a concurrent writer's revision is visible once its transaction ended.
+            let current = identity::Entity::find_by_id(id)
+                .one(&self.db)
+                .await?
+                .map_or(identity.revision, |now| now.revision);
+            return Err(ApiError::StaleRevision {
+                sent: revision,
+                current,
+            });
+        }
+        let before = E::find()
+            .filter(E::id().eq(id))
+            .order_by_asc(E::version())
+            .all(&self.db)
+            .await?;
+        let identity = identity::Model {
+            revision: revision + 1,
+            ..identity
+        };
+        Ok((Found { identity, before }, recorded))
+    }
+
+    /// The municipality that owns the record `id` of `E`, if the caller may see it.
+    pub(super) async fn owner_of<E: Writable>(&self, id: i32) -> ApiResult<i32>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let latest = self
+            .visible::<E>(Condition::all().add(E::id().eq(id)), None)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| not_found::<E>(id))?;
+        match latest.get(E::owner()) {
+            Value::Int(Some(code)) => Ok(code),
+            _ => Err(internal("a version names its municipality")),
+        }
+    }
+
+    async fn audit_change<E: Writable>(
+        &self,
+        action: Action,
+        found: &Found<E>,
+        recorded: &Recorded,
+    ) -> ApiResult<()>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let before = found
+            .before
+            .iter()
+            .map(version_json::<E>)
+            .collect::<Vec<_>>();
+        self.audit::<E>(
+            action,
+            found.identity.municipality_code,
+            found.identity.id,
+            found.identity.revision,
+            recorded,
+            &before,
+        )
+        .await
+    }
+
+    /// Writes the audit entry of a change to the record `id`: its versions `before` and as they
+    /// are now.
+    async fn audit<E: Writable>(
+        &self,
+        action: Action,
+        municipality: i32,
+        id: i32,
+        revision: i32,
+        recorded: &Recorded,
+        before: &[Json],
+    ) -> ApiResult<()>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let after = E::find()
+            .filter(E::id().eq(id))
+            .order_by_asc(E::version())
+            .all(&self.db)
+            .await?
+            .iter()
+            .map(version_json::<E>)
+            .collect::<Vec<_>>();
+        audit_entry::ActiveModel {
+            id: ActiveValue::NotSet,
+            recorded_at: ActiveValue::Set(recorded.at),
+            subject: ActiveValue::Set(recorded.by.clone()),
+            client: ActiveValue::Set(self.client()),
+            municipality_code: ActiveValue::Set(municipality),
+            kind: ActiveValue::Set(E::default().table_name().to_owned()),
+            record_id: ActiveValue::Set(id),
+            action: ActiveValue::Set(action.as_str().to_owned()),
+            revision: ActiveValue::Set(revision),
+            before: ActiveValue::Set(Json::Array(before.to_vec()).to_string()),
+            after: ActiveValue::Set(Json::Array(after).to_string()),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
+/// The version of `versions` that holds on `day`.
+fn holding_on<E: Writable>(versions: &[E::Model], day: NaiveDate) -> ApiResult<&E::Model>
+where
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelBehavior + Send,
+{
+    versions
+        .iter()
+        .find(|version| {
+            let from = version_field::<E>(version, E::valid_from());
+            let to = version_field::<E>(version, E::valid_to());
+            from.is_none_or(|from| from <= day) && to.is_none_or(|to| day < to)
+        })
+        .ok_or_else(|| {
+            ApiError::bad_input(
+                "from",
+                format!("the record does not hold on {day}: choose a day within its validity"),
+            )
+        })
+}
+
+/// A date column of a version.
+fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<NaiveDate>
+where
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelBehavior + Send,
+{
+    match version.get(column) {
+        Value::ChronoDate(Some(day)) => Some(*day),
+        _ => None,
+    }
+}
+
+/// A version as JSON, column by column, for the audit log.
+fn version_json<E: Writable>(version: &E::Model) -> Json
+where
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelBehavior + Send,
+{
+    use sea_orm::{IdenStatic, Iterable};
+    let mut object = serde_json::Map::new();
+    for column in E::Column::iter() {
+        object.insert(column.as_str().to_owned(), cell_json(version.get(column)));
+    }
+    Json::Object(object)
+}
+
+fn cell_json(value: Value) -> Json {
+    match value {
+        Value::Bool(Some(v)) => Json::from(v),
+        Value::Int(Some(v)) => Json::from(v),
+        Value::BigInt(Some(v)) => Json::from(v),
+        Value::String(Some(v)) => Json::from(*v),
+        Value::ChronoDate(Some(v)) => Json::from(v.to_string()),
+        Value::ChronoDateTimeUtc(Some(v)) => Json::from(v.to_rfc3339()),
+        _ => Json::Null,
+    }
+}
+
+/// A version's columns made ready to insert: every column set is marked as a change.
+fn reset<A: ActiveModelTrait>(model: A) -> A {
+    use sea_orm::Iterable;
+    let mut fresh = A::default();
+    for column in <A::Entity as EntityTrait>::Column::iter() {
+        if let Some(value) = model.get(column).into_value() {
+            fresh.set(column, value);
+        }
+    }
+    fresh
+}
+
+fn not_found<E: EntityTrait>(id: i32) -> ApiError {
+    ApiError::not_found(format!("{} {id}", E::default().table_name()))
+}
+
+fn internal(message: &str) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("{message}"))
+}
