@@ -53,7 +53,7 @@ fn refusal(body: &Value) -> (String, Option<String>) {
 struct Editing {
     router: Router,
     editor: String,
-    _issuer: TestIssuer,
+    issuer: TestIssuer,
     issuer_tokens: Tokens,
 }
 
@@ -76,7 +76,7 @@ async fn editing(app: &TestApp) -> Editing {
             viewer: issuer.user_token(ISHOEJ, &["viewer"]),
             other_editor: issuer.user_token(ALBERTSLUND, &["editor"]),
         },
-        _issuer: issuer,
+        issuer: issuer,
     }
 }
 
@@ -159,11 +159,11 @@ async fn an_editor_creates_changes_moves_terminates_and_deletes_a_unit() {
         let ended = ask(
             &e.router,
             editor,
-            r#"mutation ($id: ID!) { terminateUnit(id: $id, revision: 2, from: "2026-01-01") { id revision } }"#,
+            r#"mutation ($id: ID!) { terminateRecord(id: $id, revision: 2, from: "2026-01-01") { id revision } }"#,
             json!({ "id": id }),
         )
         .await;
-        assert_eq!(ended["data"]["terminateUnit"]["revision"], 3, "{ended}");
+        assert_eq!(ended["data"]["terminateRecord"]["revision"], 3, "{ended}");
         let later = ask(&e.router, editor, READ, json!({ "id": id, "asOf": "2026-06-01" })).await;
         assert!(listed(&later["data"], "Testteam Syd").is_none());
         let still = ask(&e.router, editor, READ, json!({ "id": id, "asOf": "2025-12-31" })).await;
@@ -173,11 +173,11 @@ async fn an_editor_creates_changes_moves_terminates_and_deletes_a_unit() {
         let deleted = ask(
             &e.router,
             editor,
-            r#"mutation ($id: ID!) { deleteUnit(id: $id, revision: 3) { id revision } }"#,
+            r#"mutation ($id: ID!) { deleteRecord(id: $id, revision: 3) { id revision } }"#,
             json!({ "id": id }),
         )
         .await;
-        assert_eq!(deleted["data"]["deleteUnit"]["id"], id.as_str(), "{deleted}");
+        assert_eq!(deleted["data"]["deleteRecord"]["id"], id.as_str(), "{deleted}");
         let gone = ask(&e.router, editor, READ, json!({ "id": id, "asOf": "2025-06-01" })).await;
         assert!(listed(&gone["data"], "Testteam Syd").is_none());
         assert_eq!(gone["data"]["node"], Value::Null, "node(id:) of a deleted unit: {gone}");
@@ -206,6 +206,27 @@ async fn an_editor_creates_changes_moves_terminates_and_deletes_a_unit() {
         let before_delete: Value = serde_json::from_str(&entries[3].before).unwrap();
         assert_eq!(before_delete[0]["valid_to"], "2025-03-01");
         assert_eq!(entries[3].after, "[]");
+
+        // The municipality's admin reads the log through the API, newest first; nobody else may.
+        let log = r#"query ($first: Int) {
+          auditLog(municipalityCode: 183, first: $first) { sequence subject action revision recordId after }
+        }"#;
+        let admin = e.issuer.user_token(ISHOEJ, &["admin"]);
+        let read = ask(&e.router, Some(&admin), log, json!({ "first": 3 })).await;
+        let actions: Vec<&str> = read["data"]["auditLog"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{read}"))
+            .iter()
+            .map(|entry| entry["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["delete", "terminate", "update"], "{read}");
+        assert_eq!(read["data"]["auditLog"][0]["recordId"], id.as_str());
+        for token in [e.editor.as_str(), e.issuer_tokens.other_editor.as_str()] {
+            let refused = ask(&e.router, Some(token), log, json!({})).await;
+            assert_eq!(refusal(&refused).0, "FORBIDDEN", "{refused}");
+        }
+        let too_many = ask(&e.router, Some(&admin), log, json!({ "first": 1000 })).await;
+        assert_eq!(refusal(&too_many).0, "BAD_USER_INPUT", "{too_many}");
     })
     .await;
 }
@@ -417,6 +438,161 @@ async fn a_requests_mutations_are_one_transaction() {
         );
         let audit = audit_entry::Entity::find().all(&app.db).await.unwrap();
         assert!(audit.is_empty(), "no audit entry for a rolled-back write");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_roles_and_budget_lines_are_edited_with_their_rules() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let editor = Some(e.editor.as_str());
+        let unit = ask(&e.router, editor, CREATE, json!({ "input": new_unit("Bemandet team") }))
+            .await["data"]["createUnit"]["id"]
+            .clone();
+        let create_role = r#"mutation ($input: CreateStaffRoleInput!) {
+          createStaffRole(input: $input) { id title headcount weeklyHoursMin weeklyHoursMax fteMin revision unit { name } }
+        }"#;
+        let role = |change: fn(&mut Value)| {
+            let mut input = json!({
+                "unitId": unit, "title": "SSP-konsulent", "headcount": 2,
+                "weeklyHoursMin": "30", "weeklyHoursMax": "37", "preventionLevel": "TARGETED",
+                "validFrom": "2024-01-01", "provenance": { "source": "002", "section": "Bemanding" }
+            });
+            change(&mut input);
+            json!({ "input": input })
+        };
+        let created = ask(&e.router, editor, create_role, role(|_| {})).await;
+        let made = &created["data"]["createStaffRole"];
+        assert_eq!(made["unit"]["name"], "Bemandet team", "{}: {created}", app.label());
+        assert_eq!((made["weeklyHoursMin"].clone(), made["weeklyHoursMax"].clone()), (json!("30"), json!("37")));
+        for (variables, field) in [
+            (role(|i| i["headcount"] = json!(-1)), "input.headcount"),
+            (role(|i| i["weeklyHoursMax"] = json!("38")), "input.weeklyHoursMax"),
+            (role(|i| i["weeklyHoursMin"] = json!("-1")), "input.weeklyHoursMin"),
+            (
+                role(|i| {
+                    i["weeklyHoursMin"] = json!("37");
+                    i["weeklyHoursMax"] = json!("30");
+                }),
+                "input.weeklyHoursMin",
+            ),
+            (role(|i| i["weeklyHoursMin"] = json!("30.001")), "input.weeklyHoursMin"),
+            (role(|i| i["title"] = json!("")), "input.title"),
+            (role(|i| i["unitId"] = json!("VW5pdDo5OTk5OTk")), "input.unitId"),
+        ] {
+            let answer = ask(&e.router, editor, create_role, variables.clone()).await;
+            assert_eq!(
+                refusal(&answer),
+                ("BAD_USER_INPUT".to_owned(), Some(field.to_owned())),
+                "{}: {variables}: {answer}",
+                app.label()
+            );
+        }
+        // A raise from July: one person more; the range stays as it was.
+        let id = made["id"].clone();
+        let raised = ask(
+            &e.router,
+            editor,
+            r#"mutation ($id: ID!) {
+              updateStaffRole(id: $id, revision: 1, from: "2024-07-01", changes: { headcount: 3 },
+                              provenance: { source: "002", section: "Bemanding" }) {
+                headcount weeklyHoursMin weeklyHoursMax revision
+              }
+            }"#,
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(
+            raised["data"]["updateStaffRole"],
+            json!({ "headcount": 3, "weeklyHoursMin": "30", "weeklyHoursMax": "37", "revision": 2 }),
+            "{raised}"
+        );
+        let stale = ask(
+            &e.router,
+            editor,
+            r#"mutation ($id: ID!) {
+              updateStaffRole(id: $id, revision: 2, from: "2024-08-01", changes: { weeklyHoursMin: "37.5" },
+                              provenance: { source: "002", section: "Bemanding" }) { revision }
+            }"#,
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(
+            refusal(&stale),
+            ("BAD_USER_INPUT".to_owned(), Some("changes.weeklyHoursMin".to_owned())),
+            "{stale}"
+        );
+
+        // Budget lines: exact amounts, two decimals at most, within range.
+        let create_line = r#"mutation ($input: CreateBudgetLineInput!) {
+          createBudgetLine(input: $input) { id amount year revision }
+        }"#;
+        let line = |change: fn(&mut Value)| {
+            let mut input = json!({
+                "municipalityCode": ISHOEJ, "year": 2024, "category": "SALARIES", "phase": "ADOPTED",
+                "amount": "1234567.89", "description": "Lønninger",
+                "validFrom": "2024-01-01", "provenance": { "source": "002", "section": "Budget" }
+            });
+            change(&mut input);
+            json!({ "input": input })
+        };
+        let made = ask(&e.router, editor, create_line, line(|_| {})).await;
+        assert_eq!(made["data"]["createBudgetLine"]["amount"], "1234567.89", "{made}");
+        for (variables, field) in [
+            (line(|i| i["amount"] = json!("10.005")), "input.amount"),
+            (line(|i| i["amount"] = json!("1000000000000.01")), "input.amount"),
+            (line(|i| i["year"] = json!(2300)), "input.year"),
+            (line(|i| i["municipalityCode"] = json!(1)), "input.municipalityCode"),
+            (line(|i| i["description"] = json!(" ")), "input.description"),
+        ] {
+            let answer = ask(&e.router, editor, create_line, variables.clone()).await;
+            assert_eq!(
+                refusal(&answer),
+                ("BAD_USER_INPUT".to_owned(), Some(field.to_owned())),
+                "{}: {variables}: {answer}",
+                app.label()
+            );
+        }
+
+        // The writes every record has: an admin shares the role; an editor may not.
+        let share = r#"mutation ($id: ID!, $revision: Int!) {
+          setVisibility(id: $id, revision: $revision, visibility: PUBLIC) { revision }
+        }"#;
+        let refused = ask(&e.router, editor, share, json!({ "id": id, "revision": 2 })).await;
+        assert_eq!(refusal(&refused).0, "FORBIDDEN", "{refused}");
+        let admin = e.issuer.user_token(ISHOEJ, &["admin"]);
+        let shared = ask(&e.router, Some(&admin), share, json!({ "id": id, "revision": 2 })).await;
+        assert_eq!(shared["data"]["setVisibility"]["revision"], 3, "{shared}");
+        let public = ask(
+            &e.router,
+            None,
+            r#"query ($id: ID!) { node(id: $id) { ... on StaffRole { title provenance { visibility } } } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(public["data"]["node"]["provenance"]["visibility"], "PUBLIC", "{public}");
+        // A unit with staff cannot be deleted; a source document is no record to delete.
+        let blocked = ask(
+            &e.router,
+            editor,
+            r#"mutation ($id: ID!) { deleteRecord(id: $id, revision: 1) { id } }"#,
+            json!({ "id": unit }),
+        )
+        .await;
+        assert_eq!(refusal(&blocked).0, "CONFLICT", "{}: {blocked}", app.label());
+        let source = ask(
+            &e.router,
+            editor,
+            r#"mutation { deleteRecord(id: "U291cmNlOjE", revision: 1) { id } }"#,
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            refusal(&source),
+            ("BAD_USER_INPUT".to_owned(), Some("id".to_owned())),
+            "{source}"
+        );
     })
     .await;
 }

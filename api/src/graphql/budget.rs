@@ -1,10 +1,11 @@
 //! Budget lines: exact DKK amounts (stored as øre), by year, category and phase.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::budget_line;
 use rust_decimal::Decimal;
 
 use super::{
+    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
     ids::NodeKind,
     loaders::*,
     municipality::Municipality,
@@ -12,9 +13,10 @@ use super::{
     pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
+    store,
 };
 use crate::{
-    service::{BudgetLineFilter, BudgetLineSlice},
+    service::{BudgetLineChanges, BudgetLineFilter, BudgetLineSlice, NewBudgetLine},
     vocabulary::{BudgetCategory, BudgetPhase},
 };
 
@@ -27,6 +29,10 @@ dated_record!(
 impl BudgetLine {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::BudgetLine.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     /// The fiscal (calendar) year.
     async fn year(&self) -> i32 {
@@ -109,5 +115,96 @@ impl BudgetQuery {
             |row| BudgetLine::read_at(row, as_of),
         )
         .await
+    }
+}
+
+/// A new budget line.
+#[derive(InputObject)]
+pub struct CreateBudgetLineInput {
+    /// The municipality (the editor's own).
+    pub municipality_code: i32,
+    /// The unit the line belongs to, if any.
+    pub unit_id: Option<ID>,
+    /// The fiscal (calendar) year.
+    pub year: i32,
+    pub category: BudgetCategory,
+    pub phase: BudgetPhase,
+    /// DKK, at most two decimals; none when the source names the line without an amount.
+    pub amount: Option<Decimal>,
+    /// Function code of the municipal chart of accounts (`x.yy.zz`).
+    pub function_code: Option<String>,
+    pub description: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a budget line: a field not given keeps its value, `null` clears it.
+#[derive(InputObject, Default)]
+pub struct BudgetLineChangesInput {
+    pub unit_id: MaybeUndefined<ID>,
+    pub year: MaybeUndefined<i32>,
+    pub category: MaybeUndefined<BudgetCategory>,
+    pub phase: MaybeUndefined<BudgetPhase>,
+    pub amount: MaybeUndefined<Decimal>,
+    pub function_code: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+}
+
+#[derive(Default)]
+pub struct BudgetMutation;
+
+#[Object]
+impl BudgetMutation {
+    /// Creates a budget line of the editor's municipality (`private` until shared).
+    async fn create_budget_line(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateBudgetLineInput,
+    ) -> Result<BudgetLine> {
+        let valid_from = input.valid_from.0;
+        let new = NewBudgetLine {
+            municipality_code: input.municipality_code,
+            unit_id: optional_key_of(input.unit_id.as_ref(), NodeKind::Unit, "input.unitId")?,
+            year: input.year,
+            category: input.category,
+            phase: input.phase,
+            amount: input.amount,
+            function_code: input.function_code,
+            description: input.description,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_budget_line(new, "input").await?;
+        Ok(BudgetLine::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a budget line from `from` on; as of the day before it reads as it was.
+    async fn update_budget_line(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: BudgetLineChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<BudgetLine> {
+        let key = key_of(&id, NodeKind::BudgetLine, "id")?;
+        let changes = BudgetLineChanges {
+            unit_id: nullable(changes.unit_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.unitId"))
+                .transpose()?,
+            year: required(changes.year, "changes.year")?,
+            category: required(changes.category, "changes.category")?,
+            phase: required(changes.phase, "changes.phase")?,
+            amount: nullable(changes.amount),
+            function_code: nullable(changes.function_code),
+            description: required(changes.description, "changes.description")?,
+        };
+        let row = store(ctx)?
+            .update_budget_line(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(BudgetLine::read_at(row, Some(from.0)))
     }
 }

@@ -1,13 +1,16 @@
-//! What every mutation shares: where the facts of a change come from, IDs given as input, and
-//! the answer of a write that leaves no version to read back.
+//! What every mutation shares: where the facts of a change come from, IDs given as input, the
+//! answer of a write that leaves no version to read back, and the writes every record has
+//! (terminate, delete, set visibility), whatever its kind.
 
-use async_graphql::{Context, InputObject, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 use super::{
     ids::{decode_id, NodeKind},
     loaders::{Dated, IdentityById},
+    scalars::Date,
+    store,
 };
-use crate::{error::ApiError, service::Origin};
+use crate::{error::ApiError, service::Origin, vocabulary::Visibility};
 
 /// Where the facts of a change come from: a source document (its key, see `sources`) and the
 /// section of it; every version of a record names its source.
@@ -69,4 +72,154 @@ pub async fn revision_of(record: &impl Dated, ctx: &Context<'_>, id: i32) -> Res
     rows.first()
         .map(|identity| identity.revision)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record {id} has no identity")).into())
+}
+
+/// A field that may be left out but not cleared.
+pub fn required<T>(value: MaybeUndefined<T>, field: &str) -> Result<Option<T>, ApiError> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(ApiError::bad_input(field, "cannot be cleared")),
+        MaybeUndefined::Value(value) => Ok(Some(value)),
+    }
+}
+
+/// A field that may be left out (`None`) or cleared (`Some(None)`).
+pub fn nullable<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(value)),
+    }
+}
+
+/// Runs `$body` with `$entity` the table of the record kind `$kind`: the versioned records of a
+/// municipality's model. Other kinds (municipalities, sources, …) are refused for `$field`.
+macro_rules! with_record_table {
+    ($kind:expr, $field:expr, |$entity:ident| $body:expr) => {
+        match $kind {
+            NodeKind::Unit => {
+                type $entity = entities::unit::Entity;
+                $body
+            }
+            NodeKind::PoliticalCommittee => {
+                type $entity = entities::political_committee::Entity;
+                $body
+            }
+            NodeKind::StaffRole => {
+                type $entity = entities::staff_role::Entity;
+                $body
+            }
+            NodeKind::BudgetLine => {
+                type $entity = entities::budget_line::Entity;
+                $body
+            }
+            NodeKind::Forum => {
+                type $entity = entities::forum::Entity;
+                $body
+            }
+            NodeKind::ForumMember => {
+                type $entity = entities::forum_member::Entity;
+                $body
+            }
+            NodeKind::Goal => {
+                type $entity = entities::goal::Entity;
+                $body
+            }
+            NodeKind::Intervention => {
+                type $entity = entities::intervention::Entity;
+                $body
+            }
+            NodeKind::SharedProject => {
+                type $entity = entities::shared_project::Entity;
+                $body
+            }
+            NodeKind::Contact => {
+                type $entity = entities::contact::Entity;
+                $body
+            }
+            NodeKind::KeyIndicator => {
+                type $entity = entities::key_indicator::Entity;
+                $body
+            }
+            other => Err(ApiError::bad_input(
+                $field,
+                format!(
+                    "a {} is not a record of a municipality's model",
+                    other.type_name()
+                ),
+            )),
+        }
+    };
+}
+
+/// The writes every record of a municipality's model has, whatever its kind.
+#[derive(Default)]
+pub struct RecordMutation;
+
+#[Object]
+impl RecordMutation {
+    /// Ends a record on `from` (the first day it no longer holds); its history stays readable.
+    /// `revision` is the one the client read. An editor of the record's municipality may.
+    async fn terminate_record(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+    ) -> Result<WriteResult> {
+        let (kind, key) = decode_id(&id, "id")?;
+        let store = store(ctx)?;
+        let revision = with_record_table!(kind, "id", |Table| {
+            store.terminate::<Table>(key, revision, from.0).await
+        })?;
+        Ok(WriteResult {
+            id,
+            revision: Some(revision),
+        })
+    }
+
+    /// Deletes a record and its history, for mistakes (to end a record that existed, terminate
+    /// it). Refused with `CONFLICT` while other records refer to it.
+    async fn delete_record(&self, ctx: &Context<'_>, id: ID, revision: i32) -> Result<WriteResult> {
+        let (kind, key) = decode_id(&id, "id")?;
+        let store = store(ctx)?;
+        with_record_table!(kind, "id", |Table| {
+            store.delete::<Table>(key, revision).await
+        })?;
+        Ok(WriteResult { id, revision: None })
+    }
+
+    /// Sets who may see a record (all its versions): `PRIVATE`, `NETWORK` or `PUBLIC`. An admin
+    /// of the record's municipality may.
+    async fn set_visibility(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        visibility: Visibility,
+    ) -> Result<WriteResult> {
+        let (kind, key) = decode_id(&id, "id")?;
+        let store = store(ctx)?;
+        let revision = with_record_table!(kind, "id", |Table| {
+            store
+                .set_visibility::<Table>(key, revision, visibility)
+                .await
+        })?;
+        Ok(WriteResult {
+            id,
+            revision: Some(revision),
+        })
+    }
+}
+
+/// The kind of record whose versions are in `table` (`units` → `Unit`).
+pub fn kind_of_table(table: &str) -> Option<NodeKind> {
+    use sea_orm::EntityName;
+    NodeKind::ALL.into_iter().find(|kind| {
+        let name: Result<String, ApiError> =
+            with_record_table!(*kind, "kind", |Table| Ok(Table::default()
+                .table_name()
+                .to_owned()));
+        name.is_ok_and(|name| name == table)
+    })
 }

@@ -4,6 +4,7 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
+    edits::revision_of,
     ids::NodeKind,
     list_size,
     loaders::*,
@@ -27,6 +28,10 @@ dated_record!(
 impl Forum {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::Forum.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     async fn name(&self) -> &str {
         &self.row.name
@@ -80,6 +85,10 @@ dated_record!(
 impl ForumMember {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::ForumMember.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     /// The role title of whoever attends ("Socialfaglig leder", "lokalbetjent").
     async fn role_title(&self) -> &str {

@@ -28,7 +28,7 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 16] = [
+    pub const ALL: [NodeKind; 16] = [
         Self::Municipality,
         Self::Network,
         Self::Source,

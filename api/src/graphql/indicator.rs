@@ -5,6 +5,7 @@ use entities::key_indicator;
 use rust_decimal::Decimal;
 
 use super::{
+    edits::revision_of,
     ids::NodeKind,
     loaders::*,
     municipality::Municipality,
@@ -27,6 +28,10 @@ dated_record!(
 impl KeyIndicator {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::KeyIndicator.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     /// What is measured; null if the stored value is not one this server knows.
     async fn measure(&self) -> Option<Measure> {

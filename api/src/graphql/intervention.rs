@@ -4,6 +4,7 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use entities::{goal, intervention, intervention_partner};
 
 use super::{
+    edits::revision_of,
     forum::PartnerOrganisation,
     ids::NodeKind,
     list_size,
@@ -28,6 +29,10 @@ dated_record!(
 impl Goal {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::Goal.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     /// The plan the goal belongs to.
     async fn plan(&self) -> &str {
@@ -64,6 +69,10 @@ dated_record!(
 impl Intervention {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::Intervention.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     async fn name(&self) -> &str {
         &self.row.name

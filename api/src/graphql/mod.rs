@@ -41,6 +41,7 @@ macro_rules! dated_record {
     };
 }
 
+mod audit;
 mod budget;
 mod comparison;
 mod edits;
@@ -79,13 +80,18 @@ pub struct Query(
     project::ProjectQuery,
     source::SourceQuery,
     comparison::ComparisonQuery,
+    audit::AuditQuery,
     node::NodeQuery,
 );
 
 /// The mutation root: every domain's mutations, merged. A request's mutations run in one
 /// transaction, committed only when all of them succeed (see [`Api::run`]).
 #[derive(MergedObject, Default)]
-pub struct Mutation(organisation::OrganisationMutation);
+pub struct Mutation(
+    organisation::OrganisationMutation,
+    budget::BudgetMutation,
+    edits::RecordMutation,
+);
 
 /// The schema the server runs.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::{
     budget::BudgetLine,
-    edits::{key_of, optional_key_of, revision_of, ProvenanceInput, WriteResult},
+    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
     ids::NodeKind,
     list_size,
     loaders::*,
@@ -20,8 +20,8 @@ use super::{
 use crate::{
     error::ApiError,
     service::{
-        BudgetLineSlice, NewUnit, StaffRoleFilter, StaffRoleSlice, UnitChanges, UnitFilter,
-        UnitSlice,
+        BudgetLineSlice, NewStaffRole, NewUnit, StaffRoleChanges, StaffRoleFilter, StaffRoleSlice,
+        UnitChanges, UnitFilter, UnitSlice,
     },
     vocabulary::{Archetype, BudgetCategory, BudgetPhase, Pillar, PreventionLevel},
 };
@@ -147,6 +147,10 @@ impl PoliticalCommittee {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::PoliticalCommittee.id(self.row.id)
     }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
+    }
     async fn name(&self) -> &str {
         &self.row.name
     }
@@ -174,6 +178,10 @@ dated_record!(
 impl StaffRole {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::StaffRole.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     /// The title as the source words it (titles are data, not an enum).
     async fn title(&self) -> &str {
@@ -238,6 +246,10 @@ dated_record!(
 impl Contact {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::Contact.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     async fn name(&self) -> &str {
         &self.row.name
@@ -417,24 +429,6 @@ impl UnitChangesInput {
     }
 }
 
-/// A field that may be left out but not cleared.
-fn required<T>(value: MaybeUndefined<T>, field: &str) -> Result<Option<T>, ApiError> {
-    match value {
-        MaybeUndefined::Undefined => Ok(None),
-        MaybeUndefined::Null => Err(ApiError::bad_input(field, "cannot be cleared")),
-        MaybeUndefined::Value(value) => Ok(Some(value)),
-    }
-}
-
-/// A field that may be left out (`None`) or cleared (`Some(None)`).
-fn nullable<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(value) => Some(Some(value)),
-    }
-}
-
 #[derive(Default)]
 pub struct OrganisationMutation;
 
@@ -483,29 +477,85 @@ impl OrganisationMutation {
         Ok(Unit::read_at(row, Some(from.0)))
     }
 
-    /// Ends a unit on `from` (the first day it no longer holds); its history stays readable.
-    async fn terminate_unit(
+    /// Creates a staff role in a unit of the editor's municipality (`private` until shared).
+    async fn create_staff_role(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStaffRoleInput,
+    ) -> Result<StaffRole> {
+        let valid_from = input.valid_from.0;
+        let new = NewStaffRole {
+            unit_id: key_of(&input.unit_id, NodeKind::Unit, "input.unitId")?,
+            title: input.title,
+            headcount: input.headcount,
+            weekly_hours_min: input.weekly_hours_min,
+            weekly_hours_max: input.weekly_hours_max,
+            prevention_level: input.prevention_level,
+            pillar: input.pillar,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_staff_role(new, "input").await?;
+        Ok(StaffRole::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a staff role from `from` on; as of the day before it reads as it was.
+    async fn update_staff_role(
         &self,
         ctx: &Context<'_>,
         id: ID,
         revision: i32,
         from: Date,
-    ) -> Result<WriteResult> {
-        let key = key_of(&id, NodeKind::Unit, "id")?;
-        let revision = store(ctx)?
-            .terminate::<unit::Entity>(key, revision, from.0)
+        changes: StaffRoleChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<StaffRole> {
+        let key = key_of(&id, NodeKind::StaffRole, "id")?;
+        let changes = StaffRoleChanges {
+            unit_id: required(changes.unit_id, "changes.unitId")?
+                .map(|id| key_of(&id, NodeKind::Unit, "changes.unitId"))
+                .transpose()?,
+            title: required(changes.title, "changes.title")?,
+            headcount: nullable(changes.headcount),
+            weekly_hours_min: nullable(changes.weekly_hours_min),
+            weekly_hours_max: nullable(changes.weekly_hours_max),
+            prevention_level: nullable(changes.prevention_level),
+            pillar: nullable(changes.pillar),
+        };
+        let row = store(ctx)?
+            .update_staff_role(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(WriteResult {
-            id,
-            revision: Some(revision),
-        })
+        Ok(StaffRole::read_at(row, Some(from.0)))
     }
+}
 
-    /// Deletes a unit and its history, for mistakes (to end a unit that existed, terminate it).
-    /// Refused while other records refer to it.
-    async fn delete_unit(&self, ctx: &Context<'_>, id: ID, revision: i32) -> Result<WriteResult> {
-        let key = key_of(&id, NodeKind::Unit, "id")?;
-        store(ctx)?.delete::<unit::Entity>(key, revision).await?;
-        Ok(WriteResult { id, revision: None })
-    }
+/// A new staff role.
+#[derive(InputObject)]
+pub struct CreateStaffRoleInput {
+    /// The unit the role is in.
+    pub unit_id: ID,
+    pub title: String,
+    /// People in the role; none when not known.
+    pub headcount: Option<i32>,
+    /// Weekly hours per person (0–37, whole minutes): one figure, or the ends of a range.
+    pub weekly_hours_min: Option<Decimal>,
+    pub weekly_hours_max: Option<Decimal>,
+    pub prevention_level: Option<PreventionLevel>,
+    pub pillar: Option<Pillar>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a staff role: a field not given keeps its value, `null` clears it.
+#[derive(InputObject, Default)]
+pub struct StaffRoleChangesInput {
+    /// Moves the role to another unit.
+    pub unit_id: MaybeUndefined<ID>,
+    pub title: MaybeUndefined<String>,
+    pub headcount: MaybeUndefined<i32>,
+    pub weekly_hours_min: MaybeUndefined<Decimal>,
+    pub weekly_hours_max: MaybeUndefined<Decimal>,
+    pub prevention_level: MaybeUndefined<PreventionLevel>,
+    pub pillar: MaybeUndefined<Pillar>,
 }

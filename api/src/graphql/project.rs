@@ -5,6 +5,7 @@ use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
 
 use super::{
+    edits::revision_of,
     ids::NodeKind,
     list_size,
     loaders::*,
@@ -24,6 +25,10 @@ dated_record!(
 impl SharedProject {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::SharedProject.id(self.row.id)
+    }
+    /// Counts the writes to the record; a write sends back the revision it read.
+    async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
+        revision_of(self, ctx, self.row.id).await
     }
     async fn name(&self) -> &str {
         &self.row.name

@@ -4,6 +4,8 @@
 //! `asOf` conditions into the SQL ([`scope_condition`]). Nothing above this module builds a query.
 
 mod access;
+mod budget;
+mod checks;
 pub mod comparison;
 mod connection;
 mod listing;
@@ -13,9 +15,11 @@ pub mod versions;
 pub mod writes;
 
 pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
+pub use budget::{BudgetLineChanges, NewBudgetLine};
+pub use checks::Origin;
 pub use connection::Connection;
 pub use listing::*;
-pub use organisation::{NewUnit, Origin, UnitChanges};
+pub use organisation::{NewStaffRole, NewUnit, StaffRoleChanges, UnitChanges};
 pub use scoped::{Scoped, Tenancy};
 
 use std::str::FromStr;

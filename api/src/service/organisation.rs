@@ -3,30 +3,21 @@
 //! its input under (`input.name`, `changes.parentId`).
 
 use chrono::NaiveDate;
-use entities::{political_committee, source, unit};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+use entities::{political_committee, staff_role, unit};
+use rust_decimal::{prelude::ToPrimitive, Decimal};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
-use super::Store;
+use super::{
+    checks::{checked_day, checked_end, checked_text, Origin},
+    Store,
+};
 use crate::{
     error::{ApiError, ApiResult},
-    vocabulary::{Archetype, Visibility},
+    vocabulary::{Archetype, Pillar, PreventionLevel, Visibility},
 };
 
-/// The longest name or kind a unit may have.
-const MAX_NAME_CHARS: usize = 200;
-/// Dates outside these years are typing mistakes, not history or plans.
-const FIRST_YEAR: i32 = 1900;
-const LAST_YEAR: i32 = 2200;
 /// The unit tree is never deeper than this (it also bounds the walk that finds cycles).
 const MAX_DEPTH: usize = 32;
-
-/// Where a new version's facts come from: a source document of the dataset, and its section.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub source: String,
-    pub section: String,
-    pub note: Option<String>,
-}
 
 /// A new unit.
 #[derive(Debug, Clone)]
@@ -72,15 +63,7 @@ impl Store {
         let name = checked_text(&field("name"), &new.name)?;
         let kind = checked_text(&field("kind"), &new.kind)?;
         checked_day(&field("validFrom"), new.valid_from)?;
-        if let Some(to) = new.valid_to {
-            checked_day(&field("validTo"), to)?;
-            if to <= new.valid_from {
-                return Err(ApiError::bad_input(
-                    field("validTo"),
-                    "validTo must be after validFrom (validity is [validFrom, validTo))",
-                ));
-            }
-        }
+        checked_end(&field("validTo"), new.valid_from, new.valid_to)?;
         self.check_parent(
             &field("parentId"),
             code,
@@ -253,59 +236,201 @@ impl Store {
             )),
         }
     }
+}
 
-    /// The unit `id` as the caller sees it on `day`.
-    async fn unit_on(&self, id: i32, day: NaiveDate) -> ApiResult<Option<unit::Model>> {
-        Ok(self
-            .visible::<unit::Entity>(Condition::all().add(unit::Column::Id.eq(id)), Some(day))
-            .one(&self.db)
-            .await?)
-    }
+/// A new staff role in a unit.
+#[derive(Debug, Clone)]
+pub struct NewStaffRole {
+    pub unit_id: i32,
+    pub title: String,
+    pub headcount: Option<i32>,
+    pub weekly_hours_min: Option<Decimal>,
+    pub weekly_hours_max: Option<Decimal>,
+    pub prevention_level: Option<PreventionLevel>,
+    pub pillar: Option<Pillar>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
 
-    /// The id of the source document `origin` names.
-    async fn source_id(&self, field: &str, origin: &Origin) -> ApiResult<i32> {
-        checked_text(&field.replace(".source", ".section"), &origin.section)?;
-        source::Entity::find()
-            .filter(source::Column::Key.eq(origin.source.as_str()))
-            .one(&self.db)
+/// Changes to a staff role: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+#[derive(Debug, Clone, Default)]
+pub struct StaffRoleChanges {
+    pub unit_id: Option<i32>,
+    pub title: Option<String>,
+    pub headcount: Option<Option<i32>>,
+    pub weekly_hours_min: Option<Option<Decimal>>,
+    pub weekly_hours_max: Option<Option<Decimal>>,
+    pub prevention_level: Option<Option<PreventionLevel>>,
+    pub pillar: Option<Option<Pillar>>,
+}
+
+/// Most weekly hours a role's people can work (a full-time week).
+const MAX_WEEKLY_HOURS: i64 = 37;
+
+impl Store {
+    /// Creates a staff role in a unit of the editor's municipality, `private` until shared.
+    pub async fn create_staff_role(
+        &self,
+        new: NewStaffRole,
+        at: &str,
+    ) -> ApiResult<staff_role::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        checked_day(&field("validFrom"), new.valid_from)?;
+        checked_end(&field("validTo"), new.valid_from, new.valid_to)?;
+        let unit = self
+            .unit_on(new.unit_id, new.valid_from)
             .await?
-            .map(|source| source.id)
             .ok_or_else(|| {
                 ApiError::bad_input(
-                    field,
-                    format!(
-                        "there is no source {}",
-                        crate::error::excerpt(&origin.source)
-                    ),
+                    field("unitId"),
+                    format!("no unit with that ID holds on {}", new.valid_from),
                 )
-            })
+            })?;
+        self.editor_of(unit.municipality_code)?;
+        let title = checked_text(&field("title"), &new.title)?;
+        checked_headcount(&field("headcount"), new.headcount)?;
+        let (min, max) = checked_hours(
+            (&field("weeklyHoursMin"), new.weekly_hours_min),
+            (&field("weeklyHoursMax"), new.weekly_hours_max),
+        )?;
+        let source_id = self
+            .source_id(&format!("{at}.provenance.source"), &new.origin)
+            .await?;
+        let version = staff_role::ActiveModel {
+            unit_id: Set(unit.id),
+            title: Set(title),
+            headcount: Set(new.headcount),
+            weekly_minutes_min: Set(min),
+            weekly_minutes_max: Set(max),
+            prevention_level: Set(new.prevention_level.map(|l| l.as_str().to_owned())),
+            pillar: Set(new.pillar.map(|p| p.as_str().to_owned())),
+            municipality_code: Set(unit.municipality_code),
+            visibility: Set(Visibility::Private.as_str().to_owned()),
+            valid_from: Set(Some(new.valid_from)),
+            valid_to: Set(new.valid_to),
+            source_id: Set(source_id),
+            source_section: Set(new.origin.section.trim().to_owned()),
+            note: Set(new.origin.note),
+            ..Default::default()
+        };
+        self.create::<staff_role::Entity>(version).await
+    }
+
+    /// Changes the staff role `id` from `from` on (moving it to another unit is changing `unitId`).
+    pub async fn update_staff_role(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: StaffRoleChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<staff_role::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        checked_day("from", from)?;
+        let code = self.owner_of::<staff_role::Entity>(id).await?;
+        let current = self
+            .visible::<staff_role::Entity>(
+                Condition::all().add(staff_role::Column::Id.eq(id)),
+                Some(from),
+            )
+            .one(&self.db)
+            .await?;
+        if let Some(unit) = changes.unit_id {
+            self.check_unit(&field("unitId"), code, Some(unit), from)
+                .await?;
+        }
+        let title = changes
+            .title
+            .as_deref()
+            .map(|title| checked_text(&field("title"), title))
+            .transpose()?;
+        if let Some(headcount) = changes.headcount {
+            checked_headcount(&field("headcount"), headcount)?;
+        }
+        // The range as it will be: the changed ends, and the others as they are on `from`.
+        let stored = |minutes: Option<i32>| minutes.map(|m| Decimal::from(m) / Decimal::from(60));
+        let min = changes.weekly_hours_min.unwrap_or_else(|| {
+            current
+                .as_ref()
+                .and_then(|role| stored(role.weekly_minutes_min))
+        });
+        let max = changes.weekly_hours_max.unwrap_or_else(|| {
+            current
+                .as_ref()
+                .and_then(|role| stored(role.weekly_minutes_max))
+        });
+        let (min, max) = checked_hours(
+            (&field("weeklyHoursMin"), min),
+            (&field("weeklyHoursMax"), max),
+        )?;
+        let source_id = self.source_id("provenance.source", &origin).await?;
+        self.update_from::<staff_role::Entity>(id, revision, from, |version| {
+            if let Some(unit) = changes.unit_id {
+                version.unit_id = Set(unit);
+            }
+            if let Some(title) = title {
+                version.title = Set(title);
+            }
+            if let Some(headcount) = changes.headcount {
+                version.headcount = Set(headcount);
+            }
+            version.weekly_minutes_min = Set(min);
+            version.weekly_minutes_max = Set(max);
+            if let Some(level) = changes.prevention_level {
+                version.prevention_level = Set(level.map(|l| l.as_str().to_owned()));
+            }
+            if let Some(pillar) = changes.pillar {
+                version.pillar = Set(pillar.map(|p| p.as_str().to_owned()));
+            }
+            version.source_id = Set(source_id);
+            version.source_section = Set(origin.section.trim().to_owned());
+            version.note = Set(origin.note);
+        })
+        .await
     }
 }
 
-/// A name: not blank, at most [`MAX_NAME_CHARS`], trimmed.
-fn checked_text(field: &str, text: &str) -> ApiResult<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::bad_input(field, "must not be empty"));
+/// People in a role: none, or zero or more.
+fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
+    match headcount {
+        Some(count) if count < 0 => Err(ApiError::bad_input(field, "must not be negative")),
+        _ => Ok(()),
     }
-    if text.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::bad_input(
-            field,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    Ok(text.to_owned())
 }
 
-/// A day between [`FIRST_YEAR`] and [`LAST_YEAR`].
-fn checked_day(field: &str, day: NaiveDate) -> ApiResult<NaiveDate> {
-    use chrono::Datelike;
-    if (FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
-        Ok(day)
-    } else {
-        Err(ApiError::bad_input(
-            field,
-            format!("must be a day from {FIRST_YEAR} to {LAST_YEAR}"),
-        ))
+/// Weekly hours per person, from 0 to [`MAX_WEEKLY_HOURS`] in whole minutes, the least not above
+/// the most; as minutes, as stored. One end alone is an exact figure (both ends the same).
+fn checked_hours(
+    (min_field, min): (&str, Option<Decimal>),
+    (max_field, max): (&str, Option<Decimal>),
+) -> ApiResult<(Option<i32>, Option<i32>)> {
+    let minutes = |field: &str, hours: Option<Decimal>| -> ApiResult<Option<i32>> {
+        let Some(hours) = hours else {
+            return Ok(None);
+        };
+        if hours < Decimal::ZERO || hours > Decimal::from(MAX_WEEKLY_HOURS) {
+            return Err(ApiError::bad_input(
+                field,
+                format!("weekly hours must be from 0 to {MAX_WEEKLY_HOURS}"),
+            ));
+        }
+        let scaled = hours * Decimal::from(60);
+        if !scaled.fract().is_zero() {
+            return Err(ApiError::bad_input(field, "must be whole minutes"));
+        }
+        Ok(scaled.to_i32())
+    };
+    let min = minutes(min_field, min)?;
+    let max = minutes(max_field, max)?;
+    if let (Some(low), Some(high)) = (min, max) {
+        if low > high {
+            return Err(ApiError::bad_input(
+                min_field,
+                "the least weekly hours are above the most",
+            ));
+        }
     }
+    Ok((min.or(max), max.or(min)))
 }

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use entities::{audit_entry, identity, versioned::Versioned};
 use sea_orm::{
     sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition,
-    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, Value,
+    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 use serde_json::Value as Json;
 
@@ -26,7 +26,10 @@ use super::{
     versions::{self, Recorded},
     Principal, Role, Scoped, Store,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::Visibility,
+};
 
 /// A versioned, tenant-owned table that writes can change.
 pub trait Writable: Scoped + Versioned
@@ -51,6 +54,7 @@ enum Action {
     Update,
     Terminate,
     Delete,
+    SetVisibility,
 }
 
 impl Action {
@@ -60,6 +64,7 @@ impl Action {
             Self::Update => "update",
             Self::Terminate => "terminate",
             Self::Delete => "delete",
+            Self::SetVisibility => "set_visibility",
         }
     }
 }
@@ -105,6 +110,20 @@ impl Store {
             )),
             _ => Err(ApiError::Forbidden(format!(
                 "only an editor of municipality {municipality} may change its model"
+            ))),
+        }
+    }
+
+    /// Refused unless the principal is an `admin` of `municipality` (who decides what is shared).
+    fn admin_of(&self, municipality: i32) -> ApiResult<()> {
+        match &self.principal {
+            Principal::User {
+                municipality: Some(own),
+                roles,
+                ..
+            } if *own == municipality && roles.contains(&Role::Admin) => Ok(()),
+            _ => Err(ApiError::Forbidden(format!(
+                "only an admin of municipality {municipality} may decide who sees its records"
             ))),
         }
     }
@@ -230,6 +249,31 @@ impl Store {
         identity::Entity::delete_by_id(id).exec(&self.db).await?;
         self.audit_change::<E>(Action::Delete, &found, &recorded)
             .await
+    }
+
+    /// Sets who may see the record `id` (all its versions): an admin's decision. Returns the
+    /// record's new revision.
+    pub async fn set_visibility<E: Writable>(
+        &self,
+        id: i32,
+        revision: i32,
+        visibility: Visibility,
+    ) -> ApiResult<i32>
+    where
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let owner = self.owner_of::<E>(id).await?;
+        self.admin_of(owner)?;
+        let (found, recorded) = self.claim::<E>(id, revision).await?;
+        E::update_many()
+            .col_expr(E::visibility(), Expr::value(visibility.as_str()))
+            .filter(E::id().eq(id))
+            .exec(&self.db)
+            .await?;
+        self.audit_change::<E>(Action::SetVisibility, &found, &recorded)
+            .await?;
+        Ok(found.identity.revision)
     }
 
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
@@ -438,4 +482,28 @@ fn not_found<E: EntityTrait>(id: i32) -> ApiError {
 
 fn internal(message: &str) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("{message}"))
+}
+
+/// The most audit entries one read returns.
+pub const MAX_AUDIT_ENTRIES: u64 = 100;
+
+impl Store {
+    /// The audit log of `municipality`, newest first, from before the entry `before` if given: for
+    /// the municipality's admins only.
+    pub async fn audit_log(
+        &self,
+        municipality: i32,
+        first: u64,
+        before: Option<i32>,
+    ) -> ApiResult<Vec<audit_entry::Model>> {
+        self.admin_of(municipality)?;
+        let mut query = audit_entry::Entity::find()
+            .filter(audit_entry::Column::MunicipalityCode.eq(municipality))
+            .order_by_desc(audit_entry::Column::Id)
+            .limit(first.min(MAX_AUDIT_ENTRIES));
+        if let Some(before) = before {
+            query = query.filter(audit_entry::Column::Id.lt(before));
+        }
+        Ok(query.all(&self.db).await?)
+    }
 }

@@ -1,0 +1,179 @@
+//! Writing budget lines: exact amounts (at most two decimals, within the column's range) of the
+//! editor's own municipality, optionally of one of its units.
+
+use chrono::NaiveDate;
+use entities::budget_line;
+use rust_decimal::{prelude::ToPrimitive, Decimal};
+use sea_orm::ActiveValue::Set;
+
+use super::{
+    checks::{checked_day, checked_end, checked_text, Origin},
+    Store,
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::{BudgetCategory, BudgetPhase, Visibility},
+};
+
+/// The largest amount a line may have, in DKK: far above any municipal budget, and well within
+/// the column (øre in a 64-bit integer).
+const MAX_AMOUNT_DKK: i64 = 1_000_000_000_000;
+
+/// A new budget line.
+#[derive(Debug, Clone)]
+pub struct NewBudgetLine {
+    pub municipality_code: i32,
+    pub unit_id: Option<i32>,
+    pub year: i32,
+    pub category: BudgetCategory,
+    pub phase: BudgetPhase,
+    pub amount: Option<Decimal>,
+    pub function_code: Option<String>,
+    pub description: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a budget line: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+#[derive(Debug, Clone, Default)]
+pub struct BudgetLineChanges {
+    pub unit_id: Option<Option<i32>>,
+    pub year: Option<i32>,
+    pub category: Option<BudgetCategory>,
+    pub phase: Option<BudgetPhase>,
+    pub amount: Option<Option<Decimal>>,
+    pub function_code: Option<Option<String>>,
+    pub description: Option<String>,
+}
+
+impl Store {
+    /// Creates a budget line of the editor's municipality, `private` until shared.
+    pub async fn create_budget_line(
+        &self,
+        new: NewBudgetLine,
+        at: &str,
+    ) -> ApiResult<budget_line::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = new.municipality_code;
+        if !super::municipality_exists(&self.db, code).await? {
+            return Err(ApiError::bad_input(
+                field("municipalityCode"),
+                format!("there is no municipality {code}"),
+            ));
+        }
+        self.editor_of(code)?;
+        checked_day(&field("validFrom"), new.valid_from)?;
+        checked_end(&field("validTo"), new.valid_from, new.valid_to)?;
+        checked_year(&field("year"), new.year)?;
+        self.check_unit(&field("unitId"), code, new.unit_id, new.valid_from)
+            .await?;
+        let description = checked_text(&field("description"), &new.description)?;
+        let amount_ore = ore(&field("amount"), new.amount)?;
+        let source_id = self
+            .source_id(&format!("{at}.provenance.source"), &new.origin)
+            .await?;
+        let version = budget_line::ActiveModel {
+            unit_id: Set(new.unit_id),
+            year: Set(new.year),
+            category: Set(new.category.as_str().to_owned()),
+            phase: Set(new.phase.as_str().to_owned()),
+            amount_ore: Set(amount_ore),
+            function_code: Set(new.function_code),
+            description: Set(description),
+            municipality_code: Set(code),
+            visibility: Set(Visibility::Private.as_str().to_owned()),
+            valid_from: Set(Some(new.valid_from)),
+            valid_to: Set(new.valid_to),
+            source_id: Set(source_id),
+            source_section: Set(new.origin.section.trim().to_owned()),
+            note: Set(new.origin.note),
+            ..Default::default()
+        };
+        self.create::<budget_line::Entity>(version).await
+    }
+
+    /// Changes the budget line `id` from `from` on.
+    pub async fn update_budget_line(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: BudgetLineChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<budget_line::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        checked_day("from", from)?;
+        let code = self.owner_of::<budget_line::Entity>(id).await?;
+        if let Some(unit) = changes.unit_id {
+            self.check_unit(&field("unitId"), code, unit, from).await?;
+        }
+        if let Some(year) = changes.year {
+            checked_year(&field("year"), year)?;
+        }
+        let description = changes
+            .description
+            .as_deref()
+            .map(|text| checked_text(&field("description"), text))
+            .transpose()?;
+        let amount_ore = changes
+            .amount
+            .map(|amount| ore(&field("amount"), amount))
+            .transpose()?;
+        let source_id = self.source_id("provenance.source", &origin).await?;
+        self.update_from::<budget_line::Entity>(id, revision, from, |version| {
+            if let Some(unit) = changes.unit_id {
+                version.unit_id = Set(unit);
+            }
+            if let Some(year) = changes.year {
+                version.year = Set(year);
+            }
+            if let Some(category) = changes.category {
+                version.category = Set(category.as_str().to_owned());
+            }
+            if let Some(phase) = changes.phase {
+                version.phase = Set(phase.as_str().to_owned());
+            }
+            if let Some(amount) = amount_ore {
+                version.amount_ore = Set(amount);
+            }
+            if let Some(code) = changes.function_code {
+                version.function_code = Set(code);
+            }
+            if let Some(description) = description {
+                version.description = Set(description);
+            }
+            version.source_id = Set(source_id);
+            version.source_section = Set(origin.section.trim().to_owned());
+            version.note = Set(origin.note);
+        })
+        .await
+    }
+}
+
+/// A budget year, within the years a day may have.
+fn checked_year(field: &str, year: i32) -> ApiResult<()> {
+    match NaiveDate::from_ymd_opt(year, 1, 1) {
+        Some(day) => checked_day(field, day).map(|_| ()),
+        None => Err(ApiError::bad_input(field, "is not a year")),
+    }
+}
+
+/// An amount in DKK as øre: at most two decimals, at most [`MAX_AMOUNT_DKK`] either way.
+fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
+    let Some(amount) = amount else {
+        return Ok(None);
+    };
+    if amount.abs() > Decimal::from(MAX_AMOUNT_DKK) {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_AMOUNT_DKK} DKK either way"),
+        ));
+    }
+    let scaled = amount * Decimal::ONE_HUNDRED;
+    if !scaled.fract().is_zero() {
+        return Err(ApiError::bad_input(field, "has more than two decimals"));
+    }
+    Ok(scaled.to_i64())
+}
