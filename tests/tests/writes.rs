@@ -76,7 +76,7 @@ async fn editing(app: &TestApp) -> Editing {
             viewer: issuer.user_token(ISHOEJ, &["viewer"]),
             other_editor: issuer.user_token(ALBERTSLUND, &["editor"]),
         },
-        issuer: issuer,
+        issuer,
     }
 }
 
