@@ -55,6 +55,7 @@ mod organisation;
 mod pagination;
 mod project;
 mod scalars;
+mod sign_in;
 mod source;
 
 use std::sync::Arc;
@@ -65,6 +66,7 @@ use crate::{config::Limits, error::ApiError, service::Store};
 
 use self::gate::{Allowed, QueryGate};
 pub use loaders::Batcher;
+pub use sign_in::SignInOptions;
 
 /// The query root: every domain's queries, merged.
 #[derive(MergedObject, Default)]
@@ -79,6 +81,7 @@ pub struct Query(
     source::SourceQuery,
     comparison::ComparisonQuery,
     node::NodeQuery,
+    sign_in::SignInQuery,
 );
 
 /// The schema the server runs. Read-only for now.
