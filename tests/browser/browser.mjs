@@ -14,13 +14,16 @@ import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
 const devToken = process.env.DEV_TOKEN;
+// The test OpenID provider (issuer.mjs) the server trusts; the page may talk to it to sign in.
+const issuer = process.env.ISSUER;
 const screenshots = process.env.SCREENSHOT_DIR ?? 'screenshots';
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-if (!base || !devToken) {
-  console.error('usage: DEV_TOKEN=… node browser.mjs <base URL>');
+if (!base || !devToken || !issuer) {
+  console.error('usage: DEV_TOKEN=… ISSUER=… node browser.mjs <base URL>');
   process.exit(2);
 }
 const origin = new URL(base).origin;
+const issuerOrigin = new URL(issuer).origin;
 await mkdir(screenshots, { recursive: true });
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -68,7 +71,8 @@ async function check(name, body) {
   }
 }
 
-/** Page errors, CSP violations and requests that leave the server, as they happen. */
+/** Page errors, CSP violations and requests to anywhere but the server (and the OpenID
+ * provider, for signing in), as they happen. */
 function watch(page) {
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -79,7 +83,7 @@ function watch(page) {
   page.on('request', (request) => {
     const url = request.url();
     if (/^(data|blob):/.test(url)) return;
-    if (new URL(url).origin !== origin) problems.push(`request to another origin: ${url}`);
+    if (![origin, issuerOrigin].includes(new URL(url).origin)) problems.push(`request to another origin: ${url}`);
   });
   return problems;
 }
@@ -264,6 +268,29 @@ await check('signing in with a development token shows a private record anonymou
   await page.getByRole('button', { name: 'Log ud' }).click();
   await waitForText(contacts, 'Ingen delt med dig');
   assert(!(await contacts.innerText()).includes('Anne-Mette Palm'), 'signed out, the contact is gone');
+});
+
+await check('signing in through the OpenID provider (authorization code with PKCE) shows the private record', async (page) => {
+  await page.goto(`${base}/?kommuner=183&dato=2023-07-01`);
+  await waitForTable(page, ['Ishøj']);
+  const contacts = cell(page, 'Kontaktpersoner', 183);
+  await waitForText(contacts, 'Ingen delt med dig');
+  // To the provider and back: it signs the test user in at once and redirects with a code,
+  // which the page exchanges with its PKCE verifier.
+  await page.getByRole('button', { name: 'Log ind', exact: true }).click();
+  await waitForText(page.locator('.sign-in'), 'Logget ind som pkce-user, kommune 183 (viewer)');
+  await waitForText(contacts, 'Anne-Mette Palm');
+  const url = new URL(page.url());
+  assert(!url.searchParams.has('code') && !url.searchParams.has('state'), `the code stays in the address: ${url}`);
+  assertEqual(url.searchParams.get('kommuner'), '183', 'the selection is back after the sign-in');
+  await page.screenshot({ path: join(screenshots, 'signed-in-with-pkce.png') });
+
+  // A code this tab did not ask for is refused, and nobody is signed in by it.
+  await page.getByRole('button', { name: 'Log ud' }).click();
+  await page.goto(`${base}/?code=forged&state=forged`);
+  await waitForText(page.getByRole('alert'), 'hører ikke til en log-ind fra denne fane');
+  assert(!new URL(page.url()).searchParams.has('code'), 'the forged code is taken out of the address');
+  await waitForText(page.locator('.sign-in'), 'Du ser offentlige oplysninger');
 });
 
 await check('the table exports as CSV', async (page) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The web front end in a real browser: build the front end and the server, start the server with
-# development tokens on a fresh SQLite database (the seed dataset), run browser.mjs in headless
+# The web front end in a real browser: build the front end and the server, start an OpenID
+# provider of the tests' own (issuer.mjs) and the server with it and with development tokens on a
+# fresh SQLite database (the seed dataset), run browser.mjs in headless
 # Chromium (Debian's; installed with apt-get when missing), stop the server. Exits with the
 # checks' status. Screenshots, the CSV and a PDF of the print layout go to
 # <cargo target dir>/browser-screenshots (or SCREENSHOT_DIR), as CI artefacts.
@@ -19,7 +20,12 @@ cd "$root"
 
 tmp="$(mktemp -d)"
 server_pid=""
+issuer_pid=""
 cleanup() {
+  if [[ -n "$issuer_pid" ]]; then
+    kill "$issuer_pid" 2>/dev/null || true
+    wait "$issuer_pid" 2>/dev/null || true
+  fi
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -63,11 +69,23 @@ fi
 screenshots="${SCREENSHOT_DIR:-$target_dir/browser-screenshots}"
 rm -rf "$screenshots"
 
-port="${PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')}"
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+port="${PORT:-$(free_port)}"
 base="http://127.0.0.1:$port"
 
-echo "starting $binary on $base" >&2
+# An OpenID provider of the tests' own (issuer.mjs) for the sign-in with PKCE; up to 10 s to start.
+issuer_port="$(free_port)"
+issuer="http://127.0.0.1:$issuer_port"
+node "$here/issuer.mjs" "$issuer_port" >"$tmp/issuer.log" 2>&1 &
+issuer_pid=$!
+for _ in $(seq 1 100); do grep -q ready "$tmp/issuer.log" && break; sleep 0.1; done
+grep -q ready "$tmp/issuer.log" || { echo "the test OpenID provider did not start" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
+
+echo "starting $binary on $base (OpenID provider $issuer, development tokens)" >&2
 DATABASE_URL="sqlite://$tmp/browser.db?mode=rwc" BIND_ADDRESS="127.0.0.1:$port" WEB_DIR="$root/web/dist" \
+  AUTH_ISSUER="$issuer" AUTH_PUBLIC_CLIENT_ID=vestegn-web \
   "$binary" --dev-auth >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
@@ -100,7 +118,7 @@ if [[ ! -d node_modules ]]; then
 fi
 
 status=0
-DEV_TOKEN="$dev_token" SCREENSHOT_DIR="$screenshots" CHROMIUM="$chromium" \
+DEV_TOKEN="$dev_token" ISSUER="$issuer" SCREENSHOT_DIR="$screenshots" CHROMIUM="$chromium" \
   timeout 600 node browser.mjs "$base" || status=$?
 echo "screenshots: $screenshots" >&2
 if ! kill -0 "$server_pid" 2>/dev/null; then

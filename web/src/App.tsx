@@ -3,7 +3,7 @@
 // source; export it as CSV or print it for a committee paper.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, CHOOSER_QUERY, COMPARE_QUERY, graphql, type Chooser, type Compared, type Source } from './api';
-import { completeSignIn } from './auth/pkce';
+import { completeSignIn, pageQuery } from './auth/pkce';
 import { forgetToken, storedToken } from './auth/token';
 import { Charts } from './components/Charts';
 import { DateChooser, MunicipalityChooser } from './components/Chooser';
@@ -20,7 +20,7 @@ const DEFAULT_AS_OF = '2023-07-01';
 const CODES_PER_REQUEST = 4;
 
 function fromUrl(): { codes: number[]; asOf: string } {
-  const params = new URLSearchParams(window.location.search);
+  const params = new URLSearchParams(pageQuery());
   const codes = (params.get('kommuner') ?? '')
     .split(',')
     .map(Number)

@@ -46,6 +46,17 @@ async function discover(issuer: string): Promise<Discovery> {
   return discovery as Discovery;
 }
 
+/**
+ * The page's query string to start from: on the way back from the provider (with `code` or
+ * `error`), the one saved before the sign-in began, otherwise the address's own.
+ */
+export function pageQuery(): string {
+  const params = new URLSearchParams(window.location.search);
+  if (!params.has('code') && !params.has('error')) return window.location.search;
+  const stored = sessionStorage.getItem(PENDING_KEY);
+  return stored ? ((JSON.parse(stored) as Pending).returnTo ?? '') : '';
+}
+
 /** Where the provider sends the user back: this page, without any query. */
 export function redirectUri(): string {
   return `${window.location.origin}/`;
