@@ -39,6 +39,7 @@ const browser = await chromium.launch({
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
+    '--lang=da-DK',
     // No name resolves but the server's: nothing the pages load may come from elsewhere.
     '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
   ],
@@ -376,6 +377,8 @@ await check('GraphiQL renders its docs with no network access and takes an Autho
   await context.route('**/*', (route) =>
     new URL(route.request().url()).origin === origin ? route.continue() : route.abort('internetdisconnected'),
   );
+  // Signed in on the comparison page in this tab: GraphiQL starts with the token in its headers.
+  await context.addInitScript((token) => sessionStorage.setItem('vestegn.accessToken', token), devToken);
   await page.goto(`${base}/graphql`);
   await page.locator('.graphiql-container').waitFor();
   await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
@@ -386,7 +389,9 @@ await check('GraphiQL renders its docs with no network access and takes an Autho
   await waitForText(docs, 'signIn');
   // The headers editor is there to set `Authorization`.
   await page.getByRole('button', { name: 'Headers' }).click();
-  await page.locator('.graphiql-editor-tool .graphiql-editor').last().waitFor();
+  const headers = page.locator('.graphiql-editor-tool .graphiql-editor').last();
+  await waitForText(headers, 'Authorization');
+  assert((await headers.innerText()).includes('Bearer'), 'the headers editor has the bearer token');
   // The query runs against the server from the bundled page.
   await page.getByRole('button', { name: /Execute query/i }).click();
   await waitForText(page.locator('.graphiql-response'), 'Albertslund');

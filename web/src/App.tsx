@@ -71,7 +71,7 @@ function download(name: string, text: string) {
 }
 
 export function App() {
-  const initial = useRef(fromUrl()).current;
+  const [initial] = useState(fromUrl);
   const [codes, setCodes] = useState<number[]>(initial.codes);
   const [asOf, setAsOf] = useState(initial.asOf);
   const [chooser, setChooser] = useState<Chooser | null>(null);
@@ -148,6 +148,9 @@ export function App() {
       <header className="page-header">
         <div>
           <h1>Sammenligning af SSP-organisering</h1>
+          <p className="print-only">
+            Data pr. {date(comparison?.asOf ?? asOf)}, udskrevet {date(new Date().toISOString().slice(0, 10))}.
+          </p>
           <p className="lead">
             Kommunernes kriminalpræventive organisering side om side: placering, bemanding, budget, fora og
             nøgletal, hvert tal med sin kilde.

@@ -56,7 +56,13 @@ function SingleFigureChart({
           {points.map((p) => (
             <tr key={p.label}>
               <th scope="row">{p.label}</th>
-              <td>{figureValue(p.figure) ?? `Ukendt: ${p.figure.reason ?? 'ingen grund oplyst'}`}</td>
+              <td>
+                {figureValue(p.figure) ?? (
+                  <>
+                    Ukendt: {p.figure.reason ? <span lang="en">{p.figure.reason}</span> : 'ingen grund oplyst'}
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -133,7 +133,7 @@ const GROUPS: { title: string; rows: Row[] }[] = [
                   {p.archetypeNote && (
                     <details className="note">
                       <summary>Begrundelse</summary>
-                      {p.archetypeNote}
+                      <span lang="en">{p.archetypeNote}</span>
                     </details>
                   )}
                 </li>

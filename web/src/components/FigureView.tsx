@@ -43,7 +43,11 @@ export function SourceNote({ origin, label }: { origin: Origin; label: string })
         {origin.sections.length > 0 && (
           <span className="source-line">Afsnit: {origin.sections.join('; ')}</span>
         )}
-        {origin.note && <span className="source-line">Bemærkning: {origin.note}</span>}
+        {origin.note && (
+          <span className="source-line">
+            Bemærkning: <span lang="en">{origin.note}</span>
+          </span>
+        )}
       </span>
     </span>
   );
@@ -70,7 +74,12 @@ export function FigureView({
   if (value !== null) {
     shown = <span className="value">{value}</span>;
   } else {
-    shown = <span className="unknown">Ukendt: {figure.reason ?? 'ingen grund oplyst'}</span>;
+    // The API words its reasons in English (WCAG 3.1.2: the part's language is marked).
+    shown = (
+      <span className="unknown">
+        Ukendt: {figure.reason ? <span lang="en">{figure.reason}</span> : 'ingen grund oplyst'}
+      </span>
+    );
   }
   return (
     <span className="figure">
