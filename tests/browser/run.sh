@@ -64,7 +64,9 @@ if [[ -n "${VESTEGN_BIN:-}" ]]; then
 else
   echo "building the server" >&2
   cargo build -p vestegn-api --bin vestegn
-  binary="$target_dir/debug/vestegn"
+  # A copy: another build in the same target directory may replace the binary meanwhile.
+  cp "$target_dir/debug/vestegn" "$tmp/vestegn"
+  binary="$tmp/vestegn"
 fi
 screenshots="${SCREENSHOT_DIR:-$target_dir/browser-screenshots}"
 rm -rf "$screenshots"
