@@ -81,8 +81,15 @@ export function comparisonRows(comparison: Compared[], asOf: string): Row[] {
   return rows;
 }
 
+/**
+ * One CSV field. Text that a spreadsheet would run as a formula (starting with `=`, `+`, `@`, a
+ * tab or `-` when it is not a number) gets a leading apostrophe (OWASP, "CSV injection").
+ */
 function field(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+@\t\r]/.test(text) || (text.startsWith('-') && !Number.isFinite(Number(text)))) {
+    text = `'${text}`;
+  }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
