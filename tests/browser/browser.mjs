@@ -203,7 +203,7 @@ await check('a figure shows its source document, date and section', async (page)
   const toggle = cell(page, 'Ansatte', 165).getByRole('button', { name: /Kilde 002/ });
   await toggle.click();
   assertEqual(await toggle.getAttribute('aria-expanded'), 'true', 'aria-expanded');
-  const note = page.locator(`#${await toggle.getAttribute('aria-controls')}`.replace(/:/g, '\\:'));
+  const note = page.locator(`[id="${await toggle.getAttribute('aria-controls')}"]`);
   await note.waitFor({ state: 'visible' });
   const text = await note.innerText();
   for (const part of ['Kilde: 002', 'Arbejdsnotat', '27. marts 2023', 'Afsnit:']) {
@@ -212,6 +212,15 @@ await check('a figure shows its source document, date and section', async (page)
   await page.screenshot({ path: join(screenshots, 'source-of-a-figure.png') });
   await page.keyboard.press('Escape');
   assertEqual(await toggle.getAttribute('aria-expanded'), 'false', 'closed by Escape');
+
+  // On hover too, and Escape hides it without moving the pointer (WCAG 1.4.13).
+  const other = cell(page, 'Ansatte pr. 10.000 indbyggere', 791).getByRole('button', { name: /Kilde 002/ });
+  const otherNote = page.locator(`[id="${await other.getAttribute('aria-controls')}"]`);
+  await other.hover();
+  await otherNote.waitFor({ state: 'visible' });
+  assert((await otherNote.innerText()).includes('rounded to 2 decimals'), 'the note says how the figure was computed');
+  await page.keyboard.press('Escape');
+  await otherNote.waitFor({ state: 'hidden' });
 });
 
 await check("the date shows how Ishøj's and Høje-Taastrup's models changed", async (page) => {

@@ -1,6 +1,6 @@
 // One figure with where it comes from: the value (or "Ukendt: <reason>"), and a button that
 // shows its sources (document, date, section) on hover, on focus and on click.
-import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { Figure, Source } from '../api';
 import { date, figureValue } from '../format';
 
@@ -14,20 +14,42 @@ export interface Origin {
 
 export function SourceNote({ origin, label }: { origin: Origin; label: string }) {
   const [open, setOpen] = useState(false);
+  // Escape hides the note even while the pointer rests on it (WCAG 1.4.13), until it leaves.
+  const [dismissed, setDismissed] = useState(false);
+  const [hovered, setHovered] = useState(false);
   const id = useId();
   const keys = origin.sources.map((s) => s.key).join(', ') || '–';
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') setOpen(false);
-  };
+  useEffect(() => {
+    if (!hovered && !open) return;
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setOpen(false);
+      setDismissed(true);
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [hovered, open]);
+  const classes = ['source', dismissed ? 'dismissed' : ''].join(' ').trim();
   return (
-    <span className="source" onKeyDown={onKeyDown}>
+    <span
+      className={classes}
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => {
+        setHovered(false);
+        setDismissed(false);
+      }}
+      onBlur={() => setDismissed(false)}
+    >
       <button
         type="button"
         className="source-toggle"
         aria-expanded={open}
         aria-controls={id}
         aria-label={`Kilde ${keys} for ${label}`}
-        onClick={() => setOpen(!open)}
+        onClick={() => {
+          setOpen(!open);
+          setDismissed(false);
+        }}
       >
         Kilde {keys}
       </button>
