@@ -125,16 +125,22 @@ const GROUPS: { title: string; rows: Row[] }[] = [
             <ul className="per-source">
               {c.placements.map((p) => (
                 <li key={p.unit.id}>
+                  {c.placements.length > 1 && <span className="muted">{p.unit.name}: </span>}
                   {p.archetype ? (
-                    <strong>{ARCHETYPE[p.archetype]}</strong>
+                    <>
+                      <strong>{ARCHETYPE[p.archetype]}</strong>
+                      {p.archetypeNote && (
+                        <details className="note">
+                          <summary>Begrundelse</summary>
+                          <span lang="en">{p.archetypeNote}</span>
+                        </details>
+                      )}
+                    </>
                   ) : (
-                    <span className="unknown">Ukendt</span>
-                  )}
-                  {p.archetypeNote && (
-                    <details className="note">
-                      <summary>Begrundelse</summary>
-                      <span lang="en">{p.archetypeNote}</span>
-                    </details>
+                    // An unknown archetype shows why, as every unknown does.
+                    <span className="unknown">
+                      Ukendt: {p.archetypeNote ? <span lang="en">{p.archetypeNote}</span> : 'ingen begrundelse oplyst'}
+                    </span>
                   )}
                 </li>
               ))}
