@@ -2,6 +2,8 @@
 //! development tokens are accepted. Public (no secret is in it), so that any client, the
 //! comparison page and GraphiQL included, can offer the sign-in the server accepts.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, SimpleObject};
 
 use crate::config::AuthConfig;
@@ -38,8 +40,10 @@ impl SignInQuery {
     /// How to sign in to this server. Without a token, a caller is anonymous and sees public
     /// records.
     async fn sign_in(&self, ctx: &Context<'_>) -> SignInOptions {
-        // The HTTP layer puts the server's options into each request; a schema run without it
-        // (a test's) offers no sign-in.
-        ctx.data_opt::<SignInOptions>().cloned().unwrap_or_default()
+        // The HTTP layer puts the server's options into each request (shared, not copied); a
+        // schema run without it (a test's) offers no sign-in.
+        ctx.data_opt::<Arc<SignInOptions>>()
+            .map(|options| SignInOptions::clone(options))
+            .unwrap_or_default()
     }
 }

@@ -6,6 +6,8 @@
 //! The response is serialised once, straight from async-graphql's ordered value to bytes, so its
 //! fields come back in the order of the query.
 
+use std::sync::Arc;
+
 use async_graphql::{ServerError, Variables};
 use axum::{
     body::Bytes,
@@ -25,7 +27,7 @@ use super::{
 };
 use crate::{
     error::{excerpt, ApiError},
-    graphql::{gate::Allowed, SignInOptions},
+    graphql::gate::Allowed,
     service::{Caller, Store},
 };
 
@@ -153,7 +155,7 @@ async fn execute(
     if let Some(id) = principal.id() {
         state.rate_limit.check(&id)?;
     }
-    let mut request = graphql_request(params)?.data(SignInOptions::clone(&state.sign_in));
+    let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
     state.api.admit(&mut request, allowed)?;
     let db = state.db.connection()?;
     let caller = Caller::of(db, &principal).await?;

@@ -1,6 +1,7 @@
-//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`, and the web front end: [`web`]), the layers every request passes
-//! ([`guard`]: request ids, size limits, deadline, concurrency limit, caught panics), and the
-//! server loop ([`server`]: header-read timeout, bounded graceful shutdown).
+//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`, and the web front end: [`web`]), the
+//! layers every request passes ([`guard`]: request ids, size limits, deadline, concurrency limit,
+//! caught panics), and the server loop ([`server`]: header-read timeout, bounded graceful
+//! shutdown).
 //!
 //! Every error response, whichever layer produces it, is a GraphQL-shaped JSON body with a stable
 //! code ([`error_response`]).
