@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The web front end in a real browser: build the front end and the server, start an OpenID
-# provider of the tests' own (issuer.mjs) and the server with it and with development tokens on a
-# fresh SQLite database (the seed dataset), run browser.mjs in headless
+# The web front end's tests: build the front end and run its unit tests (vitest), build the
+# server, start an OpenID provider of the tests' own (issuer.mjs) and the server with it and with
+# development tokens on a fresh SQLite database (the seed dataset), run browser.mjs in headless
 # Chromium (Debian's; installed with apt-get when missing), stop the server. Exits with the
 # checks' status. Screenshots, the CSV and a PDF of the print layout go to
 # <cargo target dir>/browser-screenshots (or SCREENSHOT_DIR), as CI artefacts.
@@ -56,6 +56,8 @@ if [[ ! -d web/node_modules ]]; then
   timeout 600 npm --prefix web ci --no-audit --no-fund
 fi
 timeout 300 npm --prefix web run build >&2
+# The page's own logic first (numbers, CSV, PKCE, the organisation chart), without a browser.
+timeout 300 npm --prefix web test >&2
 
 target_dir="$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
