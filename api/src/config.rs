@@ -1,7 +1,7 @@
 //! One typed configuration, from command-line flags or the environment (flags win).
 //! Secrets (the database password inside `DATABASE_URL`) are never logged: see [`Config::redacted_database_url`].
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -29,7 +29,11 @@ mod defaults {
     pub const DATABASE_ACQUIRE_TIMEOUT_MS: u64 = 2_000;
     pub const DATABASE_CONNECT_TIMEOUT_SECS: u64 = 5;
     pub const BIND_ADDRESS: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+    /// Where `npm --prefix web run build` writes the web front end, from the repository root.
+    pub const WEB_DIR: &str = "web/dist";
 }
+
+pub use defaults::WEB_DIR as DEFAULT_WEB_DIR;
 
 /// The Vestegn GraphQL server.
 #[derive(Debug, Parser)]
@@ -160,6 +164,11 @@ pub struct AuthConfig {
         default_value_t = 10
     )]
     pub jwks_min_refetch_secs: u64,
+    /// The public client (no secret) that browser clients such as the comparison page sign in
+    /// as, with the authorization code flow and PKCE. Published in the schema's `signIn`, so
+    /// that every client finds it; without it, clients offer no sign-in through the issuer.
+    #[arg(long = "auth-public-client-id", env = "AUTH_PUBLIC_CLIENT_ID")]
+    pub public_client_id: Option<String>,
     /// Accept development tokens (`vestegn dev-token`). Refused unless the server listens on a
     /// loopback address.
     #[arg(long = "dev-auth", env = "DEV_AUTH", default_value_t = false)]
@@ -178,6 +187,7 @@ impl Default for AuthConfig {
             introspection_client_id: None,
             introspection_client_secret: None,
             jwks_min_refetch_secs: 10,
+            public_client_id: None,
             dev_auth: false,
         }
     }
@@ -221,6 +231,12 @@ pub struct Config {
     /// server logs the cause and tries again (it serves `/healthz` meanwhile).
     #[arg(long, env = "DATABASE_CONNECT_TIMEOUT_SECS", default_value_t = defaults::DATABASE_CONNECT_TIMEOUT_SECS)]
     pub database_connect_timeout_secs: u64,
+
+    /// The built web front end (the comparison page and GraphiQL): `npm --prefix web run build`
+    /// writes it. Served from disk, read on every request for HTML (assets are cached by
+    /// browsers, their names change with their content).
+    #[arg(long, env = "WEB_DIR", default_value = defaults::WEB_DIR)]
+    pub web_dir: PathBuf,
 
     #[command(flatten)]
     pub auth: AuthConfig,
@@ -331,6 +347,7 @@ impl Config {
             database_max_connections: defaults::DATABASE_MAX_CONNECTIONS,
             database_acquire_timeout_ms: defaults::DATABASE_ACQUIRE_TIMEOUT_MS,
             database_connect_timeout_secs: defaults::DATABASE_CONNECT_TIMEOUT_SECS,
+            web_dir: PathBuf::from(defaults::WEB_DIR),
             auth: AuthConfig::default(),
             limits: Limits::default(),
         }

@@ -59,10 +59,12 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_address))?;
     tracing::info!(
-        "listening on http://{} (GraphiQL at /graphql)",
+        "listening on http://{} (the comparison page at /, GraphiQL at /graphql)",
         listener.local_addr()?
     );
-    let app = build_app(AppState::new(db, config.limits.clone(), &config.auth));
+    let state =
+        AppState::new(db, config.limits.clone(), &config.auth).with_web_dir(&config.web_dir);
+    let app = build_app(state);
     server::serve(listener, app, &config.limits, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())

@@ -197,6 +197,15 @@ impl TestApp {
         ))
     }
 
+    /// The real router over this app's database, serving the web front end built in `web_dir`
+    /// and checking tokens as `auth` says.
+    pub fn router_with_web(&self, auth: &AuthConfig, web_dir: &std::path::Path) -> Router {
+        build_app(
+            AppState::new(AppDatabase::ready(self.db.clone()), Limits::default(), auth)
+                .with_web_dir(web_dir),
+        )
+    }
+
     /// SQL statements run since the counter was last reset.
     pub fn statements(&self) -> usize {
         self.statements.load(Ordering::SeqCst)

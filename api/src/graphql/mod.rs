@@ -57,6 +57,7 @@ mod organisation;
 mod pagination;
 mod project;
 mod scalars;
+mod sign_in;
 mod source;
 
 use std::sync::Arc;
@@ -67,6 +68,7 @@ use crate::{config::Limits, error::ApiError, service::Store};
 
 use self::gate::{Allowed, QueryGate};
 pub use loaders::Batcher;
+pub use sign_in::SignInOptions;
 
 /// The query root: every domain's queries, merged.
 #[derive(MergedObject, Default)]
@@ -82,6 +84,7 @@ pub struct Query(
     comparison::ComparisonQuery,
     audit::AuditQuery,
     node::NodeQuery,
+    sign_in::SignInQuery,
 );
 
 /// The mutation root: every domain's mutations, merged. A request's mutations run in one

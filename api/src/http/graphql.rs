@@ -6,12 +6,14 @@
 //! The response is serialised once, straight from async-graphql's ordered value to bytes, so its
 //! fields come back in the order of the query.
 
-use async_graphql::{http::GraphiQLSource, ServerError, Variables};
+use std::sync::Arc;
+
+use async_graphql::{ServerError, Variables};
 use axum::{
     body::Bytes,
     extract::{rejection::BytesRejection, RawQuery, State},
     http::{header, HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,7 +21,9 @@ use serde_json::Value;
 use super::{
     error_response,
     negotiation::{is_json_body, wants_html, ResponseType},
-    respond_with, AppState,
+    respond_with,
+    web::Page,
+    AppState,
 };
 use crate::{
     error::{excerpt, ApiError},
@@ -37,7 +41,8 @@ struct GraphqlParams {
     extensions: Option<Value>,
 }
 
-/// `GET /graphql`: GraphiQL for browsers, otherwise a query from the URL parameters.
+/// `GET /graphql`: GraphiQL for browsers (the web build's, which needs no CDN), otherwise a query
+/// from the URL parameters.
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -45,7 +50,7 @@ pub async fn get(
 ) -> Response {
     let raw = raw.unwrap_or_default();
     if raw.is_empty() && wants_html(&headers) {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return state.web.page(Page::Graphiql).await;
     }
     let Some(response_type) = ResponseType::negotiate(&headers) else {
         return error_response(&ApiError::NotAcceptable, ResponseType::Json);
@@ -150,7 +155,7 @@ async fn execute(
     if let Some(id) = principal.id() {
         state.rate_limit.check(&id)?;
     }
-    let mut request = graphql_request(params)?;
+    let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
     state.api.admit(&mut request, allowed)?;
     let db = state.db.connection()?;
     let caller = Caller::of(db, &principal).await?;

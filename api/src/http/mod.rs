@@ -1,6 +1,7 @@
-//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`), the layers every request passes
-//! ([`guard`]: request ids, size limits, deadline, concurrency limit, caught panics), and the
-//! server loop ([`server`]: header-read timeout, bounded graceful shutdown).
+//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`, and the web front end: [`web`]), the
+//! layers every request passes ([`guard`]: request ids, size limits, deadline, concurrency limit,
+//! caught panics), and the server loop ([`server`]: header-read timeout, bounded graceful
+//! shutdown).
 //!
 //! Every error response, whichever layer produces it, is a GraphQL-shaped JSON body with a stable
 //! code ([`error_response`]).
@@ -11,6 +12,7 @@ mod guard;
 mod negotiation;
 mod rate_limit;
 pub mod server;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -18,7 +20,7 @@ use axum::{
     extract::{DefaultBodyLimit, State},
     http::{header, HeaderValue, StatusCode},
     middleware,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
@@ -26,13 +28,13 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 use crate::{
-    config::{AuthConfig, Limits},
+    config::{AuthConfig, Limits, DEFAULT_WEB_DIR},
     database::Database,
     error::ApiError,
-    graphql::Api,
+    graphql::{Api, SignInOptions},
 };
 
-use self::{auth::Authenticator, rate_limit::RateLimit};
+use self::{auth::Authenticator, rate_limit::RateLimit, web::WebAssets};
 
 pub use negotiation::ResponseType;
 
@@ -49,6 +51,10 @@ pub struct AppState {
     in_flight: Arc<Semaphore>,
     /// Requests per signed-in principal, per replica.
     rate_limit: Arc<RateLimit>,
+    /// How clients sign in, as the schema's `signIn` tells them.
+    sign_in: Arc<SignInOptions>,
+    /// The built web front end.
+    web: WebAssets,
 }
 
 impl AppState {
@@ -58,9 +64,19 @@ impl AppState {
             auth: Arc::new(Authenticator::new(auth)),
             in_flight: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
             rate_limit: Arc::new(RateLimit::per_minute(limits.rate_limit_per_minute)),
+            sign_in: Arc::new(SignInOptions::of(auth)),
+            web: WebAssets::new(DEFAULT_WEB_DIR, auth.issuer.as_deref()),
             db,
             limits,
         }
+    }
+
+    /// Serves the web front end built in `dir` instead of the default `web/dist`.
+    #[must_use]
+    pub fn with_web_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        let issuer = self.sign_in.issuer.clone();
+        self.web = WebAssets::new(dir, issuer.as_deref());
+        self
     }
 }
 
@@ -74,8 +90,9 @@ pub fn build_app(state: AppState) -> Router {
             guard::limit_concurrency,
         ));
     let routes = Router::new()
-        // A newcomer opening the bare address lands in GraphiQL.
-        .route("/", get(|| async { Redirect::temporary("/graphql") }))
+        // A newcomer opening the bare address lands on the comparison page.
+        .route("/", get(web::comparison_page))
+        .route("/assets/{*path}", get(web::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(graphql)

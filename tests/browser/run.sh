@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The web front end's tests: build the front end and run its unit tests (vitest), build the
+# server, start an OpenID provider of the tests' own (issuer.mjs) and the server with it and with
+# development tokens on a fresh SQLite database (the seed dataset), run browser.mjs in headless
+# Chromium (Debian's; installed with apt-get when missing), stop the server. Exits with the
+# checks' status. Screenshots, the CSV and a PDF of the print layout go to
+# <cargo target dir>/browser-screenshots (or SCREENSHOT_DIR), as CI artefacts.
+#
+#   tests/browser/run.sh                          # from anywhere; needs cargo, node and npm
+#   VESTEGN_BIN=/tmp/vestegn tests/browser/run.sh # a server binary built elsewhere
+#   PORT=18080 tests/browser/run.sh               # a fixed port instead of a free one
+#
+# Every wait is bounded: apt-get and npm ci 600 s each, the build 300 s, the server 60 s to
+# become ready, the checks 600 s.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+tmp="$(mktemp -d)"
+server_pid=""
+issuer_pid=""
+cleanup() {
+  if [[ -n "$issuer_pid" ]]; then
+    kill "$issuer_pid" 2>/dev/null || true
+    wait "$issuer_pid" 2>/dev/null || true
+  fi
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+show_server_log() {
+  echo "--- server log (last 40 lines) ---" >&2
+  tail -n 40 "$tmp/server.log" >&2 || true
+}
+
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+if [[ ! -x "$chromium" ]]; then
+  echo "installing chromium (Debian's package)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 600 apt-get install -y --no-install-recommends chromium >&2 ||
+    { timeout 300 apt-get update >&2 && timeout 600 apt-get install -y --no-install-recommends chromium >&2; }
+fi
+
+echo "building the web front end" >&2
+if [[ ! -d web/node_modules ]]; then
+  timeout 600 npm --prefix web ci --no-audit --no-fund
+fi
+timeout 300 npm --prefix web run build >&2
+# The page's own logic first (numbers, CSV, PKCE, the organisation chart), without a browser.
+timeout 300 npm --prefix web test >&2
+
+target_dir="$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
+if [[ -n "${VESTEGN_BIN:-}" ]]; then
+  binary="$VESTEGN_BIN"
+else
+  echo "building the server" >&2
+  cargo build -p vestegn-api --bin vestegn
+  # A copy: another build in the same target directory may replace the binary meanwhile.
+  cp "$target_dir/debug/vestegn" "$tmp/vestegn"
+  binary="$tmp/vestegn"
+fi
+screenshots="${SCREENSHOT_DIR:-$target_dir/browser-screenshots}"
+rm -rf "$screenshots"
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+port="${PORT:-$(free_port)}"
+base="http://127.0.0.1:$port"
+
+# An OpenID provider of the tests' own (issuer.mjs) for the sign-in with PKCE; up to 10 s to start.
+issuer_port="$(free_port)"
+issuer="http://127.0.0.1:$issuer_port"
+node "$here/issuer.mjs" "$issuer_port" >"$tmp/issuer.log" 2>&1 &
+issuer_pid=$!
+for _ in $(seq 1 100); do grep -q ready "$tmp/issuer.log" && break; sleep 0.1; done
+grep -q ready "$tmp/issuer.log" || { echo "the test OpenID provider did not start" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
+
+echo "starting $binary on $base (OpenID provider $issuer, development tokens)" >&2
+DATABASE_URL="sqlite://$tmp/browser.db?mode=rwc" BIND_ADDRESS="127.0.0.1:$port" WEB_DIR="$root/web/dist" \
+  AUTH_ISSUER="$issuer" AUTH_PUBLIC_CLIENT_ID=vestegn-web \
+  "$binary" --dev-auth >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+ready=""
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "the server exited before it was ready" >&2
+    show_server_log
+    exit 1
+  fi
+  if node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "$base/readyz"; then
+    ready=1
+    break
+  fi
+  sleep 0.5
+done
+if [[ -z "$ready" ]]; then
+  echo "the server did not become ready ($base/readyz) within 60 s" >&2
+  show_server_log
+  exit 1
+fi
+
+dev_token="$("$binary" dev-token --municipality 183 --role viewer)"
+
+cd "$here"
+if [[ ! -d node_modules ]]; then
+  timeout 600 npm ci --no-audit --no-fund
+fi
+
+status=0
+DEV_TOKEN="$dev_token" ISSUER="$issuer" SCREENSHOT_DIR="$screenshots" CHROMIUM="$chromium" \
+  timeout 600 node browser.mjs "$base" || status=$?
+echo "screenshots: $screenshots" >&2
+if ! kill -0 "$server_pid" 2>/dev/null; then
+  echo "the server exited during the checks" >&2
+  show_server_log
+  [[ $status -ne 0 ]] || status=1
+fi
+exit "$status"
