@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result, ID};
 use entities::audit_entry;
 
-use super::{edits::kind_of_table, store};
+use super::{edits::kind_of_table, list_size, store};
 use crate::{error::ApiError, service::writes::MAX_AUDIT_ENTRIES};
 
 /// One write: who, when, which record, what was done, and the record's versions before and after.
@@ -59,6 +59,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log of a municipality, newest first; only its admins may read it, and nobody
     /// can change it. `before` takes a `sequence` to read on from.
+    #[graphql(directive = list_size::apply(MAX_AUDIT_ENTRIES as u32, None))]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
