@@ -155,6 +155,19 @@ async fn an_editor_creates_changes_moves_terminates_and_deletes_a_unit() {
         let anonymous = ask(&e.router, None, READ, json!({ "id": id, "asOf": "2025-03-01" })).await;
         assert!(listed(&anonymous["data"], "Testteam Syd").is_none());
 
+        // Ending it on its first day would leave nothing: refused, with the field.
+        let too_early = ask(
+            &e.router,
+            editor,
+            r#"mutation ($id: ID!) { terminateRecord(id: $id, revision: 2, from: "2024-01-01") { id } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(
+            refusal(&too_early),
+            ("BAD_USER_INPUT".to_owned(), Some("from".to_owned())),
+            "{too_early}"
+        );
         // Terminate it from 2026: gone as of 2026, still there in 2025.
         let ended = ask(
             &e.router,

@@ -208,7 +208,11 @@ impl Store {
     {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         let holding = holding_on::<E>(&found.before, from)?;
-        if version_field::<E>(holding, E::valid_from()) == Some(from) && found.before.len() == 1 {
+        // Something must hold before `from`, or ending the record then leaves nothing of it.
+        let held_before = found.before.iter().any(|version| {
+            version_field::<E>(version, E::valid_from()).is_none_or(|start| start < from)
+        });
+        if !held_before {
             return Err(ApiError::bad_input(
                 "from",
                 "the record starts that day, so ending it then leaves nothing: delete it instead",
