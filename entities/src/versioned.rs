@@ -20,6 +20,10 @@ pub trait Versioned: sea_orm::EntityTrait {
     fn visibility() -> Self::Column;
     fn valid_from() -> Self::Column;
     fn valid_to() -> Self::Column;
+    /// The source document, its section, and a note on the version.
+    fn source() -> Self::Column;
+    fn source_section() -> Self::Column;
+    fn note() -> Self::Column;
     fn recorded_at() -> Self::Column;
     fn recorded_by() -> Self::Column;
 }
@@ -85,6 +89,15 @@ macro_rules! versioned {
             }
             fn valid_to() -> Column {
                 Column::ValidTo
+            }
+            fn source() -> Column {
+                Column::SourceId
+            }
+            fn source_section() -> Column {
+                Column::SourceSection
+            }
+            fn note() -> Column {
+                Column::Note
             }
             fn recorded_at() -> Column {
                 Column::RecordedAt

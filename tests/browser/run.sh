@@ -18,30 +18,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
-tmp="$(mktemp -d)"
-server_pid=""
-issuer_pid=""
-cleanup() {
-  if [[ -n "$issuer_pid" ]]; then
-    kill "$issuer_pid" 2>/dev/null || true
-    wait "$issuer_pid" 2>/dev/null || true
-  fi
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-show_server_log() {
-  echo "--- server log (last 40 lines) ---" >&2
-  tail -n 40 "$tmp/server.log" >&2 || true
-}
+# shellcheck source=../server.sh
+source "$root/tests/server.sh"
 
 chromium="${CHROMIUM:-/usr/bin/chromium}"
 if [[ ! -x "$chromium" ]]; then
@@ -59,8 +37,7 @@ timeout 300 npm --prefix web run build >&2
 # The page's own logic first (numbers, CSV, PKCE, the organisation chart), without a browser.
 timeout 300 npm --prefix web test >&2
 
-target_dir="$(cargo metadata --format-version 1 --no-deps |
-  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
+target_dir="$(cargo_target_dir)"
 if [[ -n "${VESTEGN_BIN:-}" ]]; then
   binary="$VESTEGN_BIN"
 else
@@ -73,9 +50,6 @@ fi
 screenshots="${SCREENSHOT_DIR:-$target_dir/browser-screenshots}"
 rm -rf "$screenshots"
 
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
-}
 port="${PORT:-$(free_port)}"
 base="http://127.0.0.1:$port"
 
@@ -83,7 +57,7 @@ base="http://127.0.0.1:$port"
 issuer_port="$(free_port)"
 issuer="http://127.0.0.1:$issuer_port"
 node "$here/issuer.mjs" "$issuer_port" >"$tmp/issuer.log" 2>&1 &
-issuer_pid=$!
+helper_pids+=($!)
 for _ in $(seq 1 100); do grep -q ready "$tmp/issuer.log" && break; sleep 0.1; done
 grep -q ready "$tmp/issuer.log" || { echo "the test OpenID provider did not start" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
 
@@ -93,26 +67,7 @@ DATABASE_URL="sqlite://$tmp/browser.db?mode=rwc" BIND_ADDRESS="127.0.0.1:$port" 
   "$binary" --dev-auth >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
-ready=""
-deadline=$((SECONDS + 60))
-while ((SECONDS < deadline)); do
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "the server exited before it was ready" >&2
-    show_server_log
-    exit 1
-  fi
-  if node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
-    "$base/readyz"; then
-    ready=1
-    break
-  fi
-  sleep 0.5
-done
-if [[ -z "$ready" ]]; then
-  echo "the server did not become ready ($base/readyz) within 60 s" >&2
-  show_server_log
-  exit 1
-fi
+wait_until_ready "$base"
 
 dev_token="$("$binary" dev-token --municipality 183 --role viewer)"
 
@@ -125,9 +80,5 @@ status=0
 DEV_TOKEN="$dev_token" ISSUER="$issuer" SCREENSHOT_DIR="$screenshots" CHROMIUM="$chromium" \
   timeout 600 node browser.mjs "$base" || status=$?
 echo "screenshots: $screenshots" >&2
-if ! kill -0 "$server_pid" 2>/dev/null; then
-  echo "the server exited during the checks" >&2
-  show_server_log
-  [[ $status -ne 0 ]] || status=1
-fi
+server_survived "the checks" || { [[ $status -ne 0 ]] || status=1; }
 exit "$status"

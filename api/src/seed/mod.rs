@@ -7,17 +7,16 @@ mod validate;
 use std::collections::HashMap;
 
 use anyhow::{bail, Context};
-use entities::versioned::Versioned;
 use entities::*;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, Set, TransactionTrait,
 };
 
 use self::format::*;
 use crate::{
-    service::versions::{self, Recorded},
+    service::versions::{self, Recorded, VersionModel},
     vocabulary::Visibility,
 };
 
@@ -156,9 +155,7 @@ impl Ids {
     ) -> anyhow::Result<<A::Entity as EntityTrait>::Model>
     where
         C: ConnectionTrait,
-        A: ActiveModelTrait + ActiveModelBehavior + Send,
-        A::Entity: Versioned,
-        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+        A: VersionModel,
     {
         let seen = key.and_then(|key| self.local.get(key).copied());
         let row = match seen {

@@ -7,12 +7,12 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_day, checked_end, checked_text, Origin},
+    checks::{checked_day, checked_text, Origin},
     Store,
 };
 use crate::{
     error::{ApiError, ApiResult},
-    vocabulary::{BudgetCategory, BudgetPhase, Visibility},
+    vocabulary::{BudgetCategory, BudgetPhase},
 };
 
 /// The largest amount a line may have, in DKK: far above any municipal budget, and well within
@@ -56,23 +56,20 @@ impl Store {
     ) -> ApiResult<budget_line::Model> {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
-        if !super::municipality_exists(&self.db, code).await? {
-            return Err(ApiError::bad_input(
-                field("municipalityCode"),
-                format!("there is no municipality {code}"),
-            ));
-        }
-        self.editor_of(code)?;
-        checked_day(&field("validFrom"), new.valid_from)?;
-        checked_end(&field("validTo"), new.valid_from, new.valid_to)?;
+        let record = self
+            .new_record(
+                at,
+                (code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
         checked_year(&field("year"), new.year)?;
         self.check_unit(&field("unitId"), code, new.unit_id, new.valid_from)
             .await?;
         let description = checked_text(&field("description"), &new.description)?;
         let amount_ore = ore(&field("amount"), new.amount)?;
-        let source_id = self
-            .source_id(&format!("{at}.provenance.source"), &new.origin)
-            .await?;
         let version = budget_line::ActiveModel {
             unit_id: Set(new.unit_id),
             year: Set(new.year),
@@ -81,16 +78,9 @@ impl Store {
             amount_ore: Set(amount_ore),
             function_code: Set(new.function_code),
             description: Set(description),
-            municipality_code: Set(code),
-            visibility: Set(Visibility::Private.as_str().to_owned()),
-            valid_from: Set(Some(new.valid_from)),
-            valid_to: Set(new.valid_to),
-            source_id: Set(source_id),
-            source_section: Set(new.origin.section.trim().to_owned()),
-            note: Set(new.origin.note),
             ..Default::default()
         };
-        self.create::<budget_line::Entity>(version).await
+        self.create::<budget_line::Entity>(version, record).await
     }
 
     /// Changes the budget line `id` from `from` on.
@@ -104,7 +94,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<budget_line::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        checked_day("from", from)?;
+        let change = self.change_from(from, &origin).await?;
         let code = self.owner_of::<budget_line::Entity>(id).await?;
         if let Some(unit) = changes.unit_id {
             self.check_unit(&field("unitId"), code, unit, from).await?;
@@ -121,8 +111,7 @@ impl Store {
             .amount
             .map(|amount| ore(&field("amount"), amount))
             .transpose()?;
-        let source_id = self.source_id("provenance.source", &origin).await?;
-        self.update_from::<budget_line::Entity>(id, revision, from, |version| {
+        self.update_from::<budget_line::Entity>(id, revision, change, |version| {
             if let Some(unit) = changes.unit_id {
                 version.unit_id = Set(unit);
             }
@@ -144,9 +133,6 @@ impl Store {
             if let Some(description) = description {
                 version.description = Set(description);
             }
-            version.source_id = Set(source_id);
-            version.source_section = Set(origin.section.trim().to_owned());
-            version.note = Set(origin.note);
         })
         .await
     }

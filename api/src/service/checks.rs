@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use entities::{source, unit};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
-use super::Store;
+use super::{versions::Recorded, Store};
 use crate::error::{excerpt, ApiError, ApiResult};
 
 /// The longest name, title or kind a record may have.
@@ -22,15 +22,85 @@ pub struct Origin {
     pub note: Option<String>,
 }
 
+/// A source document found for a change, with the section and note of the change.
+#[derive(Debug, Clone)]
+pub(super) struct Sourced {
+    pub source_id: i32,
+    pub section: String,
+    pub note: Option<String>,
+}
+
+/// What every new record has besides its own fields, checked: whose it is (the principal may
+/// edit it), when it holds, and where its facts come from.
+pub(super) struct NewRecord {
+    pub municipality: i32,
+    pub recorded: Recorded,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub sourced: Sourced,
+}
+
+/// What every change has besides its fields, checked: the day it holds from, and where its
+/// facts come from.
+pub(super) struct Change {
+    pub from: NaiveDate,
+    pub sourced: Sourced,
+}
+
 impl Store {
-    /// The id of the source document `origin` names.
-    pub(super) async fn source_id(&self, field: &str, origin: &Origin) -> ApiResult<i32> {
+    /// Checks what every new record of `municipality` has; `at` is the path of the input
+    /// (`input`), `municipality_field` the input field naming the municipality, if any.
+    pub(super) async fn new_record(
+        &self,
+        at: &str,
+        municipality: (i32, Option<&str>),
+        valid_from: NaiveDate,
+        valid_to: Option<NaiveDate>,
+        origin: &Origin,
+    ) -> ApiResult<NewRecord> {
+        let (code, field) = municipality;
+        if let Some(field) = field {
+            if !super::municipality_exists(&self.db, code).await? {
+                return Err(ApiError::bad_input(
+                    format!("{at}.{field}"),
+                    format!("there is no municipality {code}"),
+                ));
+            }
+        }
+        let recorded = self.editor_of(code)?;
+        checked_day(&format!("{at}.validFrom"), valid_from)?;
+        checked_end(&format!("{at}.validTo"), valid_from, valid_to)?;
+        let sourced = self
+            .sourced(&format!("{at}.provenance.source"), origin)
+            .await?;
+        Ok(NewRecord {
+            municipality: code,
+            recorded,
+            valid_from,
+            valid_to,
+            sourced,
+        })
+    }
+
+    /// Checks what every change has: the day it holds from, and its source.
+    pub(super) async fn change_from(&self, from: NaiveDate, origin: &Origin) -> ApiResult<Change> {
+        checked_day("from", from)?;
+        let sourced = self.sourced("provenance.source", origin).await?;
+        Ok(Change { from, sourced })
+    }
+
+    /// The source document `origin` names, with the change's section and note.
+    async fn sourced(&self, field: &str, origin: &Origin) -> ApiResult<Sourced> {
         checked_text(&field.replace(".source", ".section"), &origin.section)?;
         source::Entity::find()
             .filter(source::Column::Key.eq(origin.source.as_str()))
             .one(&self.db)
             .await?
-            .map(|source| source.id)
+            .map(|source| Sourced {
+                source_id: source.id,
+                section: origin.section.trim().to_owned(),
+                note: origin.note.clone(),
+            })
             .ok_or_else(|| {
                 ApiError::bad_input(
                     field,
@@ -101,7 +171,7 @@ pub(super) fn checked_day(field: &str, day: NaiveDate) -> ApiResult<NaiveDate> {
 }
 
 /// The end of a validity that starts on `from`: none, or a day after it.
-pub(super) fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
+fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
     let Some(to) = to else {
         return Ok(());
     };

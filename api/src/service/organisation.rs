@@ -8,12 +8,12 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
-    checks::{checked_day, checked_end, checked_text, Origin},
+    checks::{checked_text, Origin},
     Store,
 };
 use crate::{
     error::{ApiError, ApiResult},
-    vocabulary::{Archetype, Pillar, PreventionLevel, Visibility},
+    vocabulary::{Archetype, Pillar, PreventionLevel},
 };
 
 /// The unit tree is never deeper than this (it also bounds the walk that finds cycles).
@@ -52,18 +52,17 @@ impl Store {
     pub async fn create_unit(&self, new: NewUnit, at: &str) -> ApiResult<unit::Model> {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
-        if super::municipality_exists(&self.db, code).await? {
-            self.editor_of(code)?;
-        } else {
-            return Err(ApiError::bad_input(
-                field("municipalityCode"),
-                format!("there is no municipality {code}"),
-            ));
-        }
+        let record = self
+            .new_record(
+                at,
+                (code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let kind = checked_text(&field("kind"), &new.kind)?;
-        checked_day(&field("validFrom"), new.valid_from)?;
-        checked_end(&field("validTo"), new.valid_from, new.valid_to)?;
         self.check_parent(
             &field("parentId"),
             code,
@@ -79,9 +78,6 @@ impl Store {
             new.valid_from,
         )
         .await?;
-        let source_id = self
-            .source_id(&format!("{at}.provenance.source"), &new.origin)
-            .await?;
         let version = unit::ActiveModel {
             parent_id: Set(new.parent_id),
             committee_id: Set(new.committee_id),
@@ -90,16 +86,9 @@ impl Store {
             archetype: Set(new.archetype.map(|a| a.as_str().to_owned())),
             archetype_note: Set(new.archetype_note),
             hosts_crime_prevention: Set(new.hosts_crime_prevention),
-            municipality_code: Set(code),
-            visibility: Set(Visibility::Private.as_str().to_owned()),
-            valid_from: Set(Some(new.valid_from)),
-            valid_to: Set(new.valid_to),
-            source_id: Set(source_id),
-            source_section: Set(new.origin.section.trim().to_owned()),
-            note: Set(new.origin.note),
             ..Default::default()
         };
-        self.create::<unit::Entity>(version).await
+        self.create::<unit::Entity>(version, record).await
     }
 
     /// Changes the unit `id` from `from` on (moving it is changing its parent).
@@ -113,7 +102,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<unit::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        checked_day("from", from)?;
+        let change = self.change_from(from, &origin).await?;
         let name = changes
             .name
             .as_deref()
@@ -133,8 +122,7 @@ impl Store {
             self.check_committee(&field("committeeId"), code, committee, from)
                 .await?;
         }
-        let source_id = self.source_id("provenance.source", &origin).await?;
-        self.update_from::<unit::Entity>(id, revision, from, |version| {
+        self.update_from::<unit::Entity>(id, revision, change, |version| {
             if let Some(name) = name {
                 version.name = Set(name);
             }
@@ -156,9 +144,6 @@ impl Store {
             if let Some(hosts) = changes.hosts_crime_prevention {
                 version.hosts_crime_prevention = Set(hosts);
             }
-            version.source_id = Set(source_id);
-            version.source_section = Set(origin.section.trim().to_owned());
-            version.note = Set(origin.note);
         })
         .await
     }
@@ -276,8 +261,6 @@ impl Store {
         at: &str,
     ) -> ApiResult<staff_role::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        checked_day(&field("validFrom"), new.valid_from)?;
-        checked_end(&field("validTo"), new.valid_from, new.valid_to)?;
         let unit = self
             .unit_on(new.unit_id, new.valid_from)
             .await?
@@ -287,16 +270,21 @@ impl Store {
                     format!("no unit with that ID holds on {}", new.valid_from),
                 )
             })?;
-        self.editor_of(unit.municipality_code)?;
+        let record = self
+            .new_record(
+                at,
+                (unit.municipality_code, None),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
         let title = checked_text(&field("title"), &new.title)?;
         checked_headcount(&field("headcount"), new.headcount)?;
         let (min, max) = checked_hours(
             (&field("weeklyHoursMin"), new.weekly_hours_min),
             (&field("weeklyHoursMax"), new.weekly_hours_max),
         )?;
-        let source_id = self
-            .source_id(&format!("{at}.provenance.source"), &new.origin)
-            .await?;
         let version = staff_role::ActiveModel {
             unit_id: Set(unit.id),
             title: Set(title),
@@ -305,16 +293,9 @@ impl Store {
             weekly_minutes_max: Set(max),
             prevention_level: Set(new.prevention_level.map(|l| l.as_str().to_owned())),
             pillar: Set(new.pillar.map(|p| p.as_str().to_owned())),
-            municipality_code: Set(unit.municipality_code),
-            visibility: Set(Visibility::Private.as_str().to_owned()),
-            valid_from: Set(Some(new.valid_from)),
-            valid_to: Set(new.valid_to),
-            source_id: Set(source_id),
-            source_section: Set(new.origin.section.trim().to_owned()),
-            note: Set(new.origin.note),
             ..Default::default()
         };
-        self.create::<staff_role::Entity>(version).await
+        self.create::<staff_role::Entity>(version, record).await
     }
 
     /// Changes the staff role `id` from `from` on (moving it to another unit is changing `unitId`).
@@ -328,7 +309,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<staff_role::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        checked_day("from", from)?;
+        let change = self.change_from(from, &origin).await?;
         let code = self.owner_of::<staff_role::Entity>(id).await?;
         let current = self
             .visible::<staff_role::Entity>(
@@ -365,8 +346,7 @@ impl Store {
             (&field("weeklyHoursMin"), min),
             (&field("weeklyHoursMax"), max),
         )?;
-        let source_id = self.source_id("provenance.source", &origin).await?;
-        self.update_from::<staff_role::Entity>(id, revision, from, |version| {
+        self.update_from::<staff_role::Entity>(id, revision, change, |version| {
             if let Some(unit) = changes.unit_id {
                 version.unit_id = Set(unit);
             }
@@ -384,9 +364,6 @@ impl Store {
             if let Some(pillar) = changes.pillar {
                 version.pillar = Set(pillar.map(|p| p.as_str().to_owned()));
             }
-            version.source_id = Set(source_id);
-            version.source_section = Set(origin.section.trim().to_owned());
-            version.note = Set(origin.note);
         })
         .await
     }

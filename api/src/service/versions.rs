@@ -26,6 +26,20 @@ impl Recorded {
     }
 }
 
+/// A version to write: an active model of a table of versions.
+pub trait VersionModel:
+    ActiveModelTrait<Entity: Versioned<Model: IntoActiveModel<Self>>> + ActiveModelBehavior + Send
+{
+}
+
+impl<A> VersionModel for A
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    A::Entity: Versioned,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+}
+
 /// Inserts `version` as the first version of a new record of the municipality it names.
 pub async fn create<C, A>(
     db: &C,
@@ -34,9 +48,7 @@ pub async fn create<C, A>(
 ) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
 where
     C: ConnectionTrait,
-    A: ActiveModelTrait + ActiveModelBehavior + Send,
-    A::Entity: Versioned,
-    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    A: VersionModel,
 {
     let owner = match version.get(<A::Entity as Versioned>::owner()) {
         ActiveValue::Set(Value::Int(Some(code)))
@@ -66,9 +78,7 @@ pub async fn add_version<C, A>(
 ) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
 where
     C: ConnectionTrait,
-    A: ActiveModelTrait + ActiveModelBehavior + Send,
-    A::Entity: Versioned,
-    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    A: VersionModel,
 {
     let latest: Option<i32> = A::Entity::find()
         .select_only()
@@ -86,12 +96,7 @@ where
     };
     let inserted = insert_version(db, version, id, latest + 1, recorded).await?;
     mark_latest_version::<A::Entity, C>(db, id).await?;
-    Ok(A::Entity::find()
-        .filter(<A::Entity as Versioned>::id().eq(id))
-        .filter(<A::Entity as Versioned>::version().eq(latest + 1))
-        .one(db)
-        .await?
-        .unwrap_or(inserted))
+    Ok(inserted)
 }
 
 /// Marks the version of `id` that starts last (a version without a start starts first) as its
@@ -146,13 +151,12 @@ async fn insert_version<C, A>(
 ) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
 where
     C: ConnectionTrait,
-    A: ActiveModelTrait + ActiveModelBehavior + Send,
-    A::Entity: Versioned,
-    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    A: VersionModel,
 {
     version.set(<A::Entity as Versioned>::id(), id.into());
     version.set(<A::Entity as Versioned>::version(), number.into());
-    // The first version is the latest; [`add_version`] settles which one is after it.
+    // The first version is the latest; [`add_version`] settles it for the others (the model it
+    // returns says `latest` as inserted).
     version.set(<A::Entity as Versioned>::latest(), (number == 1).into());
     version.set(<A::Entity as Versioned>::recorded_at(), recorded.at.into());
     version.set(

@@ -23,6 +23,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use super::{
+    checks::{Change, NewRecord, Sourced},
     versions::{self, Recorded},
     Principal, Role, Scoped, Store,
 };
@@ -32,10 +33,13 @@ use crate::{
 };
 
 /// A versioned, tenant-owned table that writes can change.
-pub trait Writable: Scoped + Versioned
-where
-    Self::Model: IntoActiveModel<Self::ActiveModel> + Sync,
-    Self::ActiveModel: ActiveModelBehavior + Send,
+pub trait Writable:
+    Scoped
+    + Versioned
+    + EntityTrait<
+        Model: IntoActiveModel<Self::ActiveModel> + Sync,
+        ActiveModel: ActiveModelBehavior + Send,
+    >
 {
 }
 
@@ -135,38 +139,40 @@ impl Store {
         }
     }
 
-    /// Creates a record of the municipality `version` names, with `version` as its first version.
-    pub async fn create<E: Writable>(&self, version: E::ActiveModel) -> ApiResult<E::Model>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
-        let municipality = match version.get(E::owner()) {
-            ActiveValue::Set(Value::Int(Some(code))) => code,
-            _ => return Err(internal("a new version names its municipality")),
-        };
-        let recorded = self.editor_of(municipality)?;
-        let created = versions::create(&self.db, version, &recorded).await?;
+    /// Creates a record with `version`'s own fields and `new`'s as its first version, `private`
+    /// until an admin shares it.
+    pub(super) async fn create<E: Writable>(
+        &self,
+        mut version: E::ActiveModel,
+        new: NewRecord,
+    ) -> ApiResult<E::Model> {
+        version.set(E::owner(), new.municipality.into());
+        version.set(E::visibility(), Visibility::Private.as_str().into());
+        version.set(E::valid_from(), Some(new.valid_from).into());
+        version.set(E::valid_to(), new.valid_to.into());
+        set_source::<E>(&mut version, new.sourced);
+        let created = versions::create(&self.db, version, &new.recorded).await?;
         let id = versions::identity_of(&created)?;
-        self.audit::<E>(Action::Create, municipality, id, 1, &recorded, &[])
+        self.audit::<E>(Action::Create, new.municipality, id, 1, &new.recorded, &[])
             .await?;
         Ok(created)
     }
 
-    /// Changes the record `id` from `from` on: the version holding on `from` is split there (or
-    /// changed, when it starts that day), `change` is applied to the part from `from`, and the
-    /// versions after it stay as they are.
-    pub async fn update_from<E: Writable>(
+    /// Changes the record `id` from `change.from` on: the version holding that day is split there
+    /// (or changed, when it starts that day), `apply` and the change's source are applied to the
+    /// part from that day, and the versions after it stay as they are.
+    pub(super) async fn update_from<E: Writable>(
         &self,
         id: i32,
         revision: i32,
-        from: NaiveDate,
-        change: impl FnOnce(&mut E::ActiveModel),
-    ) -> ApiResult<E::Model>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+        change: Change,
+        apply: impl FnOnce(&mut E::ActiveModel),
+    ) -> ApiResult<E::Model> {
+        let from = change.from;
+        let change = |version: &mut E::ActiveModel| {
+            apply(version);
+            set_source::<E>(version, change.sourced);
+        };
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         let holding = holding_on::<E>(&found.before, from)?;
         let starts_that_day = version_field::<E>(holding, E::valid_from()) == Some(from);
@@ -186,9 +192,8 @@ impl Store {
             let mut earlier = holding.clone().into_active_model();
             earlier.set(E::valid_to(), Some(from).into());
             earlier.update(&self.db).await?;
-            versions::add_version(&self.db, reset(next), id, &recorded).await?
+            versions::add_version(&self.db, next.reset_all(), id, &recorded).await?
         };
-        versions::mark_latest_version::<E, _>(&self.db, id).await?;
         self.audit_change::<E>(Action::Update, &found, &recorded)
             .await?;
         Ok(changed)
@@ -201,11 +206,7 @@ impl Store {
         id: i32,
         revision: i32,
         from: NaiveDate,
-    ) -> ApiResult<i32>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+    ) -> ApiResult<i32> {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         let holding = holding_on::<E>(&found.before, from)?;
         // Something must hold before `from`, or ending the record then leaves nothing of it.
@@ -240,11 +241,7 @@ impl Store {
 
     /// Deletes the record `id` and all its versions (for mistakes; to end a record that existed,
     /// terminate it). Refused while other records refer to it.
-    pub async fn delete<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<()>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+    pub async fn delete<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<()> {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         E::delete_many()
             .filter(E::id().eq(id))
@@ -262,14 +259,10 @@ impl Store {
         id: i32,
         revision: i32,
         visibility: Visibility,
-    ) -> ApiResult<i32>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
-        let owner = self.owner_of::<E>(id).await?;
-        self.admin_of(owner)?;
+    ) -> ApiResult<i32> {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
+        // An editor passes the claim; only an admin may go on (the request is then rolled back).
+        self.admin_of(found.identity.municipality_code)?;
         E::update_many()
             .col_expr(E::visibility(), Expr::value(visibility.as_str()))
             .filter(E::id().eq(id))
@@ -282,11 +275,7 @@ impl Store {
 
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
     /// its revision on if it is still `revision`.
-    async fn claim<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<(Found<E>, Recorded)>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+    async fn claim<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<(Found<E>, Recorded)> {
         self.owner_of::<E>(id).await?;
         let Some(identity) = identity::Entity::find_by_id(id).one(&self.db).await? else {
             return Err(not_found::<E>(id));
@@ -325,11 +314,7 @@ impl Store {
     }
 
     /// The municipality that owns the record `id` of `E`, if the caller may see it.
-    pub(super) async fn owner_of<E: Writable>(&self, id: i32) -> ApiResult<i32>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+    pub(super) async fn owner_of<E: Writable>(&self, id: i32) -> ApiResult<i32> {
         let latest = self
             .visible::<E>(Condition::all().add(E::id().eq(id)), None)
             .one(&self.db)
@@ -346,11 +331,7 @@ impl Store {
         action: Action,
         found: &Found<E>,
         recorded: &Recorded,
-    ) -> ApiResult<()>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+    ) -> ApiResult<()> {
         let before = found
             .before
             .iter()
@@ -377,11 +358,7 @@ impl Store {
         revision: i32,
         recorded: &Recorded,
         before: &[Json],
-    ) -> ApiResult<()>
-    where
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + Send,
-    {
+    ) -> ApiResult<()> {
         let after = E::find()
             .filter(E::id().eq(id))
             .order_by_asc(E::version())
@@ -410,11 +387,7 @@ impl Store {
 }
 
 /// The version of `versions` that holds on `day`.
-fn holding_on<E: Writable>(versions: &[E::Model], day: NaiveDate) -> ApiResult<&E::Model>
-where
-    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-    E::ActiveModel: ActiveModelBehavior + Send,
-{
+fn holding_on<E: Writable>(versions: &[E::Model], day: NaiveDate) -> ApiResult<&E::Model> {
     versions
         .iter()
         .find(|version| {
@@ -431,11 +404,7 @@ where
 }
 
 /// A date column of a version.
-fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<NaiveDate>
-where
-    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-    E::ActiveModel: ActiveModelBehavior + Send,
-{
+fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<NaiveDate> {
     match version.get(column) {
         Value::ChronoDate(Some(day)) => Some(*day),
         _ => None,
@@ -443,11 +412,7 @@ where
 }
 
 /// A version as JSON, column by column, for the audit log.
-fn version_json<E: Writable>(version: &E::Model) -> Json
-where
-    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-    E::ActiveModel: ActiveModelBehavior + Send,
-{
+fn version_json<E: Writable>(version: &E::Model) -> Json {
     use sea_orm::{IdenStatic, Iterable};
     let mut object = serde_json::Map::new();
     for column in E::Column::iter() {
@@ -468,20 +433,17 @@ fn cell_json(value: Value) -> Json {
     }
 }
 
-/// A version's columns made ready to insert: every column set is marked as a change.
-fn reset<A: ActiveModelTrait>(model: A) -> A {
-    use sea_orm::Iterable;
-    let mut fresh = A::default();
-    for column in <A::Entity as EntityTrait>::Column::iter() {
-        if let Some(value) = model.get(column).into_value() {
-            fresh.set(column, value);
-        }
-    }
-    fresh
+/// Sets where a version's facts come from.
+fn set_source<E: Writable>(version: &mut E::ActiveModel, sourced: Sourced) {
+    version.set(E::source(), sourced.source_id.into());
+    version.set(E::source_section(), sourced.section.into());
+    version.set(E::note(), sourced.note.into());
 }
 
+/// The record the client named, by its table (`record 42 of units not found`): the client may not
+/// see it, or it does not exist (the two are not told apart).
 fn not_found<E: EntityTrait>(id: i32) -> ApiError {
-    ApiError::not_found(format!("{} {id}", E::default().table_name()))
+    ApiError::not_found(format!("record {id} of {}", E::default().table_name()))
 }
 
 fn internal(message: &str) -> ApiError {
