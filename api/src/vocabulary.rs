@@ -1,11 +1,11 @@
 //! The closed vocabularies of the domain, stored as lowercase text and exposed as GraphQL enums.
 //! (Titles and unit kinds are open-ended data, not vocabularies.)
 
-/// Declares an enum whose variants are stored as the given text.
+/// Declares an enum whose variants are stored as the given text, ordered as declared.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, async_graphql::Enum)]
         pub enum $name {
             $($(#[$variant_meta])* $variant,)*
         }
@@ -107,7 +107,7 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// Who may see a record.
+    /// Who may see a record, from the fewest to the most.
     Visibility {
         /// The owning municipality only.
         Private = "private",
@@ -115,6 +115,21 @@ vocabulary!(
         Network = "network",
         /// Anyone.
         Public = "public",
+    }
+);
+
+vocabulary!(
+    /// What a write did to a record, in the audit log and the change feed.
+    WriteAction {
+        Create = "create",
+        /// Changed from a day on.
+        Update = "update",
+        /// Ended from a day on (its history stays).
+        Terminate = "terminate",
+        /// Removed with its history.
+        Delete = "delete",
+        /// Shared more or less widely.
+        SetVisibility = "set_visibility",
     }
 );
 

@@ -20,6 +20,7 @@ pub mod legal_basis;
 pub mod municipality;
 pub mod network;
 pub mod network_membership;
+pub mod outbox;
 pub mod partner_organisation;
 pub mod political_committee;
 pub mod project_participant;

@@ -884,6 +884,66 @@ fn cases(ids: &Ids) -> Vec<Case> {
                 unit("Team", &[]),
             ]),
         ),
+        // A difference reads each side at its own day: what was added by `to` at `to`…
+        case(
+            &[
+                "Query.modelDifferences",
+                "ModelDifferences.units",
+                "ModelDifferences.staffRoles",
+                "ModelDifferences.budgetLines",
+                "UnitDifference.after",
+                "StaffRoleDifference.after",
+                "BudgetLineDifference.after",
+            ],
+            format!(
+                r#"modelDifferences(municipalityCode: {TESTKOMMUNE}, from: "2000-01-01", to: $day) {{
+                    units {{ after {{ name parent {{ name children {{ name }} }} }} }}
+                    staffRoles {{ after {{ name: title unit {{ name children {{ name }} }} }} }}
+                    budgetLines {{ after {{ name: description unit {{ name children {{ name }} }} }} }}
+                }}"#
+            ),
+            json!({
+                "units": [{ "after": { "name": "Enhed 2014", "parent": unit("Direktionen", &["Enhed 2014"]) } }],
+                "staffRoles": [{ "after": { "name": "Konsulent 2014", "unit": unit("Direktionen", &["Enhed 2014"]) } }],
+                "budgetLines": [{ "after": { "name": "Budget 2014", "unit": unit("Direktionen", &["Enhed 2014"]) } }],
+            }),
+            json!({
+                "units": [{ "after": { "name": "Enhed 2023", "parent": unit("Direktionen", &["Enhed 2023"]) } }],
+                "staffRoles": [{ "after": { "name": "Konsulent 2023", "unit": unit("Direktionen", &["Enhed 2023"]) } }],
+                "budgetLines": [{ "after": { "name": "Budget 2023", "unit": unit("Direktionen", &["Enhed 2023"]) } }],
+            }),
+        ),
+        // … and what ended after `from` at `from` (the new period's records are added then, and
+        // nothing of the new period ends).
+        case(
+            &[
+                "UnitDifference.before",
+                "StaffRoleDifference.before",
+                "BudgetLineDifference.before",
+            ],
+            format!(
+                r#"modelDifferences(municipalityCode: {TESTKOMMUNE}, from: $day, to: "2100-01-01") {{
+                    units {{ before {{ name parent {{ name children {{ name }} }} }} }}
+                    staffRoles {{ before {{ name: title unit {{ name children {{ name }} }} }} }}
+                    budgetLines {{ before {{ name: description unit {{ name children {{ name }} }} }} }}
+                }}"#
+            ),
+            json!({
+                "units": [
+                    { "before": { "name": "Enhed 2014", "parent": unit("Direktionen", &["Enhed 2014"]) } },
+                    { "before": null },
+                ],
+                "staffRoles": [
+                    { "before": { "name": "Konsulent 2014", "unit": unit("Direktionen", &["Enhed 2014"]) } },
+                    { "before": null },
+                ],
+                "budgetLines": [
+                    { "before": { "name": "Budget 2014", "unit": unit("Direktionen", &["Enhed 2014"]) } },
+                    { "before": null },
+                ],
+            }),
+            json!({ "units": [], "staffRoles": [], "budgetLines": [] }),
+        ),
         // `node` has no `asOf`: every period below it, until a list's own `asOf`.
         case(
             &["Query.node"],
@@ -1067,9 +1127,12 @@ async fn every_reference_and_nested_list_reads_at_the_day_asked_for() {
 /// is the server's configuration, not data, and has no references.
 const VALUE_TYPES: [&str; 4] = ["Figure", "LevelFigures", "Provenance", "SignInOptions"];
 
-/// Top-level lists without `asOf` and without anything dated below them.
-const UNDATED_ROOTS: [&str; 3] = [
+/// Top-level lists without `asOf` and without anything dated below them. The change feed has no
+/// `asOf`: the record of a change is read as `node(id:)` reads it (its case is `Query.node`).
+const UNDATED_ROOTS: [&str; 5] = [
+    "Change.record",
     "Query.auditLog",
+    "Query.changes",
     "Query.partnerOrganisations",
     "Query.sources",
 ];

@@ -43,7 +43,9 @@ macro_rules! dated_record {
 
 mod audit;
 mod budget;
+mod changes;
 mod comparison;
+mod differences;
 mod edits;
 mod forum;
 pub mod gate;
@@ -83,6 +85,8 @@ pub struct Query(
     source::SourceQuery,
     comparison::ComparisonQuery,
     audit::AuditQuery,
+    changes::ChangeQuery,
+    differences::DifferencesQuery,
     node::NodeQuery,
     sign_in::SignInQuery,
 );

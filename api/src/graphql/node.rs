@@ -72,34 +72,39 @@ impl NodeQuery {
     /// Any record by its global ID; null when it does not exist or the caller may not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, key) = decode_id(&id, "id")?;
-        let node = match kind {
-            NodeKind::Municipality => get(ctx, MunicipalityByCode, key)
-                .await?
-                .map(Node::Municipality),
-            NodeKind::Network => get(ctx, NetworkById, key).await?.map(Node::Network),
-            NodeKind::Source => get(ctx, SourceById, key).await?.map(Node::Source),
-            NodeKind::PartnerOrganisation => get(ctx, PartnerById, key)
-                .await?
-                .map(Node::PartnerOrganisation),
-            NodeKind::LegalBasis => get(ctx, LegalBasisById, key).await?.map(Node::LegalBasis),
-            NodeKind::PoliticalCommittee => get(ctx, CommitteeById, key)
-                .await?
-                .map(Node::PoliticalCommittee),
-            NodeKind::Unit => get(ctx, UnitById, key).await?.map(Node::Unit),
-            NodeKind::StaffRole => get(ctx, StaffRoleById, key).await?.map(Node::StaffRole),
-            NodeKind::BudgetLine => get(ctx, BudgetLineById, key).await?.map(Node::BudgetLine),
-            NodeKind::Forum => get(ctx, ForumById, key).await?.map(Node::Forum),
-            NodeKind::ForumMember => get(ctx, MemberById, key).await?.map(Node::ForumMember),
-            NodeKind::Goal => get(ctx, GoalById, key).await?.map(Node::Goal),
-            NodeKind::Intervention => get(ctx, InterventionById, key)
-                .await?
-                .map(Node::Intervention),
-            NodeKind::SharedProject => get(ctx, ProjectById, key).await?.map(Node::SharedProject),
-            NodeKind::Contact => get(ctx, ContactById, key).await?.map(Node::Contact),
-            NodeKind::KeyIndicator => get(ctx, KeyIndicatorById, key)
-                .await?
-                .map(Node::KeyIndicator),
-        };
-        Ok(node)
+        node_of(ctx, kind, key).await
     }
+}
+
+/// The record of `kind` with database key `key`, if the caller may see it (its latest version).
+pub async fn node_of(ctx: &Context<'_>, kind: NodeKind, key: i32) -> Result<Option<Node>> {
+    let node = match kind {
+        NodeKind::Municipality => get(ctx, MunicipalityByCode, key)
+            .await?
+            .map(Node::Municipality),
+        NodeKind::Network => get(ctx, NetworkById, key).await?.map(Node::Network),
+        NodeKind::Source => get(ctx, SourceById, key).await?.map(Node::Source),
+        NodeKind::PartnerOrganisation => get(ctx, PartnerById, key)
+            .await?
+            .map(Node::PartnerOrganisation),
+        NodeKind::LegalBasis => get(ctx, LegalBasisById, key).await?.map(Node::LegalBasis),
+        NodeKind::PoliticalCommittee => get(ctx, CommitteeById, key)
+            .await?
+            .map(Node::PoliticalCommittee),
+        NodeKind::Unit => get(ctx, UnitById, key).await?.map(Node::Unit),
+        NodeKind::StaffRole => get(ctx, StaffRoleById, key).await?.map(Node::StaffRole),
+        NodeKind::BudgetLine => get(ctx, BudgetLineById, key).await?.map(Node::BudgetLine),
+        NodeKind::Forum => get(ctx, ForumById, key).await?.map(Node::Forum),
+        NodeKind::ForumMember => get(ctx, MemberById, key).await?.map(Node::ForumMember),
+        NodeKind::Goal => get(ctx, GoalById, key).await?.map(Node::Goal),
+        NodeKind::Intervention => get(ctx, InterventionById, key)
+            .await?
+            .map(Node::Intervention),
+        NodeKind::SharedProject => get(ctx, ProjectById, key).await?.map(Node::SharedProject),
+        NodeKind::Contact => get(ctx, ContactById, key).await?.map(Node::Contact),
+        NodeKind::KeyIndicator => get(ctx, KeyIndicatorById, key)
+            .await?
+            .map(Node::KeyIndicator),
+    };
+    Ok(node)
 }

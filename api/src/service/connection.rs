@@ -9,6 +9,9 @@ use sea_orm::{
     DbBackend, DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
 };
 
+/// The PostgreSQL advisory lock writers take in turn (any number unused elsewhere: "VSTG").
+const WRITERS_LOCK: i64 = 0x5653_5447;
+
 #[derive(Clone)]
 pub enum Connection {
     Pool(DatabaseConnection),
@@ -21,13 +24,27 @@ impl Connection {
         match self {
             Self::Pool(pool) => {
                 let transaction = pool.begin().await?;
-                if transaction.get_database_backend() == DbBackend::Sqlite {
+                match transaction.get_database_backend() {
                     // Take SQLite's write lock now (as `BEGIN IMMEDIATE` would), waiting for other
                     // writers: a transaction that reads first and writes later cannot wait, and
                     // fails with "database is locked" when another wrote in between.
-                    transaction
-                        .execute_unprepared("UPDATE identities SET revision = revision WHERE 0")
-                        .await?;
+                    DbBackend::Sqlite => {
+                        transaction
+                            .execute_unprepared("UPDATE identities SET revision = revision WHERE 0")
+                            .await?;
+                    }
+                    // Writers take turns, as on SQLite, so that the change feed's sequence numbers
+                    // are committed in the order they are drawn: a reader that has seen number n
+                    // never later finds a smaller one committed (see `service::changes`). Taken
+                    // first, so that no writer waits for it while holding a row another needs.
+                    DbBackend::Postgres => {
+                        transaction
+                            .execute_unprepared(&format!(
+                                "SELECT pg_advisory_xact_lock({WRITERS_LOCK})"
+                            ))
+                            .await?;
+                    }
+                    DbBackend::MySql => {}
                 }
                 Ok(Self::Transaction(Arc::new(transaction)))
             }

@@ -5,9 +5,11 @@
 
 mod access;
 mod budget;
+mod changes;
 mod checks;
 pub mod comparison;
 mod connection;
+mod differences;
 mod listing;
 mod organisation;
 mod scoped;
@@ -18,6 +20,7 @@ pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use budget::{BudgetLineChanges, NewBudgetLine};
 pub use checks::Origin;
 pub use connection::Connection;
+pub use differences::{Between, Compared, Difference};
 pub use listing::*;
 pub use organisation::{NewStaffRole, NewUnit, StaffRoleChanges, UnitChanges};
 pub use scoped::{Scoped, Tenancy};

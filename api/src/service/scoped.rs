@@ -45,9 +45,15 @@ macro_rules! unscoped {
     )*};
 }
 
-/// Tenant-owned tables: versions of records, described by [`Versioned`].
+/// Tenant-owned tables: versions of records, described by [`Versioned`]; and the list of them.
 macro_rules! tenant_owned {
-    ($($module:ident: $resource:ident),* $(,)?) => {$(
+    ($($module:ident: $resource:ident),* $(,)?) => {
+        /// Every tenant-owned table, by name, with the kind of record a rule sees it as.
+        pub fn tenant_owned_tables() -> Vec<(&'static str, Resource)> {
+            use sea_orm::EntityName;
+            vec![$(($module::Entity.table_name(), Resource::$resource)),*]
+        }
+    $(
         impl Scoped for $module::Entity {
             fn id_column() -> Self::Column {
                 <Self as Versioned>::id()

@@ -11,11 +11,11 @@
 //! 3. changes the versions (see [`versions`](super::versions)): `create` a record, `update` it from
 //!    a day (the version holding that day is split there; the old state stays readable the day
 //!    before), `terminate` it from a day (history stays), or `delete` it (for mistakes);
-//! 4. writes the audit entry (who, when, which record, its versions before and after) in the same
-//!    transaction.
+//! 4. writes the audit entry (who, when, which record, its versions before and after) and the
+//!    change feed's entry (see [`changes`](super::changes)) in the same transaction.
 
 use chrono::NaiveDate;
-use entities::{audit_entry, identity, versioned::Versioned};
+use entities::{audit_entry, identity, outbox, versioned::Versioned};
 use sea_orm::{
     sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition,
     EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
@@ -29,7 +29,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
-    vocabulary::Visibility,
+    vocabulary::{Visibility, WriteAction as Action},
 };
 
 /// A versioned, tenant-owned table that writes can change.
@@ -49,28 +49,6 @@ where
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelBehavior + Send,
 {
-}
-
-/// What a write did, for the audit log.
-#[derive(Debug, Clone, Copy)]
-enum Action {
-    Create,
-    Update,
-    Terminate,
-    Delete,
-    SetVisibility,
-}
-
-impl Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Terminate => "terminate",
-            Self::Delete => "delete",
-            Self::SetVisibility => "set_visibility",
-        }
-    }
 }
 
 /// A record of `E` as a write found it: its identity (with the revision now current) and the
@@ -152,9 +130,15 @@ impl Store {
         version.set(E::valid_to(), new.valid_to.into());
         set_source::<E>(&mut version, new.sourced);
         let created = versions::create(&self.db, version, &new.recorded).await?;
-        let id = versions::identity_of(&created)?;
-        self.audit::<E>(Action::Create, new.municipality, id, 1, &new.recorded, &[])
-            .await?;
+        let written = Written {
+            action: Action::Create,
+            municipality: new.municipality,
+            id: versions::identity_of(&created)?,
+            revision: 1,
+            effective_from: Some(new.valid_from),
+            recorded: &new.recorded,
+        };
+        self.record_write::<E>(written, &[]).await?;
         Ok(created)
     }
 
@@ -194,7 +178,7 @@ impl Store {
             earlier.update(&self.db).await?;
             versions::add_version(&self.db, next.reset_all(), id, &recorded).await?
         };
-        self.audit_change::<E>(Action::Update, &found, &recorded)
+        self.record_change::<E>(Action::Update, Some(from), &found, &recorded)
             .await?;
         Ok(changed)
     }
@@ -234,7 +218,7 @@ impl Store {
             }
         }
         versions::mark_latest_version::<E, _>(&self.db, id).await?;
-        self.audit_change::<E>(Action::Terminate, &found, &recorded)
+        self.record_change::<E>(Action::Terminate, Some(from), &found, &recorded)
             .await?;
         Ok(found.identity.revision)
     }
@@ -248,7 +232,7 @@ impl Store {
             .exec(&self.db)
             .await?;
         identity::Entity::delete_by_id(id).exec(&self.db).await?;
-        self.audit_change::<E>(Action::Delete, &found, &recorded)
+        self.record_change::<E>(Action::Delete, None, &found, &recorded)
             .await
     }
 
@@ -268,7 +252,7 @@ impl Store {
             .filter(E::id().eq(id))
             .exec(&self.db)
             .await?;
-        self.audit_change::<E>(Action::SetVisibility, &found, &recorded)
+        self.record_change::<E>(Action::SetVisibility, None, &found, &recorded)
             .await?;
         Ok(found.identity.revision)
     }
@@ -326,64 +310,100 @@ impl Store {
         }
     }
 
-    async fn audit_change<E: Writable>(
+    async fn record_change<E: Writable>(
         &self,
         action: Action,
+        effective_from: Option<NaiveDate>,
         found: &Found<E>,
         recorded: &Recorded,
     ) -> ApiResult<()> {
-        let before = found
-            .before
-            .iter()
-            .map(version_json::<E>)
-            .collect::<Vec<_>>();
-        self.audit::<E>(
+        let written = Written {
             action,
-            found.identity.municipality_code,
-            found.identity.id,
-            found.identity.revision,
+            municipality: found.identity.municipality_code,
+            id: found.identity.id,
+            revision: found.identity.revision,
+            effective_from,
             recorded,
-            &before,
-        )
-        .await
+        };
+        self.record_write::<E>(written, &found.before).await
     }
 
-    /// Writes the audit entry of a change to the record `id`: its versions `before` and as they
-    /// are now.
-    async fn audit<E: Writable>(
+    /// Records a write to the record `written.id`, whose versions were `before`: the audit entry
+    /// (its versions before and as they are now) and the change feed's entry.
+    async fn record_write<E: Writable>(
         &self,
-        action: Action,
-        municipality: i32,
-        id: i32,
-        revision: i32,
-        recorded: &Recorded,
-        before: &[Json],
+        written: Written<'_>,
+        before: &[E::Model],
     ) -> ApiResult<()> {
         let after = E::find()
-            .filter(E::id().eq(id))
+            .filter(E::id().eq(written.id))
             .order_by_asc(E::version())
             .all(&self.db)
-            .await?
-            .iter()
-            .map(version_json::<E>)
-            .collect::<Vec<_>>();
+            .await?;
+        let as_json = |versions: &[E::Model]| {
+            Json::Array(versions.iter().map(version_json::<E>).collect()).to_string()
+        };
+        let kind = E::default().table_name().to_owned();
+        let Written {
+            action,
+            municipality,
+            id,
+            revision,
+            effective_from,
+            recorded,
+        } = written;
         audit_entry::ActiveModel {
             id: ActiveValue::NotSet,
             recorded_at: ActiveValue::Set(recorded.at),
             subject: ActiveValue::Set(recorded.by.clone()),
             client: ActiveValue::Set(self.client()),
             municipality_code: ActiveValue::Set(municipality),
-            kind: ActiveValue::Set(E::default().table_name().to_owned()),
+            kind: ActiveValue::Set(kind.clone()),
             record_id: ActiveValue::Set(id),
             action: ActiveValue::Set(action.as_str().to_owned()),
             revision: ActiveValue::Set(revision),
-            before: ActiveValue::Set(Json::Array(before.to_vec()).to_string()),
-            after: ActiveValue::Set(Json::Array(after).to_string()),
+            before: ActiveValue::Set(as_json(before)),
+            after: ActiveValue::Set(as_json(&after)),
+        }
+        .insert(&self.db)
+        .await?;
+        // Whoever could see the record before or after the change may learn of it.
+        let visibility = before
+            .iter()
+            .chain(&after)
+            .filter_map(|version| match version.get(E::visibility()) {
+                Value::String(Some(text)) => Visibility::parse(&text),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(Visibility::Private);
+        outbox::ActiveModel {
+            sequence: ActiveValue::NotSet,
+            recorded_at: ActiveValue::Set(recorded.at),
+            municipality_code: ActiveValue::Set(municipality),
+            visibility: ActiveValue::Set(visibility.as_str().to_owned()),
+            kind: ActiveValue::Set(kind),
+            record_id: ActiveValue::Set(id),
+            action: ActiveValue::Set(action.as_str().to_owned()),
+            revision: ActiveValue::Set(revision),
+            effective_from: ActiveValue::Set(effective_from),
         }
         .insert(&self.db)
         .await?;
         Ok(())
     }
+}
+
+/// A write to a record, as the audit log and the change feed record it.
+struct Written<'a> {
+    action: Action,
+    municipality: i32,
+    id: i32,
+    /// The record's revision after the write.
+    revision: i32,
+    /// The first day the write holds (none for a delete or a change of visibility).
+    effective_from: Option<NaiveDate>,
+    recorded: &'a Recorded,
 }
 
 /// The version of `versions` that holds on `day`.

@@ -1,0 +1,61 @@
+//! The change feed: every write to a municipality's model, in commit order, for integrations that
+//! follow changes from a cursor instead of reading everything again.
+//!
+//! Each write adds its entry to the `outbox` table in its own transaction
+//! ([`writes`](super::writes)), so a change is in the feed exactly when it is committed. Writers
+//! take turns (see [`Connection::begin`](super::Connection::begin)), so entries are committed in
+//! the order of their sequence numbers: a reader that has seen number n will never later find a
+//! smaller one, and following the feed from the last cursor seen loses nothing, across restarts
+//! and replicas alike (the feed is in the database, the cursor with the client). A client that
+//! failed before storing its cursor reads some entries again: delivery is at least once.
+//!
+//! Who may read an entry follows the record's rules: the entry carries the record's municipality,
+//! kind and the widest visibility it had before or after the change.
+
+use entities::outbox;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::{scoped::tenant_owned_tables, Page, PageRequest, Resource, Store};
+use crate::error::ApiResult;
+
+impl Store {
+    /// The changes after the entry `request.after` that the caller may see, oldest first.
+    pub async fn changes(&self, request: PageRequest) -> ApiResult<Page<outbox::Model>> {
+        let mut query = outbox::Entity::find()
+            .filter(self.change_condition())
+            .order_by_asc(outbox::Column::Sequence)
+            .limit(request.first + 1);
+        if let Some(after) = request.after {
+            query = query.filter(outbox::Column::Sequence.gt(after));
+        }
+        let mut rows = query.all(&self.db).await?;
+        let has_next_page = rows.len() as u64 > request.first;
+        rows.truncate(request.first as usize);
+        Ok(Page {
+            rows,
+            has_next_page,
+        })
+    }
+
+    /// The entries the caller may see: those whose record it could see, by the rule for the
+    /// record's kind.
+    fn change_condition(&self) -> Condition {
+        let tables = tenant_owned_tables();
+        [Resource::BudgetLines, Resource::Other].into_iter().fold(
+            Condition::any(),
+            |any, resource| {
+                let kinds = tables
+                    .iter()
+                    .filter(|(_, of)| *of == resource)
+                    .map(|(table, _)| *table);
+                any.add(Condition::all().add(outbox::Column::Kind.is_in(kinds)).add(
+                    self.caller.visibility_condition(
+                        outbox::Column::MunicipalityCode,
+                        outbox::Column::Visibility,
+                        resource,
+                    ),
+                ))
+            },
+        )
+    }
+}
