@@ -8,6 +8,10 @@ mod budget;
 mod checks;
 pub mod comparison;
 mod connection;
+mod contact;
+mod forum;
+mod indicator;
+mod intervention;
 mod listing;
 mod organisation;
 mod scoped;
@@ -18,8 +22,17 @@ pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use budget::{BudgetLineChanges, NewBudgetLine};
 pub use checks::Origin;
 pub use connection::Connection;
+pub use contact::{ContactChanges, NewContact};
+pub use forum::{ForumChanges, ForumMemberChanges, NewForum, NewForumMember};
+pub use indicator::{KeyIndicatorChanges, NewKeyIndicator};
+pub use intervention::{
+    GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
+};
 pub use listing::*;
-pub use organisation::{NewStaffRole, NewUnit, StaffRoleChanges, UnitChanges};
+pub use organisation::{
+    NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
+    UnitChanges,
+};
 pub use scoped::{Scoped, Tenancy};
 
 use std::str::FromStr;
