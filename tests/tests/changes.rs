@@ -6,40 +6,16 @@
 
 use std::collections::BTreeSet;
 
-use axum::{
-    body::Body,
-    http::{header, Request},
-    Router,
-};
+use axum::Router;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use vestegn_api::config::{AuthConfig, Limits};
-use vestegn_tests::{issuer::TestIssuer, on_each_backend, TestApp};
+use vestegn_tests::{
+    editing::{ask, ALBERTSLUND, ISHOEJ},
+    issuer::TestIssuer,
+    on_each_backend, TestApp,
+};
 
-const ISHOEJ: i32 = 183;
-const ALBERTSLUND: i32 = 165;
 const VIBORG: i32 = 791;
-
-/// Posts a GraphQL request with a bearer token (none: anonymous); the response body.
-async fn ask(router: &Router, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/graphql-response+json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
-}
 
 /// The data of an answer that must have no errors.
 fn data(answer: Value, label: &str) -> Value {

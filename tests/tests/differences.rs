@@ -3,38 +3,13 @@
 //! differences, each side with its source; only what the caller may see; bad days and unknown
 //! municipalities refused with the argument at fault.
 
-use axum::{
-    body::Body,
-    http::{header, Request},
-    Router,
-};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use vestegn_api::config::AuthConfig;
-use vestegn_tests::{issuer::TestIssuer, on_each_backend};
-
-const ISHOEJ: i32 = 183;
-
-/// Posts a GraphQL request with a bearer token (none: anonymous); the response body.
-async fn ask(router: &Router, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/graphql-response+json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
-}
+use vestegn_tests::{
+    editing::{ask, ISHOEJ},
+    issuer::TestIssuer,
+    on_each_backend,
+};
 
 /// The data of an answer that must have no errors.
 fn data(answer: Value) -> Value {

@@ -5,80 +5,13 @@
 //! bad input is refused with the field at fault; a request's mutations are one transaction; every
 //! write leaves an audit entry.
 
-use axum::{
-    body::Body,
-    http::{header, Request},
-    Router,
-};
 use entities::audit_entry;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
-use tower::ServiceExt;
-use vestegn_api::config::AuthConfig;
-use vestegn_tests::{issuer::TestIssuer, on_each_backend, TestApp};
-
-const ISHOEJ: i32 = 183;
-const ALBERTSLUND: i32 = 165;
-
-/// Posts a GraphQL request with a bearer token (none: anonymous); the response body.
-async fn ask(router: &Router, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/graphql-response+json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-/// The error code and field of a response's first error.
-fn refusal(body: &Value) -> (String, Option<String>) {
-    let extensions = &body["errors"][0]["extensions"];
-    (
-        extensions["code"].as_str().unwrap_or("none").to_owned(),
-        extensions["field"].as_str().map(str::to_owned),
-    )
-}
-
-struct Editing {
-    router: Router,
-    editor: String,
-    issuer: TestIssuer,
-    issuer_tokens: Tokens,
-}
-
-/// Tokens of other principals.
-struct Tokens {
-    viewer: String,
-    other_editor: String,
-}
-
-async fn editing(app: &TestApp) -> Editing {
-    let issuer = TestIssuer::start().await;
-    let router = app.router_with_auth(&AuthConfig {
-        issuer: Some(issuer.issuer()),
-        ..AuthConfig::default()
-    });
-    Editing {
-        router,
-        editor: issuer.sign(json!({ "municipality": ISHOEJ, "roles": ["editor"], "sub": "anne" })),
-        issuer_tokens: Tokens {
-            viewer: issuer.user_token(ISHOEJ, &["viewer"]),
-            other_editor: issuer.user_token(ALBERTSLUND, &["editor"]),
-        },
-        issuer,
-    }
-}
+use vestegn_tests::{
+    editing::{ask, editing, refusal, ALBERTSLUND, ISHOEJ},
+    on_each_backend,
+};
 
 const CREATE: &str = r#"mutation ($input: CreateUnitInput!) {
   createUnit(input: $input) { id name revision parent { name } provenance { validFrom version visibility source { key } } }

@@ -1,10 +1,10 @@
 //! Forums (samarbejdsfora), who attends them, the partner organisations and the legal bases.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
-    edits::revision_of,
+    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
     ids::NodeKind,
     list_size,
     loaders::*,
@@ -13,9 +13,13 @@ use super::{
     pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
+    store,
 };
 use crate::{
-    service::{ForumFilter, ForumSlice, PartnerFilter},
+    service::{
+        ForumChanges, ForumFilter, ForumMemberChanges, ForumSlice, NewForum, NewForumMember,
+        PartnerFilter,
+    },
     vocabulary::{ForumLevel, ForumScope},
 };
 
@@ -234,5 +238,173 @@ impl ForumQuery {
             |row| PartnerOrganisation::read_at(row, None),
         )
         .await
+    }
+}
+
+/// A new forum of a municipality.
+#[derive(InputObject)]
+pub struct CreateForumInput {
+    /// The municipality whose forum it is (the editor's own).
+    pub municipality_code: i32,
+    pub name: String,
+    pub scope: ForumScope,
+    pub level: ForumLevel,
+    /// How often it meets, as the source says it ("ugentligt", "fire gange årligt").
+    pub cadence: Option<String>,
+    pub purpose: Option<String>,
+    /// The network the forum belongs to: one the municipality is in.
+    pub network_id: Option<ID>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a forum: a field not given keeps its value, `null` clears it.
+#[derive(InputObject, Default)]
+pub struct ForumChangesInput {
+    pub name: MaybeUndefined<String>,
+    pub scope: MaybeUndefined<ForumScope>,
+    pub level: MaybeUndefined<ForumLevel>,
+    pub cadence: MaybeUndefined<String>,
+    pub purpose: MaybeUndefined<String>,
+    pub network_id: MaybeUndefined<ID>,
+}
+
+/// A new member of a forum: one of the municipality's units or a partner organisation (exactly
+/// one), with the role title of who attends.
+#[derive(InputObject)]
+pub struct CreateForumMemberInput {
+    /// The forum (one of the editor's municipality that holds on `validFrom`).
+    pub forum_id: ID,
+    /// The unit that attends (a unit of the forum's municipality).
+    pub unit_id: Option<ID>,
+    /// The partner organisation that attends (`partnerOrganisations`).
+    pub partner_id: Option<ID>,
+    /// The role title of whoever attends ("Socialfaglig leder", "lokalbetjent").
+    pub role_title: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a forum member: a field not given keeps its value, `null` clears it (a member
+/// still names exactly one of a unit and a partner organisation).
+#[derive(InputObject, Default)]
+pub struct ForumMemberChangesInput {
+    pub unit_id: MaybeUndefined<ID>,
+    pub partner_id: MaybeUndefined<ID>,
+    pub role_title: MaybeUndefined<String>,
+}
+
+#[derive(Default)]
+pub struct ForumMutation;
+
+#[Object]
+impl ForumMutation {
+    /// Creates a forum of the editor's municipality (`private` until shared).
+    async fn create_forum(&self, ctx: &Context<'_>, input: CreateForumInput) -> Result<Forum> {
+        let valid_from = input.valid_from.0;
+        let new = NewForum {
+            municipality_code: input.municipality_code,
+            name: input.name,
+            scope: input.scope,
+            level: input.level,
+            cadence: input.cadence,
+            purpose: input.purpose,
+            network_id: optional_key_of(
+                input.network_id.as_ref(),
+                NodeKind::Network,
+                "input.networkId",
+            )?,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_forum(new, "input").await?;
+        Ok(Forum::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a forum from `from` on; as of the day before it reads as it was.
+    async fn update_forum(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: ForumChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<Forum> {
+        let key = key_of(&id, NodeKind::Forum, "id")?;
+        let changes = ForumChanges {
+            name: required(changes.name, "changes.name")?,
+            scope: required(changes.scope, "changes.scope")?,
+            level: required(changes.level, "changes.level")?,
+            cadence: nullable(changes.cadence),
+            purpose: nullable(changes.purpose),
+            network_id: nullable(changes.network_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Network, "changes.networkId"))
+                .transpose()?,
+        };
+        let row = store(ctx)?
+            .update_forum(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(Forum::read_at(row, Some(from.0)))
+    }
+
+    /// Adds a member to a forum of the editor's municipality (`private` until shared).
+    async fn create_forum_member(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateForumMemberInput,
+    ) -> Result<ForumMember> {
+        let valid_from = input.valid_from.0;
+        let new = NewForumMember {
+            forum_id: key_of(&input.forum_id, NodeKind::Forum, "input.forumId")?,
+            unit_id: optional_key_of(input.unit_id.as_ref(), NodeKind::Unit, "input.unitId")?,
+            partner_id: optional_key_of(
+                input.partner_id.as_ref(),
+                NodeKind::PartnerOrganisation,
+                "input.partnerId",
+            )?,
+            role_title: input.role_title,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_forum_member(new, "input").await?;
+        Ok(ForumMember::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a forum member from `from` on (who attends, or the role title); as of the day
+    /// before it reads as it was.
+    async fn update_forum_member(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: ForumMemberChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<ForumMember> {
+        let key = key_of(&id, NodeKind::ForumMember, "id")?;
+        let changes = ForumMemberChanges {
+            unit_id: nullable(changes.unit_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.unitId"))
+                .transpose()?,
+            partner_id: nullable(changes.partner_id)
+                .map(|id| {
+                    optional_key_of(
+                        id.as_ref(),
+                        NodeKind::PartnerOrganisation,
+                        "changes.partnerId",
+                    )
+                })
+                .transpose()?,
+            role_title: required(changes.role_title, "changes.roleTitle")?,
+        };
+        let row = store(ctx)?
+            .update_forum_member(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(ForumMember::read_at(row, Some(from.0)))
     }
 }

@@ -1,20 +1,21 @@
 //! Key indicators (nøgletal): the outcome figures the sources report next to the organisation.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::key_indicator;
 use rust_decimal::Decimal;
 
 use super::{
-    edits::revision_of,
+    edits::{key_of, nullable, required, revision_of, ProvenanceInput},
     ids::NodeKind,
     loaders::*,
     municipality::Municipality,
     pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
+    store,
 };
 use crate::{
-    service::{KeyIndicatorFilter, KeyIndicatorSlice},
+    service::{KeyIndicatorChanges, KeyIndicatorFilter, KeyIndicatorSlice, NewKeyIndicator},
     vocabulary::{IndicatorKind, Measure},
 };
 
@@ -119,5 +120,101 @@ impl IndicatorQuery {
             |row| KeyIndicator::read_at(row, as_of),
         )
         .await
+    }
+}
+
+/// A new key indicator: a value of a kind over a period, or a finding without a number.
+#[derive(InputObject)]
+pub struct CreateKeyIndicatorInput {
+    /// The municipality (the editor's own).
+    pub municipality_code: i32,
+    pub measure: Measure,
+    /// The measure as the source words it.
+    pub title: String,
+    /// First and last year of the period (inclusive; the same for one year): both, or neither.
+    pub period_start: Option<i32>,
+    pub period_end: Option<i32>,
+    pub kind: IndicatorKind,
+    /// The value, at most two decimals; none for a `FINDING`. A `COUNT` or `LOWER_BOUND` is not
+    /// negative, a `PERCENT_CHANGE` not below -100.
+    pub value: Option<Decimal>,
+    /// What the value counts ("%", "henvendelser om året").
+    pub unit: Option<String>,
+    /// The finding as the source states it: only, and always, for a `FINDING`.
+    pub finding: Option<String>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a key indicator: a field not given keeps its value, `null` clears it. The period,
+/// kind, value and finding must fit together as they will be.
+#[derive(InputObject, Default)]
+pub struct KeyIndicatorChangesInput {
+    pub measure: MaybeUndefined<Measure>,
+    pub title: MaybeUndefined<String>,
+    pub period_start: MaybeUndefined<i32>,
+    pub period_end: MaybeUndefined<i32>,
+    pub kind: MaybeUndefined<IndicatorKind>,
+    pub value: MaybeUndefined<Decimal>,
+    pub unit: MaybeUndefined<String>,
+    pub finding: MaybeUndefined<String>,
+}
+
+#[derive(Default)]
+pub struct IndicatorMutation;
+
+#[Object]
+impl IndicatorMutation {
+    /// Creates a key indicator of the editor's municipality (`private` until shared).
+    async fn create_key_indicator(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateKeyIndicatorInput,
+    ) -> Result<KeyIndicator> {
+        let valid_from = input.valid_from.0;
+        let new = NewKeyIndicator {
+            municipality_code: input.municipality_code,
+            measure: input.measure,
+            title: input.title,
+            period_start: input.period_start,
+            period_end: input.period_end,
+            kind: input.kind,
+            value: input.value,
+            unit: input.unit,
+            finding: input.finding,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_key_indicator(new, "input").await?;
+        Ok(KeyIndicator::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a key indicator from `from` on; as of the day before it reads as it was.
+    async fn update_key_indicator(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: KeyIndicatorChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<KeyIndicator> {
+        let key = key_of(&id, NodeKind::KeyIndicator, "id")?;
+        let changes = KeyIndicatorChanges {
+            measure: required(changes.measure, "changes.measure")?,
+            title: required(changes.title, "changes.title")?,
+            period_start: nullable(changes.period_start),
+            period_end: nullable(changes.period_end),
+            kind: required(changes.kind, "changes.kind")?,
+            value: nullable(changes.value),
+            unit: nullable(changes.unit),
+            finding: nullable(changes.finding),
+        };
+        let row = store(ctx)?
+            .update_key_indicator(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(KeyIndicator::read_at(row, Some(from.0)))
     }
 }

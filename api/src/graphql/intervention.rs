@@ -1,10 +1,10 @@
 //! Goals of action plans and the interventions (indsatser) under them, with their partners.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{goal, intervention, intervention_partner};
 
 use super::{
-    edits::revision_of,
+    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
     forum::PartnerOrganisation,
     ids::NodeKind,
     list_size,
@@ -14,9 +14,14 @@ use super::{
     pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
+    store,
 };
 use crate::{
-    service::{InterventionFilter, InterventionSlice},
+    error::ApiError,
+    service::{
+        GoalChanges, InterventionChanges, InterventionFilter, InterventionSlice, NewGoal,
+        NewIntervention, NewInterventionPartner,
+    },
     vocabulary::PreventionLevel,
 };
 
@@ -195,5 +200,221 @@ impl InterventionQuery {
             |row| Intervention::read_at(row, as_of),
         )
         .await
+    }
+}
+
+/// A new goal of an action plan.
+#[derive(InputObject)]
+pub struct CreateGoalInput {
+    /// The municipality (the editor's own).
+    pub municipality_code: i32,
+    /// The plan the goal belongs to ("Ishøj – En Tryg By").
+    pub plan: String,
+    /// The goal's number in its plan (1–999).
+    pub number: i32,
+    pub title: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a goal: a field not given keeps its value.
+#[derive(InputObject, Default)]
+pub struct GoalChangesInput {
+    pub plan: MaybeUndefined<String>,
+    pub number: MaybeUndefined<i32>,
+    pub title: MaybeUndefined<String>,
+}
+
+/// A partner of an intervention: one of the municipality's units or a partner organisation
+/// (exactly one), and its part.
+#[derive(InputObject)]
+pub struct InterventionPartnerInput {
+    pub unit_id: Option<ID>,
+    pub partner_id: Option<ID>,
+    /// The partner's part, where the source says it.
+    pub role: Option<String>,
+}
+
+/// A new intervention.
+#[derive(InputObject)]
+pub struct CreateInterventionInput {
+    /// The municipality (the editor's own).
+    pub municipality_code: i32,
+    pub name: String,
+    pub description: Option<String>,
+    pub prevention_level: Option<PreventionLevel>,
+    /// The target group as the source words it.
+    pub target_group: Option<String>,
+    /// Ages of the target group (0–120, the youngest not above the oldest).
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub funding: Option<String>,
+    /// The goal it serves (one of the municipality's).
+    pub goal_id: Option<ID>,
+    /// The unit that leads it (one of the municipality's).
+    pub lead_unit_id: Option<ID>,
+    /// Its partners (at most 50, none twice). They belong to the intervention as a whole: they
+    /// have no validity of their own.
+    #[graphql(default)]
+    pub partners: Vec<InterventionPartnerInput>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to an intervention: a field not given keeps its value, `null` clears it.
+#[derive(InputObject, Default)]
+pub struct InterventionChangesInput {
+    pub name: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub prevention_level: MaybeUndefined<PreventionLevel>,
+    pub target_group: MaybeUndefined<String>,
+    pub age_min: MaybeUndefined<i32>,
+    pub age_max: MaybeUndefined<i32>,
+    pub funding: MaybeUndefined<String>,
+    pub goal_id: MaybeUndefined<ID>,
+    pub lead_unit_id: MaybeUndefined<ID>,
+    /// Replaces the intervention's partners (`[]` or `null`: none). Partners have no validity of
+    /// their own: the new set holds for the whole intervention, not only from `from`.
+    pub partners: MaybeUndefined<Vec<InterventionPartnerInput>>,
+}
+
+/// The partners an input lists under `at` (`input.partners`).
+fn partners_of(
+    partners: Vec<InterventionPartnerInput>,
+    at: &str,
+) -> Result<Vec<NewInterventionPartner>, ApiError> {
+    partners
+        .into_iter()
+        .enumerate()
+        .map(|(index, partner)| {
+            let field = |name: &str| format!("{at}[{index}].{name}");
+            Ok(NewInterventionPartner {
+                unit_id: optional_key_of(
+                    partner.unit_id.as_ref(),
+                    NodeKind::Unit,
+                    &field("unitId"),
+                )?,
+                partner_id: optional_key_of(
+                    partner.partner_id.as_ref(),
+                    NodeKind::PartnerOrganisation,
+                    &field("partnerId"),
+                )?,
+                role: partner.role,
+            })
+        })
+        .collect()
+}
+
+#[derive(Default)]
+pub struct InterventionMutation;
+
+#[Object]
+impl InterventionMutation {
+    /// Creates a goal of the editor's municipality (`private` until shared).
+    async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
+        let valid_from = input.valid_from.0;
+        let new = NewGoal {
+            municipality_code: input.municipality_code,
+            plan: input.plan,
+            number: input.number,
+            title: input.title,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_goal(new, "input").await?;
+        Ok(Goal::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a goal from `from` on; as of the day before it reads as it was.
+    async fn update_goal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: GoalChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<Goal> {
+        let key = key_of(&id, NodeKind::Goal, "id")?;
+        let changes = GoalChanges {
+            plan: required(changes.plan, "changes.plan")?,
+            number: required(changes.number, "changes.number")?,
+            title: required(changes.title, "changes.title")?,
+        };
+        let row = store(ctx)?
+            .update_goal(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(Goal::read_at(row, Some(from.0)))
+    }
+
+    /// Creates an intervention of the editor's municipality with its partners (`private` until
+    /// shared).
+    async fn create_intervention(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateInterventionInput,
+    ) -> Result<Intervention> {
+        let valid_from = input.valid_from.0;
+        let new = NewIntervention {
+            municipality_code: input.municipality_code,
+            goal_id: optional_key_of(input.goal_id.as_ref(), NodeKind::Goal, "input.goalId")?,
+            lead_unit_id: optional_key_of(
+                input.lead_unit_id.as_ref(),
+                NodeKind::Unit,
+                "input.leadUnitId",
+            )?,
+            name: input.name,
+            description: input.description,
+            prevention_level: input.prevention_level,
+            target_group: input.target_group,
+            age_min: input.age_min,
+            age_max: input.age_max,
+            funding: input.funding,
+            partners: partners_of(input.partners, "input.partners")?,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_intervention(new, "input").await?;
+        Ok(Intervention::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes an intervention from `from` on; as of the day before it reads as it was (its
+    /// partners, when given, are replaced for the whole intervention).
+    async fn update_intervention(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: InterventionChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<Intervention> {
+        let key = key_of(&id, NodeKind::Intervention, "id")?;
+        let changes = InterventionChanges {
+            goal_id: nullable(changes.goal_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Goal, "changes.goalId"))
+                .transpose()?,
+            lead_unit_id: nullable(changes.lead_unit_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.leadUnitId"))
+                .transpose()?,
+            name: required(changes.name, "changes.name")?,
+            description: nullable(changes.description),
+            prevention_level: nullable(changes.prevention_level),
+            target_group: nullable(changes.target_group),
+            age_min: nullable(changes.age_min),
+            age_max: nullable(changes.age_max),
+            funding: nullable(changes.funding),
+            partners: nullable(changes.partners)
+                .map(|partners| partners_of(partners.unwrap_or_default(), "changes.partners"))
+                .transpose()?,
+        };
+        let row = store(ctx)?
+            .update_intervention(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(Intervention::read_at(row, Some(from.0)))
     }
 }

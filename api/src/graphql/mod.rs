@@ -97,6 +97,9 @@ pub struct Query(
 pub struct Mutation(
     organisation::OrganisationMutation,
     budget::BudgetMutation,
+    forum::ForumMutation,
+    intervention::InterventionMutation,
+    indicator::IndicatorMutation,
     edits::RecordMutation,
 );
 

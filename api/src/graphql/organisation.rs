@@ -20,8 +20,9 @@ use super::{
 use crate::{
     error::ApiError,
     service::{
-        BudgetLineSlice, NewStaffRole, NewUnit, StaffRoleChanges, StaffRoleFilter, StaffRoleSlice,
-        UnitChanges, UnitFilter, UnitSlice,
+        BudgetLineSlice, ContactChanges, NewContact, NewPoliticalCommittee, NewStaffRole, NewUnit,
+        PoliticalCommitteeChanges, StaffRoleChanges, StaffRoleFilter, StaffRoleSlice, UnitChanges,
+        UnitFilter, UnitSlice,
     },
     vocabulary::{Archetype, BudgetCategory, BudgetPhase, Pillar, PreventionLevel},
 };
@@ -527,6 +528,101 @@ impl OrganisationMutation {
             .await?;
         Ok(StaffRole::read_at(row, Some(from.0)))
     }
+
+    /// Creates a political committee of the editor's municipality (`private` until shared).
+    async fn create_political_committee(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePoliticalCommitteeInput,
+    ) -> Result<PoliticalCommittee> {
+        let valid_from = input.valid_from.0;
+        let new = NewPoliticalCommittee {
+            municipality_code: input.municipality_code,
+            name: input.name,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_political_committee(new, "input").await?;
+        Ok(PoliticalCommittee::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a political committee from `from` on (a new name); as of the day before it reads
+    /// as it was.
+    async fn update_political_committee(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: PoliticalCommitteeChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<PoliticalCommittee> {
+        let key = key_of(&id, NodeKind::PoliticalCommittee, "id")?;
+        let changes = PoliticalCommitteeChanges {
+            name: required(changes.name, "changes.name")?,
+        };
+        let row = store(ctx)?
+            .update_political_committee(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                "changes",
+            )
+            .await?;
+        Ok(PoliticalCommittee::read_at(row, Some(from.0)))
+    }
+
+    /// Creates contact details of a member of staff (personal data: `private`, and only an admin
+    /// shares them).
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<Contact> {
+        let valid_from = input.valid_from.0;
+        let new = NewContact {
+            municipality_code: input.municipality_code,
+            unit_id: optional_key_of(input.unit_id.as_ref(), NodeKind::Unit, "input.unitId")?,
+            name: input.name,
+            role_title: input.role_title,
+            phone: input.phone,
+            email: input.email,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_contact(new, "input").await?;
+        Ok(Contact::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes contact details from `from` on; as of the day before they read as they were.
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: ContactChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<Contact> {
+        let key = key_of(&id, NodeKind::Contact, "id")?;
+        let changes = ContactChanges {
+            unit_id: nullable(changes.unit_id)
+                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.unitId"))
+                .transpose()?,
+            name: required(changes.name, "changes.name")?,
+            role_title: required(changes.role_title, "changes.roleTitle")?,
+            phone: nullable(changes.phone),
+            email: nullable(changes.email),
+        };
+        let row = store(ctx)?
+            .update_contact(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(Contact::read_at(row, Some(from.0)))
+    }
 }
 
 /// A new staff role.
@@ -558,4 +654,49 @@ pub struct StaffRoleChangesInput {
     pub weekly_hours_max: MaybeUndefined<Decimal>,
     pub prevention_level: MaybeUndefined<PreventionLevel>,
     pub pillar: MaybeUndefined<Pillar>,
+}
+
+/// A new political committee (udvalg).
+#[derive(InputObject)]
+pub struct CreatePoliticalCommitteeInput {
+    /// The municipality (the editor's own).
+    pub municipality_code: i32,
+    pub name: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a political committee: a field not given keeps its value.
+#[derive(InputObject, Default)]
+pub struct PoliticalCommitteeChangesInput {
+    pub name: MaybeUndefined<String>,
+}
+
+/// New contact details of a member of staff: personal data, so only what work needs.
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    /// The municipality (the editor's own).
+    pub municipality_code: i32,
+    /// The unit the person works in, if any.
+    pub unit_id: Option<ID>,
+    pub name: String,
+    pub role_title: String,
+    /// A work phone number (digits, spaces, `-`, a leading `+`).
+    pub phone: Option<String>,
+    /// A work e-mail address.
+    pub email: Option<String>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to contact details: a field not given keeps its value, `null` clears it.
+#[derive(InputObject, Default)]
+pub struct ContactChangesInput {
+    pub unit_id: MaybeUndefined<ID>,
+    pub name: MaybeUndefined<String>,
+    pub role_title: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
 }

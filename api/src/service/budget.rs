@@ -7,7 +7,7 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_day, checked_text, Origin},
+    checks::{checked_text, checked_year, Origin},
     Store,
 };
 use crate::{
@@ -135,14 +135,6 @@ impl Store {
             }
         })
         .await
-    }
-}
-
-/// A budget year, within the years a day may have.
-fn checked_year(field: &str, year: i32) -> ApiResult<()> {
-    match NaiveDate::from_ymd_opt(year, 1, 1) {
-        Some(day) => checked_day(field, day).map(|_| ()),
-        None => Err(ApiError::bad_input(field, "is not a year")),
     }
 }
 

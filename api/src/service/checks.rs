@@ -2,14 +2,16 @@
 //! references to other records of the same municipality. Errors name the input field at fault.
 
 use chrono::NaiveDate;
-use entities::{source, unit};
+use entities::{partner_organisation, source, unit};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
-use super::{versions::Recorded, Store};
+use super::{int_value, versions::Recorded, writes::Writable, Store};
 use crate::error::{excerpt, ApiError, ApiResult};
 
 /// The longest name, title or kind a record may have.
 const MAX_NAME_CHARS: usize = 200;
+/// The longest free text (a purpose, a description, a finding) a record may have.
+const MAX_TEXT_CHARS: usize = 4000;
 /// Dates outside these years are typing mistakes, not history or plans.
 const FIRST_YEAR: i32 = 1900;
 const LAST_YEAR: i32 = 2200;
@@ -144,14 +146,33 @@ impl Store {
 
 /// A name: not blank, at most [`MAX_NAME_CHARS`], trimmed.
 pub(super) fn checked_text(field: &str, text: &str) -> ApiResult<String> {
+    text_within(field, text, MAX_NAME_CHARS)
+}
+
+/// A free text (a purpose, a description): not blank, at most [`MAX_TEXT_CHARS`], trimmed.
+pub(super) fn checked_long_text(field: &str, text: &str) -> ApiResult<String> {
+    text_within(field, text, MAX_TEXT_CHARS)
+}
+
+/// An optional text, checked by `check` when given (a blank one is refused: leave it out or send
+/// `null` instead).
+pub(super) fn checked_optional(
+    field: &str,
+    text: Option<&str>,
+    check: fn(&str, &str) -> ApiResult<String>,
+) -> ApiResult<Option<String>> {
+    text.map(|text| check(field, text)).transpose()
+}
+
+fn text_within(field: &str, text: &str, max_chars: usize) -> ApiResult<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(ApiError::bad_input(field, "must not be empty"));
     }
-    if text.chars().count() > MAX_NAME_CHARS {
+    if text.chars().count() > max_chars {
         return Err(ApiError::bad_input(
             field,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
+            format!("must be at most {max_chars} characters"),
         ));
     }
     Ok(text.to_owned())
@@ -167,6 +188,138 @@ pub(super) fn checked_day(field: &str, day: NaiveDate) -> ApiResult<NaiveDate> {
             field,
             format!("must be a day from {FIRST_YEAR} to {LAST_YEAR}"),
         ))
+    }
+}
+
+/// A year, within the years a day may have (a budget year, the first or last year of a period).
+pub(super) fn checked_year(field: &str, year: i32) -> ApiResult<()> {
+    match NaiveDate::from_ymd_opt(year, 1, 1) {
+        Some(day) => checked_day(field, day).map(|_| ()),
+        None => Err(ApiError::bad_input(field, "is not a year")),
+    }
+}
+
+/// Who takes part in a forum or an intervention: one of the municipality's units, or a partner
+/// organisation (not a tenant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Party {
+    Unit(i32),
+    Partner(i32),
+}
+
+impl Party {
+    /// The party an input names by `unitId` and `partnerId` under `at`: exactly one of the two.
+    pub(super) fn of(at: &str, unit: Option<i32>, partner: Option<i32>) -> ApiResult<Self> {
+        match (unit, partner) {
+            (Some(unit), None) => Ok(Self::Unit(unit)),
+            (None, Some(partner)) => Ok(Self::Partner(partner)),
+            (Some(_), Some(_)) => Err(ApiError::bad_input(
+                format!("{at}.partnerId"),
+                "name a unit or a partner organisation, not both",
+            )),
+            (None, None) => Err(ApiError::bad_input(
+                format!("{at}.unitId"),
+                "name the unit or the partner organisation (partnerId) that takes part",
+            )),
+        }
+    }
+
+    pub(super) fn unit_id(self) -> Option<i32> {
+        match self {
+            Self::Unit(id) => Some(id),
+            Self::Partner(_) => None,
+        }
+    }
+
+    pub(super) fn partner_id(self) -> Option<i32> {
+        match self {
+            Self::Partner(id) => Some(id),
+            Self::Unit(_) => None,
+        }
+    }
+}
+
+impl Store {
+    /// A party of a record of the municipality `code` on `day`: a unit of that municipality that
+    /// holds then, or a partner organisation that exists. `at` is the path of the party's input.
+    pub(super) async fn check_party(
+        &self,
+        at: &str,
+        code: i32,
+        party: Party,
+        day: NaiveDate,
+    ) -> ApiResult<()> {
+        match party {
+            Party::Unit(id) => {
+                self.check_unit(&format!("{at}.unitId"), code, Some(id), day)
+                    .await
+            }
+            Party::Partner(id) => {
+                let found = partner_organisation::Entity::find_by_id(id)
+                    .one(&self.db)
+                    .await?;
+                match found {
+                    Some(_) => Ok(()),
+                    None => Err(ApiError::bad_input(
+                        format!("{at}.partnerId"),
+                        "there is no partner organisation with that ID",
+                    )),
+                }
+            }
+        }
+    }
+
+    /// A record of `E` (a `what`: "goal", "forum") another record of the municipality `code`
+    /// refers to: one of the same municipality that the caller sees holding on `day`.
+    pub(super) async fn check_reference<E: Writable>(
+        &self,
+        field: &str,
+        what: &str,
+        code: i32,
+        id: Option<i32>,
+        day: NaiveDate,
+    ) -> ApiResult<()> {
+        let Some(id) = id else {
+            return Ok(());
+        };
+        match self.version_on::<E>(id, day).await? {
+            Some(found) if int_value(&found, E::owner()) == Some(code) => Ok(()),
+            Some(_) => Err(ApiError::bad_input(
+                field,
+                format!("the {what} is one of another municipality"),
+            )),
+            None => Err(ApiError::bad_input(
+                field,
+                format!("no {what} with that ID holds on {day}"),
+            )),
+        }
+    }
+
+    /// The version of the record `id` of `E` that the caller sees holding on `day`.
+    pub(super) async fn version_on<E: Writable>(
+        &self,
+        id: i32,
+        day: NaiveDate,
+    ) -> ApiResult<Option<E::Model>> {
+        Ok(self
+            .visible::<E>(Condition::all().add(E::id().eq(id)), Some(day))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// The version of the record `id` of `E` that an update from `from` changes: what the fields
+    /// it does not change will be.
+    pub(super) async fn holding_from<E: Writable>(
+        &self,
+        id: i32,
+        from: NaiveDate,
+    ) -> ApiResult<E::Model> {
+        self.version_on::<E>(id, from).await?.ok_or_else(|| {
+            ApiError::bad_input(
+                "from",
+                format!("the record does not hold on {from}: choose a day within its validity"),
+            )
+        })
     }
 }
 

@@ -9,7 +9,11 @@ mod changes;
 mod checks;
 pub mod comparison;
 mod connection;
+mod contact;
 mod differences;
+mod forum;
+mod indicator;
+mod intervention;
 mod listing;
 mod organisation;
 mod scoped;
@@ -20,9 +24,18 @@ pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use budget::{BudgetLineChanges, NewBudgetLine};
 pub use checks::Origin;
 pub use connection::Connection;
+pub use contact::{ContactChanges, NewContact};
 pub use differences::{Between, Compared, Difference};
+pub use forum::{ForumChanges, ForumMemberChanges, NewForum, NewForumMember};
+pub use indicator::{KeyIndicatorChanges, NewKeyIndicator};
+pub use intervention::{
+    GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
+};
 pub use listing::*;
-pub use organisation::{NewStaffRole, NewUnit, StaffRoleChanges, UnitChanges};
+pub use organisation::{
+    NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
+    UnitChanges,
+};
 pub use scoped::{Scoped, Tenancy};
 
 use std::str::FromStr;

@@ -411,3 +411,71 @@ fn checked_hours(
     }
     Ok((min.or(max), max.or(min)))
 }
+
+/// A new political committee (udvalg) of a municipality.
+#[derive(Debug, Clone)]
+pub struct NewPoliticalCommittee {
+    pub municipality_code: i32,
+    pub name: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a political committee: `None` keeps a field, `Some` sets it.
+#[derive(Debug, Clone, Default)]
+pub struct PoliticalCommitteeChanges {
+    pub name: Option<String>,
+}
+
+impl Store {
+    /// Creates a political committee of the editor's municipality, `private` until shared.
+    pub async fn create_political_committee(
+        &self,
+        new: NewPoliticalCommittee,
+        at: &str,
+    ) -> ApiResult<political_committee::Model> {
+        let record = self
+            .new_record(
+                at,
+                (new.municipality_code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let name = checked_text(&format!("{at}.name"), &new.name)?;
+        let version = political_committee::ActiveModel {
+            name: Set(name),
+            ..Default::default()
+        };
+        self.create::<political_committee::Entity>(version, record)
+            .await
+    }
+
+    /// Changes the political committee `id` from `from` on (a renamed committee).
+    pub async fn update_political_committee(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: PoliticalCommitteeChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<political_committee::Model> {
+        let code = self.owner_of::<political_committee::Entity>(id).await?;
+        self.editor_of(code)?;
+        let change = self.change_from(from, &origin).await?;
+        let name = changes
+            .name
+            .as_deref()
+            .map(|name| checked_text(&format!("{at}.name"), name))
+            .transpose()?;
+        self.update_from::<political_committee::Entity>(id, revision, change, |version| {
+            if let Some(name) = name {
+                version.name = Set(name);
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,179 @@
+//! Writing staff contact details: personal data, so kept minimal (a name, a role title, a work
+//! phone and e-mail) and `private` like every new record; only an admin's `setVisibility` shares
+//! them.
+
+use chrono::NaiveDate;
+use entities::contact;
+use sea_orm::ActiveValue::Set;
+
+use super::{
+    checks::{checked_optional, checked_text, Origin},
+    Store,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// The longest phone number, as written (with spaces and a country code).
+const MAX_PHONE_CHARS: usize = 30;
+/// Digits a phone number may have (E.164 allows at most 15).
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 3..=15;
+/// The longest e-mail address (RFC 5321's path limit).
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// New contact details of a member of staff.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub municipality_code: i32,
+    pub unit_id: Option<i32>,
+    pub name: String,
+    pub role_title: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to contact details: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+#[derive(Debug, Clone, Default)]
+pub struct ContactChanges {
+    pub unit_id: Option<Option<i32>>,
+    pub name: Option<String>,
+    pub role_title: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+impl Store {
+    /// Creates contact details of the editor's municipality, optionally in one of its units;
+    /// `private` until an admin shares them.
+    pub async fn create_contact(&self, new: NewContact, at: &str) -> ApiResult<contact::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = new.municipality_code;
+        let record = self
+            .new_record(
+                at,
+                (code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let name = checked_text(&field("name"), &new.name)?;
+        let role_title = checked_text(&field("roleTitle"), &new.role_title)?;
+        let phone = checked_optional(&field("phone"), new.phone.as_deref(), checked_phone)?;
+        let email = checked_optional(&field("email"), new.email.as_deref(), checked_email)?;
+        self.check_unit(&field("unitId"), code, new.unit_id, new.valid_from)
+            .await?;
+        let version = contact::ActiveModel {
+            unit_id: Set(new.unit_id),
+            name: Set(name),
+            role_title: Set(role_title),
+            phone: Set(phone),
+            email: Set(email),
+            ..Default::default()
+        };
+        self.create::<contact::Entity>(version, record).await
+    }
+
+    /// Changes the contact details `id` from `from` on.
+    pub async fn update_contact(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: ContactChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<contact::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_of::<contact::Entity>(id).await?;
+        self.editor_of(code)?;
+        let change = self.change_from(from, &origin).await?;
+        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
+        let role_title = checked_optional(
+            &field("roleTitle"),
+            changes.role_title.as_deref(),
+            checked_text,
+        )?;
+        let phone = changes
+            .phone
+            .map(|phone| checked_optional(&field("phone"), phone.as_deref(), checked_phone))
+            .transpose()?;
+        let email = changes
+            .email
+            .map(|email| checked_optional(&field("email"), email.as_deref(), checked_email))
+            .transpose()?;
+        if let Some(unit) = changes.unit_id {
+            self.check_unit(&field("unitId"), code, unit, from).await?;
+        }
+        self.update_from::<contact::Entity>(id, revision, change, |version| {
+            if let Some(unit) = changes.unit_id {
+                version.unit_id = Set(unit);
+            }
+            if let Some(name) = name {
+                version.name = Set(name);
+            }
+            if let Some(title) = role_title {
+                version.role_title = Set(title);
+            }
+            if let Some(phone) = phone {
+                version.phone = Set(phone);
+            }
+            if let Some(email) = email {
+                version.email = Set(email);
+            }
+        })
+        .await
+    }
+}
+
+/// A phone number as people write it: digits, spaces, `-`, `.`, parentheses and a leading `+`,
+/// with [`PHONE_DIGITS`] digits; trimmed.
+fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
+    let phone = phone.trim();
+    if phone.chars().count() > MAX_PHONE_CHARS {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_PHONE_CHARS} characters"),
+        ));
+    }
+    let body = phone.strip_prefix('+').unwrap_or(phone);
+    let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')');
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if !body.chars().all(allowed) || !PHONE_DIGITS.contains(&digits) {
+        return Err(ApiError::bad_input(
+            field,
+            "must be a phone number: digits, spaces, `-` and a leading `+` (e.g. +45 43 57 75 75)",
+        ));
+    }
+    Ok(phone.to_owned())
+}
+
+/// An e-mail address: one `@` between a local part and a domain with a dot, no spaces; trimmed.
+fn checked_email(field: &str, email: &str) -> ApiResult<String> {
+    let email = email.trim();
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_EMAIL_CHARS} characters"),
+        ));
+    }
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !well_formed {
+        return Err(ApiError::bad_input(
+            field,
+            "must be an e-mail address (name@example.dk)",
+        ));
+    }
+    Ok(email.to_owned())
+}

@@ -1,0 +1,243 @@
+//! Writing forums and their members. A forum is one of the editor's municipality, optionally of a
+//! network the municipality belongs to; a member attends a forum of the same municipality and is
+//! one of its units or a partner organisation, with the role title of who attends.
+
+use chrono::NaiveDate;
+use entities::{forum, forum_member, network_membership};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use super::{
+    checks::{checked_long_text, checked_optional, checked_text, Origin, Party},
+    Store,
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::{ForumLevel, ForumScope},
+};
+
+/// A new forum.
+#[derive(Debug, Clone)]
+pub struct NewForum {
+    pub municipality_code: i32,
+    pub name: String,
+    pub scope: ForumScope,
+    pub level: ForumLevel,
+    pub cadence: Option<String>,
+    pub purpose: Option<String>,
+    pub network_id: Option<i32>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a forum: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+#[derive(Debug, Clone, Default)]
+pub struct ForumChanges {
+    pub name: Option<String>,
+    pub scope: Option<ForumScope>,
+    pub level: Option<ForumLevel>,
+    pub cadence: Option<Option<String>>,
+    pub purpose: Option<Option<String>>,
+    pub network_id: Option<Option<i32>>,
+}
+
+impl Store {
+    /// Creates a forum of the editor's municipality, `private` until an admin shares it.
+    pub async fn create_forum(&self, new: NewForum, at: &str) -> ApiResult<forum::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = new.municipality_code;
+        let record = self
+            .new_record(
+                at,
+                (code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let name = checked_text(&field("name"), &new.name)?;
+        let cadence = checked_optional(&field("cadence"), new.cadence.as_deref(), checked_text)?;
+        let purpose =
+            checked_optional(&field("purpose"), new.purpose.as_deref(), checked_long_text)?;
+        self.check_network(&field("networkId"), code, new.network_id)
+            .await?;
+        let version = forum::ActiveModel {
+            network_id: Set(new.network_id),
+            name: Set(name),
+            scope: Set(new.scope.as_str().to_owned()),
+            level: Set(new.level.as_str().to_owned()),
+            cadence: Set(cadence),
+            purpose: Set(purpose),
+            ..Default::default()
+        };
+        self.create::<forum::Entity>(version, record).await
+    }
+
+    /// Changes the forum `id` from `from` on.
+    pub async fn update_forum(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: ForumChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<forum::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_of::<forum::Entity>(id).await?;
+        self.editor_of(code)?;
+        let change = self.change_from(from, &origin).await?;
+        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
+        let cadence = changes
+            .cadence
+            .map(|text| checked_optional(&field("cadence"), text.as_deref(), checked_text))
+            .transpose()?;
+        let purpose = changes
+            .purpose
+            .map(|text| checked_optional(&field("purpose"), text.as_deref(), checked_long_text))
+            .transpose()?;
+        if let Some(network) = changes.network_id {
+            self.check_network(&field("networkId"), code, network)
+                .await?;
+        }
+        self.update_from::<forum::Entity>(id, revision, change, |version| {
+            if let Some(name) = name {
+                version.name = Set(name);
+            }
+            if let Some(scope) = changes.scope {
+                version.scope = Set(scope.as_str().to_owned());
+            }
+            if let Some(level) = changes.level {
+                version.level = Set(level.as_str().to_owned());
+            }
+            if let Some(cadence) = cadence {
+                version.cadence = Set(cadence);
+            }
+            if let Some(purpose) = purpose {
+                version.purpose = Set(purpose);
+            }
+            if let Some(network) = changes.network_id {
+                version.network_id = Set(network);
+            }
+        })
+        .await
+    }
+
+    /// A forum's network must be one the municipality `code` belongs to.
+    async fn check_network(&self, field: &str, code: i32, network: Option<i32>) -> ApiResult<()> {
+        let Some(network) = network else {
+            return Ok(());
+        };
+        let memberships = network_membership::Entity::find()
+            .filter(network_membership::Column::NetworkId.eq(network))
+            .filter(network_membership::Column::MunicipalityCode.eq(code))
+            .count(&self.db)
+            .await?;
+        if memberships == 0 {
+            return Err(ApiError::bad_input(
+                field,
+                format!("municipality {code} is not in a network with that ID"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A new member of a forum: exactly one of a unit and a partner organisation.
+#[derive(Debug, Clone)]
+pub struct NewForumMember {
+    pub forum_id: i32,
+    pub unit_id: Option<i32>,
+    pub partner_id: Option<i32>,
+    pub role_title: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a forum member: `None` keeps a field, `Some` sets it (`Some(None)` clears it; the
+/// member must still name exactly one of a unit and a partner organisation).
+#[derive(Debug, Clone, Default)]
+pub struct ForumMemberChanges {
+    pub unit_id: Option<Option<i32>>,
+    pub partner_id: Option<Option<i32>>,
+    pub role_title: Option<String>,
+}
+
+impl Store {
+    /// Adds a member to a forum of the editor's municipality, `private` until shared.
+    pub async fn create_forum_member(
+        &self,
+        new: NewForumMember,
+        at: &str,
+    ) -> ApiResult<forum_member::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let forum = self
+            .version_on::<forum::Entity>(new.forum_id, new.valid_from)
+            .await?
+            .ok_or_else(|| {
+                ApiError::bad_input(
+                    field("forumId"),
+                    format!("no forum with that ID holds on {}", new.valid_from),
+                )
+            })?;
+        let code = forum.municipality_code;
+        let record = self
+            .new_record(at, (code, None), new.valid_from, new.valid_to, &new.origin)
+            .await?;
+        let role_title = checked_text(&field("roleTitle"), &new.role_title)?;
+        let party = Party::of(at, new.unit_id, new.partner_id)?;
+        self.check_party(at, code, party, new.valid_from).await?;
+        let version = forum_member::ActiveModel {
+            forum_id: Set(forum.id),
+            unit_id: Set(party.unit_id()),
+            partner_id: Set(party.partner_id()),
+            role_title: Set(role_title),
+            ..Default::default()
+        };
+        self.create::<forum_member::Entity>(version, record).await
+    }
+
+    /// Changes the forum member `id` from `from` on (who attends, or their role title).
+    pub async fn update_forum_member(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: ForumMemberChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<forum_member::Model> {
+        let code = self.owner_of::<forum_member::Entity>(id).await?;
+        self.editor_of(code)?;
+        let change = self.change_from(from, &origin).await?;
+        let role_title = checked_optional(
+            &format!("{at}.roleTitle"),
+            changes.role_title.as_deref(),
+            checked_text,
+        )?;
+        // Who attends as it will be: the changed references, and the others as they are on `from`.
+        let party = if changes.unit_id.is_some() || changes.partner_id.is_some() {
+            let current = self.holding_from::<forum_member::Entity>(id, from).await?;
+            let party = Party::of(
+                at,
+                changes.unit_id.unwrap_or(current.unit_id),
+                changes.partner_id.unwrap_or(current.partner_id),
+            )?;
+            self.check_party(at, code, party, from).await?;
+            Some(party)
+        } else {
+            None
+        };
+        self.update_from::<forum_member::Entity>(id, revision, change, |version| {
+            if let Some(party) = party {
+                version.unit_id = Set(party.unit_id());
+                version.partner_id = Set(party.partner_id());
+            }
+            if let Some(title) = role_title {
+                version.role_title = Set(title);
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,406 @@
+//! Writing goals of action plans and interventions (indsatser). An intervention of the editor's
+//! municipality may serve one of its goals, be led by one of its units, and name its partners.
+//!
+//! Partners are rows of `intervention_partners`, which have no validity of their own: they belong
+//! to the intervention as a whole. So an intervention's partners are given with it and, on an
+//! update, replaced as a set for every day of the intervention (not from the update's day); the
+//! versions the update makes are as usual.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use entities::{goal, intervention, intervention_partner};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, EntityTrait, QueryFilter,
+};
+
+use super::{
+    checks::{checked_long_text, checked_optional, checked_text, Origin, Party},
+    Store,
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::PreventionLevel,
+};
+
+/// Goals are numbered from 1 within their plan, up to this.
+const MAX_GOAL_NUMBER: i32 = 999;
+/// Ages of a target group run from 0 to this.
+const MAX_AGE: i32 = 120;
+/// The most partners an intervention may name.
+const MAX_PARTNERS: usize = 50;
+
+/// A new goal of an action plan.
+#[derive(Debug, Clone)]
+pub struct NewGoal {
+    pub municipality_code: i32,
+    pub plan: String,
+    pub number: i32,
+    pub title: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a goal: `None` keeps a field, `Some` sets it.
+#[derive(Debug, Clone, Default)]
+pub struct GoalChanges {
+    pub plan: Option<String>,
+    pub number: Option<i32>,
+    pub title: Option<String>,
+}
+
+impl Store {
+    /// Creates a goal of the editor's municipality, `private` until shared.
+    pub async fn create_goal(&self, new: NewGoal, at: &str) -> ApiResult<goal::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let record = self
+            .new_record(
+                at,
+                (new.municipality_code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let plan = checked_text(&field("plan"), &new.plan)?;
+        checked_goal_number(&field("number"), new.number)?;
+        let title = checked_text(&field("title"), &new.title)?;
+        let version = goal::ActiveModel {
+            plan: Set(plan),
+            number: Set(new.number),
+            title: Set(title),
+            ..Default::default()
+        };
+        self.create::<goal::Entity>(version, record).await
+    }
+
+    /// Changes the goal `id` from `from` on.
+    pub async fn update_goal(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: GoalChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<goal::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_of::<goal::Entity>(id).await?;
+        self.editor_of(code)?;
+        let change = self.change_from(from, &origin).await?;
+        let plan = checked_optional(&field("plan"), changes.plan.as_deref(), checked_text)?;
+        let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
+        if let Some(number) = changes.number {
+            checked_goal_number(&field("number"), number)?;
+        }
+        self.update_from::<goal::Entity>(id, revision, change, |version| {
+            if let Some(plan) = plan {
+                version.plan = Set(plan);
+            }
+            if let Some(number) = changes.number {
+                version.number = Set(number);
+            }
+            if let Some(title) = title {
+                version.title = Set(title);
+            }
+        })
+        .await
+    }
+}
+
+/// A partner of an intervention: exactly one of a unit and a partner organisation, and its part.
+#[derive(Debug, Clone)]
+pub struct NewInterventionPartner {
+    pub unit_id: Option<i32>,
+    pub partner_id: Option<i32>,
+    pub role: Option<String>,
+}
+
+/// A new intervention.
+#[derive(Debug, Clone)]
+pub struct NewIntervention {
+    pub municipality_code: i32,
+    pub goal_id: Option<i32>,
+    pub lead_unit_id: Option<i32>,
+    pub name: String,
+    pub description: Option<String>,
+    pub prevention_level: Option<PreventionLevel>,
+    pub target_group: Option<String>,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub funding: Option<String>,
+    pub partners: Vec<NewInterventionPartner>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to an intervention: `None` keeps a field, `Some` sets it (`Some(None)` clears it);
+/// `partners`, when given, replaces the whole set.
+#[derive(Debug, Clone, Default)]
+pub struct InterventionChanges {
+    pub goal_id: Option<Option<i32>>,
+    pub lead_unit_id: Option<Option<i32>>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub prevention_level: Option<Option<PreventionLevel>>,
+    pub target_group: Option<Option<String>>,
+    pub age_min: Option<Option<i32>>,
+    pub age_max: Option<Option<i32>>,
+    pub funding: Option<Option<String>>,
+    pub partners: Option<Vec<NewInterventionPartner>>,
+}
+
+/// An intervention's checked partners, with their parts.
+type Partners = Vec<(Party, Option<String>)>;
+
+impl Store {
+    /// Creates an intervention of the editor's municipality with its partners, `private` until
+    /// shared.
+    pub async fn create_intervention(
+        &self,
+        new: NewIntervention,
+        at: &str,
+    ) -> ApiResult<intervention::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = new.municipality_code;
+        let day = new.valid_from;
+        let record = self
+            .new_record(
+                at,
+                (code, Some("municipalityCode")),
+                day,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let name = checked_text(&field("name"), &new.name)?;
+        let description = checked_optional(
+            &field("description"),
+            new.description.as_deref(),
+            checked_long_text,
+        )?;
+        let target_group = checked_optional(
+            &field("targetGroup"),
+            new.target_group.as_deref(),
+            checked_long_text,
+        )?;
+        let funding =
+            checked_optional(&field("funding"), new.funding.as_deref(), checked_long_text)?;
+        checked_ages(at, new.age_min, new.age_max)?;
+        self.check_reference::<goal::Entity>(&field("goalId"), "goal", code, new.goal_id, day)
+            .await?;
+        self.check_unit(&field("leadUnitId"), code, new.lead_unit_id, day)
+            .await?;
+        let partners = self
+            .checked_partners(&field("partners"), code, &new.partners, day)
+            .await?;
+        let version = intervention::ActiveModel {
+            goal_id: Set(new.goal_id),
+            lead_unit_id: Set(new.lead_unit_id),
+            name: Set(name),
+            description: Set(description),
+            prevention_level: Set(new.prevention_level.map(|l| l.as_str().to_owned())),
+            target_group: Set(target_group),
+            age_min: Set(new.age_min),
+            age_max: Set(new.age_max),
+            funding: Set(funding),
+            ..Default::default()
+        };
+        let created = self.create::<intervention::Entity>(version, record).await?;
+        self.replace_partners(created.id, partners).await?;
+        Ok(created)
+    }
+
+    /// Changes the intervention `id` from `from` on; given partners replace its partners.
+    pub async fn update_intervention(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: InterventionChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<intervention::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_of::<intervention::Entity>(id).await?;
+        self.editor_of(code)?;
+        let change = self.change_from(from, &origin).await?;
+        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
+        let long_text = |name: &str, text: Option<Option<String>>| {
+            text.map(|text| checked_optional(&field(name), text.as_deref(), checked_long_text))
+                .transpose()
+        };
+        let description = long_text("description", changes.description)?;
+        let target_group = long_text("targetGroup", changes.target_group)?;
+        let funding = long_text("funding", changes.funding)?;
+        // The ages as they will be: the changed ends, and the others as they are on `from`.
+        let (age_min, age_max) = if changes.age_min.is_some() || changes.age_max.is_some() {
+            let current = self.holding_from::<intervention::Entity>(id, from).await?;
+            let min = changes.age_min.unwrap_or(current.age_min);
+            let max = changes.age_max.unwrap_or(current.age_max);
+            checked_ages(at, min, max)?;
+            (Some(min), Some(max))
+        } else {
+            (None, None)
+        };
+        if let Some(goal) = changes.goal_id {
+            self.check_reference::<goal::Entity>(&field("goalId"), "goal", code, goal, from)
+                .await?;
+        }
+        if let Some(lead) = changes.lead_unit_id {
+            self.check_unit(&field("leadUnitId"), code, lead, from)
+                .await?;
+        }
+        let partners = match &changes.partners {
+            Some(partners) => Some(
+                self.checked_partners(&field("partners"), code, partners, from)
+                    .await?,
+            ),
+            None => None,
+        };
+        let changed = self
+            .update_from::<intervention::Entity>(id, revision, change, |version| {
+                if let Some(goal) = changes.goal_id {
+                    version.goal_id = Set(goal);
+                }
+                if let Some(lead) = changes.lead_unit_id {
+                    version.lead_unit_id = Set(lead);
+                }
+                if let Some(name) = name {
+                    version.name = Set(name);
+                }
+                if let Some(description) = description {
+                    version.description = Set(description);
+                }
+                if let Some(level) = changes.prevention_level {
+                    version.prevention_level = Set(level.map(|l| l.as_str().to_owned()));
+                }
+                if let Some(target_group) = target_group {
+                    version.target_group = Set(target_group);
+                }
+                if let Some(min) = age_min {
+                    version.age_min = Set(min);
+                }
+                if let Some(max) = age_max {
+                    version.age_max = Set(max);
+                }
+                if let Some(funding) = funding {
+                    version.funding = Set(funding);
+                }
+            })
+            .await?;
+        if let Some(partners) = partners {
+            self.replace_partners(id, partners).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Deletes the intervention `id` with its partners (for mistakes): an editor of its
+    /// municipality may, with the revision it read.
+    pub async fn delete_intervention(&self, id: i32, revision: i32) -> ApiResult<()> {
+        let code = self.owner_of::<intervention::Entity>(id).await?;
+        self.editor_of(code)?;
+        // Its partner rows refer to it; the request's transaction undoes this if the delete fails.
+        intervention_partner::Entity::delete_many()
+            .filter(intervention_partner::Column::InterventionId.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.delete::<intervention::Entity>(id, revision).await
+    }
+
+    /// The partners of an intervention of the municipality `code` on `day`, checked: each names
+    /// one unit of the municipality or one partner organisation, and none twice.
+    async fn checked_partners(
+        &self,
+        at: &str,
+        code: i32,
+        partners: &[NewInterventionPartner],
+        day: NaiveDate,
+    ) -> ApiResult<Partners> {
+        if partners.len() > MAX_PARTNERS {
+            return Err(ApiError::bad_input(
+                at,
+                format!("an intervention names at most {MAX_PARTNERS} partners"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut checked = Vec::with_capacity(partners.len());
+        for (index, partner) in partners.iter().enumerate() {
+            let at = format!("{at}[{index}]");
+            let party = Party::of(&at, partner.unit_id, partner.partner_id)?;
+            self.check_party(&at, code, party, day).await?;
+            if !seen.insert(party) {
+                let field = match party {
+                    Party::Unit(_) => "unitId",
+                    Party::Partner(_) => "partnerId",
+                };
+                return Err(ApiError::bad_input(
+                    format!("{at}.{field}"),
+                    "names a partner already listed",
+                ));
+            }
+            let role =
+                checked_optional(&format!("{at}.role"), partner.role.as_deref(), checked_text)?;
+            checked.push((party, role));
+        }
+        Ok(checked)
+    }
+
+    /// Makes `partners` the partners of the intervention `id` (a link table without versions,
+    /// written here; see the module documentation).
+    async fn replace_partners(&self, id: i32, partners: Partners) -> ApiResult<()> {
+        intervention_partner::Entity::delete_many()
+            .filter(intervention_partner::Column::InterventionId.eq(id))
+            .exec(&self.db)
+            .await?;
+        for (party, role) in partners {
+            intervention_partner::ActiveModel {
+                id: NotSet,
+                intervention_id: Set(id),
+                unit_id: Set(party.unit_id()),
+                partner_id: Set(party.partner_id()),
+                role: Set(role),
+            }
+            .insert(&self.db)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A goal's number within its plan: from 1 to [`MAX_GOAL_NUMBER`].
+fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
+    if (1..=MAX_GOAL_NUMBER).contains(&number) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            format!("must be from 1 to {MAX_GOAL_NUMBER}"),
+        ))
+    }
+}
+
+/// The ages of a target group: each from 0 to [`MAX_AGE`], the youngest not above the oldest.
+fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
+    for (name, age) in [("ageMin", min), ("ageMax", max)] {
+        if age.is_some_and(|age| !(0..=MAX_AGE).contains(&age)) {
+            return Err(ApiError::bad_input(
+                format!("{at}.{name}"),
+                format!("an age must be from 0 to {MAX_AGE}"),
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            return Err(ApiError::bad_input(
+                format!("{at}.ageMin"),
+                "the youngest age is above the oldest",
+            ));
+        }
+    }
+    Ok(())
+}
