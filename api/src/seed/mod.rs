@@ -267,6 +267,7 @@ async fn insert<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyhow::Result
         municipality::ActiveModel {
             code: Set(record.code),
             name: Set(record.name.clone()),
+            revision: NotSet,
             population: Set(record.population),
             population_year: Set(record.population_year),
             population_source_id: Set(record
@@ -285,6 +286,7 @@ async fn insert<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyhow::Result
             id: NotSet,
             key: Set(record.key.clone()),
             name: Set(record.name.clone()),
+            revision: NotSet,
             kind: Set(record.kind.clone()),
             description: Set(record.description.clone()),
             source_id: Set(ids.source(&record.source)?),
@@ -308,6 +310,7 @@ async fn insert<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyhow::Result
             id: NotSet,
             key: Set(record.key.clone()),
             name: Set(record.name.clone()),
+            revision: NotSet,
             kind: Set(record.kind.clone()),
             note: Set(record.note.clone()),
             source_id: Set(ids.source(&record.source)?),

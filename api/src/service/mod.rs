@@ -16,6 +16,7 @@ mod indicator;
 mod intervention;
 mod listing;
 mod organisation;
+mod platform;
 mod scoped;
 pub mod versions;
 pub mod writes;
@@ -35,6 +36,10 @@ pub use listing::*;
 pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,
+};
+pub use platform::{
+    MunicipalityChanges, NetworkChanges, NewMunicipality, NewNetwork, NewPartner, PartnerChanges,
+    Population,
 };
 pub use scoped::{Scoped, Tenancy};
 

@@ -340,9 +340,6 @@ impl Store {
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
-        let as_json = |versions: &[E::Model]| {
-            Json::Array(versions.iter().map(version_json::<E>).collect()).to_string()
-        };
         let kind = E::default().table_name().to_owned();
         let Written {
             action,
@@ -352,20 +349,17 @@ impl Store {
             effective_from,
             recorded,
         } = written;
-        audit_entry::ActiveModel {
-            id: ActiveValue::NotSet,
-            recorded_at: ActiveValue::Set(recorded.at),
-            subject: ActiveValue::Set(recorded.by.clone()),
-            client: ActiveValue::Set(self.client()),
-            municipality_code: ActiveValue::Set(municipality),
-            kind: ActiveValue::Set(kind.clone()),
-            record_id: ActiveValue::Set(id),
-            action: ActiveValue::Set(action.as_str().to_owned()),
-            revision: ActiveValue::Set(revision),
-            before: ActiveValue::Set(as_json(before)),
-            after: ActiveValue::Set(as_json(&after)),
-        }
-        .insert(&self.db)
+        self.write_audit(
+            Audited {
+                kind: &kind,
+                municipality: Some(municipality),
+                id,
+                action,
+                revision,
+            },
+            recorded,
+            (rows_json(before), rows_json(&after)),
+        )
         .await?;
         // Whoever could see the record before or after the change may learn of it.
         let visibility = before
@@ -392,6 +386,45 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+impl Store {
+    /// Writes the audit entry of a write to a record: its rows before and after, as JSON arrays.
+    pub(super) async fn write_audit(
+        &self,
+        audited: Audited<'_>,
+        recorded: &Recorded,
+        (before, after): (String, String),
+    ) -> ApiResult<()> {
+        audit_entry::ActiveModel {
+            id: ActiveValue::NotSet,
+            recorded_at: ActiveValue::Set(recorded.at),
+            subject: ActiveValue::Set(recorded.by.clone()),
+            client: ActiveValue::Set(self.client()),
+            municipality_code: ActiveValue::Set(audited.municipality),
+            kind: ActiveValue::Set(audited.kind.to_owned()),
+            record_id: ActiveValue::Set(audited.id),
+            action: ActiveValue::Set(audited.action.as_str().to_owned()),
+            revision: ActiveValue::Set(audited.revision),
+            before: ActiveValue::Set(before),
+            after: ActiveValue::Set(after),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Which record a write changed, for the audit log.
+pub(super) struct Audited<'a> {
+    /// The record's table.
+    pub kind: &'a str,
+    /// Its municipality; none for the platform's own records.
+    pub municipality: Option<i32>,
+    pub id: i32,
+    pub action: Action,
+    /// The record's revision after the write.
+    pub revision: i32,
 }
 
 /// A write to a record, as the audit log and the change feed record it.
@@ -431,12 +464,17 @@ fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<N
     }
 }
 
-/// A version as JSON, column by column, for the audit log.
-fn version_json<E: Writable>(version: &E::Model) -> Json {
+/// Rows (a record's versions) as a JSON array of objects, for the audit log.
+fn rows_json<M: ModelTrait>(rows: &[M]) -> String {
+    Json::Array(rows.iter().map(row_json).collect()).to_string()
+}
+
+/// A row as a JSON object, column by column.
+pub(super) fn row_json<M: ModelTrait>(row: &M) -> Json {
     use sea_orm::{IdenStatic, Iterable};
     let mut object = serde_json::Map::new();
-    for column in E::Column::iter() {
-        object.insert(column.as_str().to_owned(), cell_json(version.get(column)));
+    for column in <M::Entity as EntityTrait>::Column::iter() {
+        object.insert(column.as_str().to_owned(), cell_json(row.get(column)));
     }
     Json::Object(object)
 }
@@ -474,17 +512,27 @@ fn internal(message: &str) -> ApiError {
 pub const MAX_AUDIT_ENTRIES: u64 = 100;
 
 impl Store {
-    /// The audit log of `municipality`, newest first, from before the entry `before` if given: for
-    /// the municipality's admins only.
+    /// The audit log of `municipality` (for the municipality's admins), or of the platform's own
+    /// records when none is given (for platform admins), newest first, from before the entry
+    /// `before` if given.
     pub async fn audit_log(
         &self,
-        municipality: i32,
+        municipality: Option<i32>,
         first: u64,
         before: Option<i32>,
     ) -> ApiResult<Vec<audit_entry::Model>> {
-        self.admin_of(municipality)?;
+        let whose = match municipality {
+            Some(code) => {
+                self.admin_of(code)?;
+                audit_entry::Column::MunicipalityCode.eq(code)
+            }
+            None => {
+                self.platform_admin()?;
+                audit_entry::Column::MunicipalityCode.is_null()
+            }
+        };
         let mut query = audit_entry::Entity::find()
-            .filter(audit_entry::Column::MunicipalityCode.eq(municipality))
+            .filter(whose)
             .order_by_desc(audit_entry::Column::Id)
             .limit(first.min(MAX_AUDIT_ENTRIES));
         if let Some(before) = before {
