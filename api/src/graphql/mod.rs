@@ -103,6 +103,7 @@ pub struct Mutation(
     indicator::IndicatorMutation,
     edits::RecordMutation,
     platform::PlatformMutation,
+    project::ProjectMutation,
 );
 
 /// The schema the server runs.

@@ -17,6 +17,7 @@ mod intervention;
 mod listing;
 mod organisation;
 mod platform;
+mod project;
 mod scoped;
 pub mod versions;
 pub mod writes;
@@ -41,6 +42,7 @@ pub use platform::{
     MunicipalityChanges, NetworkChanges, NewMunicipality, NewNetwork, NewPartner, PartnerChanges,
     Population,
 };
+pub use project::{Contribution, NewSharedProject, SharedProjectChanges};
 pub use scoped::{Scoped, Tenancy};
 
 use std::str::FromStr;

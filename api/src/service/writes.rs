@@ -53,9 +53,9 @@ where
 
 /// A record of `E` as a write found it: its identity (with the revision now current) and the
 /// versions before the write.
-struct Found<E: EntityTrait> {
-    identity: identity::Model,
-    before: Vec<E::Model>,
+pub(super) struct Found<E: EntityTrait> {
+    pub identity: identity::Model,
+    pub before: Vec<E::Model>,
 }
 
 impl Store {
@@ -260,11 +260,25 @@ impl Store {
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
     /// its revision on if it is still `revision`.
     async fn claim<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<(Found<E>, Recorded)> {
+        self.claim_as::<E>(id, revision, |identity| {
+            self.editor_of(identity.municipality_code)
+        })
+        .await
+    }
+
+    /// Like [`claim`](Self::claim), with who may write decided by `authorise` from the record's
+    /// identity (a participant of a shared project writes its own part of another's project).
+    pub(super) async fn claim_as<E: Writable>(
+        &self,
+        id: i32,
+        revision: i32,
+        authorise: impl FnOnce(&identity::Model) -> ApiResult<Recorded>,
+    ) -> ApiResult<(Found<E>, Recorded)> {
         self.owner_of::<E>(id).await?;
         let Some(identity) = identity::Entity::find_by_id(id).one(&self.db).await? else {
             return Err(not_found::<E>(id));
         };
-        let recorded = self.editor_of(identity.municipality_code)?;
+        let recorded = authorise(&identity)?;
         let moved = identity::Entity::update_many()
             .col_expr(
                 identity::Column::Revision,
@@ -340,31 +354,67 @@ impl Store {
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
-        let kind = E::default().table_name().to_owned();
-        let Written {
-            action,
-            municipality,
-            id,
-            revision,
-            effective_from,
-            recorded,
-        } = written;
         self.write_audit(
             Audited {
-                kind: &kind,
-                municipality: Some(municipality),
-                id,
-                action,
-                revision,
+                kind: E::default().table_name(),
+                municipality: Some(written.municipality),
+                id: written.id,
+                action: written.action,
+                revision: written.revision,
             },
-            recorded,
+            written.recorded,
             (rows_json(before), rows_json(&after)),
         )
         .await?;
+        self.feed::<E>(&written, before, &after).await
+    }
+
+    /// Records a write to rows linked to the record `found` rather than to its versions (a
+    /// shared project's participants): the audit entry, filed under `municipality`, shows the
+    /// linked rows before and after; the change feed's entry is the record's.
+    pub(super) async fn record_linked_write<E: Writable>(
+        &self,
+        found: &Found<E>,
+        municipality: i32,
+        recorded: &Recorded,
+        rows: (String, String),
+    ) -> ApiResult<()> {
+        let identity = &found.identity;
+        let written = Written {
+            action: Action::Update,
+            municipality: identity.municipality_code,
+            id: identity.id,
+            revision: identity.revision,
+            effective_from: None,
+            recorded,
+        };
+        self.write_audit(
+            Audited {
+                kind: E::default().table_name(),
+                municipality: Some(municipality),
+                id: identity.id,
+                action: Action::Update,
+                revision: identity.revision,
+            },
+            recorded,
+            rows,
+        )
+        .await?;
+        self.feed::<E>(&written, &found.before, &found.before).await
+    }
+
+    /// Adds the change feed's entry of a write to a record of `E` whose versions were `before`
+    /// and are `after`.
+    async fn feed<E: Writable>(
+        &self,
+        written: &Written<'_>,
+        before: &[E::Model],
+        after: &[E::Model],
+    ) -> ApiResult<()> {
         // Whoever could see the record before or after the change may learn of it.
         let visibility = before
             .iter()
-            .chain(&after)
+            .chain(after)
             .filter_map(|version| match version.get(E::visibility()) {
                 Value::String(Some(text)) => Visibility::parse(&text),
                 _ => None,
@@ -373,14 +423,14 @@ impl Store {
             .unwrap_or(Visibility::Private);
         outbox::ActiveModel {
             sequence: ActiveValue::NotSet,
-            recorded_at: ActiveValue::Set(recorded.at),
-            municipality_code: ActiveValue::Set(municipality),
+            recorded_at: ActiveValue::Set(written.recorded.at),
+            municipality_code: ActiveValue::Set(written.municipality),
             visibility: ActiveValue::Set(visibility.as_str().to_owned()),
-            kind: ActiveValue::Set(kind),
-            record_id: ActiveValue::Set(id),
-            action: ActiveValue::Set(action.as_str().to_owned()),
-            revision: ActiveValue::Set(revision),
-            effective_from: ActiveValue::Set(effective_from),
+            kind: ActiveValue::Set(E::default().table_name().to_owned()),
+            record_id: ActiveValue::Set(written.id),
+            action: ActiveValue::Set(written.action.as_str().to_owned()),
+            revision: ActiveValue::Set(written.revision),
+            effective_from: ActiveValue::Set(written.effective_from),
         }
         .insert(&self.db)
         .await?;
