@@ -201,30 +201,17 @@ impl Store {
         revision: i32,
         changes: MunicipalityChanges,
     ) -> ApiResult<municipality::Model> {
-        let recorded = self.platform_admin()?;
-        let before = self
-            .claim_platform::<municipality::Entity>(code, revision)
+        let mut update = self
+            .begin_platform_update::<municipality::Entity>(code, revision)
             .await?;
-        let audited_before = self
-            .audited_json::<municipality::Entity>(&before, code)
-            .await?;
-        let mut row = before.into_active_model();
         if let Some(name) = changes.name {
-            row.name = Set(checked_text("changes.name", &name)?);
+            update.row.name = Set(checked_text("changes.name", &name)?);
         }
         if let Some(population) = changes.population {
-            self.set_population(&mut row, population, "changes.population")
+            self.set_population(&mut update.row, population, "changes.population")
                 .await?;
         }
-        row.update(&self.db).await?;
-        self.audit_platform::<municipality::Entity>(
-            WriteAction::Update,
-            code,
-            &recorded,
-            Some(audited_before),
-        )
-        .await?;
-        self.platform_row::<municipality::Entity>(code).await
+        self.finish_platform_update(code, update).await
     }
 
     /// Sets a population, checked: a figure has its year, source and section; a figure is not
@@ -328,10 +315,10 @@ impl Store {
         revision: i32,
         changes: NetworkChanges,
     ) -> ApiResult<network::Model> {
-        let recorded = self.platform_admin()?;
-        let before = self.claim_platform::<network::Entity>(id, revision).await?;
-        let audited_before = self.audited_json::<network::Entity>(&before, id).await?;
-        let mut row = before.into_active_model();
+        let mut update = self
+            .begin_platform_update::<network::Entity>(id, revision)
+            .await?;
+        let row = &mut update.row;
         if let Some(name) = changes.name {
             row.name = Set(checked_text("changes.name", &name)?);
         }
@@ -357,15 +344,7 @@ impl Store {
                 .await?;
             self.set_members(id, &members).await?;
         }
-        row.update(&self.db).await?;
-        self.audit_platform::<network::Entity>(
-            WriteAction::Update,
-            id,
-            &recorded,
-            Some(audited_before),
-        )
-        .await?;
-        self.platform_row::<network::Entity>(id).await
+        self.finish_platform_update(id, update).await
     }
 
     /// The members of a network, checked: existing municipalities, none twice.
@@ -463,14 +442,10 @@ impl Store {
         revision: i32,
         changes: PartnerChanges,
     ) -> ApiResult<partner_organisation::Model> {
-        let recorded = self.platform_admin()?;
-        let before = self
-            .claim_platform::<partner_organisation::Entity>(id, revision)
+        let mut update = self
+            .begin_platform_update::<partner_organisation::Entity>(id, revision)
             .await?;
-        let audited_before = self
-            .audited_json::<partner_organisation::Entity>(&before, id)
-            .await?;
-        let mut row = before.into_active_model();
+        let row = &mut update.row;
         if let Some(name) = changes.name {
             row.name = Set(checked_text("changes.name", &name)?);
         }
@@ -488,15 +463,44 @@ impl Store {
             row.source_id = Set(self.source_id("changes.source", &source).await?);
             row.source_section = Set(checked_text("changes.section", &section)?);
         }
-        row.update(&self.db).await?;
-        self.audit_platform::<partner_organisation::Entity>(
+        self.finish_platform_update(id, update).await
+    }
+
+    /// Starts an update of the record `key` of `E` by a platform admin: checks the principal,
+    /// compare-and-sets the revision, and keeps the record as it was for the audit log.
+    async fn begin_platform_update<E: PlatformTable>(
+        &self,
+        key: i32,
+        revision: i32,
+    ) -> ApiResult<PlatformUpdate<E>> {
+        let recorded = self.platform_admin()?;
+        let before = self.claim_platform::<E>(key, revision).await?;
+        let audited_before = self.audited_json::<E>(&before, key).await?;
+        Ok(PlatformUpdate {
+            recorded,
+            row: before.into_active_model(),
+            audited_before,
+        })
+    }
+
+    /// Writes the changed row of an update, audits it, and reads the record back.
+    async fn finish_platform_update<E: PlatformTable>(
+        &self,
+        key: i32,
+        update: PlatformUpdate<E>,
+    ) -> ApiResult<E::Model>
+    where
+        E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    {
+        update.row.update(&self.db).await?;
+        self.audit_platform::<E>(
             WriteAction::Update,
-            id,
-            &recorded,
-            Some(audited_before),
+            key,
+            &update.recorded,
+            Some(update.audited_before),
         )
         .await?;
-        self.platform_row::<partner_organisation::Entity>(id).await
+        self.platform_row::<E>(key).await
     }
 
     /// Finds the record `key` of `E` for a write and moves its revision on if it is still
@@ -569,6 +573,14 @@ impl Store {
         }
         Ok(json)
     }
+}
+
+/// An update of a platform record under way: who writes, the row being changed, and the record as
+/// it was (for the audit log).
+struct PlatformUpdate<E: EntityTrait> {
+    recorded: Recorded,
+    row: E::ActiveModel,
+    audited_before: Json,
 }
 
 /// The revision of a platform record.
