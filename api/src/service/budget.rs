@@ -139,7 +139,7 @@ impl Store {
 }
 
 /// An amount in DKK as øre: at most two decimals, at most [`MAX_AMOUNT_DKK`] either way.
-fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
+pub(super) fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
     let Some(amount) = amount else {
         return Ok(None);
     };

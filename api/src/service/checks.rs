@@ -324,7 +324,7 @@ impl Store {
 }
 
 /// The end of a validity that starts on `from`: none, or a day after it.
-fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
+pub(super) fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
     let Some(to) = to else {
         return Ok(());
     };

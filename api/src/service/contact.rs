@@ -129,7 +129,7 @@ impl Store {
 
 /// A phone number as people write it: digits, spaces, `-`, `.`, parentheses and a leading `+`,
 /// with [`PHONE_DIGITS`] digits; trimmed.
-fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
+pub(super) fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
     let phone = phone.trim();
     if phone.chars().count() > MAX_PHONE_CHARS {
         return Err(ApiError::bad_input(
@@ -150,7 +150,7 @@ fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
 }
 
 /// An e-mail address: one `@` between a local part and a domain with a dot, no spaces; trimmed.
-fn checked_email(field: &str, email: &str) -> ApiResult<String> {
+pub(super) fn checked_email(field: &str, email: &str) -> ApiResult<String> {
     let email = email.trim();
     if email.chars().count() > MAX_EMAIL_CHARS {
         return Err(ApiError::bad_input(

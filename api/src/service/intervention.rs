@@ -373,7 +373,7 @@ impl Store {
 }
 
 /// A goal's number within its plan: from 1 to [`MAX_GOAL_NUMBER`].
-fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
+pub(super) fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
     if (1..=MAX_GOAL_NUMBER).contains(&number) {
         Ok(())
     } else {
@@ -385,7 +385,7 @@ fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
 }
 
 /// The ages of a target group: each from 0 to [`MAX_AGE`], the youngest not above the oldest.
-fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
+pub(super) fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
     for (name, age) in [("ageMin", min), ("ageMax", max)] {
         if age.is_some_and(|age| !(0..=MAX_AGE).contains(&age)) {
             return Err(ApiError::bad_input(

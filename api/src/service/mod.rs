@@ -15,6 +15,7 @@ mod forum;
 mod indicator;
 mod intervention;
 mod listing;
+mod model_io;
 mod organisation;
 mod scoped;
 pub mod versions;
@@ -32,6 +33,8 @@ pub use intervention::{
     GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
 };
 pub use listing::*;
+pub(crate) use model_io::ImportAs;
+pub use model_io::{parse_document, ChangeKind, ImportError, ImportReport, Problem, RecordChange};
 pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,
@@ -74,6 +77,11 @@ impl Store {
             principal,
             ..Self::new(db, caller)
         }
+    }
+
+    /// Who the store reads and writes for.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
     }
 
     /// Rows of `E` whose `column` is one of `values` and that `filter` keeps, that the caller may

@@ -370,7 +370,7 @@ impl Store {
 }
 
 /// People in a role: none, or zero or more.
-fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
+pub(super) fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
     match headcount {
         Some(count) if count < 0 => Err(ApiError::bad_input(field, "must not be negative")),
         _ => Ok(()),
@@ -379,7 +379,7 @@ fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
 
 /// Weekly hours per person, from 0 to [`MAX_WEEKLY_HOURS`] in whole minutes, the least not above
 /// the most; as minutes, as stored. One end alone is an exact figure (both ends the same).
-fn checked_hours(
+pub(super) fn checked_hours(
     (min_field, min): (&str, Option<Decimal>),
     (max_field, max): (&str, Option<Decimal>),
 ) -> ApiResult<(Option<i32>, Option<i32>)> {
