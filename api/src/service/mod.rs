@@ -33,8 +33,8 @@ pub use intervention::{
     GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
 };
 pub use listing::*;
-pub(crate) use model_io::ImportAs;
 pub use model_io::{parse_document, ChangeKind, ImportError, ImportReport, Problem, RecordChange};
+pub(crate) use model_io::{problems_in_dataset, ImportAs};
 pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,

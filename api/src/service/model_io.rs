@@ -443,6 +443,44 @@ impl Store {
     }
 }
 
+/// The problems of `model`, a model file of the seed `dataset`, checked as an import checks it but
+/// without a database: against the dataset's own reference data, as if nothing were stored.
+pub(crate) fn problems_in_dataset(
+    model: &ModelFile,
+    dataset: &crate::seed::Dataset,
+) -> Vec<Problem> {
+    let numbered = |keys: Vec<&String>| -> HashMap<String, i32> {
+        (1..).zip(keys).map(|(id, key)| (key.clone(), id)).collect()
+    };
+    let reference = &dataset.reference;
+    let networks = numbered(reference.network.iter().map(|n| &n.key).collect());
+    let own_networks = reference
+        .network
+        .iter()
+        .filter(|n| n.members.contains(&model.municipality))
+        .filter_map(|n| networks.get(&n.key).copied())
+        .collect();
+    let mut plan = Plan {
+        code: model.municipality,
+        recorded: Recorded::now("dataset"),
+        reference: Reference {
+            sources: numbered(dataset.sources.iter().map(|s| &s.key).collect()),
+            networks,
+            partners: numbered(reference.partner.iter().map(|p| &p.key).collect()),
+            legal_bases: numbered(reference.legal_basis.iter().map(|b| &b.key).collect()),
+            municipalities: reference.municipality.iter().map(|m| m.code).collect(),
+            own_networks,
+        },
+        stored: HashMap::new(),
+        keys: HashMap::new(),
+        order: Vec::new(),
+        problems: Vec::new(),
+    };
+    plan.check_document(model);
+    plan.desired(model);
+    plan.problems
+}
+
 /// Parses a document; a syntax error or an unknown field is a problem at `document`.
 pub fn parse_document(text: &str) -> Result<ModelFile, ImportError> {
     toml::from_str(text).map_err(|error| {
@@ -1071,8 +1109,8 @@ impl Plan {
                     (
                         format!("{at}.valid_from"),
                         format!(
-                            "versions of {key:?} overlap: a next version must start when or after \
-                             the previous one ends (its valid_to{})",
+                            "a next version of {key:?} must start when or after the previous \
+                             one ends (its valid_to{}): versions of a record do not overlap",
                             previous_end.map(|d| format!(", {d}")).unwrap_or_default()
                         ),
                     )
@@ -1096,7 +1134,10 @@ impl Plan {
         let (id, revision) = self
             .stored
             .get(key)
-            .map_or((0, None), |(_, id, revision)| (*id, Some(*revision)));
+            // A new record's id is provisional (negative, unique) until its identity is created.
+            .map_or((-1 - self.order.len() as i32, None), |(_, id, revision)| {
+                (*id, Some(*revision))
+            });
         self.keys.insert(
             key.to_owned(),
             Keyed {
