@@ -590,3 +590,82 @@ async fn only_the_municipalitys_editors_and_admins_import() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn records_written_by_the_mutations_export_and_import_unchanged() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let token = admin(&e, ISHOEJ);
+        // A new unit (its key is generated), and a forum with members renamed from a day: its
+        // version splits, while its members' validity stays open.
+        let created = ask(
+            &e.router,
+            Some(&e.editor),
+            r#"mutation { createUnit(input: {municipalityCode: 183, name: "Testteam", kind: "team",
+                 validFrom: "2024-01-01", provenance: {source: "002", section: "Organisering"}}) { id } }"#,
+            json!({}),
+        )
+        .await;
+        assert!(created["errors"].is_null(), "{created}");
+        let forums = ask(
+            &e.router,
+            Some(&token),
+            "{ municipality(code: 183) { forums { id name revision members { id } provenance { validFrom validTo } } } }",
+            json!({}),
+        )
+        .await;
+        let forum = forums["data"]["municipality"]["forums"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["provenance"]["validTo"].is_null()
+                    && f["provenance"]["validFrom"].is_string()
+                    && !f["members"].as_array().unwrap().is_empty()
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("an open forum with members: {forums}"));
+        let renamed = ask(
+            &e.router,
+            Some(&e.editor),
+            r#"mutation($id: ID!, $revision: Int!) { updateForum(id: $id, revision: $revision,
+                 from: "2025-03-01", changes: {name: "Nyt forum"},
+                 provenance: {source: "002", section: "Organisering"}) { name } }"#,
+            json!({ "id": forum["id"], "revision": forum["revision"] }),
+        )
+        .await;
+        assert!(renamed["errors"].is_null(), "{renamed}");
+
+        let exported = export(&e.router, ISHOEJ, Some(&token)).await;
+        assert!(exported.contains("key = \"units-"), "a generated key");
+        let (status, report) = import(&e.router, ISHOEJ, Some(&token), &exported, true).await;
+        assert_eq!((status, &report["changes"]), (StatusCode::OK, &json!([])), "{report}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_editor_imports_but_does_not_decide_who_sees_a_record() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let exported = export(&e.router, ISHOEJ, Some(&e.editor)).await;
+        let mut shared = parse(&exported);
+        let goal = shared.goal[0].key.clone();
+        for version in shared.goal.iter_mut().filter(|g| g.key == goal) {
+            version.visibility = Some("network".to_owned());
+        }
+        let (status, body) = import(&e.router, ISHOEJ, Some(&e.editor), &write(&shared), true).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(problems(&body)[0].0, "FORBIDDEN");
+
+        let mut renamed = parse(&exported);
+        renamed.unit[0].name = "Direktionen i Ishøj".to_owned();
+        let (status, body) = import(&e.router, ISHOEJ, Some(&e.editor), &write(&renamed), false).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["changes"],
+            json!([{ "kind": "units", "key": renamed.unit[0].key, "change": "changed", "fields": ["name"] }])
+        );
+    })
+    .await;
+}

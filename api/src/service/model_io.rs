@@ -686,17 +686,21 @@ impl Rows {
                 )
             })
             .collect();
-        // A member is listed under the version of its forum it shares its validity with, or the
-        // one holding on its first day, or the forum's first; what differs from that version's
-        // provenance it gives itself.
+        // A member is listed under a version of its forum, and gives itself what of its
+        // provenance differs from that version's. A document cannot say "no end" or "no start"
+        // against a version that has one, so the version is one whose open ends the member
+        // shares: the one with the member's validity, else one holding on the member's first
+        // day, else any such; else (only then a document loses an open end) the forum's first.
         for row in &self.forum_members {
-            let versions: Vec<usize> = self
+            let versions: Vec<&forum::Model> = self
                 .forums
                 .iter()
-                .enumerate()
-                .filter(|(_, f)| f.id == row.forum_id)
-                .map(|(i, _)| i)
+                .filter(|f| f.id == row.forum_id)
                 .collect();
+            let representable = |f: &forum::Model| {
+                (row.valid_from.is_some() || f.valid_from.is_none())
+                    && (row.valid_to.is_some() || f.valid_to.is_none())
+            };
             let holds = |f: &forum::Model| {
                 row.valid_from.is_some_and(|day| {
                     f.valid_from.is_none_or(|from| from <= day)
@@ -705,13 +709,12 @@ impl Rows {
             };
             let chosen = versions
                 .iter()
-                .find(|&&i| {
-                    let f = &self.forums[i];
-                    (f.valid_from, f.valid_to) == (row.valid_from, row.valid_to)
-                })
-                .or_else(|| versions.iter().find(|&&i| holds(&self.forums[i])))
-                .or(versions.first());
-            let Some(&index) = chosen else {
+                .find(|f| (f.valid_from, f.valid_to) == (row.valid_from, row.valid_to))
+                .or_else(|| versions.iter().find(|f| representable(f) && holds(f)))
+                .or_else(|| versions.iter().find(|f| representable(f)))
+                .or(versions.first())
+                .and_then(|chosen| self.forums.iter().position(|f| std::ptr::eq(f, *chosen)));
+            let Some(index) = chosen else {
                 // Its forum is not visible to the caller.
                 continue;
             };
