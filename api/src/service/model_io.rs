@@ -31,13 +31,13 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::{
-    budget::ore,
-    checks::{checked_day, checked_end, checked_long_text, checked_optional, checked_text},
-    contact::{checked_email, checked_phone},
+    checks::{
+        checked_ages, checked_day, checked_email, checked_end, checked_goal_number,
+        checked_headcount, checked_hours, checked_long_text, checked_optional, checked_phone,
+        checked_text, checked_year, ore,
+    },
     indicator::{checked_figure, Figure},
-    intervention::{checked_ages, checked_goal_number},
     municipality_exists,
-    organisation::{checked_headcount, checked_hours},
     versions::{self, Recorded},
     writes::{version_json, Writable},
     Principal, Role, Store,
@@ -1522,7 +1522,7 @@ impl Plan {
         for (i, r) in d.budget_line.iter().enumerate() {
             let at = format!("budget_line[{i}]");
             let unit = self.reference_opt(&format!("{at}.unit"), "units", r.unit.as_deref());
-            let year = self.check(super::checks::checked_year(&format!("{at}.year"), r.year));
+            let year = self.check(checked_year(&format!("{at}.year"), r.year));
             let category =
                 self.vocabulary(&format!("{at}.category"), &r.category, BudgetCategory::ALL);
             let phase = self.vocabulary(&format!("{at}.phase"), &r.phase, BudgetPhase::ALL);
