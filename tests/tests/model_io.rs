@@ -366,6 +366,15 @@ async fn bad_documents_are_refused_with_every_problem_and_its_path() {
             .enumerate()
             .position(|(i, u)| i > 0 && base.unit[i - 1].key == u.key)
             .expect("a unit of two versions");
+        // A staff role that starts after Ishøj's first unit (2014) ended.
+        let late = base
+            .staff_role
+            .iter()
+            .position(|r| {
+                r.valid_from
+                    .is_some_and(|d| d > base.unit[0].valid_to.unwrap())
+            })
+            .unwrap();
         let overlapping = base.unit[second - 1]
             .valid_to
             .and_then(|end| end.pred_opt());
@@ -400,6 +409,11 @@ async fn bad_documents_are_refused_with_every_problem_and_its_path() {
                 "three decimals",
                 changed(&|m| m.budget_line[0].amount = Some(Decimal::new(1005, 3))),
                 vec!["budget_line[0].amount".into()],
+            ),
+            (
+                "a unit that does not hold then",
+                changed(&|m| m.staff_role[late].unit = base.unit[0].key.clone()),
+                vec![format!("staff_role[{late}].unit")],
             ),
             (
                 "empty name",

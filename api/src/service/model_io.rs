@@ -189,6 +189,7 @@ impl Store {
     ) -> Result<ImportReport, ImportError> {
         let mut plan = Plan::new(self, code, by).await?;
         plan.check_document(document);
+        plan.check_days(document);
         plan.create_identities(self).await?;
         let desired = plan.desired(document);
         if !plan.problems.is_empty() {
@@ -477,6 +478,7 @@ pub(crate) fn problems_in_dataset(
         problems: Vec::new(),
     };
     plan.check_document(model);
+    plan.check_days(model);
     plan.desired(model);
     plan.problems
 }
@@ -543,6 +545,9 @@ struct Rows {
     partners: HashMap<i32, Vec<Partner>>,
     participants: HashMap<i32, Vec<Participant>>,
 }
+
+/// A version's validity, `[valid_from, valid_to)`.
+type Validity = (Option<NaiveDate>, Option<NaiveDate>);
 
 /// A partner of an intervention: unit, partner organisation, role.
 type Partner = (Option<i32>, Option<i32>, Option<String>);
@@ -1893,6 +1898,93 @@ impl Plan {
             }
         }
         model
+    }
+
+    /// A record a version refers to holds on the version's first day (when it has one), as the
+    /// mutations ask of the records their input names: a unit's parent and committee, the unit
+    /// of a staff role, a budget line, a forum member or a contact, an intervention's goal and
+    /// lead unit. (An intervention's partners belong to no version.)
+    fn check_days(&mut self, d: &ModelFile) {
+        let mut validity: HashMap<&str, Vec<Validity>> = HashMap::new();
+        let committees = d
+            .committee
+            .iter()
+            .map(|r| (&r.key, r.valid_from, r.valid_to));
+        let units = d.unit.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
+        let goals = d.goal.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
+        for (key, from, to) in committees.chain(units).chain(goals) {
+            validity.entry(key).or_default().push((from, to));
+        }
+        let mut references: Vec<(String, Option<&str>, Option<NaiveDate>)> = Vec::new();
+        for (i, r) in d.unit.iter().enumerate() {
+            references.push((
+                format!("unit[{i}].parent"),
+                r.parent.as_deref(),
+                r.valid_from,
+            ));
+            references.push((
+                format!("unit[{i}].committee"),
+                r.committee.as_deref(),
+                r.valid_from,
+            ));
+        }
+        for (i, r) in d.staff_role.iter().enumerate() {
+            references.push((format!("staff_role[{i}].unit"), Some(&r.unit), r.valid_from));
+        }
+        for (i, r) in d.budget_line.iter().enumerate() {
+            references.push((
+                format!("budget_line[{i}].unit"),
+                r.unit.as_deref(),
+                r.valid_from,
+            ));
+        }
+        for (i, forum) in d.forum.iter().enumerate() {
+            for (j, m) in forum.member.iter().enumerate() {
+                let day = m.valid_from.or(forum.valid_from);
+                references.push((
+                    format!("forum[{i}].member[{j}].unit"),
+                    m.unit.as_deref(),
+                    day,
+                ));
+            }
+        }
+        for (i, r) in d.intervention.iter().enumerate() {
+            references.push((
+                format!("intervention[{i}].goal"),
+                r.goal.as_deref(),
+                r.valid_from,
+            ));
+            references.push((
+                format!("intervention[{i}].lead_unit"),
+                r.lead_unit.as_deref(),
+                r.valid_from,
+            ));
+        }
+        for (i, r) in d.contact.iter().enumerate() {
+            references.push((
+                format!("contact[{i}].unit"),
+                r.unit.as_deref(),
+                r.valid_from,
+            ));
+        }
+        for (field, key, day) in references {
+            let (Some(key), Some(day)) = (key, day) else {
+                continue;
+            };
+            // An unknown key is reported where it is resolved.
+            let Some(versions) = validity.get(key) else {
+                continue;
+            };
+            let holds = versions.iter().any(|(from, to)| {
+                from.is_none_or(|from| from <= day) && to.is_none_or(|to| day < to)
+            });
+            if !holds {
+                self.problem(
+                    field,
+                    format!("{key:?} does not hold on {day}, when this version starts"),
+                );
+            }
+        }
     }
 
     /// No unit is placed under itself or one of its own units (on any day: every parent any of
