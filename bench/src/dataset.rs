@@ -5,8 +5,8 @@
 use anyhow::Context;
 use entities::*;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
-    Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, IntoActiveModel, Set, TransactionTrait,
 };
 use vestegn_api::vocabulary::{
     BudgetCategory, BudgetPhase, ForumLevel, ForumScope, Pillar, PreventionLevel, Visibility,
@@ -115,6 +115,7 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
         .map(|&code| municipality::ActiveModel {
             code: Set(code),
             name: Set(format!("Kommune {code}")),
+            revision: NotSet,
             population: Set(Some(20_000 + random.below(180_000) as i64)),
             population_year: Set(Some(2023)),
             population_source_id: Set(Some(source_id)),

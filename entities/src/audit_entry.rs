@@ -15,7 +15,8 @@ row! {
         pub subject: String,
         /// The client the token was issued to, when it names one.
         pub client: Option<String>,
-        pub municipality_code: i32,
+        /// The record's municipality; none for the platform's own records (networks, partners).
+        pub municipality_code: Option<i32>,
         /// The table of the record's versions (`units`, …).
         pub kind: String,
         /// The record's identity.

@@ -9,6 +9,8 @@ row! {
         #[sea_orm(primary_key, auto_increment = false)]
         pub code: i32,
         pub name: String,
+        /// Counts the platform admins' writes: an update sends back the revision it read.
+        pub revision: i32,
         pub population: Option<i64>,
         pub population_year: Option<i32>,
         pub population_source_id: Option<i32>,

@@ -11,6 +11,8 @@ row! {
         #[sea_orm(unique)]
         pub key: String,
         pub name: String,
+        /// Counts the platform admins' writes: an update sends back the revision it read.
+        pub revision: i32,
         pub kind: String,
         #[sea_orm(column_type = "Text")]
         pub note: Option<String>,

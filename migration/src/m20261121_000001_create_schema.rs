@@ -65,6 +65,14 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .to_owned(),
                     )
+                    // Counts the platform admins' writes, for concurrency checks.
+                    .col(
+                        ColumnDef::new(Municipalities::Revision)
+                            .integer()
+                            .not_null()
+                            .default(1)
+                            .to_owned(),
+                    )
                     .col(
                         ColumnDef::new(Municipalities::Population)
                             .big_integer()
@@ -120,6 +128,14 @@ impl MigrationTrait for Migration {
                         ColumnDef::new(Networks::Name)
                             .string()
                             .not_null()
+                            .to_owned(),
+                    )
+                    // Counts the platform admins' writes, for concurrency checks.
+                    .col(
+                        ColumnDef::new(Networks::Revision)
+                            .integer()
+                            .not_null()
+                            .default(1)
                             .to_owned(),
                     )
                     .col(
@@ -206,6 +222,14 @@ impl MigrationTrait for Migration {
                         ColumnDef::new(PartnerOrganisations::Name)
                             .string()
                             .not_null()
+                            .to_owned(),
+                    )
+                    // Counts the platform admins' writes, for concurrency checks.
+                    .col(
+                        ColumnDef::new(PartnerOrganisations::Revision)
+                            .integer()
+                            .not_null()
+                            .default(1)
                             .to_owned(),
                     )
                     .col(
@@ -305,11 +329,8 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(AuditLog::Subject).string().not_null())
                     .col(ColumnDef::new(AuditLog::Client).string().null())
-                    .col(
-                        ColumnDef::new(AuditLog::MunicipalityCode)
-                            .integer()
-                            .not_null(),
-                    )
+                    // None for the platform's own records (networks, partner organisations).
+                    .col(ColumnDef::new(AuditLog::MunicipalityCode).integer().null())
                     .col(ColumnDef::new(AuditLog::Kind).string().not_null())
                     .col(ColumnDef::new(AuditLog::RecordId).integer().not_null())
                     .col(ColumnDef::new(AuditLog::Action).string().not_null())
@@ -1327,6 +1348,7 @@ enum Municipalities {
     Table,
     Code,
     Name,
+    Revision,
     Population,
     PopulationYear,
     PopulationSourceId,
@@ -1340,6 +1362,7 @@ enum Networks {
     Id,
     Key,
     Name,
+    Revision,
     Kind,
     Description,
     SourceId,
@@ -1360,6 +1383,7 @@ enum PartnerOrganisations {
     Id,
     Key,
     Name,
+    Revision,
     Kind,
     Note,
     SourceId,

@@ -131,6 +131,7 @@ async fn build(db: &DatabaseConnection) -> Ids {
         municipality::ActiveModel {
             code: Set(code),
             name: Set(name.to_owned()),
+            revision: NotSet,
             population: Set(Some(10_000)),
             population_year: Set(Some(2014)),
             population_source_id: Set(Some(source)),
@@ -145,6 +146,7 @@ async fn build(db: &DatabaseConnection) -> Ids {
         id: NotSet,
         key: Set("testkredsen".to_owned()),
         name: Set("Testkredsen".to_owned()),
+        revision: NotSet,
         kind: Set("ssp_circle".to_owned()),
         description: Set(None),
         source_id: Set(source),
@@ -168,6 +170,7 @@ async fn build(db: &DatabaseConnection) -> Ids {
         id: NotSet,
         key: Set("politiet".to_owned()),
         name: Set("Politiet".to_owned()),
+        revision: NotSet,
         kind: Set("police".to_owned()),
         note: Set(None),
         source_id: Set(source),

@@ -58,12 +58,13 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit log of a municipality, newest first; only its admins may read it, and nobody
-    /// can change it. `before` takes a `sequence` to read on from.
+    /// can change it. Without `municipalityCode`, the log of the platform's own records (networks,
+    /// partner organisations), for platform admins. `before` takes a `sequence` to read on from.
     #[graphql(directive = list_size::apply(MAX_AUDIT_ENTRIES as u32, None))]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        municipality_code: i32,
+        municipality_code: Option<i32>,
         #[graphql(desc = "How many entries (1 to 100; 50 when not given)")] first: Option<i32>,
         before: Option<i32>,
     ) -> Result<Vec<AuditEntry>> {

@@ -217,9 +217,22 @@ impl RecordMutation {
     }
 }
 
-/// The kind of record whose versions are in `table` (`units` → `Unit`).
+/// The kind of record whose rows are in `table` (`units` → `Unit`, `networks` → `Network`).
 pub fn kind_of_table(table: &str) -> Option<NodeKind> {
+    use entities::{municipality, network, partner_organisation};
     use sea_orm::EntityName;
+    // The platform's own records, which platform admins write (see `platform`).
+    let platform = [
+        (municipality::Entity.table_name(), NodeKind::Municipality),
+        (network::Entity.table_name(), NodeKind::Network),
+        (
+            partner_organisation::Entity.table_name(),
+            NodeKind::PartnerOrganisation,
+        ),
+    ];
+    if let Some((_, kind)) = platform.iter().find(|(name, _)| *name == table) {
+        return Some(*kind);
+    }
     NodeKind::ALL.into_iter().find(|kind| {
         let name: Result<String, ApiError> =
             with_record_table!(*kind, "kind", |Table| Ok(Table::default()

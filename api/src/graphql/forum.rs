@@ -122,6 +122,10 @@ impl PartnerOrganisation {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::PartnerOrganisation.id(self.row.id)
     }
+    /// Counts the platform admins' writes: an update sends back the revision it read.
+    async fn revision(&self) -> i32 {
+        self.row.revision
+    }
     async fn key(&self) -> &str {
         &self.row.key
     }

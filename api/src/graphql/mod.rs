@@ -57,6 +57,7 @@ mod municipality;
 mod node;
 mod organisation;
 mod pagination;
+mod platform;
 mod project;
 mod scalars;
 mod sign_in;
@@ -101,6 +102,8 @@ pub struct Mutation(
     intervention::InterventionMutation,
     indicator::IndicatorMutation,
     edits::RecordMutation,
+    platform::PlatformMutation,
+    project::ProjectMutation,
 );
 
 /// The schema the server runs.

@@ -43,6 +43,11 @@ impl Municipality {
     async fn code(&self) -> i32 {
         self.row.code
     }
+    /// Counts the platform admins' writes to the municipality's record: an update sends back the
+    /// revision it read.
+    async fn revision(&self) -> i32 {
+        self.row.revision
+    }
     async fn name(&self) -> &str {
         &self.row.name
     }
@@ -248,6 +253,10 @@ dated_record!(
 impl Network {
     pub(crate) async fn id(&self) -> ID {
         NodeKind::Network.id(self.row.id)
+    }
+    /// Counts the platform admins' writes: an update sends back the revision it read.
+    async fn revision(&self) -> i32 {
+        self.row.revision
     }
     async fn key(&self) -> &str {
         &self.row.key

@@ -1,11 +1,11 @@
 //! Shared (cross-municipal) projects and the municipalities taking part.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
 
 use super::{
-    edits::revision_of,
+    edits::{key_of, nullable, required, revision_of, ProvenanceInput},
     ids::NodeKind,
     list_size,
     loaders::*,
@@ -13,8 +13,12 @@ use super::{
     pagination::{paginate, List},
     scalars::Date,
     source::{provenance_of, Provenance},
+    store,
 };
-use crate::{service::SharedProjectFilter, vocabulary::ProjectRole};
+use crate::{
+    service::{Contribution, NewSharedProject, SharedProjectChanges, SharedProjectFilter},
+    vocabulary::ProjectRole,
+};
 
 dated_record!(
     /// A project shared by several municipalities; owned by its lead municipality.
@@ -116,5 +120,104 @@ impl ProjectQuery {
             |row| SharedProject::read_at(row, as_of),
         )
         .await
+    }
+}
+
+/// A new shared project, led by the editor's municipality.
+#[derive(InputObject)]
+pub struct CreateSharedProjectInput {
+    /// The lead municipality (the editor's own), which takes part as `LEAD`.
+    pub municipality_code: i32,
+    pub name: String,
+    pub description: Option<String>,
+    /// The other municipalities taking part; each writes its own contribution
+    /// (`setProjectContribution`).
+    #[graphql(default)]
+    pub participant_codes: Vec<i32>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+/// Changes to a shared project: a field not given keeps its value, `null` clears it;
+/// `participantCodes` replaces the other municipalities taking part (those that stay keep their
+/// contributions).
+#[derive(InputObject, Default)]
+pub struct SharedProjectChangesInput {
+    pub name: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub participant_codes: MaybeUndefined<Vec<i32>>,
+}
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+#[Object]
+impl ProjectMutation {
+    /// Creates a shared project led by an editor's municipality (`private` until an admin
+    /// shares it: participants see it, and write their part, once it is shared with them).
+    async fn create_shared_project(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSharedProjectInput,
+    ) -> Result<SharedProject> {
+        let valid_from = input.valid_from.0;
+        let new = NewSharedProject {
+            municipality_code: input.municipality_code,
+            name: input.name,
+            description: input.description,
+            participants: input.participant_codes,
+            valid_from,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
+        };
+        let row = store(ctx)?.create_shared_project(new, "input").await?;
+        Ok(SharedProject::read_at(row, Some(valid_from)))
+    }
+
+    /// Changes a shared project from `from` on; an editor of the lead municipality may.
+    async fn update_shared_project(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: i32,
+        from: Date,
+        changes: SharedProjectChangesInput,
+        provenance: ProvenanceInput,
+    ) -> Result<SharedProject> {
+        let key = key_of(&id, NodeKind::SharedProject, "id")?;
+        let changes = SharedProjectChanges {
+            name: required(changes.name, "changes.name")?,
+            description: nullable(changes.description),
+            participants: nullable(changes.participant_codes).map(Option::unwrap_or_default),
+        };
+        let row = store(ctx)?
+            .update_shared_project(key, revision, from.0, changes, provenance.into(), "changes")
+            .await?;
+        Ok(SharedProject::read_at(row, Some(from.0)))
+    }
+
+    /// Sets a participating municipality's own contribution to a shared project (DKK, at most
+    /// two decimals; `null`: not known): an editor of that municipality may, and no other.
+    /// `revision` is the project's, as the client read it.
+    async fn set_project_contribution(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        revision: i32,
+        municipality_code: i32,
+        contribution: Option<Decimal>,
+        contribution_note: Option<String>,
+    ) -> Result<ProjectParticipant> {
+        let key = key_of(&project_id, NodeKind::SharedProject, "projectId")?;
+        let contribution = Contribution {
+            municipality_code,
+            amount: contribution,
+            note: contribution_note,
+        };
+        let row = store(ctx)?
+            .set_contribution(key, revision, contribution)
+            .await?;
+        Ok(ProjectParticipant::read_at(row, None))
     }
 }

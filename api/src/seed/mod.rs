@@ -174,6 +174,7 @@ async fn insert_reference<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyh
         municipality::ActiveModel {
             code: Set(record.code),
             name: Set(record.name.clone()),
+            revision: NotSet,
             population: Set(record.population),
             population_year: Set(record.population_year),
             population_source_id: Set(record
@@ -192,6 +193,7 @@ async fn insert_reference<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyh
             id: NotSet,
             key: Set(record.key.clone()),
             name: Set(record.name.clone()),
+            revision: NotSet,
             kind: Set(record.kind.clone()),
             description: Set(record.description.clone()),
             source_id: Set(source(&record.source)?),
@@ -214,6 +216,7 @@ async fn insert_reference<C: ConnectionTrait>(db: &C, dataset: &Dataset) -> anyh
             id: NotSet,
             key: Set(record.key.clone()),
             name: Set(record.name.clone()),
+            revision: NotSet,
             kind: Set(record.kind.clone()),
             note: Set(record.note.clone()),
             source_id: Set(source(&record.source)?),

@@ -97,20 +97,22 @@ impl Store {
     /// The source document `origin` names, with the change's section and note.
     async fn sourced(&self, field: &str, origin: &Origin) -> ApiResult<Sourced> {
         checked_text(&field.replace(".source", ".section"), &origin.section)?;
+        Ok(Sourced {
+            source_id: self.source_id(field, &origin.source).await?,
+            section: origin.section.trim().to_owned(),
+            note: origin.note.clone(),
+        })
+    }
+
+    /// The ID of the source document with the key `key`.
+    pub(super) async fn source_id(&self, field: &str, key: &str) -> ApiResult<i32> {
         source::Entity::find()
-            .filter(source::Column::Key.eq(origin.source.as_str()))
+            .filter(source::Column::Key.eq(key))
             .one(&self.db)
             .await?
-            .map(|source| Sourced {
-                source_id: source.id,
-                section: origin.section.trim().to_owned(),
-                note: origin.note.clone(),
-            })
+            .map(|source| source.id)
             .ok_or_else(|| {
-                ApiError::bad_input(
-                    field,
-                    format!("there is no source {}", excerpt(&origin.source)),
-                )
+                ApiError::bad_input(field, format!("there is no source {}", excerpt(key)))
             })
     }
 

@@ -17,6 +17,8 @@ mod intervention;
 mod listing;
 mod model_io;
 mod organisation;
+mod platform;
+mod project;
 mod scoped;
 pub mod versions;
 pub mod writes;
@@ -39,6 +41,11 @@ pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,
 };
+pub use platform::{
+    MunicipalityChanges, NetworkChanges, NewMunicipality, NewNetwork, NewPartner, PartnerChanges,
+    Population,
+};
+pub use project::{Contribution, NewSharedProject, SharedProjectChanges};
 pub use scoped::{Scoped, Tenancy};
 
 use std::str::FromStr;

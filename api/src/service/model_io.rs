@@ -39,7 +39,7 @@ use super::{
     indicator::{checked_figure, Figure},
     municipality_exists,
     versions::{self, Recorded},
-    writes::{version_json, Writable},
+    writes::{row_json, Writable},
     Principal, Role, Store,
 };
 use crate::{
@@ -2030,7 +2030,7 @@ struct Diff {
 /// The columns of a version that say what it is (not which version or when it was recorded), as
 /// JSON, by the document's field names.
 fn comparable<E: Writable>(row: &E::Model) -> serde_json::Map<String, Json> {
-    let Json::Object(mut object) = version_json::<E>(row) else {
+    let Json::Object(mut object) = row_json(row) else {
         return serde_json::Map::new();
     };
     for column in ["id", "version", "latest", "recorded_at", "recorded_by"] {

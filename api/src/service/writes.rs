@@ -53,9 +53,9 @@ where
 
 /// A record of `E` as a write found it: its identity (with the revision now current) and the
 /// versions before the write.
-struct Found<E: EntityTrait> {
-    identity: identity::Model,
-    before: Vec<E::Model>,
+pub(super) struct Found<E: EntityTrait> {
+    pub identity: identity::Model,
+    pub before: Vec<E::Model>,
 }
 
 impl Store {
@@ -303,11 +303,25 @@ impl Store {
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
     /// its revision on if it is still `revision`.
     async fn claim<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<(Found<E>, Recorded)> {
+        self.claim_as::<E>(id, revision, |identity| {
+            self.editor_of(identity.municipality_code)
+        })
+        .await
+    }
+
+    /// Like [`claim`](Self::claim), with who may write decided by `authorise` from the record's
+    /// identity (a participant of a shared project writes its own part of another's project).
+    pub(super) async fn claim_as<E: Writable>(
+        &self,
+        id: i32,
+        revision: i32,
+        authorise: impl FnOnce(&identity::Model) -> ApiResult<Recorded>,
+    ) -> ApiResult<(Found<E>, Recorded)> {
         self.owner_of::<E>(id).await?;
         let Some(identity) = identity::Entity::find_by_id(id).one(&self.db).await? else {
             return Err(not_found::<E>(id));
         };
-        let recorded = self.editor_of(identity.municipality_code)?;
+        let recorded = authorise(&identity)?;
         let moved = identity::Entity::update_many()
             .col_expr(
                 identity::Column::Revision,
@@ -383,37 +397,67 @@ impl Store {
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
-        let as_json = |versions: &[E::Model]| {
-            Json::Array(versions.iter().map(version_json::<E>).collect()).to_string()
-        };
-        let kind = E::default().table_name().to_owned();
-        let Written {
-            action,
-            municipality,
-            id,
-            revision,
-            effective_from,
-            recorded,
-        } = written;
-        audit_entry::ActiveModel {
-            id: ActiveValue::NotSet,
-            recorded_at: ActiveValue::Set(recorded.at),
-            subject: ActiveValue::Set(recorded.by.clone()),
-            client: ActiveValue::Set(self.client()),
-            municipality_code: ActiveValue::Set(municipality),
-            kind: ActiveValue::Set(kind.clone()),
-            record_id: ActiveValue::Set(id),
-            action: ActiveValue::Set(action.as_str().to_owned()),
-            revision: ActiveValue::Set(revision),
-            before: ActiveValue::Set(as_json(before)),
-            after: ActiveValue::Set(as_json(&after)),
-        }
-        .insert(&self.db)
+        self.write_audit(
+            Audited {
+                kind: E::default().table_name(),
+                municipality: Some(written.municipality),
+                id: written.id,
+                action: written.action,
+                revision: written.revision,
+            },
+            written.recorded,
+            (rows_json(before), rows_json(&after)),
+        )
         .await?;
+        self.feed::<E>(&written, before, &after).await
+    }
+
+    /// Records a write to rows linked to the record `found` rather than to its versions (a
+    /// shared project's participants): the audit entry, filed under `municipality`, shows the
+    /// linked rows before and after; the change feed's entry is the record's.
+    pub(super) async fn record_linked_write<E: Writable>(
+        &self,
+        found: &Found<E>,
+        municipality: i32,
+        recorded: &Recorded,
+        rows: (String, String),
+    ) -> ApiResult<()> {
+        let identity = &found.identity;
+        let written = Written {
+            action: Action::Update,
+            municipality: identity.municipality_code,
+            id: identity.id,
+            revision: identity.revision,
+            effective_from: None,
+            recorded,
+        };
+        self.write_audit(
+            Audited {
+                kind: E::default().table_name(),
+                municipality: Some(municipality),
+                id: identity.id,
+                action: Action::Update,
+                revision: identity.revision,
+            },
+            recorded,
+            rows,
+        )
+        .await?;
+        self.feed::<E>(&written, &found.before, &found.before).await
+    }
+
+    /// Adds the change feed's entry of a write to a record of `E` whose versions were `before`
+    /// and are `after`.
+    async fn feed<E: Writable>(
+        &self,
+        written: &Written<'_>,
+        before: &[E::Model],
+        after: &[E::Model],
+    ) -> ApiResult<()> {
         // Whoever could see the record before or after the change may learn of it.
         let visibility = before
             .iter()
-            .chain(&after)
+            .chain(after)
             .filter_map(|version| match version.get(E::visibility()) {
                 Value::String(Some(text)) => Visibility::parse(&text),
                 _ => None,
@@ -422,19 +466,58 @@ impl Store {
             .unwrap_or(Visibility::Private);
         outbox::ActiveModel {
             sequence: ActiveValue::NotSet,
-            recorded_at: ActiveValue::Set(recorded.at),
-            municipality_code: ActiveValue::Set(municipality),
+            recorded_at: ActiveValue::Set(written.recorded.at),
+            municipality_code: ActiveValue::Set(written.municipality),
             visibility: ActiveValue::Set(visibility.as_str().to_owned()),
-            kind: ActiveValue::Set(kind),
-            record_id: ActiveValue::Set(id),
-            action: ActiveValue::Set(action.as_str().to_owned()),
-            revision: ActiveValue::Set(revision),
-            effective_from: ActiveValue::Set(effective_from),
+            kind: ActiveValue::Set(E::default().table_name().to_owned()),
+            record_id: ActiveValue::Set(written.id),
+            action: ActiveValue::Set(written.action.as_str().to_owned()),
+            revision: ActiveValue::Set(written.revision),
+            effective_from: ActiveValue::Set(written.effective_from),
         }
         .insert(&self.db)
         .await?;
         Ok(())
     }
+}
+
+impl Store {
+    /// Writes the audit entry of a write to a record: its rows before and after, as JSON arrays.
+    pub(super) async fn write_audit(
+        &self,
+        audited: Audited<'_>,
+        recorded: &Recorded,
+        (before, after): (String, String),
+    ) -> ApiResult<()> {
+        audit_entry::ActiveModel {
+            id: ActiveValue::NotSet,
+            recorded_at: ActiveValue::Set(recorded.at),
+            subject: ActiveValue::Set(recorded.by.clone()),
+            client: ActiveValue::Set(self.client()),
+            municipality_code: ActiveValue::Set(audited.municipality),
+            kind: ActiveValue::Set(audited.kind.to_owned()),
+            record_id: ActiveValue::Set(audited.id),
+            action: ActiveValue::Set(audited.action.as_str().to_owned()),
+            revision: ActiveValue::Set(audited.revision),
+            before: ActiveValue::Set(before),
+            after: ActiveValue::Set(after),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Which record a write changed, for the audit log.
+pub(super) struct Audited<'a> {
+    /// The record's table.
+    pub kind: &'a str,
+    /// Its municipality; none for the platform's own records.
+    pub municipality: Option<i32>,
+    pub id: i32,
+    pub action: Action,
+    /// The record's revision after the write.
+    pub revision: i32,
 }
 
 /// A write to a record, as the audit log and the change feed record it.
@@ -474,12 +557,17 @@ fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<N
     }
 }
 
-/// A version as JSON, column by column, for the audit log.
-pub(super) fn version_json<E: Writable>(version: &E::Model) -> Json {
+/// Rows (a record's versions) as a JSON array of objects, for the audit log.
+fn rows_json<M: ModelTrait>(rows: &[M]) -> String {
+    Json::Array(rows.iter().map(row_json).collect()).to_string()
+}
+
+/// A row as a JSON object, column by column.
+pub(super) fn row_json<M: ModelTrait>(row: &M) -> Json {
     use sea_orm::{IdenStatic, Iterable};
     let mut object = serde_json::Map::new();
-    for column in E::Column::iter() {
-        object.insert(column.as_str().to_owned(), cell_json(version.get(column)));
+    for column in <M::Entity as EntityTrait>::Column::iter() {
+        object.insert(column.as_str().to_owned(), cell_json(row.get(column)));
     }
     Json::Object(object)
 }
@@ -517,17 +605,27 @@ fn internal(message: &str) -> ApiError {
 pub const MAX_AUDIT_ENTRIES: u64 = 100;
 
 impl Store {
-    /// The audit log of `municipality`, newest first, from before the entry `before` if given: for
-    /// the municipality's admins only.
+    /// The audit log of `municipality` (for the municipality's admins), or of the platform's own
+    /// records when none is given (for platform admins), newest first, from before the entry
+    /// `before` if given.
     pub async fn audit_log(
         &self,
-        municipality: i32,
+        municipality: Option<i32>,
         first: u64,
         before: Option<i32>,
     ) -> ApiResult<Vec<audit_entry::Model>> {
-        self.admin_of(municipality)?;
+        let whose = match municipality {
+            Some(code) => {
+                self.admin_of(code)?;
+                audit_entry::Column::MunicipalityCode.eq(code)
+            }
+            None => {
+                self.platform_admin()?;
+                audit_entry::Column::MunicipalityCode.is_null()
+            }
+        };
         let mut query = audit_entry::Entity::find()
-            .filter(audit_entry::Column::MunicipalityCode.eq(municipality))
+            .filter(whose)
             .order_by_desc(audit_entry::Column::Id)
             .limit(first.min(MAX_AUDIT_ENTRIES));
         if let Some(before) = before {

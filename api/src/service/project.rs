@@ -1,0 +1,251 @@
+//! Writing shared (cross-municipal) projects: the lead municipality (the project's owner) keeps
+//! the project and says who takes part; each participant writes its own part, its contribution,
+//! and nobody else's.
+
+use chrono::NaiveDate;
+use entities::{project_participant, shared_project};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use super::{
+    checks::{checked_long_text, checked_optional, checked_text, ore, Origin},
+    writes::row_json,
+    Store,
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::ProjectRole,
+};
+
+/// The most municipalities one project lists.
+const MAX_PARTICIPANTS: usize = 100;
+
+/// A new shared project, led by `municipality_code`.
+#[derive(Debug, Clone)]
+pub struct NewSharedProject {
+    pub municipality_code: i32,
+    pub name: String,
+    pub description: Option<String>,
+    /// The other municipalities taking part (the lead always does).
+    pub participants: Vec<i32>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a shared project: `None` keeps a field (`Some(None)` clears it); `participants`
+/// replaces the other municipalities taking part (those that stay keep their contributions).
+#[derive(Debug, Clone, Default)]
+pub struct SharedProjectChanges {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub participants: Option<Vec<i32>>,
+}
+
+/// A participant's own part of a project.
+#[derive(Debug, Clone)]
+pub struct Contribution {
+    /// The participating municipality (the caller's own).
+    pub municipality_code: i32,
+    /// DKK, at most two decimals; none when not known.
+    pub amount: Option<Decimal>,
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Creates a shared project led by an editor's municipality, `private` until an admin shares
+    /// it (participants see it once it is shared with them).
+    pub async fn create_shared_project(
+        &self,
+        new: NewSharedProject,
+        at: &str,
+    ) -> ApiResult<shared_project::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let lead = new.municipality_code;
+        let record = self
+            .new_record(
+                at,
+                (lead, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let version = shared_project::ActiveModel {
+            name: Set(checked_text(&field("name"), &new.name)?),
+            description: Set(checked_optional(
+                &field("description"),
+                new.description.as_deref(),
+                checked_long_text,
+            )?),
+            ..Default::default()
+        };
+        let participants = self
+            .checked_participants(&field("participantCodes"), lead, &new.participants)
+            .await?;
+        let created = self
+            .create::<shared_project::Entity>(version, record)
+            .await?;
+        self.set_participants(created.id, lead, &participants)
+            .await?;
+        Ok(created)
+    }
+
+    /// Changes the shared project `id` from `from` on: an editor of the lead municipality may.
+    pub async fn update_shared_project(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: SharedProjectChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<shared_project::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let lead = self.owner_of::<shared_project::Entity>(id).await?;
+        self.editor_of(lead)?;
+        let change = self.change_from(from, &origin).await?;
+        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
+        let description = changes
+            .description
+            .map(|text| checked_optional(&field("description"), text.as_deref(), checked_long_text))
+            .transpose()?;
+        let participants = match &changes.participants {
+            Some(codes) => Some(
+                self.checked_participants(&field("participantCodes"), lead, codes)
+                    .await?,
+            ),
+            None => None,
+        };
+        let changed = self
+            .update_from::<shared_project::Entity>(id, revision, change, |version| {
+                if let Some(name) = name {
+                    version.name = Set(name);
+                }
+                if let Some(description) = description {
+                    version.description = Set(description);
+                }
+            })
+            .await?;
+        if let Some(participants) = participants {
+            // Those who stay keep their rows (and contributions); the others go.
+            let rows = self.participants_of(id).await?;
+            for row in &rows {
+                if row.participant_code != lead && !participants.contains(&row.participant_code) {
+                    project_participant::Entity::delete_by_id(row.id)
+                        .exec(&self.db)
+                        .await?;
+                }
+            }
+            let kept: Vec<i32> = rows.iter().map(|row| row.participant_code).collect();
+            let added: Vec<i32> = participants
+                .into_iter()
+                .filter(|code| !kept.contains(code))
+                .collect();
+            self.set_participants(id, lead, &added).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Sets a participant's own contribution to the project `id`: an editor of the participating
+    /// municipality may (the lead's editors for the lead's own part), with the project's revision.
+    /// Returns the participant's row.
+    pub async fn set_contribution(
+        &self,
+        id: i32,
+        revision: i32,
+        contribution: Contribution,
+    ) -> ApiResult<project_participant::Model> {
+        let code = contribution.municipality_code;
+        let amount = ore("contribution", contribution.amount)?;
+        let note = checked_optional(
+            "contributionNote",
+            contribution.note.as_deref(),
+            checked_long_text,
+        )?;
+        let (found, recorded) = self
+            .claim_as::<shared_project::Entity>(id, revision, |_| self.editor_of(code))
+            .await?;
+        let Some(before) = self
+            .participants_of(id)
+            .await?
+            .into_iter()
+            .find(|row| row.participant_code == code)
+        else {
+            return Err(ApiError::bad_input(
+                "municipalityCode",
+                format!("municipality {code} does not take part in the project"),
+            ));
+        };
+        let mut row: project_participant::ActiveModel = before.clone().into();
+        row.contribution_ore = Set(amount);
+        row.contribution_note = Set(note);
+        let after = row.update(&self.db).await?;
+        let as_json = |row: &project_participant::Model| format!("[{}]", row_json(row));
+        self.record_linked_write(&found, code, &recorded, (as_json(&before), as_json(&after)))
+            .await?;
+        Ok(after)
+    }
+
+    /// The other participants of a project led by `lead`, checked: existing municipalities,
+    /// none twice, not the lead (which always takes part).
+    async fn checked_participants(
+        &self,
+        field: &str,
+        lead: i32,
+        codes: &[i32],
+    ) -> ApiResult<Vec<i32>> {
+        if codes.len() > MAX_PARTICIPANTS {
+            return Err(ApiError::bad_input(
+                field,
+                format!("a project has at most {MAX_PARTICIPANTS} participants"),
+            ));
+        }
+        for (position, code) in codes.iter().enumerate() {
+            let at = format!("{field}[{position}]");
+            if *code == lead {
+                return Err(ApiError::bad_input(
+                    at,
+                    "the lead municipality takes part already",
+                ));
+            }
+            if codes[..position].contains(code) {
+                return Err(ApiError::bad_input(at, format!("{code} is listed twice")));
+            }
+            if !super::municipality_exists(&self.db, *code).await? {
+                return Err(ApiError::bad_input(
+                    at,
+                    format!("there is no municipality {code}"),
+                ));
+            }
+        }
+        Ok(codes.to_vec())
+    }
+
+    /// Adds participant rows (the lead's too, when `codes` has none of its own).
+    async fn set_participants(&self, project: i32, lead: i32, codes: &[i32]) -> ApiResult<()> {
+        let has_lead = !self.participants_of(project).await?.is_empty();
+        let lead_row = (!has_lead).then_some((lead, ProjectRole::Lead));
+        let others = codes.iter().map(|code| (*code, ProjectRole::Participant));
+        for (code, role) in lead_row.into_iter().chain(others) {
+            project_participant::ActiveModel {
+                id: NotSet,
+                project_id: Set(project),
+                participant_code: Set(code),
+                role: Set(role.as_str().to_owned()),
+                contribution_ore: Set(None),
+                contribution_note: Set(None),
+            }
+            .insert(&self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn participants_of(&self, project: i32) -> ApiResult<Vec<project_participant::Model>> {
+        Ok(project_participant::Entity::find()
+            .filter(project_participant::Column::ProjectId.eq(project))
+            .all(&self.db)
+            .await?)
+    }
+}
