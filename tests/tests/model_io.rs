@@ -683,3 +683,70 @@ async fn an_editor_imports_but_does_not_decide_who_sees_a_record() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_document_does_not_decide_what_other_participants_contribute() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let token = admin(&e, ISHOEJ);
+        let created = ask(
+            &e.router,
+            Some(&e.editor),
+            r#"mutation { createSharedProject(input: {municipalityCode: 183, name: "Fælles exit-forløb",
+                 participantCodes: [165], validFrom: "2024-01-01",
+                 provenance: {source: "003", section: "Exit"}}) { id } }"#,
+            json!({}),
+        )
+        .await;
+        let id = created["data"]["createSharedProject"]["id"].clone();
+        let shared = ask(
+            &e.router,
+            Some(&token),
+            "mutation ($id: ID!) { setVisibility(id: $id, revision: 1, visibility: NETWORK) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+        assert!(shared["errors"].is_null(), "{shared}");
+        let contributed = ask(
+            &e.router,
+            Some(&e.issuer.user_token(ALBERTSLUND, &["editor"])),
+            r#"mutation ($id: ID!) { setProjectContribution(projectId: $id, revision: 2,
+                 municipalityCode: 165, contribution: "50000.00", contributionNote: "løn") { contribution } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+        assert!(contributed["errors"].is_null(), "{contributed}");
+
+        let mut model = parse(&export(&e.router, ISHOEJ, Some(&token)).await);
+        let contribution = |model: &ModelFile, code: i32| {
+            model.shared_project[0]
+                .participant
+                .iter()
+                .find(|p| p.municipality == code)
+                .and_then(|p| p.contribution)
+        };
+        assert_eq!(contribution(&model, ALBERTSLUND), Some(Decimal::new(5_000_000, 2)));
+        for participant in &mut model.shared_project[0].participant {
+            participant.contribution = Some(Decimal::from(if participant.municipality == ISHOEJ {
+                7000
+            } else {
+                1
+            }));
+        }
+        let (status, report) = import(&e.router, ISHOEJ, Some(&token), &write(&model), false).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(
+            report["changes"],
+            json!([{ "kind": "shared_projects", "key": model.shared_project[0].key,
+                     "change": "changed", "fields": ["participant"] }])
+        );
+        let after = parse(&export(&e.router, ISHOEJ, Some(&token)).await);
+        assert_eq!(contribution(&after, ISHOEJ), Some(Decimal::from(7000)), "its own part");
+        assert_eq!(
+            contribution(&after, ALBERTSLUND),
+            Some(Decimal::new(5_000_000, 2)),
+            "Albertslund's part stays Albertslund's"
+        );
+    })
+    .await;
+}

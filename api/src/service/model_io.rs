@@ -191,11 +191,14 @@ impl Store {
         plan.check_document(document);
         plan.check_days(document);
         plan.create_identities(self).await?;
-        let desired = plan.desired(document);
+        let mut desired = plan.desired(document);
         if !plan.problems.is_empty() {
             return Err(ImportError::Invalid(plan.problems));
         }
         let stored = self.stored_model(code, false).await?;
+        if by.record_changes {
+            desired.keep_contributions_of_others(code, &stored);
+        }
         let mut diff = Diff::default();
         diff.compare::<political_committee::Entity>(
             &plan,
@@ -556,6 +559,22 @@ type Partner = (Option<i32>, Option<i32>, Option<String>);
 type Participant = (i32, String, Option<i64>, Option<String>);
 
 impl Rows {
+    /// A municipality's document does not decide what other municipalities contribute to its
+    /// shared projects: each participant writes its own part (`setProjectContribution`), which
+    /// stays as stored (none for a new participant). The seed dataset writes them all.
+    fn keep_contributions_of_others(&mut self, code: i32, stored: &Rows) {
+        for (project, rows) in &mut self.participants {
+            for row in rows.iter_mut().filter(|row| row.0 != code) {
+                let kept = stored
+                    .participants
+                    .get(project)
+                    .and_then(|rows| rows.iter().find(|stored| stored.0 == row.0));
+                row.2 = kept.and_then(|stored| stored.2);
+                row.3 = kept.and_then(|stored| stored.3.clone());
+            }
+        }
+    }
+
     fn legal_bases_json(&self) -> HashMap<i32, Json> {
         self.legal_bases
             .iter()
