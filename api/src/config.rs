@@ -18,6 +18,7 @@ mod defaults {
     pub const PAGE_SIZE: u64 = 10;
     pub const MAX_PAGE_SIZE: u64 = 100;
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
+    pub const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024;
     pub const MAX_URI_BYTES: usize = 16 * 1024;
     pub const MAX_HEADER_BYTES: usize = 16 * 1024;
     pub const REQUEST_TIMEOUT_SECS: u64 = 30;
@@ -273,6 +274,10 @@ pub struct Limits {
     /// Largest request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = defaults::MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Largest model document a `PUT /models/{code}` may send, in bytes (the other routes keep
+    /// `MAX_BODY_BYTES`).
+    #[arg(long, env = "MAX_IMPORT_BYTES", default_value_t = defaults::MAX_IMPORT_BYTES)]
+    pub max_import_bytes: usize,
     /// Longest URL (path and query), in bytes; longer ones get 414.
     #[arg(long, env = "MAX_URI_BYTES", default_value_t = defaults::MAX_URI_BYTES)]
     pub max_uri_bytes: usize,
@@ -311,6 +316,7 @@ impl Default for Limits {
             default_page_size: defaults::PAGE_SIZE,
             max_page_size: defaults::MAX_PAGE_SIZE,
             max_body_bytes: defaults::MAX_BODY_BYTES,
+            max_import_bytes: defaults::MAX_IMPORT_BYTES,
             max_uri_bytes: defaults::MAX_URI_BYTES,
             max_header_bytes: defaults::MAX_HEADER_BYTES,
             request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,

@@ -140,6 +140,7 @@ async fn insert<C: ConnectionTrait>(db: &C) -> anyhow::Result<(Counts, Ids)> {
         identities.push(identity::ActiveModel {
             id: Set(id),
             kind: Set(kind.to_owned()),
+            key: Set(format!("{kind}-{id}")),
             municipality_code: Set(code),
             revision: Set(1),
             created_at: Set(recorded_at),

@@ -11,6 +11,10 @@ row! {
         pub id: i32,
         /// The table of its versions (`units`, `staff_roles`, …).
         pub kind: String,
+        /// The record's key in the municipality's model document (export, import and the seed
+        /// dataset), unique per municipality: `ishoej-2014-direktion`, or `units-42` for a record
+        /// created through the API.
+        pub key: String,
         pub municipality_code: i32,
         /// Counts the writes to the record (any of its versions), for concurrency checks.
         pub revision: i32,

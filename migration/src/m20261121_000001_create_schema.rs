@@ -355,6 +355,9 @@ impl MigrationTrait for Migration {
                     .table(Identities::Table)
                     .col(pk_auto(Identities::Id))
                     .col(ColumnDef::new(Identities::Kind).string().not_null())
+                    // The record's key in the municipality's model document (`data/…`, export and
+                    // import): readable, stable, unique per municipality.
+                    .col(ColumnDef::new(Identities::Key).string().not_null())
                     .col(
                         ColumnDef::new(Identities::MunicipalityCode)
                             .integer()
@@ -373,6 +376,17 @@ impl MigrationTrait for Migration {
                             .from(Identities::Table, Identities::MunicipalityCode)
                             .to(Municipalities::Table, Municipalities::Code),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_identities_municipality_code_key")
+                    .table(Identities::Table)
+                    .col(Identities::MunicipalityCode)
+                    .col(Identities::Key)
+                    .unique()
                     .to_owned(),
             )
             .await?;
@@ -1409,6 +1423,7 @@ enum Identities {
     Table,
     Id,
     Kind,
+    Key,
     MunicipalityCode,
     Revision,
     CreatedAt,

@@ -91,7 +91,9 @@ fn bad_data_is_rejected_with_every_problem_named() {
     assert!(error.contains("no-such-unit"), "{error}");
     assert!(error.contains("Ishgj"), "{error}");
     assert!(
-        error.contains("ishoej-sigtede-10-17-andel") && error.contains("a finding has a text"),
+        error.contains(
+            "key_indicator[0].value (ishoej-sigtede-10-17-andel): a finding has no number"
+        ),
         "{error}"
     );
     assert!(

@@ -1,7 +1,7 @@
-//! HTTP: the routes (`/graphql`, `/healthz`, `/readyz`, and the web front end: [`web`]), the
-//! layers every request passes ([`guard`]: request ids, size limits, deadline, concurrency limit,
-//! caught panics), and the server loop ([`server`]: header-read timeout, bounded graceful
-//! shutdown).
+//! HTTP: the routes (`/graphql`, `/models/{code}`: [`model_io`], `/healthz`, `/readyz`, and the
+//! web front end: [`web`]), the layers every request passes ([`guard`]: request ids, size limits,
+//! deadline, concurrency limit, caught panics), and the server loop ([`server`]: header-read
+//! timeout, bounded graceful shutdown).
 //!
 //! Every error response, whichever layer produces it, is a GraphQL-shaped JSON body with a stable
 //! code ([`error_response`]).
@@ -9,6 +9,7 @@
 pub mod auth;
 mod graphql;
 mod guard;
+mod model_io;
 mod negotiation;
 mod rate_limit;
 pub mod server;
@@ -21,7 +22,7 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, put},
     Json, Router,
 };
 use serde_json::json;
@@ -95,6 +96,11 @@ pub fn build_app(state: AppState) -> Router {
         .route("/assets/{*path}", get(web::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            "/models/{code}",
+            get(model_io::export)
+                .merge(put(model_io::import).layer(DefaultBodyLimit::max(limits.max_import_bytes))),
+        )
         .merge(graphql)
         .fallback(|| async { error_response(&ApiError::RouteNotFound, ResponseType::Json) })
         .with_state(state);

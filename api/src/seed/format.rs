@@ -1,12 +1,15 @@
 //! The seed dataset's file format: what `data/*.toml` may say, as serde types.
 //!
-//! Records point at each other by string keys (`unit = "ishoj-2023-tk"`); the loader turns keys into
-//! database ids. Every tenant-owned record names its `source` (a key of `data/sources.toml`) and the
-//! `section` of that document it comes from.
+//! Records point at each other by string keys (`unit = "ishoj-2023-tk"`); the importer turns keys
+//! into database ids. Every tenant-owned record names its `source` (a key of `data/sources.toml`)
+//! and the `section` of that document it comes from. A municipality's model ([`ModelFile`]) is
+//! also the document of its export and import (`service::model_io`): every record has a `key`,
+//! records that share a key are the versions of one record, in order, and fields equal to their
+//! default are left out when written.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `data/sources.toml`: the documents the dataset is written from.
 #[derive(Debug, Deserialize)]
@@ -93,53 +96,62 @@ pub struct LegalBasisRecord {
 }
 
 /// `data/municipalities/*.toml`: one municipality's organisation model, all periods and sources.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelFile {
     /// The owning municipality's code.
     pub municipality: i32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub committee: Vec<CommitteeRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unit: Vec<UnitRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub staff_role: Vec<StaffRoleRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub budget_line: Vec<BudgetLineRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forum: Vec<ForumRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goal: Vec<GoalRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intervention: Vec<InterventionRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_project: Vec<SharedProjectRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contact: Vec<ContactRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_indicator: Vec<KeyIndicatorRecord>,
 }
 
-/// Declares a tenant-owned record type: its own fields plus the fields every such record has (where it
-/// comes from, when it held, who may see it). A macro rather than `#[serde(flatten)]` because serde
-/// cannot deny unknown fields through a flatten, and a typo in the data must fail the load.
+/// Declares a tenant-owned record type: its key, its own fields, and the fields every such record
+/// has (where it comes from, when it held, who may see it). A macro rather than `#[serde(flatten)]`
+/// because serde cannot deny unknown fields through a flatten, and a typo in the data must fail
+/// the load.
 macro_rules! tenant_record {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident : $ty:ty,)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
+            /// The record's key, unique per municipality: records of a document that share it are
+            /// the versions of one record, in the order of the document.
+            pub key: String,
             $($(#[$field_meta])* pub $field: $ty,)*
             /// Key of the source document.
             pub source: String,
             /// Section of the source document the record comes from.
             pub section: String,
             /// First day the record holds (inclusive); none = not known.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub valid_from: Option<NaiveDate>,
             /// First day the record no longer holds (exclusive); none = still holds or not known.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub valid_to: Option<NaiveDate>,
-            /// `private`, `network` or `public` (the default: the seeds are published documents).
+            /// `private`, `network` or `public`. When not given: `public` (the seeds are published
+            /// documents), for contacts `private` (personal data).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub visibility: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub note: Option<String>,
         }
 
@@ -171,27 +183,29 @@ pub struct Provenance<'a> {
 
 tenant_record! {
 pub struct CommitteeRecord {
-    pub key: String,
     pub name: String,
 }
 }
 
 tenant_record! {
 pub struct UnitRecord {
-    pub key: String,
     pub name: String,
     /// `executive_board`, `centre`, `department`, `staff_unit`, `team`, `school`, `youth_school`,
     /// `working_group`, `other`.
     pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Key of the political committee the unit reports to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub committee: Option<String>,
     /// `clear_line_of_command`, `professional_pillars` or `integrated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archetype: Option<String>,
     /// Why the archetype is what it is (or why it is unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archetype_note: Option<String>,
     /// True for the unit(s) where the municipality's SSP / crime-prevention work sits.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub hosts_crime_prevention: bool,
 }
 }
@@ -201,20 +215,27 @@ pub struct StaffRoleRecord {
     pub unit: String,
     pub title: String,
     /// People in the role; none when the source gives no number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headcount: Option<i32>,
     /// Weekly hours per person: `weekly_hours` when exact, or `weekly_hours_min`/`_max` for a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_hours: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_hours_min: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_hours_max: Option<Decimal>,
     /// `general`, `targeted` or `individual`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prevention_level: Option<String>,
     /// `proactive`, `operative` or `reactive` (the pillars of the professional archetype).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pillar: Option<String>,
 }
 }
 
 tenant_record! {
 pub struct BudgetLineRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     pub year: i32,
     /// `frame` (the total frame), `salaries`, `pool`, `project_funds`, `external_funding`.
@@ -222,7 +243,9 @@ pub struct BudgetLineRecord {
     /// `proposed`, `adopted`, `adjusted`, `actual`.
     pub phase: String,
     /// Amount in DKK as an exact decimal string ("5280000.00"); none when the source gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_code: Option<String>,
     pub description: String,
 }
@@ -230,37 +253,56 @@ pub struct BudgetLineRecord {
 
 tenant_record! {
 pub struct ForumRecord {
-    pub key: String,
     pub name: String,
     /// `municipal`, `cross_municipal`, `police_district`, `national`.
     pub scope: String,
     /// `strategic`, `coordinating`, `operational`.
     pub level: String,
     /// Free text as the source says it ("hver anden uge", "fire gange årligt").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     /// Key of the network the forum belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
-    #[serde(default)]
+    /// Keys of the legal bases the forum cites: they belong to the forum, not to one version (the
+    /// versions of a forum list the same ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub legal_bases: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member: Vec<ForumMemberRecord>,
 }
 }
 
-/// Who attends a forum: one of `unit` or `partner`, and the role title of whoever attends.
-#[derive(Debug, Deserialize)]
+/// Who attends a forum: one of `unit` or `partner`, and the role title of whoever attends. A
+/// member is a record of its own (members that share a key are its versions); its provenance is
+/// the forum version's it is listed under, except what it gives itself, and its note its own.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForumMemberRecord {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<String>,
     pub role_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 tenant_record! {
 pub struct GoalRecord {
-    pub key: String,
     /// The plan the goal belongs to ("Ishøj – En Tryg By").
     pub plan: String,
     pub number: i32,
@@ -270,59 +312,76 @@ pub struct GoalRecord {
 
 tenant_record! {
 pub struct InterventionRecord {
-    pub key: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prevention_level: Option<String>,
     /// The target group as the source words it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding: Option<String>,
-    #[serde(default)]
+    /// The partners: they belong to the intervention, not to one version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partner: Vec<InterventionPartnerRecord>,
 }
 }
 
 /// A partner of an intervention: one of `unit` (own municipality) or `partner` (organisation).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct InterventionPartnerRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
 tenant_record! {
 pub struct SharedProjectRecord {
-    pub key: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    /// The participants: they belong to the project, not to one version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participant: Vec<ProjectParticipantRecord>,
 }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectParticipantRecord {
     pub municipality: i32,
     /// `lead` or `participant`.
     pub role: String,
     /// Contribution in DKK, exact decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_note: Option<String>,
 }
 
 tenant_record! {
 /// Staff contact details: personal data, always stored `private`.
 pub struct ContactRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     pub name: String,
     pub role_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 }
@@ -330,22 +389,30 @@ pub struct ContactRecord {
 tenant_record! {
 /// An outcome figure the source reports, or a finding it states without a number.
 pub struct KeyIndicatorRecord {
-    pub key: String,
     /// `reported_crime`, `selected_penal_code_offences`, `charged_young_people`,
     /// `section_115_reports`.
     pub measure: String,
     /// The measure as the source words it.
     pub title: String,
     /// First and last year of the period (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_start: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<i32>,
     /// `count`, `percent_change`, `lower_bound` or `finding`.
     pub kind: String,
     /// The number, at most two decimals ("-23.5"); none for a finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Decimal>,
     /// What the value counts ("%", "hændelser om året").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// A finding without a number, as the source states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<String>,
 }
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }

@@ -3,21 +3,17 @@
 
 use chrono::NaiveDate;
 use entities::budget_line;
-use rust_decimal::{prelude::ToPrimitive, Decimal};
+use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_text, checked_year, Origin},
+    checks::{checked_text, checked_year, ore, Origin},
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     vocabulary::{BudgetCategory, BudgetPhase},
 };
-
-/// The largest amount a line may have, in DKK: far above any municipal budget, and well within
-/// the column (øre in a 64-bit integer).
-const MAX_AMOUNT_DKK: i64 = 1_000_000_000_000;
 
 /// A new budget line.
 #[derive(Debug, Clone)]
@@ -136,22 +132,4 @@ impl Store {
         })
         .await
     }
-}
-
-/// An amount in DKK as øre: at most two decimals, at most [`MAX_AMOUNT_DKK`] either way.
-pub(super) fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
-    let Some(amount) = amount else {
-        return Ok(None);
-    };
-    if amount.abs() > Decimal::from(MAX_AMOUNT_DKK) {
-        return Err(ApiError::bad_input(
-            field,
-            format!("must be at most {MAX_AMOUNT_DKK} DKK either way"),
-        ));
-    }
-    let scaled = amount * Decimal::ONE_HUNDRED;
-    if !scaled.fract().is_zero() {
-        return Err(ApiError::bad_input(field, "has more than two decimals"));
-    }
-    Ok(scaled.to_i64())
 }

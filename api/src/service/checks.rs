@@ -1,8 +1,11 @@
-//! The checks every write makes of its input: names, days, the source a change comes from, and
-//! references to other records of the same municipality. Errors name the input field at fault.
+//! The checks every write makes of its input: names, days, the source a change comes from,
+//! references to other records of the same municipality, and the values several kinds of record
+//! have (hours, amounts, phone numbers, ages), for the mutations and the import of a model alike.
+//! Errors name the input field at fault.
 
 use chrono::NaiveDate;
 use entities::{partner_organisation, source, unit};
+use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{int_value, versions::Recorded, writes::Writable, Store};
@@ -326,7 +329,7 @@ impl Store {
 }
 
 /// The end of a validity that starts on `from`: none, or a day after it.
-fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
+pub(super) fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
     let Some(to) = to else {
         return Ok(());
     };
@@ -336,6 +339,175 @@ fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult
             field,
             "validTo must be after validFrom (validity is [validFrom, validTo))",
         ));
+    }
+    Ok(())
+}
+
+// Values of several kinds of record, checked alike by the mutations and the import of a model.
+
+/// Most weekly hours a role's people can work (a full-time week).
+const MAX_WEEKLY_HOURS: i64 = 37;
+
+/// The largest amount a line may have, in DKK: far above any municipal budget, and well within
+/// the column (øre in a 64-bit integer).
+const MAX_AMOUNT_DKK: i64 = 1_000_000_000_000;
+
+/// The longest phone number, as written (with spaces and a country code).
+const MAX_PHONE_CHARS: usize = 30;
+
+/// Digits a phone number may have (E.164 allows at most 15).
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 3..=15;
+
+/// The longest e-mail address (RFC 5321's path limit).
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// Goals are numbered from 1 within their plan, up to this.
+const MAX_GOAL_NUMBER: i32 = 999;
+
+/// Ages of a target group run from 0 to this.
+const MAX_AGE: i32 = 120;
+
+/// People in a role: none, or zero or more.
+pub(super) fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
+    match headcount {
+        Some(count) if count < 0 => Err(ApiError::bad_input(field, "must not be negative")),
+        _ => Ok(()),
+    }
+}
+
+/// Weekly hours per person, from 0 to [`MAX_WEEKLY_HOURS`] in whole minutes, the least not above
+/// the most; as minutes, as stored. One end alone is an exact figure (both ends the same).
+pub(super) fn checked_hours(
+    (min_field, min): (&str, Option<Decimal>),
+    (max_field, max): (&str, Option<Decimal>),
+) -> ApiResult<(Option<i32>, Option<i32>)> {
+    let minutes = |field: &str, hours: Option<Decimal>| -> ApiResult<Option<i32>> {
+        let Some(hours) = hours else {
+            return Ok(None);
+        };
+        if hours < Decimal::ZERO || hours > Decimal::from(MAX_WEEKLY_HOURS) {
+            return Err(ApiError::bad_input(
+                field,
+                format!("weekly hours must be from 0 to {MAX_WEEKLY_HOURS}"),
+            ));
+        }
+        let scaled = hours * Decimal::from(60);
+        if !scaled.fract().is_zero() {
+            return Err(ApiError::bad_input(field, "must be whole minutes"));
+        }
+        Ok(scaled.to_i32())
+    };
+    let min = minutes(min_field, min)?;
+    let max = minutes(max_field, max)?;
+    if let (Some(low), Some(high)) = (min, max) {
+        if low > high {
+            return Err(ApiError::bad_input(
+                min_field,
+                "the least weekly hours are above the most",
+            ));
+        }
+    }
+    Ok((min.or(max), max.or(min)))
+}
+
+/// An amount in DKK as øre: at most two decimals, at most [`MAX_AMOUNT_DKK`] either way.
+pub(super) fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
+    let Some(amount) = amount else {
+        return Ok(None);
+    };
+    if amount.abs() > Decimal::from(MAX_AMOUNT_DKK) {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_AMOUNT_DKK} DKK either way"),
+        ));
+    }
+    let scaled = amount * Decimal::ONE_HUNDRED;
+    if !scaled.fract().is_zero() {
+        return Err(ApiError::bad_input(field, "has more than two decimals"));
+    }
+    Ok(scaled.to_i64())
+}
+
+/// A phone number as people write it: digits, spaces, `-`, `.`, parentheses and a leading `+`,
+/// with [`PHONE_DIGITS`] digits; trimmed.
+pub(super) fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
+    let phone = phone.trim();
+    if phone.chars().count() > MAX_PHONE_CHARS {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_PHONE_CHARS} characters"),
+        ));
+    }
+    let body = phone.strip_prefix('+').unwrap_or(phone);
+    let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')');
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if !body.chars().all(allowed) || !PHONE_DIGITS.contains(&digits) {
+        return Err(ApiError::bad_input(
+            field,
+            "must be a phone number: digits, spaces, `-` and a leading `+` (e.g. +45 43 57 75 75)",
+        ));
+    }
+    Ok(phone.to_owned())
+}
+
+/// An e-mail address: one `@` between a local part and a domain with a dot, no spaces; trimmed.
+pub(super) fn checked_email(field: &str, email: &str) -> ApiResult<String> {
+    let email = email.trim();
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_EMAIL_CHARS} characters"),
+        ));
+    }
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !well_formed {
+        return Err(ApiError::bad_input(
+            field,
+            "must be an e-mail address (name@example.dk)",
+        ));
+    }
+    Ok(email.to_owned())
+}
+
+/// A goal's number within its plan: from 1 to [`MAX_GOAL_NUMBER`].
+pub(super) fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
+    if (1..=MAX_GOAL_NUMBER).contains(&number) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            format!("must be from 1 to {MAX_GOAL_NUMBER}"),
+        ))
+    }
+}
+
+/// The ages of a target group: each from 0 to [`MAX_AGE`], the youngest not above the oldest.
+pub(super) fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
+    for (name, age) in [("ageMin", min), ("ageMax", max)] {
+        if age.is_some_and(|age| !(0..=MAX_AGE).contains(&age)) {
+            return Err(ApiError::bad_input(
+                format!("{at}.{name}"),
+                format!("an age must be from 0 to {MAX_AGE}"),
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            return Err(ApiError::bad_input(
+                format!("{at}.ageMin"),
+                "the youngest age is above the oldest",
+            ));
+        }
     }
     Ok(())
 }

@@ -7,17 +7,10 @@ use entities::contact;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_optional, checked_text, Origin},
+    checks::{checked_email, checked_optional, checked_phone, checked_text, Origin},
     Store,
 };
-use crate::error::{ApiError, ApiResult};
-
-/// The longest phone number, as written (with spaces and a country code).
-const MAX_PHONE_CHARS: usize = 30;
-/// Digits a phone number may have (E.164 allows at most 15).
-const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 3..=15;
-/// The longest e-mail address (RFC 5321's path limit).
-const MAX_EMAIL_CHARS: usize = 254;
+use crate::error::ApiResult;
 
 /// New contact details of a member of staff.
 #[derive(Debug, Clone)]
@@ -125,55 +118,4 @@ impl Store {
         })
         .await
     }
-}
-
-/// A phone number as people write it: digits, spaces, `-`, `.`, parentheses and a leading `+`,
-/// with [`PHONE_DIGITS`] digits; trimmed.
-fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
-    let phone = phone.trim();
-    if phone.chars().count() > MAX_PHONE_CHARS {
-        return Err(ApiError::bad_input(
-            field,
-            format!("must be at most {MAX_PHONE_CHARS} characters"),
-        ));
-    }
-    let body = phone.strip_prefix('+').unwrap_or(phone);
-    let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')');
-    let digits = body.chars().filter(char::is_ascii_digit).count();
-    if !body.chars().all(allowed) || !PHONE_DIGITS.contains(&digits) {
-        return Err(ApiError::bad_input(
-            field,
-            "must be a phone number: digits, spaces, `-` and a leading `+` (e.g. +45 43 57 75 75)",
-        ));
-    }
-    Ok(phone.to_owned())
-}
-
-/// An e-mail address: one `@` between a local part and a domain with a dot, no spaces; trimmed.
-fn checked_email(field: &str, email: &str) -> ApiResult<String> {
-    let email = email.trim();
-    if email.chars().count() > MAX_EMAIL_CHARS {
-        return Err(ApiError::bad_input(
-            field,
-            format!("must be at most {MAX_EMAIL_CHARS} characters"),
-        ));
-    }
-    let well_formed = match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    };
-    if !well_formed {
-        return Err(ApiError::bad_input(
-            field,
-            "must be an e-mail address (name@example.dk)",
-        ));
-    }
-    Ok(email.to_owned())
 }

@@ -52,18 +52,18 @@ pub struct KeyIndicatorChanges {
 }
 
 /// What a key indicator states: its period, and its value or finding.
-struct Figure {
-    period_start: Option<i32>,
-    period_end: Option<i32>,
-    kind: IndicatorKind,
-    value: Option<Decimal>,
-    finding: Option<String>,
+pub(super) struct Figure {
+    pub period_start: Option<i32>,
+    pub period_end: Option<i32>,
+    pub kind: IndicatorKind,
+    pub value: Option<Decimal>,
+    pub finding: Option<String>,
 }
 
 /// A figure as stored: the value in hundredths, the finding trimmed.
-struct CheckedFigure {
-    value_hundredths: Option<i64>,
-    finding: Option<String>,
+pub(super) struct CheckedFigure {
+    pub value_hundredths: Option<i64>,
+    pub finding: Option<String>,
 }
 
 impl Store {
@@ -171,7 +171,7 @@ impl Store {
 }
 
 /// Checks a figure; errors name the field at fault under `at`.
-fn checked_figure(at: &str, figure: Figure) -> ApiResult<CheckedFigure> {
+pub(super) fn checked_figure(at: &str, figure: Figure) -> ApiResult<CheckedFigure> {
     let field = |name: &str| format!("{at}.{name}");
     match (figure.period_start, figure.period_end) {
         (Some(start), Some(end)) => {

@@ -17,7 +17,10 @@ use sea_orm::{
 };
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, Origin, Party},
+    checks::{
+        checked_ages, checked_goal_number, checked_long_text, checked_optional, checked_text,
+        Origin, Party,
+    },
     Store,
 };
 use crate::{
@@ -25,10 +28,6 @@ use crate::{
     vocabulary::PreventionLevel,
 };
 
-/// Goals are numbered from 1 within their plan, up to this.
-const MAX_GOAL_NUMBER: i32 = 999;
-/// Ages of a target group run from 0 to this.
-const MAX_AGE: i32 = 120;
 /// The most partners an intervention may name.
 const MAX_PARTNERS: usize = 50;
 
@@ -370,37 +369,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// A goal's number within its plan: from 1 to [`MAX_GOAL_NUMBER`].
-fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
-    if (1..=MAX_GOAL_NUMBER).contains(&number) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_input(
-            field,
-            format!("must be from 1 to {MAX_GOAL_NUMBER}"),
-        ))
-    }
-}
-
-/// The ages of a target group: each from 0 to [`MAX_AGE`], the youngest not above the oldest.
-fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
-    for (name, age) in [("ageMin", min), ("ageMax", max)] {
-        if age.is_some_and(|age| !(0..=MAX_AGE).contains(&age)) {
-            return Err(ApiError::bad_input(
-                format!("{at}.{name}"),
-                format!("an age must be from 0 to {MAX_AGE}"),
-            ));
-        }
-    }
-    if let (Some(min), Some(max)) = (min, max) {
-        if min > max {
-            return Err(ApiError::bad_input(
-                format!("{at}.ageMin"),
-                "the youngest age is above the oldest",
-            ));
-        }
-    }
-    Ok(())
 }

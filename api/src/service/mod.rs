@@ -15,6 +15,7 @@ mod forum;
 mod indicator;
 mod intervention;
 mod listing;
+mod model_io;
 mod organisation;
 mod platform;
 mod project;
@@ -34,6 +35,8 @@ pub use intervention::{
     GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
 };
 pub use listing::*;
+pub use model_io::{parse_document, ChangeKind, ImportError, ImportReport, Problem, RecordChange};
+pub(crate) use model_io::{problems_in_dataset, ImportAs};
 pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,
@@ -81,6 +84,11 @@ impl Store {
             principal,
             ..Self::new(db, caller)
         }
+    }
+
+    /// Who the store reads and writes for.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
     }
 
     /// Rows of `E` whose `column` is one of `values` and that `filter` keeps, that the caller may

@@ -4,11 +4,11 @@
 
 use chrono::NaiveDate;
 use entities::{political_committee, staff_role, unit};
-use rust_decimal::{prelude::ToPrimitive, Decimal};
+use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
-    checks::{checked_text, Origin},
+    checks::{checked_headcount, checked_hours, checked_text, Origin},
     Store,
 };
 use crate::{
@@ -250,9 +250,6 @@ pub struct StaffRoleChanges {
     pub pillar: Option<Option<Pillar>>,
 }
 
-/// Most weekly hours a role's people can work (a full-time week).
-const MAX_WEEKLY_HOURS: i64 = 37;
-
 impl Store {
     /// Creates a staff role in a unit of the editor's municipality, `private` until shared.
     pub async fn create_staff_role(
@@ -367,49 +364,6 @@ impl Store {
         })
         .await
     }
-}
-
-/// People in a role: none, or zero or more.
-fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
-    match headcount {
-        Some(count) if count < 0 => Err(ApiError::bad_input(field, "must not be negative")),
-        _ => Ok(()),
-    }
-}
-
-/// Weekly hours per person, from 0 to [`MAX_WEEKLY_HOURS`] in whole minutes, the least not above
-/// the most; as minutes, as stored. One end alone is an exact figure (both ends the same).
-fn checked_hours(
-    (min_field, min): (&str, Option<Decimal>),
-    (max_field, max): (&str, Option<Decimal>),
-) -> ApiResult<(Option<i32>, Option<i32>)> {
-    let minutes = |field: &str, hours: Option<Decimal>| -> ApiResult<Option<i32>> {
-        let Some(hours) = hours else {
-            return Ok(None);
-        };
-        if hours < Decimal::ZERO || hours > Decimal::from(MAX_WEEKLY_HOURS) {
-            return Err(ApiError::bad_input(
-                field,
-                format!("weekly hours must be from 0 to {MAX_WEEKLY_HOURS}"),
-            ));
-        }
-        let scaled = hours * Decimal::from(60);
-        if !scaled.fract().is_zero() {
-            return Err(ApiError::bad_input(field, "must be whole minutes"));
-        }
-        Ok(scaled.to_i32())
-    };
-    let min = minutes(min_field, min)?;
-    let max = minutes(max_field, max)?;
-    if let (Some(low), Some(high)) = (min, max) {
-        if low > high {
-            return Err(ApiError::bad_input(
-                min_field,
-                "the least weekly hours are above the most",
-            ));
-        }
-    }
-    Ok((min.or(max), max.or(min)))
 }
 
 /// A new political committee (udvalg) of a municipality.

@@ -8,8 +8,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{
-    budget::ore,
-    checks::{checked_long_text, checked_optional, checked_text, Origin},
+    checks::{checked_long_text, checked_optional, checked_text, ore, Origin},
     writes::row_json,
     Store,
 };

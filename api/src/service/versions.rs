@@ -40,7 +40,8 @@ where
 {
 }
 
-/// Inserts `version` as the first version of a new record of the municipality it names.
+/// Inserts `version` as the first version of a new record of the municipality it names, with a
+/// generated key (`units-42`: the table and the identity).
 pub async fn create<C, A>(
     db: &C,
     version: A,
@@ -55,17 +56,62 @@ where
         | ActiveValue::Unchanged(Value::Int(Some(code))) => code,
         _ => return Err(DbErr::Custom("a version names its municipality".to_owned())),
     };
+    let kind = A::Entity::default().table_name().to_owned();
+    let id = create_identity(db, &kind, owner, None, recorded).await?;
+    insert_version(db, version, id, 1, recorded).await
+}
+
+/// Allocates the identity of a new record of `kind` (the table of its versions) owned by
+/// `municipality`, under `key`, or under a generated one (`units-42`) when none is given.
+pub async fn create_identity<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    municipality: i32,
+    key: Option<&str>,
+    recorded: &Recorded,
+) -> Result<i32, DbErr> {
+    // A generated key names the identity, which the insert allocates: a placeholder first.
+    let placeholder = || format!("{kind}-new-{}", uuid::Uuid::new_v4());
     let identity = identity::ActiveModel {
         id: ActiveValue::NotSet,
-        kind: ActiveValue::Set(A::Entity::default().table_name().to_owned()),
-        municipality_code: ActiveValue::Set(owner),
+        kind: ActiveValue::Set(kind.to_owned()),
+        key: ActiveValue::Set(key.map_or_else(placeholder, str::to_owned)),
+        municipality_code: ActiveValue::Set(municipality),
         revision: ActiveValue::Set(1),
         created_at: ActiveValue::Set(recorded.at),
         created_by: ActiveValue::Set(recorded.by.clone()),
     }
     .insert(db)
     .await?;
-    insert_version(db, version, identity.id, 1, recorded).await
+    if key.is_none() {
+        identity::Entity::update_many()
+            .col_expr(
+                identity::Column::Key,
+                Expr::value(format!("{kind}-{}", identity.id)),
+            )
+            .filter(identity::Column::Id.eq(identity.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(identity.id)
+}
+
+/// Inserts `versions` as the versions of the record `id`, numbered from 1 in their order, and
+/// marks the latest: for a record whose versions are all new (or were all removed).
+pub async fn insert_versions<C, A>(
+    db: &C,
+    versions: Vec<A>,
+    id: i32,
+    recorded: &Recorded,
+) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: VersionModel,
+{
+    for (number, version) in (1..).zip(versions) {
+        insert_version(db, version, id, number, recorded).await?;
+    }
+    mark_latest_version::<A::Entity, C>(db, id).await
 }
 
 /// Inserts `version` as the next version of the record `id` (the caller counts the write in the

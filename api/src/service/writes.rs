@@ -97,7 +97,7 @@ impl Store {
     }
 
     /// Refused unless the principal is an `admin` of `municipality` (who decides what is shared).
-    fn admin_of(&self, municipality: i32) -> ApiResult<()> {
+    pub(super) fn admin_of(&self, municipality: i32) -> ApiResult<()> {
         match &self.principal {
             Principal::User {
                 municipality: Some(own),
@@ -255,6 +255,49 @@ impl Store {
         self.record_change::<E>(Action::SetVisibility, None, &found, &recorded)
             .await?;
         Ok(found.identity.revision)
+    }
+
+    /// Records a write of an import (see [`model_io`](super::model_io)) to the record `id` of
+    /// `municipality`, whose versions were `before`: moves its revision on from `revision` (a
+    /// record changed since the import read it is a `CONFLICT`) unless it is new, and writes the
+    /// audit entry and the change feed's entry.
+    pub(super) async fn record_import<E: Writable>(
+        &self,
+        action: Action,
+        (municipality, id, revision): (i32, i32, i32),
+        effective_from: Option<NaiveDate>,
+        recorded: &Recorded,
+        before: &[E::Model],
+    ) -> ApiResult<()> {
+        let revision = if action == Action::Create {
+            revision
+        } else {
+            let moved = identity::Entity::update_many()
+                .col_expr(
+                    identity::Column::Revision,
+                    Expr::col(identity::Column::Revision).add(1),
+                )
+                .filter(identity::Column::Id.eq(id))
+                .filter(identity::Column::Revision.eq(revision))
+                .exec(&self.db)
+                .await?;
+            if moved.rows_affected == 0 {
+                return Err(ApiError::Conflict(format!(
+                    "record {id} of {} changed while the import ran; export again and retry",
+                    E::default().table_name()
+                )));
+            }
+            revision + 1
+        };
+        let written = Written {
+            action,
+            municipality,
+            id,
+            revision,
+            effective_from,
+            recorded,
+        };
+        self.record_write::<E>(written, before).await
     }
 
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
