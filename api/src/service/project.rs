@@ -86,8 +86,12 @@ impl Store {
         let created = self
             .create::<shared_project::Entity>(version, record)
             .await?;
-        self.set_participants(created.id, lead, &participants)
-            .await?;
+        let rows = std::iter::once((lead, ProjectRole::Lead)).chain(
+            participants
+                .iter()
+                .map(|code| (*code, ProjectRole::Participant)),
+        );
+        self.add_participants(created.id, rows).await?;
         Ok(created)
     }
 
@@ -142,7 +146,8 @@ impl Store {
                 .into_iter()
                 .filter(|code| !kept.contains(code))
                 .collect();
-            self.set_participants(id, lead, &added).await?;
+            let rows = added.iter().map(|code| (*code, ProjectRole::Participant));
+            self.add_participants(id, rows).await?;
         }
         Ok(changed)
     }
@@ -222,12 +227,13 @@ impl Store {
         Ok(codes.to_vec())
     }
 
-    /// Adds participant rows (the lead's too, when `codes` has none of its own).
-    async fn set_participants(&self, project: i32, lead: i32, codes: &[i32]) -> ApiResult<()> {
-        let has_lead = !self.participants_of(project).await?.is_empty();
-        let lead_row = (!has_lead).then_some((lead, ProjectRole::Lead));
-        let others = codes.iter().map(|code| (*code, ProjectRole::Participant));
-        for (code, role) in lead_row.into_iter().chain(others) {
+    /// Adds participant rows: each municipality with its role in the project.
+    async fn add_participants(
+        &self,
+        project: i32,
+        rows: impl Iterator<Item = (i32, ProjectRole)>,
+    ) -> ApiResult<()> {
+        for (code, role) in rows {
             project_participant::ActiveModel {
                 id: NotSet,
                 project_id: Set(project),
