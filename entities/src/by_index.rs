@@ -16,7 +16,39 @@ pub trait FromRow: Sized {
     const COLUMNS: &'static [&'static str];
 
     fn from_row(row: &QueryResult) -> Result<Self, DbErr>;
+
+    /// The value of the integer column `column` (an id or a code), by name: what a relation is
+    /// keyed by. `None` for a NULL, a column of another type, or no such column.
+    fn key(&self, column: &str) -> Option<i32>;
 }
+
+/// A column's value as a relation's key: ids and codes are `i32`; other types key nothing.
+pub trait KeyCell {
+    fn key(&self) -> Option<i32> {
+        None
+    }
+}
+
+impl KeyCell for i32 {
+    fn key(&self) -> Option<i32> {
+        Some(*self)
+    }
+}
+
+impl KeyCell for Option<i32> {
+    fn key(&self) -> Option<i32> {
+        *self
+    }
+}
+
+impl KeyCell for i64 {}
+impl KeyCell for Option<i64> {}
+impl KeyCell for bool {}
+impl KeyCell for String {}
+impl KeyCell for Option<String> {}
+impl KeyCell for sea_orm::prelude::Date {}
+impl KeyCell for Option<sea_orm::prelude::Date> {}
+impl KeyCell for sea_orm::prelude::DateTimeUtc {}
 
 /// One column of a row, read by position from either database.
 pub trait Cell: Sized {
@@ -83,6 +115,13 @@ macro_rules! row {
                 Ok(Self {
                     $($field: $crate::by_index::Cell::cell(row, index())?),*
                 })
+            }
+
+            fn key(&self, column: &str) -> Option<i32> {
+                match column {
+                    $(stringify!($field) => $crate::by_index::KeyCell::key(&self.$field),)*
+                    _ => None,
+                }
             }
         }
     };

@@ -29,8 +29,11 @@ pub trait Versioned: sea_orm::EntityTrait {
 }
 
 /// Declares the model of a versioned table from its own attributes, adding the columns every such
-/// table has (see the module documentation), in the order the migration reads them; and its
-/// [`Versioned`] description.
+/// table has (see the module documentation); its [`Versioned`] description; and its read view,
+/// [`Version`](crate::unit::Version): the columns reads return, without the bookkeeping columns
+/// (`latest`, `recorded_at`, `recorded_by`) that only writes and the audit need. Every read
+/// decodes every column it selects, so leaving those three out is what keeps a read of versions as
+/// cheap as a read of plain rows.
 #[macro_export]
 macro_rules! versioned {
     (
@@ -39,32 +42,60 @@ macro_rules! versioned {
             $($(#[$field_meta:meta])* pub $field:ident: $ty:ty),* $(,)?
         }
     ) => {
+        $crate::versioned! {
+            @read_view
+            [$(#[$meta])*]
+            // The identity this is a version of (`identities.id`), and the version's number among
+            // the identity's versions (1, 2, …).
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: i32,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub version: i32,
+            $($(#[$field_meta])* pub $field: $ty,)*
+            pub municipality_code: i32,
+            pub visibility: String,
+            pub valid_from: Option<Date>,
+            pub valid_to: Option<Date>,
+            pub source_id: i32,
+            pub source_section: String,
+            #[sea_orm(column_type = "Text")]
+            pub note: Option<String>,
+        }
+    };
+    (
+        @read_view
+        [$($meta:tt)*]
+        $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)*
+    ) => {
         row! {
             #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-            $(#[$meta])*
+            $($meta)*
             pub struct Model {
-                /// The identity this is a version of (`identities.id`).
-                #[sea_orm(primary_key, auto_increment = false)]
-                pub id: i32,
-                /// The version's number among the identity's versions (1, 2, …).
-                #[sea_orm(primary_key, auto_increment = false)]
-                pub version: i32,
+                $($(#[$field_meta])* pub $field: $ty,)*
                 /// Whether no other version of the identity starts later: what a read without a
                 /// date shows (one per identity, kept by the writes).
                 pub latest: bool,
-                $($(#[$field_meta])* pub $field: $ty,)*
-                pub municipality_code: i32,
-                pub visibility: String,
-                pub valid_from: Option<Date>,
-                pub valid_to: Option<Date>,
-                pub source_id: i32,
-                pub source_section: String,
-                #[sea_orm(column_type = "Text")]
-                pub note: Option<String>,
                 /// When this version was written (transaction time).
                 pub recorded_at: DateTimeUtc,
                 /// Who wrote it: a token's subject, or `dataset` for the seed dataset.
                 pub recorded_by: String,
+            }
+        }
+
+        row! {
+            /// A version as reads return it: every column of [`Model`] but `latest`, `recorded_at`
+            /// and `recorded_by`.
+            #[derive(Clone, Debug, PartialEq, Eq)]
+            pub struct Version {
+                $(pub $field: $ty,)*
+            }
+        }
+
+        impl From<Model> for Version {
+            fn from(model: Model) -> Self {
+                Self {
+                    $($field: model.$field,)*
+                }
             }
         }
 

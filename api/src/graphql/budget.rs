@@ -22,7 +22,7 @@ use crate::{
 
 dated_record!(
     /// A budget line.
-    BudgetLine, budget_line::Model
+    BudgetLine, budget_line
 );
 
 #[Object]
@@ -177,7 +177,7 @@ impl BudgetMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_budget_line(new, "input").await?;
-        Ok(BudgetLine::read_at(row, Some(valid_from)))
+        Ok(BudgetLine::of_model(row, Some(valid_from)))
     }
 
     /// Changes a budget line from `from` on; as of the day before it reads as it was.
@@ -205,6 +205,6 @@ impl BudgetMutation {
         let row = store(ctx)?
             .update_budget_line(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(BudgetLine::read_at(row, Some(from.0)))
+        Ok(BudgetLine::of_model(row, Some(from.0)))
     }
 }

@@ -77,10 +77,10 @@ impl ModelDifferences {
             .map(|difference: service::Difference<E::Model>| Difference {
                 before: difference
                     .before
-                    .map(|row| R::read_at(row, Some(between.from))),
+                    .map(|row| R::of_model(row, Some(between.from))),
                 after: difference
                     .after
-                    .map(|row| R::read_at(row, Some(between.to))),
+                    .map(|row| R::of_model(row, Some(between.to))),
                 fields: difference.fields,
             })
             .collect())

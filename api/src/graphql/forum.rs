@@ -25,7 +25,7 @@ use crate::{
 
 dated_record!(
     /// A forum a municipality sits in, as that municipality's documents describe it.
-    Forum, forum::Model
+    Forum, forum
 );
 
 #[Object]
@@ -82,7 +82,7 @@ impl Forum {
 
 dated_record!(
     /// Who attends a forum: one of the municipality's units or a partner organisation.
-    ForumMember, forum_member::Model
+    ForumMember, forum_member
 );
 
 #[Object]
@@ -114,7 +114,7 @@ impl ForumMember {
 dated_record!(
     /// An organisation that is not a tenant: police, Kriminalforsorgen, PET, a housing
     /// association...
-    PartnerOrganisation, partner_organisation::Model
+    PartnerOrganisation, partner_organisation
 );
 
 #[Object]
@@ -146,7 +146,7 @@ impl PartnerOrganisation {
 
 dated_record!(
     /// A provision of law a forum rests on (Retsplejeloven §§ 112–115, Serviceloven § 19).
-    LegalBasis, legal_basis::Model
+    LegalBasis, legal_basis
 );
 
 #[Object]
@@ -325,7 +325,7 @@ impl ForumMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_forum(new, "input").await?;
-        Ok(Forum::read_at(row, Some(valid_from)))
+        Ok(Forum::of_model(row, Some(valid_from)))
     }
 
     /// Changes a forum from `from` on; as of the day before it reads as it was.
@@ -352,7 +352,7 @@ impl ForumMutation {
         let row = store(ctx)?
             .update_forum(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(Forum::read_at(row, Some(from.0)))
+        Ok(Forum::of_model(row, Some(from.0)))
     }
 
     /// Adds a member to a forum of the editor's municipality (`private` until shared).
@@ -376,7 +376,7 @@ impl ForumMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_forum_member(new, "input").await?;
-        Ok(ForumMember::read_at(row, Some(valid_from)))
+        Ok(ForumMember::of_model(row, Some(valid_from)))
     }
 
     /// Changes a forum member from `from` on (who attends, or the role title); as of the day
@@ -409,6 +409,6 @@ impl ForumMutation {
         let row = store(ctx)?
             .update_forum_member(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(ForumMember::read_at(row, Some(from.0)))
+        Ok(ForumMember::of_model(row, Some(from.0)))
     }
 }

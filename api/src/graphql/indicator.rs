@@ -22,7 +22,7 @@ use crate::{
 dated_record!(
     /// An outcome figure a source reports for a municipality (reported crime −23.5 % from 2019 to
     /// 2021), or a finding it states without a number.
-    KeyIndicator, key_indicator::Model
+    KeyIndicator, key_indicator
 );
 
 #[Object]
@@ -188,7 +188,7 @@ impl IndicatorMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_key_indicator(new, "input").await?;
-        Ok(KeyIndicator::read_at(row, Some(valid_from)))
+        Ok(KeyIndicator::of_model(row, Some(valid_from)))
     }
 
     /// Changes a key indicator from `from` on; as of the day before it reads as it was.
@@ -215,6 +215,6 @@ impl IndicatorMutation {
         let row = store(ctx)?
             .update_key_indicator(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(KeyIndicator::read_at(row, Some(from.0)))
+        Ok(KeyIndicator::of_model(row, Some(from.0)))
     }
 }

@@ -27,7 +27,7 @@ use crate::{
 
 dated_record!(
     /// A goal of a municipality's action plan ("Mål 1: Ishøj er en tryg by").
-    Goal, goal::Model
+    Goal, goal
 );
 
 #[Object]
@@ -67,7 +67,7 @@ impl Goal {
 
 dated_record!(
     /// An intervention (indsats): level, target group, period, lead unit, partners, funding.
-    Intervention, intervention::Model
+    Intervention, intervention
 );
 
 #[Object]
@@ -131,7 +131,7 @@ impl Intervention {
 dated_record!(
     /// A partner in an intervention: one of the municipality's own units or a partner
     /// organisation.
-    InterventionPartner, intervention_partner::Model
+    InterventionPartner, intervention_partner
 );
 
 #[Object]
@@ -325,7 +325,7 @@ impl InterventionMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_goal(new, "input").await?;
-        Ok(Goal::read_at(row, Some(valid_from)))
+        Ok(Goal::of_model(row, Some(valid_from)))
     }
 
     /// Changes a goal from `from` on; as of the day before it reads as it was.
@@ -347,7 +347,7 @@ impl InterventionMutation {
         let row = store(ctx)?
             .update_goal(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(Goal::read_at(row, Some(from.0)))
+        Ok(Goal::of_model(row, Some(from.0)))
     }
 
     /// Creates an intervention of the editor's municipality with its partners (`private` until
@@ -379,7 +379,7 @@ impl InterventionMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_intervention(new, "input").await?;
-        Ok(Intervention::read_at(row, Some(valid_from)))
+        Ok(Intervention::of_model(row, Some(valid_from)))
     }
 
     /// Changes an intervention from `from` on; as of the day before it reads as it was (its
@@ -415,6 +415,6 @@ impl InterventionMutation {
         let row = store(ctx)?
             .update_intervention(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(Intervention::read_at(row, Some(from.0)))
+        Ok(Intervention::of_model(row, Some(from.0)))
     }
 }

@@ -28,20 +28,21 @@ use std::{
 
 use async_graphql::Context;
 use chrono::NaiveDate;
+use entities::by_index::FromRow;
 use entities::*;
 use futures::{future::BoxFuture, stream::FuturesUnordered, task::AtomicWaker, StreamExt};
-use sea_orm::{Condition, EntityTrait};
+use sea_orm::{Condition, EntityTrait, IdenStatic};
 
 use super::scalars::Date;
 use crate::{
     error::ApiError,
     service::{
-        int_value, BudgetLineSlice, ForumSlice, InterventionSlice, KeyIndicatorSlice, Scoped,
-        StaffRoleSlice, Store, UnitSlice,
+        BudgetLineSlice, ForumSlice, InterventionSlice, KeyIndicatorSlice, Scoped, StaffRoleSlice,
+        Store, UnitSlice,
     },
 };
 
-type Row<E> = <E as EntityTrait>::Model;
+type Row<E> = <E as Scoped>::Row;
 
 /// Rows loaded once for a request and shared by every record made from them.
 pub type Rows<E> = Arc<[Arc<Row<E>>]>;
@@ -74,6 +75,11 @@ pub trait Record: Dated + Sized {
     /// `asOf` argument (or none); everything below a root is reached through [`Dated::related`] or
     /// [`Dated::record`], which pass the root's day on.
     fn read_at(row: impl Into<Arc<Row<Self::Entity>>>, as_of: Option<NaiveDate>) -> Self;
+
+    /// The record of a whole row (a version as a write or a difference has it), read at `as_of`.
+    fn of_model(model: <Self::Entity as EntityTrait>::Model, as_of: Option<NaiveDate>) -> Self {
+        Self::read_at(Arc::new(Row::<Self::Entity>::from(model)), as_of)
+    }
 }
 
 /// A relation: rows of `Entity` whose `column()` equals a key, narrowed by the link's own
@@ -172,7 +178,7 @@ impl Batcher {
 }
 
 /// Where a key stands: asked for (and perhaps being read), or loaded.
-enum Slot<E: EntityTrait> {
+enum Slot<E: Scoped> {
     Asked,
     Loaded(async_graphql::Result<Rows<E>>),
 }
@@ -260,7 +266,7 @@ impl<L: Link> Table<L> {
             Ok(rows) => {
                 let mut by_value: HashMap<i32, Vec<Arc<Row<L::Entity>>>> = HashMap::new();
                 for row in rows {
-                    if let Some(value) = int_value(&row, L::column()) {
+                    if let Some(value) = row.key(L::column().as_str()) {
                         by_value.entry(value).or_default().push(Arc::new(row));
                     }
                 }

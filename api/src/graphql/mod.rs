@@ -1,7 +1,7 @@
 //! The GraphQL schema: one file per domain, merged into the query root, with the protective limits
 //! applied where the schema is built.
 
-/// Declares a GraphQL record: a row, and the day the reader reads it at (`asOf`; none: every
+/// Declares a GraphQL record: a row of a table (by its module in `entities`), and the day the reader reads it at (`asOf`; none: every
 /// period).
 ///
 /// Every record type is declared with it, those of undated tables too, because the day must pass
@@ -10,12 +10,12 @@
 /// [`Dated::related`](loaders::Dated::related) or [`Dated::record`](loaders::Dated::record), which
 /// hand it on. Only query roots choose a day, with [`Record::read_at`](loaders::Record::read_at).
 macro_rules! dated_record {
-    ($(#[$meta:meta])* $name:ident, $model:ty) => {
+    ($(#[$meta:meta])* $name:ident, $module:ident) => {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $name {
             /// Shared with every other record made from the same loaded row.
-            pub row: std::sync::Arc<$model>,
+            pub row: std::sync::Arc<<$module::Entity as $crate::service::Scoped>::Row>,
             as_of: Option<chrono::NaiveDate>,
         }
 
@@ -26,10 +26,12 @@ macro_rules! dated_record {
         }
 
         impl $crate::graphql::loaders::Record for $name {
-            type Entity = <$model as sea_orm::ModelTrait>::Entity;
+            type Entity = $module::Entity;
 
             fn read_at(
-                row: impl Into<std::sync::Arc<$model>>,
+                row: impl Into<
+                    std::sync::Arc<<$module::Entity as $crate::service::Scoped>::Row>,
+                >,
                 as_of: Option<chrono::NaiveDate>,
             ) -> Self {
                 Self {

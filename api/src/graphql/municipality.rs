@@ -31,7 +31,7 @@ dated_record!(
     ///
     /// Lists under a municipality follow `asOf`: given on `municipality(code, asOf)` it applies to
     /// everything below, and each list can override it. Without `asOf`, lists hold every period.
-    Municipality, municipality::Model
+    Municipality, municipality
 );
 
 #[Object]
@@ -246,7 +246,7 @@ impl Municipality {
 
 dated_record!(
     /// A network of municipalities (Vestegnens SSP-kreds, the Kredsråd, Chefforum).
-    Network, network::Model
+    Network, network
 );
 
 #[Object]

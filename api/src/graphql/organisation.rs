@@ -32,7 +32,7 @@ const MAX_TREE_DEPTH: usize = 32;
 
 dated_record!(
     /// A unit of a municipality's organisation: executive board, centre, department, team, school...
-    Unit, unit::Model
+    Unit, unit
 );
 
 #[Object]
@@ -140,7 +140,7 @@ impl Unit {
 
 dated_record!(
     /// A political committee (udvalg).
-    PoliticalCommittee, political_committee::Model
+    PoliticalCommittee, political_committee
 );
 
 #[Object]
@@ -172,7 +172,7 @@ fn hours(minutes: Option<i32>) -> Option<Decimal> {
 
 dated_record!(
     /// A staff role in a unit: title, headcount and weekly hours (a range where the source gives one).
-    StaffRole, staff_role::Model
+    StaffRole, staff_role
 );
 
 #[Object]
@@ -240,7 +240,7 @@ fn fte(headcount: Option<i32>, minutes: Option<i32>) -> Option<Decimal> {
 
 dated_record!(
     /// Contact details of a member of staff (personal data; private).
-    Contact, contact::Model
+    Contact, contact
 );
 
 #[Object]
@@ -456,7 +456,7 @@ impl OrganisationMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_unit(new, "input").await?;
-        Ok(Unit::read_at(row, Some(valid_from)))
+        Ok(Unit::of_model(row, Some(valid_from)))
     }
 
     /// Changes a unit from `from` on (also moves it: give `parentId`); as of the day before it
@@ -475,7 +475,7 @@ impl OrganisationMutation {
         let row = store(ctx)?
             .update_unit(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(Unit::read_at(row, Some(from.0)))
+        Ok(Unit::of_model(row, Some(from.0)))
     }
 
     /// Creates a staff role in a unit of the editor's municipality (`private` until shared).
@@ -498,7 +498,7 @@ impl OrganisationMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_staff_role(new, "input").await?;
-        Ok(StaffRole::read_at(row, Some(valid_from)))
+        Ok(StaffRole::of_model(row, Some(valid_from)))
     }
 
     /// Changes a staff role from `from` on; as of the day before it reads as it was.
@@ -526,7 +526,7 @@ impl OrganisationMutation {
         let row = store(ctx)?
             .update_staff_role(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(StaffRole::read_at(row, Some(from.0)))
+        Ok(StaffRole::of_model(row, Some(from.0)))
     }
 
     /// Creates a political committee of the editor's municipality (`private` until shared).
@@ -544,7 +544,7 @@ impl OrganisationMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_political_committee(new, "input").await?;
-        Ok(PoliticalCommittee::read_at(row, Some(valid_from)))
+        Ok(PoliticalCommittee::of_model(row, Some(valid_from)))
     }
 
     /// Changes a political committee from `from` on (a new name); as of the day before it reads
@@ -572,7 +572,7 @@ impl OrganisationMutation {
                 "changes",
             )
             .await?;
-        Ok(PoliticalCommittee::read_at(row, Some(from.0)))
+        Ok(PoliticalCommittee::of_model(row, Some(from.0)))
     }
 
     /// Creates contact details of a member of staff (personal data: `private`, and only an admin
@@ -595,7 +595,7 @@ impl OrganisationMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_contact(new, "input").await?;
-        Ok(Contact::read_at(row, Some(valid_from)))
+        Ok(Contact::of_model(row, Some(valid_from)))
     }
 
     /// Changes contact details from `from` on; as of the day before they read as they were.
@@ -621,7 +621,7 @@ impl OrganisationMutation {
         let row = store(ctx)?
             .update_contact(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(Contact::read_at(row, Some(from.0)))
+        Ok(Contact::of_model(row, Some(from.0)))
     }
 }
 

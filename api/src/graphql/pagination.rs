@@ -6,13 +6,13 @@ use async_graphql::{
 };
 use chrono::NaiveDate;
 use futures::future::BoxFuture;
-use sea_orm::{EntityName, EntityTrait};
+use sea_orm::EntityName;
 
 use super::{ids::Cursor, limits, store};
 use crate::{
     config::Limits,
     error::{ApiError, ApiResult},
-    service::{ListFilter, PageRequest},
+    service::{ListFilter, PageRequest, Scoped},
 };
 
 /// Forward pagination arguments for the list over table `list`, checked against the limits.
@@ -93,4 +93,4 @@ where
     Ok(connection)
 }
 
-type ModelOf<F> = <<F as ListFilter>::Entity as EntityTrait>::Model;
+type ModelOf<F> = <<F as ListFilter>::Entity as Scoped>::Row;

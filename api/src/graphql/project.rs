@@ -22,7 +22,7 @@ use crate::{
 
 dated_record!(
     /// A project shared by several municipalities; owned by its lead municipality.
-    SharedProject, shared_project::Model
+    SharedProject, shared_project
 );
 
 #[Object]
@@ -59,7 +59,7 @@ impl SharedProject {
 
 dated_record!(
     /// A municipality's part in a shared project.
-    ProjectParticipant, project_participant::Model
+    ProjectParticipant, project_participant
 );
 
 #[Object]
@@ -172,7 +172,7 @@ impl ProjectMutation {
             origin: input.provenance.into(),
         };
         let row = store(ctx)?.create_shared_project(new, "input").await?;
-        Ok(SharedProject::read_at(row, Some(valid_from)))
+        Ok(SharedProject::of_model(row, Some(valid_from)))
     }
 
     /// Changes a shared project from `from` on; an editor of the lead municipality may.
@@ -194,7 +194,7 @@ impl ProjectMutation {
         let row = store(ctx)?
             .update_shared_project(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
-        Ok(SharedProject::read_at(row, Some(from.0)))
+        Ok(SharedProject::of_model(row, Some(from.0)))
     }
 
     /// Sets a participating municipality's own contribution to a shared project (DKK, at most

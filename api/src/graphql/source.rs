@@ -14,7 +14,7 @@ use crate::{service::SourceFilter, vocabulary::Visibility};
 
 dated_record!(
     /// A source document of the dataset.
-    Source, source::Model
+    Source, source
 );
 
 #[Object]

@@ -135,11 +135,11 @@ pub fn left_out_note(hidden: usize) -> Option<String> {
 /// Where the crime-prevention work sits: the hosting unit, its path from the top, its committee.
 #[derive(Debug, Clone)]
 pub struct Placement {
-    pub unit: Arc<unit::Model>,
+    pub unit: Arc<unit::Version>,
     /// From the top of the hierarchy down to (and including) the unit.
-    pub path: Vec<Arc<unit::Model>>,
+    pub path: Vec<Arc<unit::Version>>,
     /// The committee of the unit or of its nearest ancestor that reports to one.
-    pub committee: Option<Arc<political_committee::Model>>,
+    pub committee: Option<Arc<political_committee::Version>>,
 }
 
 entities::row! {
@@ -342,13 +342,13 @@ impl Store {
         let mut roles = by_municipality(roles, |r| r.municipality_code);
         let mut budget_lines = by_municipality(budget_lines, |l| l.municipality_code);
         let mut forums = by_municipality(forums, |f| f.municipality_code);
-        let units: Vec<Arc<unit::Model>> = units.into_iter().map(Arc::new).collect();
-        let committees: Vec<Arc<political_committee::Model>> =
+        let units: Vec<Arc<unit::Version>> = units.into_iter().map(Arc::new).collect();
+        let committees: Vec<Arc<political_committee::Version>> =
             committees.into_iter().map(Arc::new).collect();
 
-        let units_by_id: HashMap<i32, &Arc<unit::Model>> =
+        let units_by_id: HashMap<i32, &Arc<unit::Version>> =
             units.iter().map(|u| (u.id, u)).collect();
-        let committees_by_id: HashMap<i32, &Arc<political_committee::Model>> =
+        let committees_by_id: HashMap<i32, &Arc<political_committee::Version>> =
             committees.iter().map(|c| (c.id, c)).collect();
 
         Ok(municipalities
@@ -528,9 +528,9 @@ fn population_figure(municipality: &municipality::Model) -> Figure {
 }
 
 fn placement(
-    unit: &Arc<unit::Model>,
-    units_by_id: &HashMap<i32, &Arc<unit::Model>>,
-    committees_by_id: &HashMap<i32, &Arc<political_committee::Model>>,
+    unit: &Arc<unit::Version>,
+    units_by_id: &HashMap<i32, &Arc<unit::Version>>,
+    committees_by_id: &HashMap<i32, &Arc<political_committee::Version>>,
 ) -> Placement {
     let mut path = vec![unit.clone()];
     let mut current = unit;

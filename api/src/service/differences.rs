@@ -116,7 +116,7 @@ impl Store {
         let owned = || Condition::all().add(E::owner().eq(between.municipality));
         let mut records: BTreeMap<i32, Difference<E::Model>> = BTreeMap::new();
         for (day, is_before) in [(between.from, true), (between.to, false)] {
-            for version in self.list_where::<E>(owned(), Some(day)).await? {
+            for version in self.list_columns::<E, E::Model>(owned(), Some(day)).await? {
                 let entry = records
                     .entry(identity_of(&version)?)
                     .or_insert_with(|| Difference {

@@ -100,21 +100,12 @@ impl Store {
         values: &[i32],
         filter: Condition,
         as_of: Option<NaiveDate>,
-    ) -> ApiResult<Vec<E::Model>> {
+    ) -> ApiResult<Vec<E::Row>> {
         if values.is_empty() {
             return Ok(Vec::new());
         }
         let condition = filter.add(column.is_in(values.iter().copied()));
-        self.list_where::<E>(condition, as_of).await
-    }
-
-    /// Every row of `E` that the caller may see, matching `filter`, valid at `as_of`, in id order.
-    async fn list_where<E: Scoped>(
-        &self,
-        filter: Condition,
-        as_of: Option<NaiveDate>,
-    ) -> ApiResult<Vec<E::Model>> {
-        self.read(self.visible::<E>(filter, as_of)).await
+        self.list_columns::<E, E::Row>(condition, as_of).await
     }
 
     /// The rows of `E` that the caller may see, matching `filter`, valid at `as_of`, in id order.
@@ -125,20 +116,9 @@ impl Store {
             .order_by_asc(E::id_column())
     }
 
-    /// Runs `query` and reads its rows by column position (see `entities::by_index`).
+    /// Runs `query` for the columns `T` reads ([`FromRow::COLUMNS`]), and reads its rows by
+    /// column position (see `entities::by_index`): a row decodes only the columns it needs.
     async fn read<E: EntityTrait, T: FromRow>(&self, query: Select<E>) -> ApiResult<Vec<T>> {
-        let rows = query.into_model::<ByIndex<T>>().all(&self.db).await?;
-        Ok(rows.into_iter().map(|row| row.0).collect())
-    }
-
-    /// The columns `T` reads ([`FromRow::COLUMNS`]) of every row of `E` that the caller may see,
-    /// matching `filter`, valid at `as_of`, in id order: for reads that need a few columns of many
-    /// rows.
-    pub async fn list_columns<E: Scoped, T: FromRow>(
-        &self,
-        filter: Condition,
-        as_of: Option<NaiveDate>,
-    ) -> ApiResult<Vec<T>> {
         let columns = T::COLUMNS
             .iter()
             .map(|name| {
@@ -150,11 +130,24 @@ impl Store {
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        let query = self
-            .visible::<E>(filter, as_of)
+        let rows = query
             .select_only()
-            .columns(columns);
-        self.read(query).await
+            .columns(columns)
+            .into_model::<ByIndex<T>>()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|row| row.0).collect())
+    }
+
+    /// The columns `T` reads of every row of `E` that the caller may see, matching `filter`, valid
+    /// at `as_of`, in id order: `E::Row` for records, or a narrower row for reads that need a few
+    /// columns of many rows, or `E::Model` for reads that compare whole versions.
+    pub async fn list_columns<E: Scoped, T: FromRow>(
+        &self,
+        filter: Condition,
+        as_of: Option<NaiveDate>,
+    ) -> ApiResult<Vec<T>> {
+        self.read(self.visible::<E>(filter, as_of)).await
     }
 
     /// One page of `E` that the caller may see, matching `filter`, in id order (keyset pagination).
@@ -163,12 +156,12 @@ impl Store {
         filter: Condition,
         as_of: Option<NaiveDate>,
         request: PageRequest,
-    ) -> ApiResult<Page<E::Model>> {
+    ) -> ApiResult<Page<E::Row>> {
         let mut query = self.visible::<E>(filter, as_of).limit(request.first + 1);
         if let Some(after) = request.after {
             query = query.filter(E::id_column().gt(after));
         }
-        let mut rows: Vec<E::Model> = self.read(query).await?;
+        let mut rows: Vec<E::Row> = self.read(query).await?;
         let has_next_page = rows.len() as u64 > request.first;
         rows.truncate(request.first as usize);
         Ok(Page {
@@ -183,7 +176,7 @@ impl Store {
         filter: &F,
         as_of: Option<NaiveDate>,
         request: PageRequest,
-    ) -> ApiResult<Page<<F::Entity as EntityTrait>::Model>> {
+    ) -> ApiResult<Page<<F::Entity as Scoped>::Row>> {
         self.page::<F::Entity>(filter.condition(), as_of, request)
             .await
     }

@@ -14,6 +14,9 @@ pub struct Tenancy<C> {
 
 /// A table the [`Store`](super::Store) can read: how to find its id, its tenancy and its validity.
 pub trait Scoped: EntityTrait<Model: FromRow> {
+    /// What a read returns of a row: the model, or of a table of versions its read view (the
+    /// model without the columns only writes need).
+    type Row: FromRow + From<Self::Model> + Send + Sync + 'static;
     fn id_column() -> Self::Column;
     /// `None` for reference data that everybody may read, and for link rows that are only reached
     /// through a parent the caller was allowed to see.
@@ -29,6 +32,7 @@ pub trait Scoped: EntityTrait<Model: FromRow> {
 macro_rules! unscoped {
     ($($module:ident => $id:ident),* $(,)?) => {$(
         impl Scoped for $module::Entity {
+            type Row = $module::Model;
             fn id_column() -> Self::Column {
                 $module::Column::$id
             }
@@ -55,6 +59,7 @@ macro_rules! tenant_owned {
         }
     $(
         impl Scoped for $module::Entity {
+            type Row = $module::Version;
             fn id_column() -> Self::Column {
                 <Self as Versioned>::id()
             }
