@@ -472,6 +472,57 @@ async fn bad_documents_are_refused_with_every_problem_and_its_path() {
     .await;
 }
 
+/// Two new units, `t-a` and `t-b`, each under the other for part of the time: `t-a` under `t-b`
+/// until 2022, `t-b` under `t-a` from `b_moves` on.
+fn with_units_under_each_other(base: &ModelFile, b_moves: NaiveDate) -> (String, usize) {
+    let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1);
+    let mut model = base.clone();
+    let first = model.unit.len();
+    let version = |key: &str, parent: Option<&str>, from, to| {
+        let mut unit = base.unit[0].clone();
+        unit.key = key.to_owned();
+        unit.name = format!("Enhed {key}");
+        unit.parent = parent.map(str::to_owned);
+        unit.committee = None;
+        unit.valid_from = from;
+        unit.valid_to = to;
+        unit
+    };
+    model.unit.extend([
+        version("t-a", Some("t-b"), day(2020, 1), day(2022, 1)),
+        version("t-a", None, day(2022, 1), None),
+        version("t-b", None, day(2020, 1), Some(b_moves)),
+        version("t-b", Some("t-a"), Some(b_moves), None),
+    ]);
+    (write(&model), first)
+}
+
+#[tokio::test]
+async fn units_may_swap_places_over_time_but_never_be_under_themselves() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let token = admin(&e, ISHOEJ);
+        let base = parse(&export(&e.router, ISHOEJ, Some(&token)).await);
+        let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+
+        // Never both on one day: accepted.
+        let (document, _) = with_units_under_each_other(&base, day(2022, 1));
+        let (status, body) = import(&e.router, ISHOEJ, Some(&token), &document, true).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label());
+
+        // Both from mid-2021 to 2022: refused at the versions that hold on the cycle's first day.
+        let (document, first) = with_units_under_each_other(&base, day(2021, 6));
+        let (status, body) = import(&e.router, ISHOEJ, Some(&token), &document, true).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {body}", app.label());
+        let mut found = problems(&body);
+        found.sort();
+        let expected =
+            [first, first + 3].map(|i| ("BAD_USER_INPUT".to_owned(), format!("unit[{i}].parent")));
+        assert_eq!(found, expected, "{body}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_import_that_fails_partway_leaves_nothing() {
     on_each_backend(|app| async move {

@@ -344,6 +344,66 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
 }
 
 #[tokio::test]
+async fn a_move_is_refused_when_it_puts_a_unit_under_itself_on_a_later_day() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let editor = Some(e.editor.as_str());
+        let mut ids = Vec::new();
+        for name in ["Enhed A", "Enhed B"] {
+            let created = ask(
+                &e.router,
+                editor,
+                CREATE,
+                json!({ "input": new_unit(name) }),
+            )
+            .await;
+            ids.push(
+                created["data"]["createUnit"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let (a, b) = (&ids[0], &ids[1]);
+        let mv = |id: &str, revision: i64, from: &str, parent: Option<&str>| {
+            json!({ "id": id, "revision": revision, "from": from,
+                    "changes": { "parentId": parent } })
+        };
+        // B goes under A from 2025.
+        let moved = ask(&e.router, editor, UPDATE, mv(b, 1, "2025-01-01", Some(a))).await;
+        assert_eq!(
+            moved["data"]["updateUnit"]["revision"],
+            2,
+            "{}: {moved}",
+            app.label()
+        );
+
+        // A under B from mid-2024 is fine on its first day, but from 2025 A would be under
+        // itself.
+        let refused = ask(&e.router, editor, UPDATE, mv(a, 1, "2024-06-01", Some(b))).await;
+        assert_eq!(
+            refusal(&refused),
+            (
+                "BAD_USER_INPUT".to_owned(),
+                Some("changes.parentId".to_owned())
+            ),
+            "{refused}"
+        );
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("2025-01-01"), "{message}");
+
+        // Once B is back at the top from 2026, A may go under B from then: before 2026 A is at
+        // the top, so the two never sit under each other on one day.
+        let back = ask(&e.router, editor, UPDATE, mv(b, 2, "2026-01-01", None)).await;
+        assert_eq!(back["data"]["updateUnit"]["revision"], 3, "{back}");
+        let swapped = ask(&e.router, editor, UPDATE, mv(a, 1, "2026-01-01", Some(b))).await;
+        assert_eq!(swapped["data"]["updateUnit"]["revision"], 2, "{swapped}");
+        assert_eq!(swapped["data"]["updateUnit"]["parent"]["name"], "Enhed B");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_requests_mutations_are_one_transaction() {
     on_each_backend(|app| async move {
         let e = editing(&app).await;

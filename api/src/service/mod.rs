@@ -20,6 +20,7 @@ mod organisation;
 mod platform;
 mod project;
 mod scoped;
+mod tree;
 pub mod versions;
 pub mod writes;
 

@@ -38,6 +38,7 @@ use super::{
     },
     indicator::{checked_figure, Figure},
     municipality_exists,
+    tree::{units_in_cycles, Placement},
     versions::{self, Recorded},
     writes::{row_json, Writable},
     Principal, Role, Store,
@@ -1426,7 +1427,7 @@ impl Plan {
                 ));
             }
         }
-        let mut parents: HashMap<i32, (String, BTreeSet<i32>)> = HashMap::new();
+        let mut placements: Vec<(Placement, String)> = Vec::new();
         for (i, r) in d.unit.iter().enumerate() {
             let at = format!("unit[{i}]");
             let name = self.name(format!("{at}.name"), &r.name);
@@ -1446,12 +1447,14 @@ impl Plan {
                 self.long_text(format!("{at}.archetype_note"), r.archetype_note.as_deref());
             let common = self.common(&at, "units", r.provenance());
             let id = self.id_of(&r.key);
-            if let Some(Some(parent)) = parent {
-                parents
-                    .entry(id)
-                    .or_insert_with(|| (format!("{at}.parent"), BTreeSet::new()))
-                    .1
-                    .insert(parent);
+            if let Some(parent) = parent {
+                let placement = Placement {
+                    unit: id,
+                    parent,
+                    valid_from: r.valid_from,
+                    valid_to: r.valid_to,
+                };
+                placements.push((placement, format!("{at}.parent")));
             }
             if let (
                 Some(name),
@@ -1486,7 +1489,7 @@ impl Plan {
                 ));
             }
         }
-        self.check_tree(&parents);
+        self.check_tree(&placements);
         for (i, r) in d.staff_role.iter().enumerate() {
             let at = format!("staff_role[{i}]");
             let unit = self.reference(&format!("{at}.unit"), "units", &r.unit);
@@ -2006,24 +2009,17 @@ impl Plan {
         }
     }
 
-    /// No unit is placed under itself or one of its own units (on any day: every parent any of
-    /// its versions names counts).
-    fn check_tree(&mut self, parents: &HashMap<i32, (String, BTreeSet<i32>)>) {
+    /// No unit is placed under itself or one of its own units on any day: the problem is the
+    /// parent of a version that holds on the first day of a cycle.
+    fn check_tree(&mut self, placements: &[(Placement, String)]) {
+        let tree: Vec<Placement> = placements.iter().map(|(placement, _)| *placement).collect();
         let mut refused = BTreeSet::new();
-        for (&start, (field, _)) in parents {
-            let mut seen = HashSet::new();
-            let mut next: Vec<i32> = parents[&start].1.iter().copied().collect();
-            while let Some(unit) = next.pop() {
-                if unit == start {
-                    refused.insert(field.clone());
-                    break;
-                }
-                if seen.insert(unit) {
-                    if let Some((_, up)) = parents.get(&unit) {
-                        next.extend(up.iter().copied());
-                    }
-                }
-            }
+        for (unit, day) in units_in_cycles(&tree, None, None) {
+            let field = placements
+                .iter()
+                .find(|(placement, _)| placement.unit == unit && placement.holds_on(day))
+                .map(|(_, field)| field.clone());
+            refused.extend(field);
         }
         for field in refused {
             self.problem(
