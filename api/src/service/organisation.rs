@@ -206,19 +206,20 @@ impl Store {
         from: NaiveDate,
     ) -> ApiResult<()> {
         use unit::Column;
-        let versions: Vec<(i32, Option<i32>, Option<NaiveDate>, Option<NaiveDate>)> =
-            unit::Entity::find()
-                .select_only()
-                .columns([
-                    Column::Id,
-                    Column::ParentId,
-                    Column::ValidFrom,
-                    Column::ValidTo,
-                ])
-                .filter(Column::MunicipalityCode.eq(code))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
+        /// A unit version's id, parent and validity.
+        type Version = (i32, Option<i32>, Option<NaiveDate>, Option<NaiveDate>);
+        let versions: Vec<Version> = unit::Entity::find()
+            .select_only()
+            .columns([
+                Column::Id,
+                Column::ParentId,
+                Column::ValidFrom,
+                Column::ValidTo,
+            ])
+            .filter(Column::MunicipalityCode.eq(code))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
         let mut placements = Vec::with_capacity(versions.len() + 1);
         let mut until = None;
         for (id, parent_then, valid_from, valid_to) in versions {
