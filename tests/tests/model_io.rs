@@ -524,6 +524,53 @@ async fn units_may_swap_places_over_time_but_never_be_under_themselves() {
 }
 
 #[tokio::test]
+async fn an_imports_audit_entry_shows_the_partners_before_and_after() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let token = admin(&e, ISHOEJ);
+        let mut model = parse(&export(&e.router, ISHOEJ, Some(&token)).await);
+        let key = model
+            .intervention
+            .iter()
+            .find(|i| i.partner.len() >= 2)
+            .expect("an intervention with two partners")
+            .key
+            .clone();
+        let mut partners = 0;
+        for version in model.intervention.iter_mut().filter(|i| i.key == key) {
+            partners = version.partner.len();
+            version.partner.pop();
+        }
+        let (status, body) = import(&e.router, ISHOEJ, Some(&token), &write(&model), false).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label());
+        assert_eq!(body["changes"][0]["fields"], json!(["partner"]), "{body}");
+
+        let log = ask(
+            &e.router,
+            Some(&token),
+            "{ auditLog(municipalityCode: 183, first: 1) { action before after } }",
+            json!({}),
+        )
+        .await;
+        let entry = &log["data"]["auditLog"][0];
+        let counts = |side: &str| -> Vec<usize> {
+            let versions: Value = serde_json::from_str(entry[side].as_str().unwrap()).unwrap();
+            versions
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|version| version["partners"].as_array().unwrap().len())
+                .collect()
+        };
+        let versions = counts("before").len();
+        assert_eq!(entry["action"], "update", "{log}");
+        assert_eq!(counts("before"), vec![partners; versions], "{log}");
+        assert_eq!(counts("after"), vec![partners - 1; versions], "{log}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_import_that_fails_partway_leaves_nothing() {
     on_each_backend(|app| async move {
         let e = editing(&app).await;

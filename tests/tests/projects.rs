@@ -157,8 +157,19 @@ async fn the_lead_keeps_the_project_and_each_participant_writes_its_own_part() {
         let entry = &log["auditLog"][0];
         assert_eq!(entry["recordId"], id, "{label}: {log:#}");
         assert_eq!(entry["revision"], 3);
-        let after: Value = serde_json::from_str(entry["after"].as_str().unwrap()).unwrap();
-        assert_eq!(after[0]["contribution_ore"], 5_000_000);
+        // Each version shows the project's participants, before and after the write.
+        let contribution = |side: &str| -> Value {
+            let versions: Value = serde_json::from_str(entry[side].as_str().unwrap()).unwrap();
+            versions[0]["participants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|row| row["participant_code"] == ALBERTSLUND)
+                .map(|row| row["contribution_ore"].clone())
+                .unwrap()
+        };
+        assert_eq!(contribution("before"), Value::Null, "{label}: {log:#}");
+        assert_eq!(contribution("after"), 5_000_000);
         let feed = data(
             ask(
                 &e.router,

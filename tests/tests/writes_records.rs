@@ -744,6 +744,53 @@ async fn goals_and_interventions_with_their_partners_are_created_and_changed() {
         assert_eq!(deleted["data"]["deleteRecord"]["id"], goal_id, "{label}: {deleted}");
         let gone = model_on(&e, Some(&e.editor), "2024-06-01").await;
         assert!(find(&gone, "interventions", &id).is_none());
+
+        // The audit log shows the partners with each version, before and after every write.
+        let admin = e.issuer.user_token(ISHOEJ, &["admin"]);
+        let log = ask(
+            &e.router,
+            Some(&admin),
+            "{ auditLog(municipalityCode: 183) { recordId action before after } }",
+            json!({}),
+        )
+        .await;
+        let roles = |versions: &str| -> Vec<Vec<Value>> {
+            let versions: Value = serde_json::from_str(versions).unwrap();
+            versions
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|version| {
+                    version["partners"].as_array().unwrap().iter().map(|row| row["role"].clone()).collect()
+                })
+                .collect()
+        };
+        // Each entry's action, and its partners' roles in each version before and after.
+        type Written = (String, Vec<Vec<Value>>, Vec<Vec<Value>>);
+        let mut written: Vec<Written> = log["data"]["auditLog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|entry| entry["recordId"] == id)
+            .map(|entry| {
+                (
+                    entry["action"].as_str().unwrap().to_owned(),
+                    roles(entry["before"].as_str().unwrap()),
+                    roles(entry["after"].as_str().unwrap()),
+                )
+            })
+            .collect();
+        written.reverse();
+        let (first, police) = (vec![json!("Værested"), json!("Samtaler")], vec![Value::Null]);
+        assert_eq!(
+            written,
+            vec![
+                ("create".to_owned(), vec![], vec![first.clone()]),
+                ("update".to_owned(), vec![first], vec![police.clone(), police.clone()]),
+                ("delete".to_owned(), vec![police.clone(), police], vec![]),
+            ],
+            "{label}: {log}"
+        );
     })
     .await;
 }

@@ -183,14 +183,9 @@ impl RecordMutation {
     async fn delete_record(&self, ctx: &Context<'_>, id: ID, revision: i32) -> Result<WriteResult> {
         let (kind, key) = decode_id(&id, "id")?;
         let store = store(ctx)?;
-        if kind == NodeKind::Intervention {
-            // An intervention goes with its partners (rows of a link table, not records).
-            store.delete_intervention(key, revision).await?;
-        } else {
-            with_record_table!(kind, "id", |Table| {
-                store.delete::<Table>(key, revision).await
-            })?;
-        }
+        with_record_table!(kind, "id", |Table| {
+            store.delete::<Table>(key, revision).await
+        })?;
         Ok(WriteResult { id, revision: None })
     }
 

@@ -209,9 +209,10 @@ impl Store {
             funding: Set(funding),
             ..Default::default()
         };
-        let created = self.create::<intervention::Entity>(version, record).await?;
-        self.replace_partners(created.id, partners).await?;
-        Ok(created)
+        self.create_linked::<intervention::Entity>(version, record, async |id| {
+            self.replace_partners(id, partners).await
+        })
+        .await
     }
 
     /// Changes the intervention `id` from `from` on; given partners replace its partners.
@@ -261,8 +262,11 @@ impl Store {
             ),
             None => None,
         };
-        let changed = self
-            .update_from::<intervention::Entity>(id, revision, change, |version| {
+        self.update_linked::<intervention::Entity>(
+            id,
+            revision,
+            change,
+            |version| {
                 if let Some(goal) = changes.goal_id {
                     version.goal_id = Set(goal);
                 }
@@ -290,25 +294,13 @@ impl Store {
                 if let Some(funding) = funding {
                     version.funding = Set(funding);
                 }
-            })
-            .await?;
-        if let Some(partners) = partners {
-            self.replace_partners(id, partners).await?;
-        }
-        Ok(changed)
-    }
-
-    /// Deletes the intervention `id` with its partners (for mistakes): an editor of its
-    /// municipality may, with the revision it read.
-    pub async fn delete_intervention(&self, id: i32, revision: i32) -> ApiResult<()> {
-        let code = self.owner_of::<intervention::Entity>(id).await?;
-        self.editor_of(code)?;
-        // Its partner rows refer to it; the request's transaction undoes this if the delete fails.
-        intervention_partner::Entity::delete_many()
-            .filter(intervention_partner::Column::InterventionId.eq(id))
-            .exec(&self.db)
-            .await?;
-        self.delete::<intervention::Entity>(id, revision).await
+            },
+            async |id| match partners {
+                Some(partners) => self.replace_partners(id, partners).await,
+                None => Ok(()),
+            },
+        )
+        .await
     }
 
     /// The partners of an intervention of the municipality `code` on `day`, checked: each names

@@ -14,6 +14,7 @@ mod differences;
 mod forum;
 mod indicator;
 mod intervention;
+mod links;
 mod listing;
 mod model_io;
 mod organisation;

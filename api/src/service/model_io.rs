@@ -37,6 +37,7 @@ use super::{
         checked_text, checked_year, ore,
     },
     indicator::{checked_figure, Figure},
+    links::{linked_rows, LinkTable},
     municipality_exists,
     tree::{units_in_cycles, Placement},
     versions::{self, Recorded},
@@ -285,13 +286,20 @@ impl Store {
             ))
             .into());
         }
-        // Writes: the new versions of added and changed records, then what removed records had.
-        let apply = Apply {
+        // Writes: the link rows of added, changed and removed records (their rows before go to
+        // the audit log), the new versions of added and changed records, then what removed
+        // records had.
+        let mut apply = Apply {
             store: self,
             plan: &plan,
             by,
             diff: &diff,
+            links_before: HashMap::new(),
         };
+        if by.record_changes {
+            apply.links_before = apply.links_before().await?;
+        }
+        apply.links(&desired).await?;
         apply
             .kind::<political_committee::Entity>(&desired.committees, &stored.committees)
             .await?;
@@ -325,7 +333,6 @@ impl Store {
         apply
             .kind::<key_indicator::Entity>(&desired.key_indicators, &stored.key_indicators)
             .await?;
-        apply.links(&desired).await?;
         apply.remove_identities().await?;
         let unchanged = diff.unchanged;
         Ok(ImportReport {
@@ -2267,9 +2274,31 @@ struct Apply<'a> {
     plan: &'a Plan,
     by: &'a ImportAs,
     diff: &'a Diff,
+    /// The link rows of the records written, by identity, as they were before (for the audit).
+    links_before: HashMap<i32, (LinkTable, Json)>,
 }
 
 impl Apply<'_> {
+    /// The identity of the record a change is to.
+    fn id_of(&self, change: &RecordChange) -> i32 {
+        match change.change {
+            ChangeKind::Removed => self.plan.stored[&change.key].1,
+            _ => self.plan.keys[&change.key].id,
+        }
+    }
+
+    /// The link rows of every record the import writes, as they are before it.
+    async fn links_before(&self) -> ApiResult<HashMap<i32, (LinkTable, Json)>> {
+        let mut before = HashMap::new();
+        for change in &self.diff.changes {
+            let id = self.id_of(change);
+            if let Some(rows) = linked_rows(&self.store.db, &change.kind, id).await? {
+                before.insert(id, rows);
+            }
+        }
+        Ok(before)
+    }
+
     /// Replaces the versions of the added and changed records of `E`, and deletes the versions of
     /// its removed records (their identities go last: [`Apply::remove_identities`]).
     async fn kind<E: Writable>(&self, desired: &[E::Model], stored: &[E::Model]) -> ApiResult<()>
@@ -2329,7 +2358,7 @@ impl Apply<'_> {
                         (self.plan.code, id, revision),
                         effective,
                         &self.by.recorded,
-                        &before,
+                        (&before, self.links_before.get(&id)),
                     )
                     .await?;
             }
@@ -2346,10 +2375,7 @@ impl Apply<'_> {
                 .changes
                 .iter()
                 .filter(|c| c.kind == kind)
-                .map(|c| match c.change {
-                    ChangeKind::Removed => self.plan.stored[&c.key].1,
-                    _ => self.plan.keys[&c.key].id,
-                })
+                .map(|c| self.id_of(c))
                 .collect()
         };
         let forums = touched("forums");

@@ -9,7 +9,6 @@ use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, Q
 
 use super::{
     checks::{checked_long_text, checked_optional, checked_text, ore, Origin},
-    writes::row_json,
     Store,
 };
 use crate::{
@@ -83,16 +82,15 @@ impl Store {
         let participants = self
             .checked_participants(&field("participantCodes"), lead, &new.participants)
             .await?;
-        let created = self
-            .create::<shared_project::Entity>(version, record)
-            .await?;
         let rows = std::iter::once((lead, ProjectRole::Lead)).chain(
             participants
                 .iter()
                 .map(|code| (*code, ProjectRole::Participant)),
         );
-        self.add_participants(created.id, rows).await?;
-        Ok(created)
+        self.create_linked::<shared_project::Entity>(version, record, async |id| {
+            self.add_participants(id, rows).await
+        })
+        .await
     }
 
     /// Changes the shared project `id` from `from` on: an editor of the lead municipality may.
@@ -121,35 +119,48 @@ impl Store {
             ),
             None => None,
         };
-        let changed = self
-            .update_from::<shared_project::Entity>(id, revision, change, |version| {
+        self.update_linked::<shared_project::Entity>(
+            id,
+            revision,
+            change,
+            |version| {
                 if let Some(name) = name {
                     version.name = Set(name);
                 }
                 if let Some(description) = description {
                     version.description = Set(description);
                 }
-            })
-            .await?;
-        if let Some(participants) = participants {
-            // Those who stay keep their rows (and contributions); the others go.
-            let rows = self.participants_of(id).await?;
-            for row in &rows {
-                if row.participant_code != lead && !participants.contains(&row.participant_code) {
-                    project_participant::Entity::delete_by_id(row.id)
-                        .exec(&self.db)
-                        .await?;
-                }
+            },
+            async |id| match participants {
+                Some(participants) => self.replace_participants(id, lead, participants).await,
+                None => Ok(()),
+            },
+        )
+        .await
+    }
+
+    /// Makes `participants` (and the lead) the municipalities that take part in the project
+    /// `id`: those who stay keep their rows (and contributions); the others go.
+    async fn replace_participants(
+        &self,
+        id: i32,
+        lead: i32,
+        participants: Vec<i32>,
+    ) -> ApiResult<()> {
+        let rows = self.participants_of(id).await?;
+        for row in &rows {
+            if row.participant_code != lead && !participants.contains(&row.participant_code) {
+                project_participant::Entity::delete_by_id(row.id)
+                    .exec(&self.db)
+                    .await?;
             }
-            let kept: Vec<i32> = rows.iter().map(|row| row.participant_code).collect();
-            let added: Vec<i32> = participants
-                .into_iter()
-                .filter(|code| !kept.contains(code))
-                .collect();
-            let rows = added.iter().map(|code| (*code, ProjectRole::Participant));
-            self.add_participants(id, rows).await?;
         }
-        Ok(changed)
+        let kept: Vec<i32> = rows.iter().map(|row| row.participant_code).collect();
+        let added = participants
+            .into_iter()
+            .filter(|code| !kept.contains(code))
+            .map(|code| (code, ProjectRole::Participant));
+        self.add_participants(id, added).await
     }
 
     /// Sets a participant's own contribution to the project `id`: an editor of the participating
@@ -186,9 +197,7 @@ impl Store {
         row.contribution_ore = Set(amount);
         row.contribution_note = Set(note);
         let after = row.update(&self.db).await?;
-        let as_json = |row: &project_participant::Model| format!("[{}]", row_json(row));
-        self.record_linked_write(&found, code, &recorded, (as_json(&before), as_json(&after)))
-            .await?;
+        self.record_linked_write(&found, code, &recorded).await?;
         Ok(after)
     }
 

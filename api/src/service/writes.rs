@@ -24,6 +24,7 @@ use serde_json::Value as Json;
 
 use super::{
     checks::{Change, NewRecord, Sourced},
+    links::{linked_rows, LinkTable},
     versions::{self, Recorded},
     Principal, Role, Scoped, Store,
 };
@@ -51,11 +52,12 @@ where
 {
 }
 
-/// A record of `E` as a write found it: its identity (with the revision now current) and the
-/// versions before the write.
+/// A record of `E` as a write found it: its identity (with the revision now current), and the
+/// versions and link rows (see [`links`](super::links)) before the write.
 pub(super) struct Found<E: EntityTrait> {
     pub identity: identity::Model,
     pub before: Vec<E::Model>,
+    pub links: Option<(LinkTable, Json)>,
 }
 
 impl Store {
@@ -121,8 +123,20 @@ impl Store {
     /// until an admin shares it.
     pub(super) async fn create<E: Writable>(
         &self,
+        version: E::ActiveModel,
+        new: NewRecord,
+    ) -> ApiResult<E::Model> {
+        self.create_linked::<E>(version, new, async |_| Ok(()))
+            .await
+    }
+
+    /// Like [`create`](Self::create), with `links` writing the new record's link rows (given its
+    /// id) before the write is recorded.
+    pub(super) async fn create_linked<E: Writable>(
+        &self,
         mut version: E::ActiveModel,
         new: NewRecord,
+        links: impl AsyncFnOnce(i32) -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
         version.set(E::owner(), new.municipality.into());
         version.set(E::visibility(), Visibility::Private.as_str().into());
@@ -130,15 +144,17 @@ impl Store {
         version.set(E::valid_to(), new.valid_to.into());
         set_source::<E>(&mut version, new.sourced);
         let created = versions::create(&self.db, version, &new.recorded).await?;
+        let id = versions::identity_of(&created)?;
+        links(id).await?;
         let written = Written {
             action: Action::Create,
             municipality: new.municipality,
-            id: versions::identity_of(&created)?,
+            id,
             revision: 1,
             effective_from: Some(new.valid_from),
             recorded: &new.recorded,
         };
-        self.record_write::<E>(written, &[]).await?;
+        self.record_write::<E>(written, &[], None).await?;
         Ok(created)
     }
 
@@ -151,6 +167,20 @@ impl Store {
         revision: i32,
         change: Change,
         apply: impl FnOnce(&mut E::ActiveModel),
+    ) -> ApiResult<E::Model> {
+        self.update_linked::<E>(id, revision, change, apply, async |_| Ok(()))
+            .await
+    }
+
+    /// Like [`update_from`](Self::update_from), with `links` writing the record's link rows
+    /// (given its id) before the write is recorded.
+    pub(super) async fn update_linked<E: Writable>(
+        &self,
+        id: i32,
+        revision: i32,
+        change: Change,
+        apply: impl FnOnce(&mut E::ActiveModel),
+        links: impl AsyncFnOnce(i32) -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
         let from = change.from;
         let change = |version: &mut E::ActiveModel| {
@@ -178,6 +208,7 @@ impl Store {
             earlier.update(&self.db).await?;
             versions::add_version(&self.db, next.reset_all(), id, &recorded).await?
         };
+        links(id).await?;
         self.record_change::<E>(Action::Update, Some(from), &found, &recorded)
             .await?;
         Ok(changed)
@@ -223,10 +254,13 @@ impl Store {
         Ok(found.identity.revision)
     }
 
-    /// Deletes the record `id` and all its versions (for mistakes; to end a record that existed,
-    /// terminate it). Refused while other records refer to it.
+    /// Deletes the record `id`, all its versions and its link rows (for mistakes; to end a record
+    /// that existed, terminate it). Refused while other records refer to it.
     pub async fn delete<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<()> {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
+        if let Some((link, _)) = &found.links {
+            link.delete(&self.db, id).await?;
+        }
         E::delete_many()
             .filter(E::id().eq(id))
             .exec(&self.db)
@@ -267,7 +301,7 @@ impl Store {
         (municipality, id, revision): (i32, i32, i32),
         effective_from: Option<NaiveDate>,
         recorded: &Recorded,
-        before: &[E::Model],
+        (before, links): (&[E::Model], Option<&(LinkTable, Json)>),
     ) -> ApiResult<()> {
         let revision = if action == Action::Create {
             revision
@@ -297,7 +331,7 @@ impl Store {
             effective_from,
             recorded,
         };
-        self.record_write::<E>(written, before).await
+        self.record_write::<E>(written, before, links).await
     }
 
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
@@ -347,11 +381,17 @@ impl Store {
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
+        let links = linked_rows(&self.db, E::default().table_name(), id).await?;
         let identity = identity::Model {
             revision: revision + 1,
             ..identity
         };
-        Ok((Found { identity, before }, recorded))
+        let found = Found {
+            identity,
+            before,
+            links,
+        };
+        Ok((found, recorded))
     }
 
     /// The municipality that owns the record `id` of `E`, if the caller may see it.
@@ -382,21 +422,25 @@ impl Store {
             effective_from,
             recorded,
         };
-        self.record_write::<E>(written, &found.before).await
+        self.record_write::<E>(written, &found.before, found.links.as_ref())
+            .await
     }
 
-    /// Records a write to the record `written.id`, whose versions were `before`: the audit entry
-    /// (its versions before and as they are now) and the change feed's entry.
+    /// Records a write to the record `written.id`, whose versions and link rows were `before`
+    /// and `links`: the audit entry (the record before and as it is now) and the change feed's
+    /// entry.
     async fn record_write<E: Writable>(
         &self,
         written: Written<'_>,
         before: &[E::Model],
+        links: Option<&(LinkTable, Json)>,
     ) -> ApiResult<()> {
         let after = E::find()
             .filter(E::id().eq(written.id))
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
+        let links_after = linked_rows(&self.db, E::default().table_name(), written.id).await?;
         self.write_audit(
             Audited {
                 kind: E::default().table_name(),
@@ -406,23 +450,26 @@ impl Store {
                 revision: written.revision,
             },
             written.recorded,
-            (rows_json(before), rows_json(&after)),
+            (
+                record_json(before, links),
+                record_json(&after, links_after.as_ref()),
+            ),
         )
         .await?;
         self.feed::<E>(&written, before, &after).await
     }
 
-    /// Records a write to rows linked to the record `found` rather than to its versions (a
-    /// shared project's participants): the audit entry, filed under `municipality`, shows the
-    /// linked rows before and after; the change feed's entry is the record's.
+    /// Records a write to the link rows of the record `found` alone (a participant's own part
+    /// of a shared project): the audit entry is filed under `municipality` (the writer's); the
+    /// change feed's entry is the record's.
     pub(super) async fn record_linked_write<E: Writable>(
         &self,
         found: &Found<E>,
         municipality: i32,
         recorded: &Recorded,
-        rows: (String, String),
     ) -> ApiResult<()> {
         let identity = &found.identity;
+        let links_after = linked_rows(&self.db, E::default().table_name(), identity.id).await?;
         let written = Written {
             action: Action::Update,
             municipality: identity.municipality_code,
@@ -440,7 +487,10 @@ impl Store {
                 revision: identity.revision,
             },
             recorded,
-            rows,
+            (
+                record_json(&found.before, found.links.as_ref()),
+                record_json(&found.before, links_after.as_ref()),
+            ),
         )
         .await?;
         self.feed::<E>(&written, &found.before, &found.before).await
@@ -557,9 +607,17 @@ fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<N
     }
 }
 
-/// Rows (a record's versions) as a JSON array of objects, for the audit log.
-fn rows_json<M: ModelTrait>(rows: &[M]) -> String {
-    Json::Array(rows.iter().map(row_json).collect()).to_string()
+/// A record as the audit log shows it: a JSON array of its versions, each with the record's link
+/// rows (which hold on every day of the record) under the link table's name.
+fn record_json<M: ModelTrait>(versions: &[M], links: Option<&(LinkTable, Json)>) -> String {
+    let versions = versions.iter().map(|version| {
+        let mut object = row_json(version);
+        if let (Json::Object(fields), Some((link, rows))) = (&mut object, links) {
+            fields.insert(link.name().to_owned(), rows.clone());
+        }
+        object
+    });
+    Json::Array(versions.collect()).to_string()
 }
 
 /// A row as a JSON object, column by column.
