@@ -103,6 +103,29 @@ impl Server {
         self.status_field("VmHWM")
     }
 
+    /// The CPU time the server has used so far (user and system, all threads), in seconds:
+    /// read before and after a run, the server's own cost per request, which a busy machine
+    /// disturbs far less than it disturbs throughput. (The database's own processes are not
+    /// in it.)
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .context("cannot read the server's /proc stat (Linux only)")?;
+        // The fields after the command name, which is in parentheses and may hold spaces:
+        // utime and stime are the 14th and 15th fields of the line.
+        let after_name = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest)
+            .context("no command name in /proc stat")?;
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks = |index: usize| -> anyhow::Result<f64> {
+            Ok(fields
+                .get(index)
+                .context("/proc stat is too short")?
+                .parse::<u64>()? as f64)
+        };
+        Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second()?)
+    }
+
     fn status_field(&self, field: &str) -> anyhow::Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
             .context("cannot read the server's /proc status (Linux only)")?;
@@ -122,8 +145,19 @@ impl Drop for Server {
     }
 }
 
+/// The unit of the CPU times in `/proc/<pid>/stat` (`getconf CLK_TCK`; 100 on Linux as built).
+fn clock_ticks_per_second() -> anyhow::Result<f64> {
+    let output = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .context("cannot run getconf")?;
+    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
+}
+
 /// What one `oha` run measured.
 pub struct LoadResult {
+    /// Requests answered with 200.
+    pub answered: u64,
     /// Requests answered with 200, per second.
     pub requests_per_sec: f64,
     /// Seconds; NaN when no request was answered within the run.
@@ -175,12 +209,13 @@ pub fn oha(
         }
     }
     let seconds = |value: &Value| value.as_f64().unwrap_or(f64::NAN);
+    let answered = report["statusCodeDistribution"]["200"]
+        .as_u64()
+        .unwrap_or(0);
     Ok(LoadResult {
+        answered,
         // Answered requests only: oha's own figure also counts those cut off at the end.
-        requests_per_sec: report["statusCodeDistribution"]["200"]
-            .as_u64()
-            .unwrap_or(0) as f64
-            / seconds(&report["summary"]["total"]),
+        requests_per_sec: answered as f64 / seconds(&report["summary"]["total"]),
         p50: seconds(&report["latencyPercentiles"]["p50"]),
         p99: seconds(&report["latencyPercentiles"]["p99"]),
         errors: kinds.iter().map(|(_, count)| count).sum(),

@@ -198,8 +198,8 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
         queries::compared_codes().len()
     );
     println!(
-        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9}",
-        "query", "c", "req/s", "p50 ms", "p99 ms", "errors", "RSS MiB", "SQL/req"
+        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9} {:>10}",
+        "query", "c", "req/s", "p50 ms", "p99 ms", "errors", "RSS MiB", "SQL/req", "CPU ms/req"
     );
     for (query, statements) in queries.iter().zip(&per_request) {
         let single = query.single_client.then_some(1);
@@ -207,20 +207,25 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
             let body = query.body.to_string();
             // oha blocks this thread: nothing else runs in this process meanwhile.
             load::oha(&server.graphql_url(), &body, clients, args.warmup)?;
+            let cpu_before = server.cpu_seconds()?;
             let LoadResult {
+                answered,
                 requests_per_sec,
                 p50,
                 p99,
                 errors,
                 error_kinds,
             } = load::oha(&server.graphql_url(), &body, clients, args.duration)?;
+            // The server's CPU per answered request (requests cut off at the end add a little).
+            let cpu_per_request = (server.cpu_seconds()? - cpu_before) / answered.max(1) as f64;
             let rss = server.rss_kib()?;
             println!(
-                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9}",
+                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9} {:>10.3}",
                 query.name,
                 milliseconds(p50),
                 milliseconds(p99),
                 rss as f64 / 1024.0,
+                cpu_per_request * 1000.0,
             );
             if errors > 0 {
                 println!("{:<39} errors: {error_kinds}", "");

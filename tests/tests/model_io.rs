@@ -421,6 +421,15 @@ async fn bad_documents_are_refused_with_every_problem_and_its_path() {
                 vec!["unit[0].name".into()],
             ),
             (
+                "a new record with a key of the shape mutations give",
+                changed(&|m| {
+                    let mut unit = m.unit[0].clone();
+                    unit.key = "units-999999".to_owned();
+                    m.unit.push(unit);
+                }),
+                vec![format!("unit[{}].key", base.unit.len())],
+            ),
+            (
                 "another municipality",
                 changed(&|m| m.municipality = ALBERTSLUND),
                 vec!["municipality".into()],
@@ -566,6 +575,53 @@ async fn an_imports_audit_entry_shows_the_partners_before_and_after() {
         assert_eq!(entry["action"], "update", "{log}");
         assert_eq!(counts("before"), vec![partners; versions], "{log}");
         assert_eq!(counts("after"), vec![partners - 1; versions], "{log}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_export_does_not_name_records_the_caller_may_not_see() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let token = admin(&e, ISHOEJ);
+        // A private team with a public staff role in it.
+        let unit = ask(
+            &e.router,
+            Some(&e.editor),
+            r#"mutation { createUnit(input: { municipalityCode: 183, name: "Skjult team", kind: "team",
+                 validFrom: "2024-01-01", provenance: { source: "002", section: "Organisering" } }) { id } }"#,
+            json!({}),
+        )
+        .await["data"]["createUnit"]["id"]
+            .clone();
+        let role = ask(
+            &e.router,
+            Some(&e.editor),
+            r#"mutation ($unit: ID!) { createStaffRole(input: { unitId: $unit, title: "Synlig rolle",
+                 validFrom: "2024-01-01", provenance: { source: "002", section: "Bemanding" } }) { id } }"#,
+            json!({ "unit": unit }),
+        )
+        .await["data"]["createStaffRole"]["id"]
+            .clone();
+        let shared = ask(
+            &e.router,
+            Some(&token),
+            "mutation ($id: ID!) { setVisibility(id: $id, revision: 1, visibility: PUBLIC) { id } }",
+            json!({ "id": role }),
+        )
+        .await;
+        assert!(shared["errors"].is_null(), "{shared}");
+
+        let own = parse(&export(&e.router, ISHOEJ, Some(&token)).await);
+        let team = own.unit.iter().find(|u| u.name == "Skjult team").expect("the team").key.clone();
+        let of_role = |model: &ModelFile| {
+            model.staff_role.iter().find(|r| r.title == "Synlig rolle").map(|r| r.unit.clone())
+        };
+        assert_eq!(of_role(&own), Some(team.clone()), "{}", app.label());
+        // Anyone else sees the role, but not which unit it is in.
+        let public = export(&e.router, ISHOEJ, None).await;
+        assert_eq!(of_role(&parse(&public)), Some("#hidden".to_owned()));
+        assert!(!public.contains(&team), "{public}");
     })
     .await;
 }

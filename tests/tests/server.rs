@@ -210,6 +210,10 @@ async fn overload_is_refused_at_once_and_healthz_answers_under_load() {
             );
             let body: Value = serde_json::from_str(&body).unwrap();
             assert_eq!(body["errors"][0]["extensions"]["code"], "OVERLOADED");
+            // An export or import of a model shares the limit.
+            let (status, _, body) = server.request("GET", "/models/183", None).await;
+            assert_eq!(status, 503, "{body}");
+            assert!(body.contains("OVERLOADED"), "{body}");
             // /healthz needs no slot.
             let (status, _, _) = server.request("GET", "/healthz", None).await;
             assert_eq!(status, 200);

@@ -133,7 +133,8 @@ async fn deadline(State(limits): State<Limits>, request: Request, next: Next) ->
     }
 }
 
-/// At most `max_concurrent_requests` GraphQL requests at once on this replica; more are refused
+/// At most `max_concurrent_requests` requests to the model (GraphQL, `/models`) at once on this
+/// replica; more are refused
 /// at once with 503 `OVERLOADED` and `Retry-After`, rather than queueing for the database.
 pub async fn limit_concurrency(
     State(in_flight): State<Arc<Semaphore>>,

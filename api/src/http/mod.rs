@@ -84,8 +84,14 @@ impl AppState {
 /// The one way to build the server; the binary and the tests both use it.
 pub fn build_app(state: AppState) -> Router {
     let limits = state.limits.clone();
-    let graphql = Router::new()
+    // The routes that read or write the model share this replica's concurrency limit.
+    let model = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/models/{code}",
+            get(model_io::export)
+                .merge(put(model_io::import).layer(DefaultBodyLimit::max(limits.max_import_bytes))),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.in_flight.clone(),
             guard::limit_concurrency,
@@ -96,12 +102,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/assets/{*path}", get(web::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route(
-            "/models/{code}",
-            get(model_io::export)
-                .merge(put(model_io::import).layer(DefaultBodyLimit::max(limits.max_import_bytes))),
-        )
-        .merge(graphql)
+        .merge(model)
         .fallback(|| async { error_response(&ApiError::RouteNotFound, ResponseType::Json) })
         .with_state(state);
     with_layers(routes, &limits)

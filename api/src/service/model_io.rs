@@ -139,7 +139,7 @@ impl Store {
             return Err(ApiError::not_found(format!("municipality {code}")));
         }
         let stored = self.stored_model(code, true).await?;
-        let names = Names::load(self, code).await?;
+        let names = Names::load(self, code, &stored.ids()).await?;
         toml::to_string(&stored.document(code, &names))
             .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))
     }
@@ -557,6 +557,25 @@ struct Rows {
     participants: HashMap<i32, Vec<Participant>>,
 }
 
+impl Rows {
+    /// The identities of the records the rows are versions of.
+    fn ids(&self) -> HashSet<i32> {
+        let mut ids = HashSet::new();
+        ids.extend(self.committees.iter().map(|v| v.id));
+        ids.extend(self.units.iter().map(|v| v.id));
+        ids.extend(self.staff_roles.iter().map(|v| v.id));
+        ids.extend(self.budget_lines.iter().map(|v| v.id));
+        ids.extend(self.forums.iter().map(|v| v.id));
+        ids.extend(self.forum_members.iter().map(|v| v.id));
+        ids.extend(self.goals.iter().map(|v| v.id));
+        ids.extend(self.interventions.iter().map(|v| v.id));
+        ids.extend(self.shared_projects.iter().map(|v| v.id));
+        ids.extend(self.contacts.iter().map(|v| v.id));
+        ids.extend(self.key_indicators.iter().map(|v| v.id));
+        ids
+    }
+}
+
 /// A version's validity, `[valid_from, valid_to)`.
 type Validity = (Option<NaiveDate>, Option<NaiveDate>);
 
@@ -604,6 +623,9 @@ impl Rows {
 }
 
 /// Keys of the records and of the reference data, by id, for writing a document.
+/// What an export writes for a reference to a record the caller may not see.
+const HIDDEN: &str = "#hidden";
+
 struct Names {
     records: HashMap<i32, String>,
     sources: HashMap<i32, String>,
@@ -613,12 +635,16 @@ struct Names {
 }
 
 impl Names {
-    async fn load(store: &Store, code: i32) -> ApiResult<Self> {
+    /// The names of the records `exported` (the ones the caller may see) and of the reference
+    /// data: a reference to a record the caller may not see shows as [`HIDDEN`], not by its key
+    /// (which can say what the record is).
+    async fn load(store: &Store, code: i32, exported: &HashSet<i32>) -> ApiResult<Self> {
         let records = identity::Entity::find()
             .filter(identity::Column::MunicipalityCode.eq(code))
             .all(&store.db)
             .await?
             .into_iter()
+            .filter(|row| exported.contains(&row.id))
             .map(|row| (row.id, row.key))
             .collect();
         let reference = Reference::load(store).await?;
@@ -636,7 +662,7 @@ impl Names {
         self.records
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| format!("#{id}"))
+            .unwrap_or_else(|| HIDDEN.to_owned())
     }
     fn record_opt(&self, id: Option<i32>) -> Option<String> {
         id.map(|id| self.record(id))
@@ -1161,6 +1187,15 @@ impl Plan {
                 self.problem(
                     format!("{at}.key"),
                     format!("key {key:?} is the key of a stored record of {stored_kind}"),
+                );
+                return;
+            }
+            None if versions::is_generated_key(key) => {
+                self.problem(
+                    format!("{at}.key"),
+                    format!(
+                        "{key:?} has the shape of the keys records made by mutations get                          (units-42); give the new record a key of its own"
+                    ),
                 );
                 return;
             }

@@ -96,6 +96,19 @@ pub async fn create_identity<C: ConnectionTrait>(
     Ok(identity.id)
 }
 
+/// Whether `key` has the shape of a generated key (`units-42`: a table of versions, a dash and a
+/// number). A document may not give a new record such a key: the identity it names may be
+/// allocated later, and its generated key would then be taken.
+pub fn is_generated_key(key: &str) -> bool {
+    key.rsplit_once('-').is_some_and(|(table, number)| {
+        !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && super::scoped::tenant_owned_tables()
+                .iter()
+                .any(|(name, _)| *name == table)
+    })
+}
+
 /// Inserts `versions` as the versions of the record `id`, numbered from 1 in their order, and
 /// marks the latest: for a record whose versions are all new (or were all removed).
 pub async fn insert_versions<C, A>(
