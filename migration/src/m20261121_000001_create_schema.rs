@@ -1280,7 +1280,7 @@ async fn forbid_overlapping_versions(
 }
 
 /// The indexes every tenant-owned table's reads use: by owner, by source, by validity; and one
-/// latest version per identity.
+/// latest version per identity (which also serves reads of latest versions in id order).
 async fn create_tenancy_indexes(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
     let column = |name: &str| Alias::new(name);
     manager
@@ -1294,11 +1294,12 @@ async fn create_tenancy_indexes(manager: &SchemaManager<'_>, table: &str) -> Res
                 .to_owned(),
         )
         .await?;
+    // With the id, so that a municipality's records are found in the order reads return them.
     create_index(
         manager,
         &format!("idx_{table}_municipality_code"),
         Alias::new(table),
-        [column("municipality_code")],
+        [column("municipality_code"), column("id")],
     )
     .await?;
     create_index(

@@ -55,8 +55,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use entities::by_index::{ByIndex, FromRow};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    sea_query::Expr, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -224,9 +224,14 @@ pub fn validity_condition<E: Scoped>(day: NaiveDate) -> Condition {
 }
 
 /// The latest version of each record of `E` (all rows of tables without versions).
+///
+/// `latest = TRUE` is written into the SQL, not bound: it is the condition of the partial index of
+/// latest versions, and SQLite recompiles a statement whenever a bound value could change whether
+/// such an index applies, which made every read prepare its statement anew. With the literal,
+/// the prepared statement is reused and both databases can use the index.
 fn latest_version_condition<E: Scoped>() -> Condition {
     match E::latest() {
-        Some(latest) => Condition::all().add(latest.eq(true)),
+        Some(latest) => Condition::all().add(latest.into_expr().eq(Expr::cust("TRUE"))),
         None => Condition::all(),
     }
 }
