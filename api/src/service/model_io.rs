@@ -1194,7 +1194,8 @@ impl Plan {
                 self.problem(
                     format!("{at}.key"),
                     format!(
-                        "{key:?} has the shape of the keys records made by mutations get                          (units-42); give the new record a key of its own"
+                        "{key:?} has the shape of the keys records made by mutations get \
+                         (units-42); give the new record a key of its own"
                     ),
                 );
                 return;
