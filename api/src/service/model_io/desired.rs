@@ -1,0 +1,563 @@
+//! The document as rows ([`Plan::desired`]), every field checked.
+
+use entities::{
+    budget_line, contact, forum, forum_member, goal, intervention, key_indicator,
+    political_committee, shared_project, staff_role, unit,
+};
+
+use super::{
+    plan::{Common, Plan},
+    rows::Rows,
+};
+use crate::{
+    seed::format::*,
+    service::{
+        checks::{
+            checked_ages, checked_email, checked_goal_number, checked_headcount, checked_hours,
+            checked_optional, checked_phone, checked_year, ore,
+        },
+        indicator::{checked_figure, Figure},
+        tree::Placement,
+    },
+    vocabulary::{
+        Archetype, BudgetCategory, BudgetPhase, ForumLevel, ForumScope, IndicatorKind, Measure,
+        Pillar, PreventionLevel, ProjectRole,
+    },
+};
+
+/// A version's model from its own columns and a [`Common`]; the identity columns are set when it
+/// is written.
+macro_rules! version {
+    ($module:ident { $($field:ident: $value:expr),* $(,)? }, $id:expr, $common:expr, $recorded:expr) => {{
+        let common: Common = $common;
+        $module::Model {
+            id: $id,
+            version: 0,
+            latest: false,
+            $($field: $value,)*
+            municipality_code: common.municipality_code,
+            visibility: common.visibility,
+            valid_from: common.valid_from,
+            valid_to: common.valid_to,
+            source_id: common.source_id,
+            source_section: common.source_section,
+            note: common.note,
+            recorded_at: $recorded.at,
+            recorded_by: $recorded.by.clone(),
+        }
+    }};
+}
+
+impl Plan {
+    /// The document as rows, every field checked (problems noted; rows with problems left out).
+    pub(super) fn desired(&mut self, d: &ModelFile) -> Rows {
+        let mut model = Rows::default();
+        let recorded = self.recorded.clone();
+        for (i, r) in d.committee.iter().enumerate() {
+            let at = format!("committee[{i}]");
+            let name = self.name(format!("{at}.name"), &r.name);
+            let common = self.common(&at, "political_committees", r.provenance());
+            if let (Some(name), Some(common)) = (name, common) {
+                model.committees.push(version!(
+                    political_committee { name: name },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        let mut placements: Vec<(Placement, String)> = Vec::new();
+        for (i, r) in d.unit.iter().enumerate() {
+            let at = format!("unit[{i}]");
+            let name = self.name(format!("{at}.name"), &r.name);
+            let kind = self.name(format!("{at}.kind"), &r.kind);
+            let parent = self.reference_opt(&format!("{at}.parent"), "units", r.parent.as_deref());
+            let committee = self.reference_opt(
+                &format!("{at}.committee"),
+                "political_committees",
+                r.committee.as_deref(),
+            );
+            let archetype = self.vocabulary_opt(
+                &format!("{at}.archetype"),
+                r.archetype.as_deref(),
+                Archetype::ALL,
+            );
+            let archetype_note =
+                self.long_text(format!("{at}.archetype_note"), r.archetype_note.as_deref());
+            let common = self.common(&at, "units", r.provenance());
+            let id = self.id_of(&r.key);
+            if let Some(parent) = parent {
+                let placement = Placement {
+                    unit: id,
+                    parent,
+                    valid_from: r.valid_from,
+                    valid_to: r.valid_to,
+                };
+                placements.push((placement, format!("{at}.parent")));
+            }
+            if let (
+                Some(name),
+                Some(kind),
+                Some(parent),
+                Some(committee),
+                Some(archetype),
+                Some(archetype_note),
+                Some(common),
+            ) = (
+                name,
+                kind,
+                parent,
+                committee,
+                archetype,
+                archetype_note,
+                common,
+            ) {
+                model.units.push(version!(
+                    unit {
+                        parent_id: parent,
+                        committee_id: committee,
+                        name: name,
+                        kind: kind,
+                        archetype: archetype,
+                        archetype_note: archetype_note,
+                        hosts_crime_prevention: r.hosts_crime_prevention,
+                    },
+                    id,
+                    common,
+                    recorded
+                ));
+            }
+        }
+        self.check_tree(&placements);
+        for (i, r) in d.staff_role.iter().enumerate() {
+            let at = format!("staff_role[{i}]");
+            let unit = self.reference(&format!("{at}.unit"), "units", &r.unit);
+            let title = self.name(format!("{at}.title"), &r.title);
+            let headcount = self.check(checked_headcount(&format!("{at}.headcount"), r.headcount));
+            let minutes = match (r.weekly_hours, r.weekly_hours_min, r.weekly_hours_max) {
+                (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                    self.problem(
+                        format!("{at}.weekly_hours"),
+                        "give weekly_hours or a min/max range, not both",
+                    );
+                    None
+                }
+                (Some(exact), None, None) => {
+                    let field = format!("{at}.weekly_hours");
+                    self.check(checked_hours((&field, Some(exact)), (&field, Some(exact))))
+                }
+                (None, min, max) => self.check(checked_hours(
+                    (&format!("{at}.weekly_hours_min"), min),
+                    (&format!("{at}.weekly_hours_max"), max),
+                )),
+            };
+            let level = self.vocabulary_opt(
+                &format!("{at}.prevention_level"),
+                r.prevention_level.as_deref(),
+                PreventionLevel::ALL,
+            );
+            let pillar =
+                self.vocabulary_opt(&format!("{at}.pillar"), r.pillar.as_deref(), Pillar::ALL);
+            let common = self.common(&at, "staff_roles", r.provenance());
+            if let (
+                Some(unit),
+                Some(title),
+                Some(()),
+                Some((min, max)),
+                Some(level),
+                Some(pillar),
+                Some(common),
+            ) = (unit, title, headcount, minutes, level, pillar, common)
+            {
+                model.staff_roles.push(version!(
+                    staff_role {
+                        unit_id: unit,
+                        title: title,
+                        headcount: r.headcount,
+                        weekly_minutes_min: min,
+                        weekly_minutes_max: max,
+                        prevention_level: level,
+                        pillar: pillar,
+                    },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.budget_line.iter().enumerate() {
+            let at = format!("budget_line[{i}]");
+            let unit = self.reference_opt(&format!("{at}.unit"), "units", r.unit.as_deref());
+            let year = self.check(checked_year(&format!("{at}.year"), r.year));
+            let category =
+                self.vocabulary(&format!("{at}.category"), &r.category, BudgetCategory::ALL);
+            let phase = self.vocabulary(&format!("{at}.phase"), &r.phase, BudgetPhase::ALL);
+            let amount = self.check(ore(&format!("{at}.amount"), r.amount));
+            let function_code =
+                self.short_text(format!("{at}.function_code"), r.function_code.as_deref());
+            let description = self.name(format!("{at}.description"), &r.description);
+            let common = self.common(&at, "budget_lines", r.provenance());
+            if let (
+                Some(unit),
+                Some(()),
+                Some(category),
+                Some(phase),
+                Some(amount),
+                Some(function_code),
+                Some(description),
+                Some(common),
+            ) = (
+                unit,
+                year,
+                category,
+                phase,
+                amount,
+                function_code,
+                description,
+                common,
+            ) {
+                model.budget_lines.push(version!(
+                    budget_line {
+                        unit_id: unit,
+                        year: r.year,
+                        category: category,
+                        phase: phase,
+                        amount_ore: amount,
+                        function_code: function_code,
+                        description: description,
+                    },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.forum.iter().enumerate() {
+            let at = format!("forum[{i}]");
+            let id = self.id_of(&r.key);
+            let name = self.name(format!("{at}.name"), &r.name);
+            let scope = self.vocabulary(&format!("{at}.scope"), &r.scope, ForumScope::ALL);
+            let level = self.vocabulary(&format!("{at}.level"), &r.level, ForumLevel::ALL);
+            let cadence = self.short_text(format!("{at}.cadence"), r.cadence.as_deref());
+            let purpose = self.long_text(format!("{at}.purpose"), r.purpose.as_deref());
+            let network = match r.network.as_deref() {
+                None => Some(None),
+                Some(key) => {
+                    let field = format!("{at}.network");
+                    let found = self.named(&field, "network", key);
+                    if found.is_some_and(|n| !self.reference.own_networks.contains(&n)) {
+                        self.problem(
+                            &field,
+                            format!("municipality {} is not in the network", self.code),
+                        );
+                    }
+                    found.map(Some)
+                }
+            };
+            for (j, basis) in r.legal_bases.iter().enumerate() {
+                if let Some(basis) =
+                    self.named(&format!("{at}.legal_bases[{j}]"), "legal basis", basis)
+                {
+                    let bases = model.legal_bases.entry(id).or_default();
+                    if !bases.contains(&basis) {
+                        bases.push(basis);
+                    }
+                }
+            }
+            let common = self.common(&at, "forums", r.provenance());
+            for (j, m) in r.member.iter().enumerate() {
+                let at = format!("{at}.member[{j}]");
+                let unit = self.reference_opt(&format!("{at}.unit"), "units", m.unit.as_deref());
+                let partner = match m.partner.as_deref() {
+                    None => Some(None),
+                    Some(key) => self
+                        .named(&format!("{at}.partner"), "partner organisation", key)
+                        .map(Some),
+                };
+                if m.unit.is_some() == m.partner.is_some() {
+                    self.problem(
+                        format!("{at}.unit"),
+                        "a member names exactly one of unit or partner",
+                    );
+                }
+                let role_title = self.name(format!("{at}.role_title"), &m.role_title);
+                let provenance = Provenance {
+                    source: m.source.as_deref().unwrap_or(&r.source),
+                    section: m.section.as_deref().unwrap_or(&r.section),
+                    valid_from: m.valid_from.or(r.valid_from),
+                    valid_to: m.valid_to.or(r.valid_to),
+                    visibility: m.visibility.as_deref().or(r.visibility.as_deref()),
+                    note: m.note.as_deref(),
+                };
+                let member_common = self.common(&at, "forum_members", provenance);
+                if let (Some(unit), Some(partner), Some(role_title), Some(common)) =
+                    (unit, partner, role_title, member_common)
+                {
+                    model.forum_members.push(version!(
+                        forum_member {
+                            forum_id: id,
+                            unit_id: unit,
+                            partner_id: partner,
+                            role_title: role_title,
+                        },
+                        self.id_of(&m.key),
+                        common,
+                        recorded
+                    ));
+                }
+            }
+            if let (
+                Some(name),
+                Some(scope),
+                Some(level),
+                Some(cadence),
+                Some(purpose),
+                Some(network),
+                Some(common),
+            ) = (name, scope, level, cadence, purpose, network, common)
+            {
+                model.forums.push(version!(
+                    forum {
+                        network_id: network,
+                        name: name,
+                        scope: scope,
+                        level: level,
+                        cadence: cadence,
+                        purpose: purpose,
+                    },
+                    id,
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.goal.iter().enumerate() {
+            let at = format!("goal[{i}]");
+            let plan = self.name(format!("{at}.plan"), &r.plan);
+            let number = self.check(checked_goal_number(&format!("{at}.number"), r.number));
+            let title = self.name(format!("{at}.title"), &r.title);
+            let common = self.common(&at, "goals", r.provenance());
+            if let (Some(plan), Some(()), Some(title), Some(common)) = (plan, number, title, common)
+            {
+                model.goals.push(version!(
+                    goal {
+                        plan: plan,
+                        number: r.number,
+                        title: title
+                    },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.intervention.iter().enumerate() {
+            let at = format!("intervention[{i}]");
+            let id = self.id_of(&r.key);
+            let name = self.name(format!("{at}.name"), &r.name);
+            let description = self.long_text(format!("{at}.description"), r.description.as_deref());
+            let goal = self.reference_opt(&format!("{at}.goal"), "goals", r.goal.as_deref());
+            let lead =
+                self.reference_opt(&format!("{at}.lead_unit"), "units", r.lead_unit.as_deref());
+            let level = self.vocabulary_opt(
+                &format!("{at}.prevention_level"),
+                r.prevention_level.as_deref(),
+                PreventionLevel::ALL,
+            );
+            let target_group =
+                self.long_text(format!("{at}.target_group"), r.target_group.as_deref());
+            let ages = self.check(checked_ages(&at, r.age_min, r.age_max));
+            let funding = self.long_text(format!("{at}.funding"), r.funding.as_deref());
+            for (j, p) in r.partner.iter().enumerate() {
+                let at = format!("{at}.partner[{j}]");
+                let unit = self.reference_opt(&format!("{at}.unit"), "units", p.unit.as_deref());
+                let partner = match p.partner.as_deref() {
+                    None => Some(None),
+                    Some(key) => self
+                        .named(&format!("{at}.partner"), "partner organisation", key)
+                        .map(Some),
+                };
+                if p.unit.is_some() == p.partner.is_some() {
+                    self.problem(
+                        format!("{at}.unit"),
+                        "a partner names exactly one of unit or partner",
+                    );
+                }
+                let role = self.short_text(format!("{at}.role"), p.role.as_deref());
+                if let (Some(unit), Some(partner), Some(role)) = (unit, partner, role) {
+                    let partners = model.partners.entry(id).or_default();
+                    if !partners.contains(&(unit, partner, role.clone())) {
+                        partners.push((unit, partner, role));
+                    }
+                }
+            }
+            let common = self.common(&at, "interventions", r.provenance());
+            if let (
+                Some(name),
+                Some(description),
+                Some(goal),
+                Some(lead),
+                Some(level),
+                Some(target_group),
+                Some(()),
+                Some(funding),
+                Some(common),
+            ) = (
+                name,
+                description,
+                goal,
+                lead,
+                level,
+                target_group,
+                ages,
+                funding,
+                common,
+            ) {
+                model.interventions.push(version!(
+                    intervention {
+                        goal_id: goal,
+                        lead_unit_id: lead,
+                        name: name,
+                        description: description,
+                        prevention_level: level,
+                        target_group: target_group,
+                        age_min: r.age_min,
+                        age_max: r.age_max,
+                        funding: funding,
+                    },
+                    id,
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.shared_project.iter().enumerate() {
+            let at = format!("shared_project[{i}]");
+            let id = self.id_of(&r.key);
+            let name = self.name(format!("{at}.name"), &r.name);
+            let description = self.long_text(format!("{at}.description"), r.description.as_deref());
+            for (j, p) in r.participant.iter().enumerate() {
+                let at = format!("{at}.participant[{j}]");
+                if !self.reference.municipalities.contains(&p.municipality) {
+                    self.problem(
+                        format!("{at}.municipality"),
+                        format!("there is no municipality {}", p.municipality),
+                    );
+                }
+                let role = self.vocabulary(&format!("{at}.role"), &p.role, ProjectRole::ALL);
+                let contribution = self.check(ore(&format!("{at}.contribution"), p.contribution));
+                let note = self.long_text(
+                    format!("{at}.contribution_note"),
+                    p.contribution_note.as_deref(),
+                );
+                if let (Some(role), Some(contribution), Some(note)) = (role, contribution, note) {
+                    let row = (p.municipality, role, contribution, note);
+                    let participants = model.participants.entry(id).or_default();
+                    if !participants.contains(&row) {
+                        participants.push(row);
+                    }
+                }
+            }
+            let common = self.common(&at, "shared_projects", r.provenance());
+            if let (Some(name), Some(description), Some(common)) = (name, description, common) {
+                model.shared_projects.push(version!(
+                    shared_project {
+                        name: name,
+                        description: description
+                    },
+                    id,
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.contact.iter().enumerate() {
+            let at = format!("contact[{i}]");
+            let unit = self.reference_opt(&format!("{at}.unit"), "units", r.unit.as_deref());
+            let name = self.name(format!("{at}.name"), &r.name);
+            let role_title = self.name(format!("{at}.role_title"), &r.role_title);
+            let phone = self.check(checked_optional(
+                &format!("{at}.phone"),
+                r.phone.as_deref(),
+                checked_phone,
+            ));
+            let email = self.check(checked_optional(
+                &format!("{at}.email"),
+                r.email.as_deref(),
+                checked_email,
+            ));
+            let common = self.common(&at, "contacts", r.provenance());
+            if let (
+                Some(unit),
+                Some(name),
+                Some(role_title),
+                Some(phone),
+                Some(email),
+                Some(common),
+            ) = (unit, name, role_title, phone, email, common)
+            {
+                model.contacts.push(version!(
+                    contact {
+                        unit_id: unit,
+                        name: name,
+                        role_title: role_title,
+                        phone: phone,
+                        email: email,
+                    },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.key_indicator.iter().enumerate() {
+            let at = format!("key_indicator[{i}]");
+            let measure = self.vocabulary(&format!("{at}.measure"), &r.measure, Measure::ALL);
+            let title = self.name(format!("{at}.title"), &r.title);
+            let unit = self.short_text(format!("{at}.unit"), r.unit.as_deref());
+            let kind = self.vocabulary(&format!("{at}.kind"), &r.kind, IndicatorKind::ALL);
+            let figure = kind
+                .as_deref()
+                .and_then(IndicatorKind::parse)
+                .and_then(|kind| {
+                    self.check(checked_figure(
+                        &at,
+                        Figure {
+                            period_start: r.period_start,
+                            period_end: r.period_end,
+                            kind,
+                            value: r.value,
+                            finding: r.finding.clone(),
+                        },
+                    ))
+                });
+            let common = self.common(&at, "key_indicators", r.provenance());
+            if let (
+                Some(measure),
+                Some(title),
+                Some(unit),
+                Some(kind),
+                Some(figure),
+                Some(common),
+            ) = (measure, title, unit, kind, figure, common)
+            {
+                model.key_indicators.push(version!(
+                    key_indicator {
+                        measure: measure,
+                        title: title,
+                        period_start: r.period_start,
+                        period_end: r.period_end,
+                        value_kind: kind,
+                        value_hundredths: figure.value_hundredths,
+                        unit: unit,
+                        finding: figure.finding,
+                    },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        model
+    }
+}

@@ -1,0 +1,529 @@
+//! Export and import of a municipality's whole model as one document in the seed dataset's format
+//! ([`ModelFile`], TOML); the seed dataset is loaded through the same import.
+//!
+//! - **Export**: every version of every record of the municipality that the caller may see,
+//!   grouped by record (in the order the records were created), its versions in the order of
+//!   time, references by key; fields equal to the format's defaults are left out.
+//! - **Import**: the document is the municipality's whole model. Records are matched by key: a
+//!   stored record whose versions all equal the document's is unchanged; a differing one gets the
+//!   document's versions (an `update` from the first day that differs); a new key is a new record
+//!   (`create`); a stored record the document leaves out is deleted (`delete`). Every problem of
+//!   the document is reported with its path (`unit[3].parent`, indices from 0), checked by the
+//!   same functions the mutations use. Everything happens in one transaction; a dry run does the
+//!   same and rolls it back. Forum legal bases, intervention partners and project participants
+//!   belong to their record, not to one version: the export lists them on every version, the
+//!   import takes them from all versions (without repeats).
+
+mod apply;
+mod desired;
+mod diff;
+mod export;
+mod plan;
+mod rows;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use entities::{
+    budget_line, contact, forum, forum_legal_basis, forum_member, goal, intervention,
+    intervention_partner, key_indicator, political_committee, project_participant, shared_project,
+    staff_role, unit,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use self::{
+    apply::Apply,
+    diff::Diff,
+    export::Names,
+    plan::{Plan, Reference},
+    rows::Rows,
+};
+use super::{municipality_exists, versions::Recorded, writes::Writable, Principal, Role, Store};
+use crate::{
+    error::{ApiError, ApiResult},
+    seed::format::*,
+};
+
+/// One problem of a document: its path in the document, and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+/// Why an import was not applied.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The document has these problems (nothing was written).
+    Invalid(Vec<Problem>),
+    /// The import was refused as a whole (not signed in, not allowed, a conflict, the database).
+    Refused(ApiError),
+}
+
+impl From<ApiError> for ImportError {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::BadUserInput { field, message } => Self::Invalid(vec![Problem {
+                path: document_path(&field),
+                message,
+            }]),
+            other => Self::Refused(other),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ImportError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Refused(error.into())
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Whether the changes were written (false for a dry run).
+    pub applied: bool,
+    pub changes: Vec<RecordChange>,
+    /// How many records of the document equal what is stored.
+    pub unchanged: usize,
+}
+
+/// A record the import adds, changes or removes.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecordChange {
+    /// The table of its versions (`units`, `staff_roles`, …).
+    pub kind: String,
+    pub key: String,
+    pub change: ChangeKind,
+    /// The fields whose values differ in any version (`name`, `parent`, `valid_from`, …);
+    /// `versions` when the number of versions differs. Empty for added and removed records.
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// Who an import writes as, and whether its writes are changes (audit entries and the change
+/// feed) or the initial state (the seed dataset).
+pub(crate) struct ImportAs {
+    pub recorded: Recorded,
+    pub record_changes: bool,
+    /// Whether the importer may change who sees records (an admin, or the dataset).
+    pub may_share: bool,
+}
+
+impl Store {
+    /// The connection reads and writes go through (the seed dataset writes its reference data in
+    /// the import's transaction).
+    pub(crate) fn connection(&self) -> &super::Connection {
+        &self.db
+    }
+
+    /// The model of municipality `code` as a TOML document, as far as the caller may see it.
+    pub async fn export_model(&self, code: i32) -> ApiResult<String> {
+        if !municipality_exists(&self.db, code).await? {
+            return Err(ApiError::not_found(format!("municipality {code}")));
+        }
+        let stored = self.stored_model(code, true).await?;
+        let names = Names::load(self, code, &stored.ids()).await?;
+        toml::to_string(&stored.document(code, &names))
+            .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))
+    }
+
+    /// Imports `text` as the whole model of municipality `code` for an editor or admin of it;
+    /// applied unless `dry_run`. The store must not be in a transaction: the import is one.
+    pub async fn import_model(
+        &self,
+        code: i32,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<ImportReport, ImportError> {
+        if !municipality_exists(&self.db, code).await? {
+            return Err(ApiError::not_found(format!("municipality {code}")).into());
+        }
+        let recorded = self.editor_of(code)?;
+        let may_share = matches!(&self.principal, Principal::User { roles, .. } if roles.contains(&Role::Admin));
+        let document = parse_document(text)?;
+        let store = self.begin().await?;
+        let report = store
+            .import_document(
+                code,
+                &document,
+                &ImportAs {
+                    recorded,
+                    record_changes: true,
+                    may_share,
+                },
+            )
+            .await?;
+        if dry_run {
+            // Dropping the transaction rolls it back.
+            return Ok(report);
+        }
+        store.commit().await?;
+        Ok(ImportReport {
+            applied: true,
+            ..report
+        })
+    }
+
+    /// Imports `document` as the whole model of municipality `code` in the store's transaction;
+    /// the report says `applied: false` (the caller commits or not).
+    pub(crate) async fn import_document(
+        &self,
+        code: i32,
+        document: &ModelFile,
+        by: &ImportAs,
+    ) -> Result<ImportReport, ImportError> {
+        let mut plan = Plan::new(self, code, by).await?;
+        plan.check_document(document);
+        plan.check_days(document);
+        plan.create_identities(self).await?;
+        let mut desired = plan.desired(document);
+        if !plan.problems.is_empty() {
+            return Err(ImportError::Invalid(plan.problems));
+        }
+        let stored = self.stored_model(code, false).await?;
+        if by.record_changes {
+            desired.keep_contributions_of_others(code, &stored);
+        }
+        let mut diff = Diff::default();
+        diff.compare::<political_committee::Entity>(
+            &plan,
+            &desired.committees,
+            &stored.committees,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<unit::Entity>(
+            &plan,
+            &desired.units,
+            &stored.units,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<staff_role::Entity>(
+            &plan,
+            &desired.staff_roles,
+            &stored.staff_roles,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<budget_line::Entity>(
+            &plan,
+            &desired.budget_lines,
+            &stored.budget_lines,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<forum::Entity>(
+            &plan,
+            &desired.forums,
+            &stored.forums,
+            &desired.legal_bases_json(),
+            &stored.legal_bases_json(),
+        );
+        diff.compare::<forum_member::Entity>(
+            &plan,
+            &desired.forum_members,
+            &stored.forum_members,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<goal::Entity>(
+            &plan,
+            &desired.goals,
+            &stored.goals,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<intervention::Entity>(
+            &plan,
+            &desired.interventions,
+            &stored.interventions,
+            &desired.partners_json(),
+            &stored.partners_json(),
+        );
+        diff.compare::<shared_project::Entity>(
+            &plan,
+            &desired.shared_projects,
+            &stored.shared_projects,
+            &desired.participants_json(),
+            &stored.participants_json(),
+        );
+        diff.compare::<contact::Entity>(
+            &plan,
+            &desired.contacts,
+            &stored.contacts,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        diff.compare::<key_indicator::Entity>(
+            &plan,
+            &desired.key_indicators,
+            &stored.key_indicators,
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        if diff.shares && !by.may_share {
+            return Err(ApiError::Forbidden(format!(
+                "only an admin of municipality {code} may decide who sees its records (the \
+                 document changes a visibility, or adds a record that is not private)"
+            ))
+            .into());
+        }
+        // Writes: the link rows of added, changed and removed records (their rows before go to
+        // the audit log), the new versions of added and changed records, then what removed
+        // records had.
+        let mut apply = Apply {
+            store: self,
+            plan: &plan,
+            by,
+            diff: &diff,
+            links_before: HashMap::new(),
+        };
+        if by.record_changes {
+            apply.links_before = apply.links_before().await?;
+        }
+        apply.links(&desired).await?;
+        apply
+            .kind::<political_committee::Entity>(&desired.committees, &stored.committees)
+            .await?;
+        apply
+            .kind::<unit::Entity>(&desired.units, &stored.units)
+            .await?;
+        apply
+            .kind::<staff_role::Entity>(&desired.staff_roles, &stored.staff_roles)
+            .await?;
+        apply
+            .kind::<budget_line::Entity>(&desired.budget_lines, &stored.budget_lines)
+            .await?;
+        apply
+            .kind::<forum::Entity>(&desired.forums, &stored.forums)
+            .await?;
+        apply
+            .kind::<forum_member::Entity>(&desired.forum_members, &stored.forum_members)
+            .await?;
+        apply
+            .kind::<goal::Entity>(&desired.goals, &stored.goals)
+            .await?;
+        apply
+            .kind::<intervention::Entity>(&desired.interventions, &stored.interventions)
+            .await?;
+        apply
+            .kind::<shared_project::Entity>(&desired.shared_projects, &stored.shared_projects)
+            .await?;
+        apply
+            .kind::<contact::Entity>(&desired.contacts, &stored.contacts)
+            .await?;
+        apply
+            .kind::<key_indicator::Entity>(&desired.key_indicators, &stored.key_indicators)
+            .await?;
+        apply.remove_identities().await?;
+        let unchanged = diff.unchanged;
+        Ok(ImportReport {
+            applied: false,
+            changes: diff.changes,
+            unchanged,
+        })
+    }
+
+    /// Every version of every record of `code` (those the caller may see, when `visible_only`),
+    /// by record in the order of their identities, each record's versions in the order of time.
+    async fn stored_model(&self, code: i32, visible_only: bool) -> ApiResult<Rows> {
+        let links = |ids: &BTreeSet<i32>| ids.iter().copied().collect::<Vec<_>>();
+        let mut model = Rows {
+            committees: self
+                .versions_of::<political_committee::Entity>(code, visible_only)
+                .await?,
+            units: self.versions_of::<unit::Entity>(code, visible_only).await?,
+            staff_roles: self
+                .versions_of::<staff_role::Entity>(code, visible_only)
+                .await?,
+            budget_lines: self
+                .versions_of::<budget_line::Entity>(code, visible_only)
+                .await?,
+            forums: self
+                .versions_of::<forum::Entity>(code, visible_only)
+                .await?,
+            forum_members: self
+                .versions_of::<forum_member::Entity>(code, visible_only)
+                .await?,
+            goals: self.versions_of::<goal::Entity>(code, visible_only).await?,
+            interventions: self
+                .versions_of::<intervention::Entity>(code, visible_only)
+                .await?,
+            shared_projects: self
+                .versions_of::<shared_project::Entity>(code, visible_only)
+                .await?,
+            contacts: self
+                .versions_of::<contact::Entity>(code, visible_only)
+                .await?,
+            key_indicators: self
+                .versions_of::<key_indicator::Entity>(code, visible_only)
+                .await?,
+            ..Rows::default()
+        };
+        let forums: BTreeSet<i32> = model.forums.iter().map(|v| v.id).collect();
+        for row in forum_legal_basis::Entity::find()
+            .filter(forum_legal_basis::Column::ForumId.is_in(links(&forums)))
+            .order_by_asc(forum_legal_basis::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            model
+                .legal_bases
+                .entry(row.forum_id)
+                .or_default()
+                .push(row.legal_basis_id);
+        }
+        let interventions: BTreeSet<i32> = model.interventions.iter().map(|v| v.id).collect();
+        for row in intervention_partner::Entity::find()
+            .filter(intervention_partner::Column::InterventionId.is_in(links(&interventions)))
+            .order_by_asc(intervention_partner::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            model
+                .partners
+                .entry(row.intervention_id)
+                .or_default()
+                .push((row.unit_id, row.partner_id, row.role));
+        }
+        let projects: BTreeSet<i32> = model.shared_projects.iter().map(|v| v.id).collect();
+        for row in project_participant::Entity::find()
+            .filter(project_participant::Column::ProjectId.is_in(links(&projects)))
+            .order_by_asc(project_participant::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            model.participants.entry(row.project_id).or_default().push((
+                row.participant_code,
+                row.role,
+                row.contribution_ore,
+                row.contribution_note,
+            ));
+        }
+        Ok(model)
+    }
+
+    /// The versions of the records of `E` owned by `code`, by identity, each in the order of time.
+    async fn versions_of<E: Writable>(
+        &self,
+        code: i32,
+        visible_only: bool,
+    ) -> ApiResult<Vec<E::Model>> {
+        let mut query = E::find().filter(E::owner().eq(code));
+        if visible_only {
+            if let Some(tenancy) = <E as super::Scoped>::tenancy() {
+                query = query.filter(self.caller.visibility_condition(
+                    tenancy.owner,
+                    tenancy.visibility,
+                    tenancy.resource,
+                ));
+            }
+        }
+        let mut rows = query
+            .order_by_asc(E::id())
+            .order_by_asc(E::version())
+            .all(&self.db)
+            .await?;
+        rows.sort_by_key(|row| {
+            let from = date_of::<E>(row, E::valid_from());
+            (
+                super::int_value(row, E::id()),
+                from.is_some(),
+                from,
+                super::int_value(row, E::version()),
+            )
+        });
+        Ok(rows)
+    }
+}
+
+/// The problems of `model`, a model file of the seed `dataset`, checked as an import checks it but
+/// without a database: against the dataset's own reference data, as if nothing were stored.
+pub(crate) fn problems_in_dataset(
+    model: &ModelFile,
+    dataset: &crate::seed::Dataset,
+) -> Vec<Problem> {
+    let numbered = |keys: Vec<&String>| -> HashMap<String, i32> {
+        (1..).zip(keys).map(|(id, key)| (key.clone(), id)).collect()
+    };
+    let reference = &dataset.reference;
+    let networks = numbered(reference.network.iter().map(|n| &n.key).collect());
+    let own_networks = reference
+        .network
+        .iter()
+        .filter(|n| n.members.contains(&model.municipality))
+        .filter_map(|n| networks.get(&n.key).copied())
+        .collect();
+    let mut plan = Plan {
+        code: model.municipality,
+        recorded: Recorded::now("dataset"),
+        reference: Reference {
+            sources: numbered(dataset.sources.iter().map(|s| &s.key).collect()),
+            networks,
+            partners: numbered(reference.partner.iter().map(|p| &p.key).collect()),
+            legal_bases: numbered(reference.legal_basis.iter().map(|b| &b.key).collect()),
+            municipalities: reference.municipality.iter().map(|m| m.code).collect(),
+            own_networks,
+        },
+        stored: HashMap::new(),
+        keys: HashMap::new(),
+        order: Vec::new(),
+        problems: Vec::new(),
+    };
+    plan.check_document(model);
+    plan.check_days(model);
+    plan.desired(model);
+    plan.problems
+}
+
+/// Parses a document; a syntax error or an unknown field is a problem at `document`.
+pub fn parse_document(text: &str) -> Result<ModelFile, ImportError> {
+    toml::from_str(text).map_err(|error| {
+        let place = error
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("line {line}, column {column}: ")
+            })
+            .unwrap_or_default();
+        ImportError::Invalid(vec![Problem {
+            path: "document".to_owned(),
+            message: format!("{place}{}", error.message()),
+        }])
+    })
+}
+
+/// A check's field as a path in the document: the mutations' names (`weeklyHoursMin`) in the
+/// document's spelling (`weekly_hours_min`).
+fn document_path(field: &str) -> String {
+    let mut path = String::with_capacity(field.len() + 4);
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            path.push('_');
+            path.push(c.to_ascii_lowercase());
+        } else {
+            path.push(c);
+        }
+    }
+    path
+}
+
+fn date_of<E: Writable>(row: &E::Model, column: E::Column) -> Option<NaiveDate> {
+    use sea_orm::ModelTrait;
+    match row.get(column) {
+        sea_orm::Value::ChronoDate(Some(day)) => Some(*day),
+        _ => None,
+    }
+}
