@@ -24,6 +24,7 @@ mod defaults {
     pub const REQUEST_TIMEOUT_SECS: u64 = 30;
     pub const HEADER_READ_TIMEOUT_SECS: u64 = 10;
     pub const SHUTDOWN_GRACE_SECS: u64 = 20;
+    pub const WRITE_LOCK_WAIT_MS: u64 = 2_000;
     pub const MAX_CONCURRENT_REQUESTS: usize = 32;
     pub const RATE_LIMIT_PER_MINUTE: u32 = 600;
     pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
@@ -34,7 +35,7 @@ mod defaults {
     pub const WEB_DIR: &str = "web/dist";
 }
 
-pub use defaults::WEB_DIR as DEFAULT_WEB_DIR;
+pub use defaults::{WEB_DIR as DEFAULT_WEB_DIR, WRITE_LOCK_WAIT_MS as DEFAULT_WRITE_LOCK_WAIT_MS};
 
 /// The Vestegn GraphQL server.
 #[derive(Debug, Parser)]
@@ -288,6 +289,11 @@ pub struct Limits {
     /// answered with 408 and its work is dropped.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
+    /// How long a write waits for the writers' lock while another write holds it, in
+    /// milliseconds, before it is answered with 503 `SERVICE_UNAVAILABLE` and `Retry-After`
+    /// (nothing written).
+    #[arg(long, env = "WRITE_LOCK_WAIT_MS", default_value_t = defaults::WRITE_LOCK_WAIT_MS)]
+    pub write_lock_wait_ms: u64,
     /// Time a client has to send a request's header, in seconds, before the connection is closed.
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = defaults::HEADER_READ_TIMEOUT_SECS)]
     pub header_read_timeout_secs: u64,
@@ -320,6 +326,7 @@ impl Default for Limits {
             max_uri_bytes: defaults::MAX_URI_BYTES,
             max_header_bytes: defaults::MAX_HEADER_BYTES,
             request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            write_lock_wait_ms: defaults::WRITE_LOCK_WAIT_MS,
             header_read_timeout_secs: defaults::HEADER_READ_TIMEOUT_SECS,
             shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
             max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
@@ -331,6 +338,10 @@ impl Default for Limits {
 impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn write_lock_wait(&self) -> Duration {
+        Duration::from_millis(self.write_lock_wait_ms)
     }
 
     pub fn header_read_timeout(&self) -> Duration {
@@ -380,26 +391,66 @@ impl Config {
         self.load_seed.unwrap_or_else(|| self.is_sqlite())
     }
 
-    /// The database URL with any password replaced, for logs.
+    /// The database URL with any password replaced, for logs: the one in the user information
+    /// (`postgres://user:secret@host/db`) and the value of any query parameter whose name holds
+    /// `password` (`?password=secret`, `sslpassword=`).
     pub fn redacted_database_url(&self) -> String {
-        match (self.database_url.find("://"), self.database_url.rfind('@')) {
-            (Some(scheme_end), Some(at)) if at > scheme_end => {
-                let credentials = &self.database_url[scheme_end + 3..at];
-                let user = credentials.split(':').next().unwrap_or_default();
-                format!(
-                    "{}{user}:***{}",
-                    &self.database_url[..scheme_end + 3],
-                    &self.database_url[at..]
-                )
+        let url = self.database_url.as_str();
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let base = match base.split_once("://") {
+            Some((scheme, rest)) => {
+                let authority_end = rest.find('/').unwrap_or(rest.len());
+                let (authority, path) = rest.split_at(authority_end);
+                match authority.rsplit_once('@') {
+                    Some((credentials, host)) => {
+                        let user = credentials.split(':').next().unwrap_or_default();
+                        format!("{scheme}://{user}:***@{host}{path}")
+                    }
+                    None => base.to_owned(),
+                }
             }
-            _ => self.database_url.clone(),
+            None => base.to_owned(),
+        };
+        if !url.contains('?') {
+            return base;
         }
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.to_ascii_lowercase().contains("password") => {
+                    format!("{name}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        format!("{base}?{}", query.join("&"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Config;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        let redacted = |url: &str| Config::for_database(url).redacted_database_url();
+        assert_eq!(
+            redacted("postgres://vestegn:s3cret@db:5432/vestegn"),
+            "postgres://vestegn:***@db:5432/vestegn"
+        );
+        assert_eq!(
+            redacted("postgres://db/vestegn?user=vestegn&password=s3cret&sslmode=require"),
+            "postgres://db/vestegn?user=vestegn&password=***&sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://u:p@db/v?sslpassword=k@y"),
+            "postgres://u:***@db/v?sslpassword=***"
+        );
+        assert_eq!(
+            redacted("sqlite://vestegn.db?mode=rwc"),
+            "sqlite://vestegn.db?mode=rwc"
+        );
+    }
 
     #[test]
     fn dev_auth_only_on_loopback() {

@@ -160,7 +160,7 @@ async fn execute(
     let db = state.db.connection()?;
     let caller = Caller::of(db, &principal).await?;
     let store = Store::for_principal(db.clone(), caller, principal);
-    let mut response = state.api.run(request, store).await;
+    let mut response = state.api.run(request, store).await?;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -106,7 +106,8 @@ async fn store_for(state: &AppState, headers: &HeaderMap) -> Result<Store, ApiEr
     }
     let db = state.db.connection()?;
     let caller = Caller::of(db, &principal).await?;
-    Ok(Store::for_principal(db.clone(), caller, principal))
+    Ok(Store::for_principal(db.clone(), caller, principal)
+        .with_lock_wait(state.limits.write_lock_wait()))
 }
 
 fn municipality_code(text: &str) -> Result<i32, ApiError> {

@@ -2,7 +2,7 @@
 //! transaction a request's mutations run in (so that what they write, and what the response
 //! reads back, is one atomic change).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use sea_orm::{
     entity::prelude::async_trait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -19,16 +19,25 @@ pub enum Connection {
 }
 
 impl Connection {
-    /// A transaction on the pool (a transaction in a transaction is refused: a request has one).
-    pub async fn begin(&self) -> Result<Self, DbErr> {
+    /// A transaction on the pool (a transaction in a transaction is refused: a request has one),
+    /// holding the writers' lock. Waits at most `lock_wait` for it: a writer that cannot have it
+    /// by then fails with SQLite's busy error or PostgreSQL's `lock_not_available`, which the API
+    /// answers with 503 `SERVICE_UNAVAILABLE` and `Retry-After`, so that one long write (a large
+    /// import) holds the others up for that long at most.
+    pub async fn begin(&self, lock_wait: Duration) -> Result<Self, DbErr> {
+        let wait_ms = lock_wait.as_millis().max(1);
         match self {
             Self::Pool(pool) => {
                 let transaction = pool.begin().await?;
                 match transaction.get_database_backend() {
                     // Take SQLite's write lock now (as `BEGIN IMMEDIATE` would), waiting for other
                     // writers: a transaction that reads first and writes later cannot wait, and
-                    // fails with "database is locked" when another wrote in between.
+                    // fails with "database is locked" when another wrote in between. The busy
+                    // timeout is the connection's; every writer sets it here.
                     DbBackend::Sqlite => {
+                        transaction
+                            .execute_unprepared(&format!("PRAGMA busy_timeout = {wait_ms}"))
+                            .await?;
                         transaction
                             .execute_unprepared("UPDATE identities SET revision = revision WHERE 0")
                             .await?;
@@ -37,11 +46,18 @@ impl Connection {
                     // are committed in the order they are drawn: a reader that has seen number n
                     // never later finds a smaller one committed (see `service::changes`). Taken
                     // first, so that no writer waits for it while holding a row another needs.
+                    // The wait applies to the lock alone: other statements keep the session's.
                     DbBackend::Postgres => {
+                        transaction
+                            .execute_unprepared(&format!("SET LOCAL lock_timeout = {wait_ms}"))
+                            .await?;
                         transaction
                             .execute_unprepared(&format!(
                                 "SELECT pg_advisory_xact_lock({WRITERS_LOCK})"
                             ))
+                            .await?;
+                        transaction
+                            .execute_unprepared("SET LOCAL lock_timeout = DEFAULT")
                             .await?;
                     }
                     DbBackend::MySql => {}
