@@ -10,7 +10,7 @@ use axum::{
     http::{header, HeaderMap, Request, StatusCode},
     Router,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use vestegn_api::config::{AuthConfig, Limits};
@@ -58,19 +58,16 @@ async fn post(
     )
 }
 
-/// Takes the writers' lock as another writer would, until the transaction is dropped.
+/// Takes Ishøj's writers' lock as another of its writers would (on SQLite: the database's), until
+/// the transaction is dropped.
 async fn hold_writers_lock(app: &TestApp) -> DatabaseTransaction {
     let transaction = app.db.begin().await.unwrap();
     let statement = match app.backend {
         Backend::Sqlite => "UPDATE identities SET revision = revision WHERE 0",
-        // The lock `service::connection` takes ("VSTG").
-        Backend::Postgres => "SELECT pg_advisory_xact_lock(1448301639)",
+        // The lock `service::connection` takes ("VSTG", the municipality).
+        Backend::Postgres => "SELECT pg_advisory_xact_lock(1448301639, 183)",
     };
     transaction.execute_unprepared(statement).await.unwrap();
-    assert_eq!(
-        transaction.get_database_backend() == DbBackend::Sqlite,
-        app.backend == Backend::Sqlite
-    );
     transaction
 }
 
@@ -130,6 +127,24 @@ async fn writers_who_may_not_write_are_refused_before_the_lock_and_others_wait_b
             body.get("data").is_none_or(Value::is_null),
             "{label}: {body}"
         );
+        // Another municipality's writers take turns of their own (SQLite has one writer at a
+        // time: there they wait too).
+        let albertslund = issuer.user_token(ALBERTSLUND, &["editor"]);
+        let (status, _, body) = post(
+            &router,
+            Some(&albertslund),
+            r#"mutation { createUnit(input: { municipalityCode: 165, name: "Nabo", kind: "team",
+                 validFrom: "2024-01-01", provenance: { source: "002", section: "x" } }) { revision } }"#,
+            json!({}),
+        )
+        .await;
+        match app.backend {
+            Backend::Postgres => {
+                assert_eq!(status, StatusCode::OK, "{label}: {body}");
+                assert_eq!(body["data"]["createUnit"]["revision"], 1, "{label}: {body}");
+            }
+            Backend::Sqlite => assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{label}: {body}"),
+        }
         // Reads go on while the lock is held.
         let (status, _, read) = post(&router, Some(&editor), UNITS, json!({})).await;
         assert_eq!(status, StatusCode::OK, "{label}: {read}");

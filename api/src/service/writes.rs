@@ -24,6 +24,7 @@ use serde_json::Value as Json;
 
 use super::{
     checks::{Change, NewRecord, Sourced},
+    connection::Writers,
     links::{linked_rows, LinkTable},
     versions::{self, Recorded},
     Principal, Role, Scoped, Store,
@@ -64,7 +65,7 @@ impl Store {
     /// A store whose reads and writes run in one new transaction, for a request's mutations.
     pub async fn begin(&self) -> ApiResult<Store> {
         Ok(Self {
-            db: self.db.begin(self.lock_wait).await?,
+            db: self.db.begin(self.writers(), self.lock_wait).await?,
             ..self.clone()
         })
     }
@@ -95,6 +96,24 @@ impl Store {
                  change records"
                     .to_owned(),
             )),
+        }
+    }
+
+    /// Whose writers the principal's writes take turns with: its municipality's for an editor or
+    /// admin (the only model it may change), the platform's otherwise.
+    fn writers(&self) -> Writers {
+        match &self.principal {
+            Principal::User {
+                municipality: Some(code),
+                roles,
+                ..
+            } if roles
+                .iter()
+                .any(|role| matches!(role, Role::Editor | Role::Admin)) =>
+            {
+                Writers::Municipality(*code)
+            }
+            _ => Writers::Platform,
         }
     }
 
@@ -552,9 +571,18 @@ impl Store {
         // longer by everybody who could when they were written: a record made private stops
         // showing its past. (Sharing a record later does not show the changes made before.)
         if let Some(now) = widest(after) {
-            let wider = Visibility::ALL
-                .iter()
-                .filter(|text| Visibility::parse(text).is_some_and(|v| v > now));
+            let is_wider = |text: &str| Visibility::parse(text).is_some_and(|v| v > now);
+            let wider = Visibility::ALL.iter().filter(|text| is_wider(text));
+            // Those of this transaction, still to be added at commit, too.
+            self.db.with_pending_feed(|pending| {
+                for entry in pending.iter_mut().filter(|entry| {
+                    entry.record_id.as_ref() == &written.id && entry.kind.as_ref() == kind
+                }) {
+                    if is_wider(entry.visibility.as_ref()) {
+                        entry.visibility = ActiveValue::Set(now.as_str().to_owned());
+                    }
+                }
+            });
             outbox::Entity::update_many()
                 .col_expr(outbox::Column::Visibility, Expr::value(now.as_str()))
                 .filter(outbox::Column::RecordId.eq(written.id))
@@ -567,7 +595,7 @@ impl Store {
         let visibility = widest(before)
             .max(widest(after))
             .unwrap_or(Visibility::Private);
-        outbox::ActiveModel {
+        let entry = outbox::ActiveModel {
             sequence: ActiveValue::NotSet,
             recorded_at: ActiveValue::Set(written.recorded.at),
             municipality_code: ActiveValue::Set(written.municipality),
@@ -577,10 +605,8 @@ impl Store {
             action: ActiveValue::Set(written.action.as_str().to_owned()),
             revision: ActiveValue::Set(written.revision),
             effective_from: ActiveValue::Set(written.effective_from),
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(())
+        };
+        Ok(self.db.add_to_feed(entry).await?)
     }
 }
 
