@@ -7,17 +7,31 @@
 //!   and fetched again (at most every `AUTH_JWKS_MIN_REFETCH_SECS`) when a token names an unknown
 //!   `kid`, so keys rotate without a restart;
 //! - `iss`, `aud` and `exp` required; `nbf` and `iat` checked when present, with a small leeway;
-//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068).
+//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068);
+//! - opaque tokens: the issuer's introspection answer must say as much ([`introspection`]).
 //!
 //! A failed check is logged with its reason, never with the token, and answered with 401
-//! `UNAUTHENTICATED`. No header at all is an anonymous caller. With `--dev-auth` (loopback only),
-//! tokens signed with the development key ([`dev`]) are accepted too.
+//! `UNAUTHENTICATED`. No header at all is an anonymous caller.
+//!
+//! **Users and machine clients.** A token is a machine client's (client credentials grant) when it
+//! carries the marker `AUTH_CLIENT_CLAIM` names (default: a `client_id` claim, which Keycloak puts
+//! into service accounts' tokens only; `idtyp=app` for Entra ID's app-only tokens); its scopes are
+//! its `scope` and the values of the roles claim (Entra ID puts an app's permissions there), its
+//! municipalities those of `AUTH_MUNICIPALITIES_CLAIM`. Every other token is a user's, with the
+//! roles of ours its roles claim names, and none when it names none: such a user sees what an
+//! anonymous caller sees and may change nothing. A user's token never becomes a machine client's
+//! by what its roles claim holds.
+//!
+//! **Development tokens.** With `--dev-auth` (loopback only), tokens signed with this machine's
+//! development key ([`dev`]) are accepted too, and every request carrying a header a proxy adds
+//! ([`FORWARDED_HEADERS`]) is refused with 403 `FORBIDDEN`: a development server behind a proxy is
+//! reachable by others, who must neither use nor learn of the development sign-in.
 
 pub mod dev;
 mod introspection;
 mod jwks;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::http::{header, HeaderMap};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -29,7 +43,7 @@ use crate::{
     service::{Principal, Role},
 };
 
-use self::{introspection::Introspection, jwks::KeySource};
+use self::{dev::DevKey, introspection::Introspection, jwks::KeySource};
 
 /// The algorithms a token may be signed with: asymmetric only.
 pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
@@ -44,11 +58,18 @@ pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
     Algorithm::EdDSA,
 ];
 
+/// Headers a reverse proxy adds (RFC 7239's `Forwarded`, the de-facto `X-Forwarded-*` family,
+/// nginx's `X-Real-IP`, and RFC 9110's `Via`): a development server refuses requests with any of
+/// them. A proxy configured to add none (nginx's bare `proxy_pass`) is not caught: the
+/// development key being this machine's own is what keeps such a set-up safe.
+pub const FORWARDED_HEADERS: [&str; 3] = ["forwarded", "x-real-ip", "via"];
+
 /// Checks tokens for one configuration.
 pub struct Authenticator {
     issuer: Option<KeySource>,
     introspection: Option<Introspection>,
-    dev: bool,
+    /// The development key, when development tokens are accepted.
+    dev: Option<Arc<DevKey>>,
     config: AuthConfig,
 }
 
@@ -62,14 +83,31 @@ impl Authenticator {
                 .introspection_client_id
                 .clone()
                 .zip(config.introspection_client_secret.clone())
-                .map(|(id, secret)| Introspection::new(id, secret)),
-            dev: config.dev_auth,
+                .map(|(id, secret)| {
+                    Introspection::new(id, secret, &config.audience, config.leeway_secs)
+                }),
+            dev: config.dev_auth.then(|| config.dev_key.clone()).flatten(),
             config: config.clone(),
         }
     }
 
     /// The principal the request's token stands for; anonymous without an `Authorization` header.
+    /// A development server refuses, with 403, any request that came through a proxy.
     pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        if self.dev.is_some() {
+            if let Some(name) = forwarded_header(headers) {
+                tracing::warn!(
+                    header = name,
+                    "refused a request that came through a proxy: development tokens (--dev-auth) \
+                     are accepted from this machine only; put no proxy in front of a development \
+                     server"
+                );
+                return Err(ApiError::Forbidden(format!(
+                    "this server accepts no requests through a proxy (the request has a `{name}` \
+                     header)"
+                )));
+            }
+        }
         let Some(value) = headers.get(header::AUTHORIZATION) else {
             return Ok(Principal::Anonymous);
         };
@@ -87,33 +125,13 @@ impl Authenticator {
         Ok(self.principal_of(&claims))
     }
 
-    /// The claims of an opaque token, from the issuer's introspection endpoint, with the same
-    /// checks of issuer, audience and expiry as a JWT's (where the answer states them).
+    /// The claims of an opaque token, from the issuer's introspection endpoint
+    /// ([`introspection`] says what its answer must hold).
     async fn introspect(&self, token: &str) -> Result<Value, ApiError> {
         let (Some(source), Some(introspection)) = (&self.issuer, &self.introspection) else {
             return Err(invalid("the token is not a signed JWT"));
         };
-        let claims = introspection.claims(source, token).await?;
-        if claims
-            .get("iss")
-            .and_then(Value::as_str)
-            .is_some_and(|iss| iss.trim_end_matches('/') != source.issuer())
-        {
-            return Err(invalid("the token is from another issuer"));
-        }
-        let audiences = strings(claims.get("aud"));
-        if !audiences.is_empty() && !audiences.contains(&self.config.audience) {
-            return Err(invalid("the token is for another audience"));
-        }
-        let now = jsonwebtoken::get_current_timestamp();
-        if claims
-            .get("exp")
-            .and_then(Value::as_u64)
-            .is_some_and(|exp| exp + self.config.leeway_secs < now)
-        {
-            return Err(invalid("the token has expired"));
-        }
-        Ok(claims)
+        introspection.claims(source, token).await
     }
 
     /// The token's claims, once every check has passed.
@@ -127,9 +145,13 @@ impl Authenticator {
             None | Some("JWT" | "at+jwt" | "application/at+jwt") => {}
             Some(_) => return Err(invalid("the token is not an access token")),
         }
-        let (key, algorithms, issuer) = if self.dev && header.kid.as_deref() == Some(dev::KEY_ID) {
+        let dev_key = self
+            .dev
+            .as_ref()
+            .filter(|_| header.kid.as_deref() == Some(dev::KEY_ID));
+        let (key, algorithms, issuer) = if let Some(dev_key) = dev_key {
             (
-                dev::verifying_key(),
+                dev_key.verifying_key().clone(),
                 vec![Algorithm::EdDSA],
                 dev::ISSUER.to_owned(),
             )
@@ -175,9 +197,8 @@ impl Authenticator {
         Ok(data.claims)
     }
 
-    /// The principal the claims describe. A token naming any of our roles is a user's;
-    /// otherwise it is a machine client's (by `client_id` or `azp`), whose scopes are its `scope`
-    /// and the other values of the roles claim (Entra ID puts an app's permissions there).
+    /// The principal the claims describe: a machine client's when they carry the
+    /// `AUTH_CLIENT_CLAIM` marker, a user's otherwise (see the module doc).
     fn principal_of(&self, claims: &Value) -> Principal {
         // A claim name as it stands (Entra ID's `extn.municipality`), else a dotted path
         // (Keycloak's `realm_access.roles`).
@@ -189,20 +210,25 @@ impl Authenticator {
         };
         let municipality = claim(&self.config.municipality_claim).and_then(municipality_code);
         let role_values = strings(claim(&self.config.roles_claim));
-        let roles: Vec<Role> = role_values
-            .iter()
-            .filter_map(|role| Role::parse(role))
-            .collect();
         let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-        if !roles.is_empty() {
+        let is_machine = match self.config.client_claim.split_once('=') {
+            Some((name, value)) => strings(claim(name)).iter().any(|held| held == value),
+            None => claim(&self.config.client_claim).is_some_and(|value| !value.is_null()),
+        };
+        if !is_machine {
             return Principal::User {
                 subject: text("sub").unwrap_or_default(),
                 municipality,
-                roles,
+                roles: role_values
+                    .iter()
+                    .filter_map(|role| Role::parse(role))
+                    .collect(),
             };
         }
+        // Entra ID v1 tokens name the client in `appid`, v2 tokens in `azp`.
         let client_id = text("client_id")
             .or_else(|| text("azp"))
+            .or_else(|| text("appid"))
             .or_else(|| text("sub"));
         let granted: Vec<i32> = match claim(&self.config.municipalities_claim) {
             Some(Value::Array(items)) => items.iter().filter_map(municipality_code).collect(),
@@ -217,6 +243,14 @@ impl Authenticator {
             municipalities: granted,
         }
     }
+}
+
+/// The first header of a request that says a proxy forwarded it, if any.
+fn forwarded_header(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .keys()
+        .map(axum::http::HeaderName::as_str)
+        .find(|name| name.starts_with("x-forwarded-") || FORWARDED_HEADERS.contains(name))
 }
 
 /// Whether a token has the shape of a JWS (three base64url parts).
