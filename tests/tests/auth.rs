@@ -543,6 +543,15 @@ async fn opaque_tokens_are_introspected_at_the_issuer() {
             let (status, body, _) = ask(&router, Some(&bearer(&typed)), CONTACTS_OF_ISHOEJ).await;
             assert_eq!(status, StatusCode::OK, "{body}");
 
+            // RFC 7662's `client_id` names the client a user signed in through: still a user. A
+            // token whose subject is the client itself is the client's.
+            let through_a_frontend = issuer.opaque_token(json!({ "client_id": "vestegn-web", "sub": "anne", "municipality": 183, "roles": ["viewer"] }));
+            let (_, body, _) = ask(&router, Some(&bearer(&through_a_frontend)), CONTACTS_OF_ISHOEJ).await;
+            assert!(count(&body, "/data/municipality/contacts") >= 5, "a user: {body}");
+            let own_subject = issuer.opaque_token(json!({ "client_id": "budget-sync", "sub": "budget-sync", "municipality": 183, "roles": ["viewer"] }));
+            let (_, body, _) = ask(&router, Some(&bearer(&own_subject)), CONTACTS_OF_ISHOEJ).await;
+            assert_eq!(count(&body, "/data/municipality/contacts"), 0, "a machine client: {body}");
+
             // Verdicts are cached, refusals too: the provider is asked once per token.
             let before = issuer.introspections();
             for token in ["opaque-made-up", "opaque-made-up"] {

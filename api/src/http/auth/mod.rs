@@ -15,7 +15,10 @@
 //!
 //! **Users and machine clients.** A token is a machine client's (client credentials grant) when it
 //! carries the marker `AUTH_CLIENT_CLAIM` names (default: a `client_id` claim, which Keycloak puts
-//! into service accounts' tokens only; `idtyp=app` for Entra ID's app-only tokens); its scopes are
+//! into service accounts' tokens only; `idtyp=app` for Entra ID's app-only tokens). An
+//! introspection answer's `client_id` names the client a token was issued to, users' tokens
+//! included (RFC 7662), so there the default marker also needs `sub` to be absent or equal to it
+//! (RFC 9068's `sub` of a client credentials token). A machine client's scopes are
 //! its `scope` and the values of the roles claim (Entra ID puts an app's permissions there), its
 //! municipalities those of `AUTH_MUNICIPALITIES_CLAIM`. Every other token is a user's, with the
 //! roles of ours its roles claim names, and none when it names none: such a user sees what an
@@ -117,12 +120,12 @@ impl Authenticator {
                 "send the token as `Authorization: Bearer <token>`",
             )
         })?;
-        let claims = if is_jwt(token) {
-            self.verify(token).await?
+        let (claims, origin) = if is_jwt(token) {
+            (self.verify(token).await?, Origin::Jwt)
         } else {
-            self.introspect(token).await?
+            (self.introspect(token).await?, Origin::Introspection)
         };
-        Ok(self.principal_of(&claims))
+        Ok(self.principal_of(&claims, origin))
     }
 
     /// The claims of an opaque token, from the issuer's introspection endpoint
@@ -199,7 +202,7 @@ impl Authenticator {
 
     /// The principal the claims describe: a machine client's when they carry the
     /// `AUTH_CLIENT_CLAIM` marker, a user's otherwise (see the module doc).
-    fn principal_of(&self, claims: &Value) -> Principal {
+    fn principal_of(&self, claims: &Value, origin: Origin) -> Principal {
         // A claim name as it stands (Entra ID's `extn.municipality`), else a dotted path
         // (Keycloak's `realm_access.roles`).
         let claim = |path: &str| {
@@ -213,6 +216,13 @@ impl Authenticator {
         let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
         let is_machine = match self.config.client_claim.split_once('=') {
             Some((name, value)) => strings(claim(name)).iter().any(|held| held == value),
+            // RFC 7662 answers name the client a token was issued to in `client_id`, users'
+            // tokens included (Keycloak's do): there it marks a machine client only when the
+            // token has no other subject (RFC 9068: a client credentials token's `sub` is the
+            // client's id).
+            None if origin == Origin::Introspection && self.config.client_claim == "client_id" => {
+                text("client_id").is_some_and(|id| text("sub").is_none_or(|sub| sub == id))
+            }
             None => claim(&self.config.client_claim).is_some_and(|value| !value.is_null()),
         };
         if !is_machine {
@@ -243,6 +253,15 @@ impl Authenticator {
             municipalities: granted,
         }
     }
+}
+
+/// Where a token's claims come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A JWT the server verified itself.
+    Jwt,
+    /// The issuer's introspection answer about an opaque token.
+    Introspection,
 }
 
 /// The first header of a request that says a proxy forwarded it, if any.
