@@ -191,6 +191,8 @@ async fn bad_tokens_are_refused_with_401() {
                 ("wrong audience", bearer(&issuer.sign(json!({ "aud": "another-api" })))),
                 ("wrong issuer", bearer(&issuer.sign(json!({ "iss": "https://evil.example" })))),
                 ("no exp", bearer(&issuer.sign(json!({ "exp": null })))),
+                ("Keycloak's ID token", bearer(&issuer.sign(json!({ "typ": "ID", "roles": ["viewer"] })))),
+                ("a refresh token", bearer(&issuer.sign(json!({ "token_type": "refresh_token", "roles": ["viewer"] })))),
                 ("tampered payload", bearer(&tampered)),
                 ("alg none", bearer(&issuer.unsigned(json!({ "roles": ["viewer"] })))),
                 ("HS256 signed with the public key", bearer(&hs256_with_public_key)),

@@ -7,11 +7,10 @@
 //! - `iss` equal to the configured issuer (a trailing `/` aside);
 //! - `aud` naming the configured audience (a string, or an array holding it);
 //! - `exp` in the future (within the leeway), and `nbf`, when present, in the past;
-//! - an access token: `token_type` absent, `Bearer`, `access_token` or
-//!   `urn:ietf:params:oauth:token-type:access_token`; Keycloak's `typ` absent or `Bearer` (its
-//!   refresh tokens say `Refresh`, offline tokens `Offline`, ID tokens `ID`); `token_use` absent,
-//!   `access` or `access_token` (Ory Hydra, Amazon Cognito). Any other value is refused; the
-//!   values are compared without regard to case.
+//! - an access token, by the rule JWTs follow too ([`says_access_token`]): `token_type` absent,
+//!   `Bearer`, `access_token` or `urn:ietf:params:oauth:token-type:access_token`; Keycloak's
+//!   `typ` absent or `Bearer` (its refresh tokens say `Refresh`, offline tokens `Offline`, ID
+//!   tokens `ID`); `token_use` absent, `access` or `access_token` (Ory Hydra, Amazon Cognito).
 //!
 //! Verdicts are cached per replica, keyed by the token's SHA-256 (the cache holds no token):
 //! a passed answer for [`ACCEPTED_FOR`] (never past its `exp`), a refused one for
@@ -29,7 +28,7 @@ use std::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{invalid, jwks::KeySource, strings};
+use super::{invalid, jwks::KeySource, says_access_token, strings};
 use crate::{config::Secret, error::ApiError};
 
 /// How long a passed answer is reused (never past the token's `exp`).
@@ -154,19 +153,7 @@ fn judge(answer: Value, issuer: &str, audience: &str, leeway_secs: u64, now: u64
         return Err("the token is not active");
     }
     let text = |name: &str| answer.get(name).and_then(Value::as_str);
-    let is_one_of = |name: &str, passing: &[&str]| {
-        text(name).is_none_or(|value| passing.iter().any(|ok| value.eq_ignore_ascii_case(ok)))
-            && answer.get(name).is_none_or(Value::is_string)
-    };
-    let access_token = is_one_of(
-        "token_type",
-        &[
-            "Bearer",
-            "access_token",
-            "urn:ietf:params:oauth:token-type:access_token",
-        ],
-    ) && is_one_of("typ", &["Bearer"])
-        && is_one_of("token_use", &["access", "access_token"]);
+    let access_token = says_access_token(&answer);
     if !access_token {
         return Err("the token is not an access token");
     }

@@ -7,7 +7,8 @@
 //!   and fetched again (at most every `AUTH_JWKS_MIN_REFETCH_SECS`) when a token names an unknown
 //!   `kid`, so keys rotate without a restart;
 //! - `iss`, `aud` and `exp` required; `nbf` and `iat` checked when present, with a small leeway;
-//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068);
+//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068) in the header, and the payload not saying it is
+//!   another kind of token (Keycloak's `typ: ID` or `Refresh`: [`says_access_token`]);
 //! - opaque tokens: the issuer's introspection answer must say as much ([`introspection`]).
 //!
 //! A failed check is logged with its reason, never with the token, and answered with 401
@@ -97,7 +98,7 @@ impl Authenticator {
     /// The principal the request's token stands for; anonymous without an `Authorization` header.
     /// A development server refuses, with 403, any request that came through a proxy.
     pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
-        if self.dev.is_some() {
+        if self.config.dev_auth {
             if let Some(name) = forwarded_header(headers) {
                 tracing::warn!(
                     header = name,
@@ -192,6 +193,9 @@ impl Authenticator {
                 _ => "the token is malformed",
             })
         })?;
+        if !says_access_token(&data.claims) {
+            return Err(invalid("the token is not an access token"));
+        }
         let issued_at = data.claims.get("iat").and_then(Value::as_u64);
         let now = jsonwebtoken::get_current_timestamp();
         if issued_at.is_some_and(|iat| iat > now + self.config.leeway_secs) {
@@ -253,6 +257,29 @@ impl Authenticator {
             municipalities: granted,
         }
     }
+}
+
+/// Whether claims (a JWT's payload, an introspection answer) say, where they say anything, that
+/// they are an access token: `token_type` (RFC 7662) absent, `Bearer`, `access_token` or
+/// `urn:ietf:params:oauth:token-type:access_token`; `typ` (Keycloak's payload marker) absent or
+/// `Bearer` (not `Refresh`, `Offline` or `ID`); `token_use` (Ory Hydra, Amazon Cognito) absent,
+/// `access` or `access_token`. Values are compared without regard to case; one that is not a
+/// string fails.
+fn says_access_token(claims: &Value) -> bool {
+    let is_one_of = |name: &str, passing: &[&str]| match claims.get(name) {
+        None => true,
+        Some(Value::String(value)) => passing.iter().any(|ok| value.eq_ignore_ascii_case(ok)),
+        Some(_) => false,
+    };
+    is_one_of(
+        "token_type",
+        &[
+            "Bearer",
+            "access_token",
+            "urn:ietf:params:oauth:token-type:access_token",
+        ],
+    ) && is_one_of("typ", &["Bearer"])
+        && is_one_of("token_use", &["access", "access_token"])
 }
 
 /// Where a token's claims come from.
