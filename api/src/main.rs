@@ -11,7 +11,10 @@ use vestegn_api::{
     config::{Cli, Command, Config, DevTokenArgs},
     database::{self, Database},
     graphql,
-    http::{auth::dev::DevKey, server},
+    http::{
+        auth::dev::{DevKey, KeyFile},
+        server,
+    },
     integration, seed, telemetry, AppState,
 };
 
@@ -43,10 +46,10 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(config.log_json);
     if config.auth.dev_auth {
         let file = config.dev_key_file();
-        let (key, created) = DevKey::load_or_create(&file)?;
-        match created.0 {
-            Some(made) => tracing::info!(file = %made.display(), "made a development key"),
-            None => tracing::info!(file = %file.display(), "using the development key"),
+        let (key, made) = DevKey::load_or_create(&file)?;
+        match made {
+            KeyFile::Made => tracing::info!(file = %file.display(), "made a development key"),
+            KeyFile::Found => tracing::info!(file = %file.display(), "using the development key"),
         }
         config.auth.dev_key = Some(Arc::new(key));
     }

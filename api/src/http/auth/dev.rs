@@ -8,11 +8,7 @@
 //! `vestegn dev-token` signs with the same file and fails when there is none yet. A token made on
 //! another machine, or with another key file, does not verify. No key is in the repository.
 
-use std::{
-    fmt,
-    io::Write,
-    path::{Path, PathBuf},
-};
+use std::{fmt, io::Write, path::Path};
 
 use anyhow::Context;
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -78,7 +74,7 @@ impl DevKey {
     }
 
     /// The key in `path`, made there first (mode 0600) when there is none.
-    pub fn load_or_create(path: &Path) -> anyhow::Result<(Self, Created)> {
+    pub fn load_or_create(path: &Path) -> anyhow::Result<(Self, KeyFile)> {
         let mut seed = [0_u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut seed);
         let der = pkcs8(&seed);
@@ -88,11 +84,11 @@ impl DevKey {
                 file.write_all(pem.as_bytes())
                     .and_then(|()| file.sync_all())
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                Ok((Self::from_pkcs8(&der)?, Created(Some(path.to_owned()))))
+                Ok((Self::from_pkcs8(&der)?, KeyFile::Made))
             }
             // Another start made it first, or an earlier one did.
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                Ok((Self::load(path)?, Created(None)))
+                Ok((Self::load(path)?, KeyFile::Found))
             }
             Err(err) => Err(err).with_context(|| format!("cannot create {}", path.display())),
         }
@@ -135,9 +131,12 @@ impl DevKey {
     }
 }
 
-/// The file [`DevKey::load_or_create`] made, if it made one (for the log).
-#[derive(Debug)]
-pub struct Created(pub Option<PathBuf>);
+/// Whether [`DevKey::load_or_create`] made the key file or found it (for the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFile {
+    Made,
+    Found,
+}
 
 fn pkcs8(seed: &[u8; 32]) -> Vec<u8> {
     let mut der = PKCS8_ED25519_PREFIX.to_vec();
@@ -177,7 +176,7 @@ fn refuse_if_shared(path: &Path) -> anyhow::Result<()> {
 mod tests {
     use serde_json::json;
 
-    use super::DevKey;
+    use super::{DevKey, KeyFile};
 
     #[test]
     fn a_key_file_is_made_once_private_and_read_back() -> anyhow::Result<()> {
@@ -185,8 +184,8 @@ mod tests {
         std::fs::create_dir_all(&dir)?;
         let path = dir.join("test.dev-key.pem");
         assert!(DevKey::load(&path).is_err(), "no key yet");
-        let (made, created) = DevKey::load_or_create(&path)?;
-        assert_eq!(created.0.as_deref(), Some(path.as_path()));
+        let (made, file) = DevKey::load_or_create(&path)?;
+        assert_eq!(file, KeyFile::Made);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -195,8 +194,8 @@ mod tests {
                 0o600
             );
         }
-        let (again, created) = DevKey::load_or_create(&path)?;
-        assert!(created.0.is_none(), "the file is kept");
+        let (again, file) = DevKey::load_or_create(&path)?;
+        assert_eq!(file, KeyFile::Found, "the file is kept");
         let token = made.token("vestegn-api", 60, json!({ "sub": "x" }))?;
         let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
         validation.set_audience(&["vestegn-api"]);

@@ -62,9 +62,9 @@ pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
     Algorithm::EdDSA,
 ];
 
-/// Headers a reverse proxy adds (RFC 7239's `Forwarded`, the de-facto `X-Forwarded-*` family,
-/// nginx's `X-Real-IP`, and RFC 9110's `Via`): a development server refuses requests with any of
-/// them. A proxy configured to add none (nginx's bare `proxy_pass`) is not caught: the
+/// Headers a reverse proxy adds, besides the de-facto `X-Forwarded-*` family (matched by its
+/// prefix): RFC 7239's `Forwarded`, nginx's `X-Real-IP` and RFC 9110's `Via`. A development server
+/// refuses requests with any of them. A proxy configured to add none (nginx's bare `proxy_pass`) is not caught: the
 /// development key being this machine's own is what keeps such a set-up safe.
 pub const FORWARDED_HEADERS: [&str; 3] = ["forwarded", "x-real-ip", "via"];
 
