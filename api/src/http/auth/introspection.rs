@@ -28,7 +28,7 @@ use std::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{invalid, jwks::KeySource, says_access_token, strings};
+use super::{invalid, jwks::KeySource, says_access_token};
 use crate::{config::Secret, error::ApiError};
 
 /// How long a passed answer is reused (never past the token's `exp`).
@@ -153,8 +153,7 @@ fn judge(answer: Value, issuer: &str, audience: &str, leeway_secs: u64, now: u64
         return Err("the token is not active");
     }
     let text = |name: &str| answer.get(name).and_then(Value::as_str);
-    let access_token = says_access_token(&answer);
-    if !access_token {
+    if !says_access_token(&answer) {
         return Err("the token is not an access token");
     }
     match text("iss") {
@@ -164,11 +163,13 @@ fn judge(answer: Value, issuer: &str, audience: &str, leeway_secs: u64, now: u64
         }
         Some(_) => {}
     }
-    if answer.get("aud").is_none() {
-        return Err("the introspection answer names no audience (aud)");
-    }
-    if !strings(answer.get("aud")).iter().any(|aud| aud == audience) {
-        return Err("the token is for another audience");
+    // One audience as a string, several as an array (RFC 7662 §2.2), compared exactly.
+    let ours = |aud: &Value| aud.as_str() == Some(audience);
+    match answer.get("aud") {
+        None => return Err("the introspection answer names no audience (aud)"),
+        Some(Value::Array(audiences)) if audiences.iter().any(ours) => {}
+        Some(aud) if ours(aud) => {}
+        Some(_) => return Err("the token is for another audience"),
     }
     match answer.get("exp").map(Value::as_u64) {
         None => return Err("the introspection answer has no expiry (exp)"),
@@ -248,6 +249,10 @@ mod tests {
                 "the token is for another audience",
             ),
             (json!({ "aud": [] }), "the token is for another audience"),
+            (
+                json!({ "aud": "account vestegn-api" }),
+                "the token is for another audience",
+            ),
             (
                 json!({ "iss": null }),
                 "the introspection answer names no issuer (iss)",
