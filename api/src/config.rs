@@ -37,6 +37,9 @@ mod defaults {
 
 pub use defaults::{WEB_DIR as DEFAULT_WEB_DIR, WRITE_LOCK_WAIT_MS as DEFAULT_WRITE_LOCK_WAIT_MS};
 
+/// How the development key's file ends (`.gitignore` names it: `*.dev-key.pem`).
+const DEV_KEY_EXTENSION: &str = "dev-key.pem";
+
 /// The Vestegn GraphQL server.
 #[derive(Debug, Parser)]
 #[command(name = "vestegn", version, about)]
@@ -56,7 +59,9 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
-    /// Print a development access token, accepted only by a server started with `--dev-auth`.
+    /// Print a development access token, signed with this machine's development key (the one a
+    /// server started with `--dev-auth` made: the same `DEV_KEY_FILE`, or the same SQLite
+    /// `DATABASE_URL`), and accepted only by such a server.
     DevToken(DevTokenArgs),
     /// Pull budget lines from a Vestegn server as an integration (OAuth2 client credentials).
     PullBudgets(crate::integration::PullBudgetsArgs),
@@ -69,7 +74,7 @@ pub struct DevTokenArgs {
     #[arg(long)]
     pub municipality: Option<i32>,
     /// A role of the user: viewer, editor, admin or platform-admin (repeatable). Without a role,
-    /// the token is a machine client's.
+    /// the token is a machine client's (it carries the `AUTH_CLIENT_CLAIM` marker).
     #[arg(long = "role")]
     pub roles: Vec<String>,
     /// Scopes of a machine client, e.g. `budgets:read` (repeatable).
@@ -131,6 +136,17 @@ pub struct AuthConfig {
         default_value = "roles"
     )]
     pub roles_claim: String,
+    /// What marks a machine client's token (client credentials grant) apart from a user's: `name`
+    /// (the claim is present) or `name=value` (the claim, or one of its values, equals `value`).
+    /// The default, `client_id`, is what Keycloak puts into service accounts' tokens only (its
+    /// `service_account` client scope); for Entra ID use `idtyp=app` (with the optional claim
+    /// `idtyp` added to the API's access tokens). Every other token is a user's.
+    #[arg(
+        long = "auth-client-claim",
+        env = "AUTH_CLIENT_CLAIM",
+        default_value = "client_id"
+    )]
+    pub client_claim: String,
     /// The claim with the municipalities a machine client is granted.
     #[arg(
         long = "auth-municipalities-claim",
@@ -171,10 +187,21 @@ pub struct AuthConfig {
     /// that every client finds it; without it, clients offer no sign-in through the issuer.
     #[arg(long = "auth-public-client-id", env = "AUTH_PUBLIC_CLIENT_ID")]
     pub public_client_id: Option<String>,
-    /// Accept development tokens (`vestegn dev-token`). Refused unless the server listens on a
-    /// loopback address.
+    /// Accept development tokens (`vestegn dev-token`), signed with this machine's development
+    /// key. Refused unless the server listens on a loopback address; requests that came through a
+    /// proxy (forwarded headers) are refused while it is on.
     #[arg(long = "dev-auth", env = "DEV_AUTH", default_value_t = false)]
     pub dev_auth: bool,
+    /// The development key's file (an Ed25519 private key, PEM), made with mode 0600 by the
+    /// first server started with `--dev-auth`. Default: beside the SQLite database
+    /// (`vestegn.db` → `vestegn.dev-key.pem`), or `vestegn.dev-key.pem` in the working directory
+    /// for PostgreSQL or an in-memory database. Never commit it.
+    #[arg(long = "dev-key-file", env = "DEV_KEY_FILE")]
+    pub dev_key_file: Option<PathBuf>,
+    /// The development key itself, once read: set by the binary at start-up (or by a test), never
+    /// from the command line. Without it, development tokens are refused even with `dev_auth`.
+    #[arg(skip)]
+    pub dev_key: Option<std::sync::Arc<crate::http::auth::dev::DevKey>>,
 }
 
 impl Default for AuthConfig {
@@ -185,12 +212,15 @@ impl Default for AuthConfig {
             municipality_claim: "municipality".to_owned(),
             roles_claim: "roles".to_owned(),
             municipalities_claim: "municipalities".to_owned(),
+            client_claim: "client_id".to_owned(),
             leeway_secs: 30,
             introspection_client_id: None,
             introspection_client_secret: None,
             jwks_min_refetch_secs: 10,
             public_client_id: None,
             dev_auth: false,
+            dev_key_file: None,
+            dev_key: None,
         }
     }
 }
@@ -382,6 +412,25 @@ impl Config {
         Ok(())
     }
 
+    /// Where the development key lives: `DEV_KEY_FILE`, else beside the SQLite database file,
+    /// else `vestegn.dev-key.pem` in the working directory.
+    pub fn dev_key_file(&self) -> PathBuf {
+        if let Some(file) = &self.auth.dev_key_file {
+            return file.clone();
+        }
+        let database_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .filter(|rest| !rest.contains("mode=memory"))
+            .map(|rest| rest.split('?').next().unwrap_or_default())
+            .filter(|path| !path.is_empty() && *path != ":memory:");
+        match database_file {
+            Some(path) => PathBuf::from(path).with_extension(DEV_KEY_EXTENSION),
+            None => PathBuf::from(format!("vestegn.{DEV_KEY_EXTENSION}")),
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
@@ -429,6 +478,8 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::Config;
 
     #[test]
@@ -461,5 +512,36 @@ mod tests {
         assert!(config.check().is_err());
         config.bind_address = "[::1]:8080".parse().unwrap_or(config.bind_address);
         assert!(config.check().is_ok());
+    }
+
+    #[test]
+    fn the_development_key_lives_beside_the_database() {
+        let key_file = |url: &str| Config::for_database(url).dev_key_file();
+        assert_eq!(
+            key_file("sqlite://vestegn.db?mode=rwc"),
+            PathBuf::from("vestegn.dev-key.pem")
+        );
+        assert_eq!(
+            key_file("sqlite:///srv/data/browser.db?mode=rwc"),
+            PathBuf::from("/srv/data/browser.dev-key.pem")
+        );
+        assert_eq!(
+            key_file("sqlite:data/x.sqlite"),
+            PathBuf::from("data/x.dev-key.pem")
+        );
+        for elsewhere in [
+            "sqlite::memory:",
+            "sqlite://file?mode=memory",
+            "postgres://u@h/db",
+        ] {
+            assert_eq!(
+                key_file(elsewhere),
+                PathBuf::from("vestegn.dev-key.pem"),
+                "{elsewhere}"
+            );
+        }
+        let mut config = Config::for_database("sqlite://vestegn.db");
+        config.auth.dev_key_file = Some(PathBuf::from("/run/key.pem"));
+        assert_eq!(config.dev_key_file(), PathBuf::from("/run/key.pem"));
     }
 }
