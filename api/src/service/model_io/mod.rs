@@ -13,12 +13,16 @@
 //!   same and rolls it back. Forum legal bases, intervention partners and project participants
 //!   belong to their record, not to one version: the export lists them on every version, the
 //!   import takes them from all versions (without repeats).
+//! - **Revision**: an export states the model's revision (the last change-feed entry of the
+//!   municipality); an import is based on one (the document's, or the client's `If-Match`) and
+//!   is refused as a whole when the model changed since ([`revision`]).
 
 mod apply;
 mod desired;
 mod diff;
 mod export;
 mod plan;
+mod revision;
 mod rows;
 
 use std::collections::{BTreeSet, HashMap};
@@ -39,6 +43,7 @@ use self::{
     plan::{Plan, Reference},
     rows::Rows,
 };
+pub use self::revision::{Basis, ChangedRecord, Stale};
 use super::{municipality_exists, versions::Recorded, writes::Writable, Principal, Role, Store};
 use crate::{
     error::{ApiError, ApiResult},
@@ -59,6 +64,8 @@ pub enum ImportError {
     Invalid(Vec<Problem>),
     /// The import was refused as a whole (not signed in, not allowed, a conflict, the database).
     Refused(ApiError),
+    /// The model changed since the revision the import was based on (nothing was written).
+    Stale(Stale),
 }
 
 impl From<ApiError> for ImportError {
@@ -84,6 +91,8 @@ impl From<sea_orm::DbErr> for ImportError {
 pub struct ImportReport {
     /// Whether the changes were written (false for a dry run).
     pub applied: bool,
+    /// The model's revision after the import (for a dry run: as it stays).
+    pub revision: i32,
     pub changes: Vec<RecordChange>,
     /// How many records of the document equal what is stored.
     pub unchanged: usize,
@@ -125,23 +134,34 @@ impl Store {
         &self.db
     }
 
-    /// The model of municipality `code` as a TOML document, as far as the caller may see it.
-    pub async fn export_model(&self, code: i32) -> ApiResult<String> {
+    /// The model of municipality `code` as a TOML document, as far as the caller may see it,
+    /// and the revision it states.
+    pub async fn export_model(&self, code: i32) -> ApiResult<(String, i32)> {
         if !municipality_exists(&self.db, code).await? {
             return Err(ApiError::not_found(format!("municipality {code}")));
         }
+        // The revision first: a write after it makes the document newer than it says (an import
+        // of it is then refused), never older.
+        let revision = self.model_revision(code).await?;
         let stored = self.stored_model(code, true).await?;
         let names = Names::load(self, code, &stored.ids()).await?;
-        toml::to_string(&stored.document(code, &names))
-            .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))
+        let document = ModelFile {
+            revision: Some(revision),
+            ..stored.document(code, &names)
+        };
+        let text = toml::to_string(&document)
+            .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))?;
+        Ok((text, revision))
     }
 
-    /// Imports `text` as the whole model of municipality `code` for an editor or admin of it;
-    /// applied unless `dry_run`. The store must not be in a transaction: the import is one.
+    /// Imports `text` as the whole model of municipality `code` for an editor or admin of it,
+    /// based on `basis`; applied unless `dry_run`. The store must not be in a transaction: the
+    /// import is one.
     pub async fn import_model(
         &self,
         code: i32,
         text: &str,
+        basis: Basis,
         dry_run: bool,
     ) -> Result<ImportReport, ImportError> {
         if !municipality_exists(&self.db, code).await? {
@@ -150,7 +170,11 @@ impl Store {
         let recorded = self.editor_of(code)?;
         let may_share = matches!(&self.principal, Principal::User { roles, .. } if roles.contains(&Role::Admin));
         let document = parse_document(text)?;
+        let based_on = basis.revision(document.revision)?;
         let store = self.begin().await?;
+        if let Some(revision) = based_on {
+            store.check_unchanged_since(code, revision).await?;
+        }
         let report = store
             .import_document(
                 code,
@@ -162,6 +186,10 @@ impl Store {
                 },
             )
             .await?;
+        let report = ImportReport {
+            revision: store.model_revision(code).await?,
+            ..report
+        };
         if dry_run {
             // Dropping the transaction rolls it back.
             return Ok(report);
@@ -329,6 +357,7 @@ impl Store {
         let unchanged = diff.unchanged;
         Ok(ImportReport {
             applied: false,
+            revision: 0,
             changes: diff.changes,
             unchanged,
         })
