@@ -210,13 +210,18 @@ impl Store {
         by: &ImportAs,
     ) -> Result<ImportReport, ImportError> {
         let mut plan = Plan::new(self, code, by).await?;
+        // The checks take time in proportion to the document (n log n at most: see
+        // `service::tree`); between them the import yields, so that the request's deadline (or
+        // the client leaving) ends it there, not only at its next statement.
         plan.check_document(document);
         plan.check_days(document);
+        tokio::task::yield_now().await;
         plan.create_identities(self).await?;
         let mut desired = plan.desired(document);
         if !plan.problems.is_empty() {
             return Err(ImportError::Invalid(plan.problems));
         }
+        tokio::task::yield_now().await;
         let stored = self.stored_model(code, false).await?;
         if by.record_changes {
             desired.keep_contributions_of_others(code, &stored);
@@ -299,6 +304,7 @@ impl Store {
             &HashMap::new(),
             &HashMap::new(),
         );
+        tokio::task::yield_now().await;
         if diff.shares && !by.may_share {
             return Err(ApiError::Forbidden(format!(
                 "only an admin of municipality {code} may decide who sees its records (the \

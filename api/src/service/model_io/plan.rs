@@ -553,12 +553,18 @@ impl Plan {
     /// parent of a version that holds on the first day of a cycle.
     pub(super) fn check_tree(&mut self, placements: &[(Placement, String)]) {
         let tree: Vec<Placement> = placements.iter().map(|(placement, _)| *placement).collect();
+        let mut versions: HashMap<i32, Vec<usize>> = HashMap::new();
+        for (index, placement) in tree.iter().enumerate() {
+            versions.entry(placement.unit).or_default().push(index);
+        }
         let mut refused = BTreeSet::new();
         for (unit, day) in units_in_cycles(&tree, None, None) {
-            let field = placements
-                .iter()
-                .find(|(placement, _)| placement.unit == unit && placement.holds_on(day))
-                .map(|(_, field)| field.clone());
+            let field = versions
+                .get(&unit)
+                .into_iter()
+                .flatten()
+                .find(|&&index| tree[index].holds_on(day))
+                .map(|&index| placements[index].1.clone());
             refused.extend(field);
         }
         for field in refused {
