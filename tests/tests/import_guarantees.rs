@@ -6,13 +6,15 @@
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use entities::{audit_entry, outbox};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use entities::{audit_entry, outbox, project_participant};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use serde_json::{json, Value};
 use vestegn_api::seed::format::*;
 use vestegn_tests::{
     documents::{export, export_tagged, import, import_with, problems},
-    editing::{ask, editing, Editing, ISHOEJ},
+    editing::{ask, editing, Editing, ALBERTSLUND, ISHOEJ},
     on_each_backend, TestApp,
 };
 
@@ -176,40 +178,244 @@ async fn a_document_without_a_revision_must_say_it_replaces_what_is_stored() {
         // Neither the document nor If-Match says what it is based on: 428.
         for dry_run in [true, false] {
             let (status, body) = import(&e.router, ISHOEJ, Some(&token), &unstated, dry_run).await;
-            assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{}: {body}", app.label());
+            assert_eq!(
+                status,
+                StatusCode::PRECONDITION_REQUIRED,
+                "{}: {body}",
+                app.label()
+            );
             assert_eq!(problems(&body)[0].0, "PRECONDITION_REQUIRED");
         }
         // A malformed If-Match, another municipality's ETag: 400.
         for bad in ["\"165-0\"", "183-0", "W/\"183-0\"", "\"183-x\""] {
-            let (status, _, body) =
-                import_with(&e.router, ISHOEJ, (Some(&token), Some(bad)), &unstated, true).await;
+            let (status, _, body) = import_with(
+                &e.router,
+                ISHOEJ,
+                (Some(&token), Some(bad)),
+                &unstated,
+                true,
+            )
+            .await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
             assert_eq!(problems(&body)[0].0, "BAD_REQUEST");
         }
         // If-Match and the document's revision disagree: the document's `revision` is at fault.
         let other = format!("\"183-{}\"", revision + 1);
-        let (status, _, body) =
-            import_with(&e.router, ISHOEJ, (Some(&token), Some(&other)), &exported, true).await;
+        let (status, _, body) = import_with(
+            &e.router,
+            ISHOEJ,
+            (Some(&token), Some(&other)),
+            &exported,
+            true,
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(problems(&body), [("BAD_USER_INPUT".to_owned(), "revision".to_owned())]);
+        assert_eq!(
+            problems(&body),
+            [("BAD_USER_INPUT".to_owned(), "revision".to_owned())]
+        );
         // A revision the model never had is refused too.
-        let (status, _, body) =
-            import_with(&e.router, ISHOEJ, (Some(&token), Some(&other)), &unstated, true).await;
+        let (status, _, body) = import_with(
+            &e.router,
+            ISHOEJ,
+            (Some(&token), Some(&other)),
+            &unstated,
+            true,
+        )
+        .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
         // The ETag in If-Match: applied, with the new revision as its ETag.
-        let (status, new_tag, body) =
-            import_with(&e.router, ISHOEJ, (Some(&token), Some(&tag)), &unstated, false).await;
+        let (status, new_tag, body) = import_with(
+            &e.router,
+            ISHOEJ,
+            (Some(&token), Some(&tag)),
+            &unstated,
+            false,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let new_revision = body["revision"].as_i64().unwrap();
         assert!(new_revision > i64::from(revision), "{body}");
         assert_eq!(new_tag, Some(format!("\"183-{new_revision}\"")));
 
         // If-Match: * replaces whatever is stored, even with the old ETag's document.
-        let (status, _, body) =
-            import_with(&e.router, ISHOEJ, (Some(&token), Some("*")), &exported, false).await;
+        let (status, _, body) = import_with(
+            &e.router,
+            ISHOEJ,
+            (Some(&token), Some("*")),
+            &exported,
+            false,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["changes"][0]["fields"], json!(["name"]), "{body}");
+    })
+    .await;
+}
+
+/// A shared project led by Ishøj with Albertslund taking part, created by mutation; the export.
+async fn with_shared_project(e: &Editing) -> String {
+    let created = ask(
+        &e.router,
+        Some(&e.editor),
+        r#"mutation { createSharedProject(input: {municipalityCode: 183, name: "Fælles exit-forløb",
+             participantCodes: [165], validFrom: "2024-01-01",
+             provenance: {source: "003", section: "Exit"}}) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert!(created["errors"].is_null(), "{created}");
+    export(&e.router, ISHOEJ, Some(&admin(e))).await
+}
+
+#[tokio::test]
+async fn a_shared_projects_participants_are_checked_as_the_mutations_check_them() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let token = admin(&e);
+        let base = parse(&with_shared_project(&e).await);
+        let project = base.shared_project.len() - 1;
+        let changed = |change: &dyn Fn(&mut Vec<ProjectParticipantRecord>)| {
+            let mut model = base.clone();
+            change(&mut model.shared_project[project].participant);
+            write(&model)
+        };
+        let at = format!("shared_project[{project}]");
+        let cases = [
+            (
+                "a participant twice",
+                changed(&|participants| {
+                    let mut twice = participants[1].clone();
+                    twice.contribution = Some(rust_decimal::Decimal::from(1));
+                    participants.push(twice);
+                }),
+                format!("{at}.participant[2].municipality"),
+            ),
+            (
+                "no lead",
+                changed(&|participants| participants.retain(|p| p.municipality != ISHOEJ)),
+                format!("{at}.participant"),
+            ),
+            (
+                "another municipality as the lead",
+                changed(&|participants| {
+                    for participant in participants.iter_mut() {
+                        participant.role = "lead".to_owned();
+                    }
+                }),
+                format!("{at}.participant[1].role"),
+            ),
+        ];
+        for (label, document, path) in cases {
+            for dry_run in [true, false] {
+                let (status, body) =
+                    import(&e.router, ISHOEJ, Some(&token), &document, dry_run).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
+                assert_eq!(
+                    problems(&body),
+                    [("BAD_USER_INPUT".to_owned(), path.clone())],
+                    "{label} on {}: {body}",
+                    app.label()
+                );
+            }
+        }
+        // Listed again on a next version, as the export lists them: accepted.
+        let mut model = base.clone();
+        let mut next = model.shared_project[project].clone();
+        model.shared_project[project].valid_to = NaiveDate::from_ymd_opt(2025, 1, 1);
+        next.valid_from = NaiveDate::from_ymd_opt(2025, 1, 1);
+        next.name = "Fælles exit-forløb 2025".to_owned();
+        model.shared_project.push(next);
+        let (status, body) = import(&e.router, ISHOEJ, Some(&token), &write(&model), true).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // The database holds the rule too: a municipality takes part in a project once.
+        let row = project_participant::Entity::find()
+            .filter(project_participant::Column::ParticipantCode.eq(ALBERTSLUND))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("Albertslund takes part");
+        let twice = project_participant::ActiveModel {
+            id: NotSet,
+            ..row.into()
+        }
+        .insert(&app.db)
+        .await;
+        assert!(twice.is_err(), "{}: a second row is refused", app.label());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_editor_changes_nobodys_view_of_any_day() {
+    on_each_backend(|app| async move {
+        let e = editing(&app).await;
+        let exported = export(&e.router, ISHOEJ, Some(&e.editor)).await;
+        let base = parse(&exported);
+        // A record of two versions, one public, one private: swapping which is which keeps the
+        // set of visibilities, but changes who sees which day.
+        let second = base
+            .unit
+            .iter()
+            .enumerate()
+            .position(|(i, u)| i > 0 && base.unit[i - 1].key == u.key)
+            .expect("a unit of two versions");
+        let mut mixed = base.clone();
+        mixed.unit[second].visibility = Some("private".to_owned());
+        let (status, body) =
+            import(&e.router, ISHOEJ, Some(&admin(&e)), &write(&mixed), false).await;
+        assert_eq!(status, StatusCode::OK, "an admin may: {body}");
+        let mut swapped = parse(&export(&e.router, ISHOEJ, Some(&e.editor)).await);
+        swapped.unit[second - 1].visibility = Some("private".to_owned());
+        swapped.unit[second].visibility = None;
+        let (status, body) =
+            import(&e.router, ISHOEJ, Some(&e.editor), &write(&swapped), true).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: {body}", app.label());
+        assert_eq!(problems(&body)[0].0, "FORBIDDEN");
+
+        // A new record that is public on some day, for an editor: refused; private throughout:
+        // accepted.
+        let stored = parse(&export(&e.router, ISHOEJ, Some(&e.editor)).await);
+        let mut added = stored.clone();
+        let mut unit = stored.unit[0].clone();
+        unit.key = "ishoej-test-ny".to_owned();
+        unit.parent = None;
+        unit.visibility = Some("private".to_owned());
+        let mut later = unit.clone();
+        unit.valid_to = NaiveDate::from_ymd_opt(2014, 6, 1);
+        later.valid_from = NaiveDate::from_ymd_opt(2014, 6, 1);
+        later.visibility = None;
+        added.unit.extend([unit, later.clone()]);
+        let (status, body) = import(&e.router, ISHOEJ, Some(&e.editor), &write(&added), true).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let last = added.unit.len() - 1;
+        added.unit[last].visibility = Some("private".to_owned());
+        let (status, body) = import(&e.router, ISHOEJ, Some(&e.editor), &write(&added), true).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Renaming a public record from a day (its new version public too) changes nobody's view.
+        let mut renamed = stored.clone();
+        let open = renamed
+            .unit
+            .iter()
+            .position(|u| {
+                u.valid_to.is_none()
+                    && u.valid_from.is_some()
+                    && u.visibility.is_none()
+                    && stored.unit.iter().filter(|v| v.key == u.key).count() == 1
+            })
+            .expect("an open public unit of one version");
+        let day = NaiveDate::from_ymd_opt(2025, 3, 1);
+        let mut next = renamed.unit[open].clone();
+        renamed.unit[open].valid_to = day;
+        next.valid_from = day;
+        next.name = format!("{} (nyt navn)", next.name);
+        renamed.unit.insert(open + 1, next);
+        let (status, body) =
+            import(&e.router, ISHOEJ, Some(&e.editor), &write(&renamed), true).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
     })
     .await;
 }

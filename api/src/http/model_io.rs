@@ -89,17 +89,16 @@ pub async fn import(
             return Err(ApiError::bad_input("document", "the document is not UTF-8 text").into());
         };
         let basis = basis(&headers, code)?;
-        let report = store.import_model(code, text, basis, params.dry_run).await?;
+        let report = store
+            .import_model(code, text, basis, params.dry_run)
+            .await?;
         Ok((etag(code, report.revision), report))
     }
     .await;
     match result {
-        Ok((etag, report)) => (
-            StatusCode::OK,
-            [(header::ETAG, etag)],
-            axum::Json(report),
-        )
-            .into_response(),
+        Ok((etag, report)) => {
+            (StatusCode::OK, [(header::ETAG, etag)], axum::Json(report)).into_response()
+        }
         Err(ImportError::Refused(error)) => error_response(&error, ResponseType::Json),
         Err(ImportError::Stale(stale)) => stale_response(&stale),
         Err(ImportError::Invalid(problems)) => {
@@ -182,7 +181,9 @@ fn stale_response(stale: &Stale) -> Response {
             );
             extensions.set(
                 "revision",
-                record.revision.map_or(async_graphql::Value::Null, Into::into),
+                record
+                    .revision
+                    .map_or(async_graphql::Value::Null, Into::into),
             );
             extensions.set("action", record.action.as_str());
             error

@@ -36,6 +36,7 @@ use entities::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+pub use self::revision::{Basis, ChangedRecord, Stale};
 use self::{
     apply::Apply,
     diff::Diff,
@@ -43,7 +44,6 @@ use self::{
     plan::{Plan, Reference},
     rows::Rows,
 };
-pub use self::revision::{Basis, ChangedRecord, Stale};
 use super::{municipality_exists, versions::Recorded, writes::Writable, Principal, Role, Store};
 use crate::{
     error::{ApiError, ApiResult},
