@@ -225,6 +225,21 @@ async fn a_document_without_a_revision_must_say_it_replaces_what_is_stored() {
         .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
+        // A dry run changes no revision.
+        let (status, dry_tag, body) = import_with(
+            &e.router,
+            ISHOEJ,
+            (Some(&token), Some(&tag)),
+            &unstated,
+            true,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            (dry_tag.as_deref(), &body["revision"]),
+            (Some(tag.as_str()), &json!(revision))
+        );
+
         // The ETag in If-Match: applied, with the new revision as its ETag.
         let (status, new_tag, body) = import_with(
             &e.router,
@@ -487,6 +502,33 @@ async fn an_import_of_many_chained_units_ends_within_the_deadline() {
                 let took = started.elapsed();
                 assert!(took < std::time::Duration::from_secs(1), "{}: {took:?}", app.label());
             }
+            // A client that leaves: under the 30 s deadline, the import stops with it.
+            let patient = app.router_with(
+                &vestegn_api::config::AuthConfig {
+                    issuer: Some(e.issuer.issuer()),
+                    ..Default::default()
+                },
+                vestegn_api::config::Limits::default(),
+            );
+            let leaving = std::time::Duration::from_millis(500);
+            let gone = tokio::time::timeout(
+                leaving,
+                import(&patient, ISHOEJ, Some(&e.editor), &document, false),
+            )
+            .await;
+            assert!(gone.is_err(), "the import took longer than the client waited");
+            let started = std::time::Instant::now();
+            let created = ask(
+                &patient,
+                Some(&e.issuer_tokens.other_editor),
+                r#"mutation { createUnit(input: { municipalityCode: 165, name: "Team", kind: "team",
+                     validFrom: "2024-01-01", provenance: { source: "002", section: "Organisering" } }) { id } }"#,
+                json!({}),
+            )
+            .await;
+            assert!(created["errors"].is_null(), "{created}");
+            let took = started.elapsed();
+            assert!(took < std::time::Duration::from_secs(1), "{}: {took:?}", app.label());
         }
     })
     .await;

@@ -172,8 +172,9 @@ impl Store {
         let document = parse_document(text)?;
         let based_on = basis.revision(document.revision)?;
         let store = self.begin().await?;
+        let current = store.model_revision(code).await?;
         if let Some(revision) = based_on {
-            store.check_unchanged_since(code, revision).await?;
+            store.check_unchanged_since(code, revision, current).await?;
         }
         let report = store
             .import_document(
@@ -186,17 +187,18 @@ impl Store {
                 },
             )
             .await?;
-        let report = ImportReport {
-            revision: store.model_revision(code).await?,
-            ..report
-        };
         if dry_run {
-            // Dropping the transaction rolls it back.
-            return Ok(report);
+            // Dropping the transaction rolls it back: the model stays at its revision.
+            return Ok(ImportReport {
+                revision: current,
+                ..report
+            });
         }
+        let revision = store.model_revision(code).await?;
         store.commit().await?;
         Ok(ImportReport {
             applied: true,
+            revision,
             ..report
         })
     }

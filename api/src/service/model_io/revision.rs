@@ -82,14 +82,14 @@ pub struct ChangedRecord {
 
 impl Store {
     /// Refuses an import based on `revision` of the model of `code` unless the model is still at
-    /// that revision. In the import's transaction: writers take turns, so nothing can change
-    /// between this check and the import's writes.
+    /// that revision (it is at `current`). In the import's transaction: writers take turns, so
+    /// nothing can change between this check and the import's writes.
     pub(super) async fn check_unchanged_since(
         &self,
         code: i32,
         revision: i32,
+        current: i32,
     ) -> Result<(), ImportError> {
-        let current = self.model_revision(code).await?;
         if current == revision {
             return Ok(());
         }
