@@ -102,16 +102,11 @@ pub async fn import(
         Err(ImportError::Refused(error)) => error_response(&error, ResponseType::Json),
         Err(ImportError::Stale(stale)) => stale_response(&stale),
         Err(ImportError::Invalid(problems)) => {
-            let errors: Vec<_> = problems
+            let errors = problems
                 .into_iter()
                 .map(|problem| ApiError::bad_input(problem.path, problem.message).to_server_error())
                 .collect();
-            (
-                StatusCode::BAD_REQUEST,
-                [(header::CONTENT_TYPE, ResponseType::Json.content_type())],
-                json!({ "errors": errors }).to_string(),
-            )
-                .into_response()
+            errors_response(StatusCode::BAD_REQUEST, errors)
         }
     }
 }
@@ -200,8 +195,13 @@ fn stale_response(stale: &Stale) -> Response {
             stale.unlisted, stale.based_on
         )));
     }
+    errors_response(StatusCode::CONFLICT, errors)
+}
+
+/// A refusal with several errors, one for each thing at fault.
+fn errors_response(status: StatusCode, errors: Vec<async_graphql::ServerError>) -> Response {
     (
-        StatusCode::CONFLICT,
+        status,
         [(header::CONTENT_TYPE, ResponseType::Json.content_type())],
         json!({ "errors": errors }).to_string(),
     )

@@ -36,19 +36,34 @@ impl Placement {
     }
 }
 
+/// The most links [`units_in_cycles_within`] follows for an import's document: far more than any
+/// organisation's tree needs (a chain of 20,000 units, each from its own day, needs none), few
+/// enough to take well under a second.
+pub(super) const MAX_CHECK_STEPS: usize = 10_000_000;
+
 /// The units placed under themselves on some day of `[from, to)` (none: unbounded), each with
 /// the first such day (none: from the start of time).
+pub(super) fn units_in_cycles(
+    placements: &[Placement],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> BTreeMap<i32, Option<NaiveDate>> {
+    units_in_cycles_within(placements, (from, to), usize::MAX).unwrap_or_default()
+}
+
+/// Like [`units_in_cycles`], following at most `steps` links from unit to parent; none when that
+/// is not enough.
 ///
 /// The tree of the window's first day is checked whole; after that the days on which versions
 /// start or end are visited in order, each changing only the links of those versions. A cycle
 /// that appears on a day passes through a link added that day, and only through one whose unit
 /// has units under it, so only those are followed up: a chain of units, each starting on its own
 /// day, costs a sort, not a walk per day.
-pub(super) fn units_in_cycles(
+pub(super) fn units_in_cycles_within(
     placements: &[Placement],
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> BTreeMap<i32, Option<NaiveDate>> {
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    steps: usize,
+) -> Option<BTreeMap<i32, Option<NaiveDate>>> {
     let inside =
         |day: NaiveDate| from.is_none_or(|from| from < day) && to.is_none_or(|to| day < to);
     // A version that holds on no day (ends before it starts) never links its unit.
@@ -56,7 +71,10 @@ pub(super) fn units_in_cycles(
         (Some(start), Some(end)) => start < end,
         _ => true,
     };
-    let mut tree = Tree::default();
+    let mut tree = Tree {
+        steps_left: steps,
+        ..Tree::default()
+    };
     // Versions starting or ending on each day inside the window (an end unlinks first).
     let mut changes: BTreeMap<NaiveDate, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (index, placement) in placements.iter().enumerate() {
@@ -73,10 +91,11 @@ pub(super) fn units_in_cycles(
             changes.entry(end).or_default().0.push(index);
         }
     }
-    let mut found: BTreeMap<i32, Option<NaiveDate>> = on_cycles(&tree.parents)
-        .into_iter()
-        .map(|unit| (unit, from))
-        .collect();
+    let mut found: BTreeMap<i32, Option<NaiveDate>> =
+        on_cycles(&tree.parents, &mut tree.steps_left)?
+            .into_iter()
+            .map(|unit| (unit, from))
+            .collect();
     for (day, (ended, started)) in changes {
         for index in ended {
             tree.unlink(index, &placements[index]);
@@ -85,12 +104,12 @@ pub(super) fn units_in_cycles(
             tree.link(index, &placements[index]);
         }
         for index in started {
-            for unit in tree.cycle_through(placements[index].unit) {
+            for unit in tree.cycle_through(placements[index].unit)? {
                 found.entry(unit).or_insert(Some(day));
             }
         }
     }
-    found
+    Some(found)
 }
 
 /// The tree on one day: each unit's parent (and the version that places it there), and how many
@@ -100,6 +119,8 @@ struct Tree {
     parents: HashMap<i32, i32>,
     placed_by: HashMap<i32, usize>,
     children: HashMap<i32, usize>,
+    /// How many more links the check may follow.
+    steps_left: usize,
 }
 
 impl Tree {
@@ -134,34 +155,36 @@ impl Tree {
     }
 
     /// The units of a cycle through `unit`'s link to its parent, if there is one: `unit` is
-    /// among its own parent's ancestors (which needs a unit under it to begin with).
-    fn cycle_through(&self, unit: i32) -> Vec<i32> {
+    /// among its own parent's ancestors (which needs a unit under it to begin with). None when
+    /// the steps ran out.
+    fn cycle_through(&mut self, unit: i32) -> Option<Vec<i32>> {
         let Some(&parent) = self.parents.get(&unit) else {
-            return Vec::new();
+            return Some(Vec::new());
         };
         if parent != unit && self.children.get(&unit).is_none_or(|count| *count == 0) {
-            return Vec::new();
+            return Some(Vec::new());
         }
         let mut cycle = vec![unit];
         let mut seen = HashSet::new();
         let mut next = parent;
         while next != unit {
+            self.steps_left = self.steps_left.checked_sub(1)?;
             // A cycle that does not pass through `unit` was there before.
             if !seen.insert(next) {
-                return Vec::new();
+                return Some(Vec::new());
             }
             cycle.push(next);
             match self.parents.get(&next) {
                 Some(&up) => next = up,
-                None => return Vec::new(),
+                None => return Some(Vec::new()),
             }
         }
-        cycle
+        Some(cycle)
     }
 }
 
-/// The units of a parent map that are their own ancestors.
-fn on_cycles(parents: &HashMap<i32, i32>) -> BTreeSet<i32> {
+/// The units of a parent map that are their own ancestors (none when the steps ran out).
+fn on_cycles(parents: &HashMap<i32, i32>, steps_left: &mut usize) -> Option<BTreeSet<i32>> {
     let mut cyclic = BTreeSet::new();
     // Units whose chain up is known to end at a root or to join a cycle already found.
     let mut settled: HashSet<i32> = HashSet::new();
@@ -170,6 +193,7 @@ fn on_cycles(parents: &HashMap<i32, i32>) -> BTreeSet<i32> {
         let mut on_path: HashMap<i32, usize> = HashMap::new();
         let mut next = Some(start);
         while let Some(unit) = next {
+            *steps_left = steps_left.checked_sub(1)?;
             if settled.contains(&unit) {
                 break;
             }
@@ -183,7 +207,7 @@ fn on_cycles(parents: &HashMap<i32, i32>) -> BTreeSet<i32> {
         }
         settled.extend(path);
     }
-    cyclic
+    Some(cyclic)
 }
 
 #[cfg(test)]
@@ -263,6 +287,25 @@ mod tests {
         let found = units_in_cycles(&placements, None, None);
         assert_eq!(found.len(), 20_000);
         assert!(found.values().all(|first| *first == Some(day(2100))));
+    }
+
+    #[test]
+    fn a_tree_that_takes_too_many_steps_is_not_checked() {
+        // 100 units in a chain, then 100 more each placed under its bottom with one unit of its
+        // own under it: each of those walks up the chain.
+        let mut placements: Vec<Placement> = (0..100)
+            .map(|i| placed(i, (i > 0).then(|| i - 1), Some(2000), None))
+            .collect();
+        for i in 0..100 {
+            placements.push(placed(1000 + i, Some(2000 + i), Some(2000), None));
+            placements.push(placed(2000 + i, Some(99), Some(2001 + i), None));
+        }
+        let window = (None, None);
+        assert_eq!(
+            units_in_cycles_within(&placements, window, 20_000),
+            Some(BTreeMap::new())
+        );
+        assert_eq!(units_in_cycles_within(&placements, window, 5_000), None);
     }
 
     #[test]

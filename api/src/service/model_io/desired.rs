@@ -1,6 +1,6 @@
 //! The document as rows ([`Plan::desired`]), every field checked.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use entities::{
     budget_line, contact, forum, forum_member, goal, intervention, key_indicator,
@@ -450,14 +450,19 @@ impl Plan {
                 ));
             }
         }
-        // The first version of each project, where a missing lead is reported.
-        let mut first_version: HashMap<i32, String> = HashMap::new();
+        // Each project's first version (where a missing lead is reported), in document order,
+        // and the projects whose lead takes part.
+        let mut first_versions: Vec<(i32, String)> = Vec::new();
+        let mut led: HashSet<i32> = HashSet::new();
+        let mut seen: HashSet<i32> = HashSet::new();
         for (i, r) in d.shared_project.iter().enumerate() {
             let at = format!("shared_project[{i}]");
             let id = self.id_of(&r.key);
             let name = self.name(format!("{at}.name"), &r.name);
             let description = self.long_text(format!("{at}.description"), r.description.as_deref());
-            first_version.entry(id).or_insert_with(|| at.clone());
+            if seen.insert(id) {
+                first_versions.push((id, at.clone()));
+            }
             let mut listed: Vec<i32> = Vec::new();
             for (j, p) in r.participant.iter().enumerate() {
                 let at = format!("{at}.participant[{j}]");
@@ -476,6 +481,9 @@ impl Plan {
                     continue;
                 }
                 listed.push(code);
+                if code == self.code {
+                    led.insert(id);
+                }
                 let role = self
                     .vocabulary(&format!("{at}.role"), &p.role, ProjectRole::ALL)
                     .filter(|role| self.participant_role(&at, code, role));
@@ -494,9 +502,9 @@ impl Plan {
                         Some(_) => self.problem(
                             at,
                             format!(
-                                "{code} takes part as another version of the record says \
-                                 otherwise: a project's participants belong to the record, so \
-                                 every version lists them alike"
+                                "another version of the record lists {code} differently: a \
+                                 project's participants belong to the record, so every version \
+                                 lists them alike"
                             ),
                         ),
                     }
@@ -523,12 +531,8 @@ impl Plan {
                 ));
             }
         }
-        for (id, at) in first_version {
-            let has_lead = model
-                .participants
-                .get(&id)
-                .is_some_and(|rows| rows.iter().any(|row| row.0 == self.code));
-            if !has_lead {
+        for (id, at) in first_versions {
+            if !led.contains(&id) {
                 self.problem(
                     format!("{at}.participant"),
                     format!(

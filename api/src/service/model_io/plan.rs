@@ -13,7 +13,7 @@ use crate::{
     seed::format::*,
     service::{
         checks::{checked_day, checked_end, checked_long_text, checked_optional, checked_text},
-        tree::{units_in_cycles, Placement},
+        tree::{units_in_cycles_within, Placement, MAX_CHECK_STEPS},
         versions::{self, Recorded},
         Store,
     },
@@ -557,8 +557,18 @@ impl Plan {
         for (index, placement) in tree.iter().enumerate() {
             versions.entry(placement.unit).or_default().push(index);
         }
+        let Some(cycles) = units_in_cycles_within(&tree, (None, None), MAX_CHECK_STEPS) else {
+            self.problem(
+                "unit",
+                format!(
+                    "the units' tree over time takes more than {MAX_CHECK_STEPS} steps to check: \
+                     it is not an organisation's tree"
+                ),
+            );
+            return;
+        };
         let mut refused = BTreeSet::new();
-        for (unit, day) in units_in_cycles(&tree, None, None) {
+        for (unit, day) in cycles {
             let field = versions
                 .get(&unit)
                 .into_iter()
