@@ -27,6 +27,9 @@ pub enum ApiError {
     StaleRevision { sent: i32, current: i32 },
     /// The caller may see the record but not change it.
     Forbidden(String),
+    /// A write that replaces what is stored must say which revision it was based on, or that it
+    /// means to replace whatever is stored (the message says how).
+    PreconditionRequired(String),
     /// The document is not GraphQL.
     ParseFailed(String),
     /// The document is GraphQL but not valid against the schema (or selects no operation).
@@ -96,6 +99,7 @@ impl ApiError {
             ),
             Self::Conflict(message)
             | Self::Forbidden(message)
+            | Self::PreconditionRequired(message)
             | Self::ParseFailed(message)
             | Self::ValidationFailed(message)
             | Self::QueryTooComplex(message)
@@ -136,6 +140,7 @@ impl ApiError {
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict(_) | Self::StaleRevision { .. } => "CONFLICT",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::PreconditionRequired(_) => "PRECONDITION_REQUIRED",
             Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
             Self::ValidationFailed(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
@@ -173,6 +178,7 @@ impl ApiError {
             Self::NotFound { .. } | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::StaleRevision { .. } => StatusCode::CONFLICT,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,

@@ -4,7 +4,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_schema;
 mod m20261203_000001_create_outbox;
-mod m20261204_000002_index_outbox_by_record;
+mod m20261204_000001_unique_project_participants;
+mod m20261204_000002_outbox_by_municipality;
+mod m20261204_000003_index_outbox_by_record;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -15,7 +17,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261203_000001_create_outbox::Migration),
-            Box::new(m20261204_000002_index_outbox_by_record::Migration),
+            Box::new(m20261204_000001_unique_project_participants::Migration),
+            Box::new(m20261204_000002_outbox_by_municipality::Migration),
+            Box::new(m20261204_000003_index_outbox_by_record::Migration),
         ]
     }
 }

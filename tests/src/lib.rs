@@ -3,6 +3,7 @@
 //! Every test runs on SQLite (a new file per test) and, when `TEST_DATABASE_URL` names a
 //! PostgreSQL server, on PostgreSQL too (a new database per test, dropped at the end).
 
+pub mod documents;
 pub mod editing;
 pub mod issuer;
 pub mod pg_cluster;

@@ -2,11 +2,15 @@
 //! `PUT /models/{code}` (`?dryRun=true` to preview): imports one (see `service::model_io`). The
 //! same bearer tokens as `/graphql`; errors are the GraphQL-shaped JSON bodies of every route,
 //! a document's problems one error each, with its path in `extensions.field`.
+//!
+//! The model's revision travels as an `ETag` (`"183-42"`: municipality and revision): an export
+//! sends it, an import takes it in `If-Match` (or `*` to replace whatever is stored) and answers
+//! with the new one; a document that states no revision and comes without `If-Match` gets 428.
 
 use axum::{
     body::Bytes,
     extract::{rejection::BytesRejection, Path, Query, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -15,7 +19,7 @@ use serde_json::json;
 use super::{error_response, negotiation::ResponseType, AppState};
 use crate::{
     error::ApiError,
-    service::{Caller, ImportError, Principal, Store},
+    service::{Basis, Caller, ImportError, Principal, Stale, Store},
 };
 
 /// The parameters of an import.
@@ -36,13 +40,20 @@ pub async fn export(
     let result = async {
         let code = municipality_code(&code)?;
         let store = store_for(&state, &headers).await?;
-        store.export_model(code).await
+        let (text, revision) = store.export_model(code).await?;
+        Ok::<_, ApiError>((text, etag(code, revision)))
     }
     .await;
     match result {
-        Ok(text) => (
+        Ok((text, etag)) => (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/toml; charset=utf-8")],
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/toml; charset=utf-8"),
+                ),
+                (header::ETAG, etag),
+            ],
             text,
         )
             .into_response(),
@@ -77,25 +88,124 @@ pub async fn import(
         let Ok(text) = std::str::from_utf8(&body) else {
             return Err(ApiError::bad_input("document", "the document is not UTF-8 text").into());
         };
-        store.import_model(code, text, params.dry_run).await
+        let basis = basis(&headers, code)?;
+        let report = store
+            .import_model(code, text, basis, params.dry_run)
+            .await?;
+        Ok((etag(code, report.revision), report))
     }
     .await;
     match result {
-        Ok(report) => (StatusCode::OK, axum::Json(report)).into_response(),
+        Ok((etag, report)) => {
+            (StatusCode::OK, [(header::ETAG, etag)], axum::Json(report)).into_response()
+        }
         Err(ImportError::Refused(error)) => error_response(&error, ResponseType::Json),
+        Err(ImportError::Stale(stale)) => stale_response(&stale),
         Err(ImportError::Invalid(problems)) => {
-            let errors: Vec<_> = problems
+            let errors = problems
                 .into_iter()
                 .map(|problem| ApiError::bad_input(problem.path, problem.message).to_server_error())
                 .collect();
-            (
-                StatusCode::BAD_REQUEST,
-                [(header::CONTENT_TYPE, ResponseType::Json.content_type())],
-                json!({ "errors": errors }).to_string(),
-            )
-                .into_response()
+            errors_response(StatusCode::BAD_REQUEST, errors)
         }
     }
+}
+
+/// The model's revision `revision` of municipality `code` as an entity tag.
+fn etag(code: i32, revision: i32) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{code}-{revision}\"")).expect("digits and a dash")
+}
+
+/// What an import is based on, by its `If-Match`: `*`, or one entity tag of an export of the
+/// model of `code`.
+fn basis(headers: &HeaderMap, code: i32) -> Result<Basis, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(Basis::Unstated);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(Basis::Anything);
+    }
+    text.strip_prefix('"')
+        .and_then(|tag| tag.strip_suffix('"'))
+        .and_then(|tag| tag.split_once('-'))
+        .filter(|(of, _)| of.parse() == Ok(code))
+        .and_then(|(_, revision)| revision.parse().ok())
+        .filter(|revision: &i32| *revision >= 0)
+        .map(Basis::Revision)
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "If-Match must be * or the ETag of an export of municipality {code} \
+                 (\"{code}-<revision>\"), not {}",
+                crate::error::excerpt(text)
+            ))
+        })
+}
+
+/// 409: the model changed since the import's basis; one `CONFLICT` error per record changed
+/// since (its `kind`, `key` and current `revision`, none once deleted, and the last `action`),
+/// each with the model's `currentRevision`.
+fn stale_response(stale: &Stale) -> Response {
+    let conflict = |message: String| {
+        let mut error = ApiError::Conflict(message).to_server_error();
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("basedOn", stale.based_on);
+        extensions.set("currentRevision", stale.current);
+        error
+    };
+    let mut errors: Vec<_> = stale
+        .records
+        .iter()
+        .map(|record| {
+            let mut error = conflict(format!(
+                "{} {} changed since revision {} ({}): export again, or send If-Match: * to \
+                 replace it",
+                record.kind,
+                record.key.as_deref().unwrap_or("(deleted)"),
+                stale.based_on,
+                record.action
+            ));
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("kind", record.kind.as_str());
+            extensions.set(
+                "key",
+                record
+                    .key
+                    .as_deref()
+                    .map_or(async_graphql::Value::Null, Into::into),
+            );
+            extensions.set(
+                "revision",
+                record
+                    .revision
+                    .map_or(async_graphql::Value::Null, Into::into),
+            );
+            extensions.set("action", record.action.as_str());
+            error
+        })
+        .collect();
+    if stale.records.is_empty() {
+        errors.push(conflict(format!(
+            "revision {} is not a revision of the model: it is at revision {}",
+            stale.based_on, stale.current
+        )));
+    } else if stale.unlisted > 0 {
+        errors.push(conflict(format!(
+            "and {} more records changed since revision {}",
+            stale.unlisted, stale.based_on
+        )));
+    }
+    errors_response(StatusCode::CONFLICT, errors)
+}
+
+/// A refusal with several errors, one for each thing at fault.
+fn errors_response(status: StatusCode, errors: Vec<async_graphql::ServerError>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, ResponseType::Json.content_type())],
+        json!({ "errors": errors }).to_string(),
+    )
+        .into_response()
 }
 
 /// The store for the request's token (rate-limited per principal, as `/graphql` is).

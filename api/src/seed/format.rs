@@ -101,6 +101,10 @@ pub struct LegalBasisRecord {
 pub struct ModelFile {
     /// The owning municipality's code.
     pub municipality: i32,
+    /// The model's revision this document was exported at (an export always states it; a seed
+    /// file does not): an import of it is refused when the model has changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub committee: Vec<CommitteeRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -128,6 +128,11 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
                 ImportError::Refused(error) => {
                     api_error(error).context(format!("loading data/municipalities/{name}"))
                 }
+                // The dataset states no revision, so it is never stale.
+                ImportError::Stale(stale) => anyhow::anyhow!(
+                    "data/municipalities/{name}: the model changed since revision {}",
+                    stale.based_on
+                ),
             })?;
     }
     store.commit().await.map_err(api_error)?;

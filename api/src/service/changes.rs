@@ -39,6 +39,39 @@ impl Store {
         })
     }
 
+    /// The revision of the model of municipality `code` as the caller sees it: the sequence
+    /// number of the last change to it (0 before the first: the seed dataset is not a change).
+    /// Read in a writer's transaction it is exact, since writers take turns; read outside one, a
+    /// write may land right after it, so a reader takes the revision before it reads the model
+    /// (which is then at least as new as the revision says).
+    pub async fn model_revision(&self, code: i32) -> ApiResult<i32> {
+        let last: Option<Option<i32>> = outbox::Entity::find()
+            .select_only()
+            .column_as(outbox::Column::Sequence.max(), "last")
+            .filter(outbox::Column::MunicipalityCode.eq(code))
+            .filter(self.change_condition())
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(last.flatten().unwrap_or(0))
+    }
+
+    /// The changes to the model of municipality `code` after its revision `revision` that the
+    /// caller may see, oldest first.
+    pub(super) async fn model_changes_since(
+        &self,
+        code: i32,
+        revision: i32,
+    ) -> ApiResult<Vec<outbox::Model>> {
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::MunicipalityCode.eq(code))
+            .filter(outbox::Column::Sequence.gt(revision))
+            .filter(self.change_condition())
+            .order_by_asc(outbox::Column::Sequence)
+            .all(&self.db)
+            .await?)
+    }
+
     /// The entries the caller may see: those whose record it could see, by the rule for the
     /// record's kind.
     fn change_condition(&self) -> Condition {

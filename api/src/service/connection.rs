@@ -23,8 +23,9 @@ use std::{
 
 use entities::outbox;
 use sea_orm::{
-    entity::prelude::async_trait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, EntityTrait, ExecResult, QueryResult, Statement, TransactionTrait,
+    entity::prelude::async_trait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, QueryResult, QuerySelect,
+    Statement, TransactionTrait,
 };
 
 /// The class of the PostgreSQL advisory locks writers of one municipality take, keyed by its code
@@ -124,11 +125,11 @@ impl Connection {
         }
     }
 
-    /// Adds the transaction's change-feed entries and commits; fails when anything else still
-    /// holds the transaction.
-    pub async fn commit(self) -> Result<(), DbErr> {
+    /// Adds the transaction's change-feed entries and commits; the sequence number of the last
+    /// entry added, if any. Fails when anything else still holds the transaction.
+    pub async fn commit(self) -> Result<Option<i32>, DbErr> {
         let Self::Transaction(transaction) = self else {
-            return Ok(());
+            return Ok(None);
         };
         let Ok(Transaction {
             inner,
@@ -141,14 +142,24 @@ impl Connection {
             ));
         };
         let feed = feed.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut last = None;
         if !feed.is_empty() {
             if inner.get_database_backend() == DbBackend::Postgres {
                 let lock = format!("SELECT pg_advisory_xact_lock({FEED_LOCK})");
                 with_lock_timeout(&inner, lock_wait, &lock).await?;
             }
             outbox::Entity::insert_many(feed).exec(&inner).await?;
+            // No other writer adds entries until this one commits: the last is this one's.
+            last = outbox::Entity::find()
+                .select_only()
+                .column_as(outbox::Column::Sequence.max(), "last")
+                .into_tuple::<Option<i32>>()
+                .one(&inner)
+                .await?
+                .flatten();
         }
-        inner.commit().await
+        inner.commit().await?;
+        Ok(last)
     }
 
     fn as_trait(&self) -> &dyn ConnectionTrait {

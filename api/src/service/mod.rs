@@ -37,7 +37,10 @@ pub use intervention::{
     GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
 };
 pub use listing::*;
-pub use model_io::{parse_document, ChangeKind, ImportError, ImportReport, Problem, RecordChange};
+pub use model_io::{
+    parse_document, Basis, ChangeKind, ChangedRecord, ImportError, ImportReport, Problem,
+    RecordChange, Stale,
+};
 pub(crate) use model_io::{problems_in_dataset, ImportAs};
 pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,

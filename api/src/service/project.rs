@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// The most municipalities one project lists.
-const MAX_PARTICIPANTS: usize = 100;
+pub(super) const MAX_PARTICIPANTS: usize = 100;
 
 /// A new shared project, led by `municipality_code`.
 #[derive(Debug, Clone)]

@@ -70,8 +70,9 @@ impl Store {
         })
     }
 
-    /// Commits the transaction of [`begin`](Self::begin).
-    pub async fn commit(self) -> ApiResult<()> {
+    /// Commits the transaction of [`begin`](Self::begin); the sequence number of the last
+    /// change-feed entry it added, if any.
+    pub async fn commit(self) -> ApiResult<Option<i32>> {
         Ok(self.db.commit().await?)
     }
 

@@ -1,5 +1,7 @@
 //! The document as rows ([`Plan::desired`]), every field checked.
 
+use std::collections::HashSet;
+
 use entities::{
     budget_line, contact, forum, forum_member, goal, intervention, key_indicator,
     political_committee, shared_project, staff_role, unit,
@@ -17,6 +19,7 @@ use crate::{
             checked_optional, checked_phone, checked_year, ore,
         },
         indicator::{checked_figure, Figure},
+        project::MAX_PARTICIPANTS,
         tree::Placement,
     },
     vocabulary::{
@@ -49,6 +52,22 @@ macro_rules! version {
 }
 
 impl Plan {
+    /// Whether `code` may take part in one of the document's projects as `role`: the
+    /// municipality of the document leads its projects, and no other does (the problem noted).
+    fn participant_role(&mut self, at: &str, code: i32, role: &str) -> bool {
+        let lead = role == ProjectRole::Lead.as_str();
+        if lead == (code == self.code) {
+            return true;
+        }
+        let message = if lead {
+            format!("only municipality {} leads its projects", self.code)
+        } else {
+            format!("municipality {code} leads the project: its role is \"lead\"")
+        };
+        self.problem(format!("{at}.role"), message);
+        false
+    }
+
     /// The document as rows, every field checked (problems noted; rows with problems left out).
     pub(super) fn desired(&mut self, d: &ModelFile) -> Rows {
         let mut model = Rows::default();
@@ -431,32 +450,73 @@ impl Plan {
                 ));
             }
         }
+        // Each project's first version (where a missing lead is reported), in document order,
+        // and the projects whose lead takes part.
+        let mut first_versions: Vec<(i32, String)> = Vec::new();
+        let mut led: HashSet<i32> = HashSet::new();
+        let mut seen: HashSet<i32> = HashSet::new();
         for (i, r) in d.shared_project.iter().enumerate() {
             let at = format!("shared_project[{i}]");
             let id = self.id_of(&r.key);
             let name = self.name(format!("{at}.name"), &r.name);
             let description = self.long_text(format!("{at}.description"), r.description.as_deref());
+            if seen.insert(id) {
+                first_versions.push((id, at.clone()));
+            }
+            let mut listed: Vec<i32> = Vec::new();
             for (j, p) in r.participant.iter().enumerate() {
                 let at = format!("{at}.participant[{j}]");
-                if !self.reference.municipalities.contains(&p.municipality) {
+                let code = p.municipality;
+                if !self.reference.municipalities.contains(&code) {
                     self.problem(
                         format!("{at}.municipality"),
-                        format!("there is no municipality {}", p.municipality),
+                        format!("there is no municipality {code}"),
                     );
                 }
-                let role = self.vocabulary(&format!("{at}.role"), &p.role, ProjectRole::ALL);
+                if listed.contains(&code) {
+                    self.problem(
+                        format!("{at}.municipality"),
+                        format!("{code} is listed twice"),
+                    );
+                    continue;
+                }
+                listed.push(code);
+                if code == self.code {
+                    led.insert(id);
+                }
+                let role = self
+                    .vocabulary(&format!("{at}.role"), &p.role, ProjectRole::ALL)
+                    .filter(|role| self.participant_role(&at, code, role));
                 let contribution = self.check(ore(&format!("{at}.contribution"), p.contribution));
                 let note = self.long_text(
                     format!("{at}.contribution_note"),
                     p.contribution_note.as_deref(),
                 );
                 if let (Some(role), Some(contribution), Some(note)) = (role, contribution, note) {
-                    let row = (p.municipality, role, contribution, note);
+                    let row = (code, role, contribution, note);
                     let participants = model.participants.entry(id).or_default();
-                    if !participants.contains(&row) {
-                        participants.push(row);
+                    // Participants belong to the record: every version that lists one says the same.
+                    match participants.iter().find(|earlier| earlier.0 == code) {
+                        None => participants.push(row),
+                        Some(earlier) if *earlier == row => {}
+                        Some(_) => self.problem(
+                            at,
+                            format!(
+                                "another version of the record lists {code} differently: a \
+                                 project's participants belong to the record, so every version \
+                                 lists them alike"
+                            ),
+                        ),
                     }
                 }
+            }
+            if listed.len() > MAX_PARTICIPANTS + 1 {
+                self.problem(
+                    format!("{at}.participant"),
+                    format!(
+                        "a project has at most {MAX_PARTICIPANTS} participants besides its lead"
+                    ),
+                );
             }
             let common = self.common(&at, "shared_projects", r.provenance());
             if let (Some(name), Some(description), Some(common)) = (name, description, common) {
@@ -469,6 +529,17 @@ impl Plan {
                     common,
                     recorded
                 ));
+            }
+        }
+        for (id, at) in first_versions {
+            if !led.contains(&id) {
+                self.problem(
+                    format!("{at}.participant"),
+                    format!(
+                        "municipality {} leads the project, so it takes part (role \"lead\")",
+                        self.code
+                    ),
+                );
             }
         }
         for (i, r) in d.contact.iter().enumerate() {

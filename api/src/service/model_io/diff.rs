@@ -100,22 +100,9 @@ impl Diff {
         ordered.dedup();
         for (key, id) in ordered {
             let new_versions = wanted.get(&id).cloned().unwrap_or_default();
-            let visibility_of = |versions: &[serde_json::Map<String, Json>]| -> BTreeSet<String> {
-                versions
-                    .iter()
-                    .filter_map(|v| {
-                        v.get("visibility")
-                            .and_then(Json::as_str)
-                            .map(str::to_owned)
-                    })
-                    .collect()
-            };
             match have.get(&id) {
                 None => {
-                    if visibility_of(&new_versions)
-                        .iter()
-                        .any(|v| v != Visibility::Private.as_str())
-                    {
+                    if changes_who_sees(&new_versions, &[]) {
                         self.shares = true;
                     }
                     let first = new_versions
@@ -174,7 +161,7 @@ impl Diff {
                         self.unchanged += 1;
                         continue;
                     };
-                    if visibility_of(&new_versions) != visibility_of(old_versions) {
+                    if changes_who_sees(&new_versions, old_versions) {
                         self.shares = true;
                     }
                     let effective =
@@ -195,12 +182,18 @@ impl Diff {
             .copied()
             .collect();
         gone.sort_unstable();
-        for id in gone {
-            let key = plan
-                .stored
+        let stored_keys: HashMap<i32, &String> = if gone.is_empty() {
+            HashMap::new()
+        } else {
+            plan.stored
                 .iter()
-                .find(|(_, (_, stored_id, _))| *stored_id == id)
-                .map_or_else(|| format!("#{id}"), |(key, _)| key.clone());
+                .map(|(key, (_, id, _))| (*id, key))
+                .collect()
+        };
+        for id in gone {
+            let key = stored_keys
+                .get(&id)
+                .map_or_else(|| format!("#{id}"), |key| (*key).clone());
             self.removed.push(id);
             self.changes.push(RecordChange {
                 kind: kind.to_owned(),
@@ -210,6 +203,49 @@ impl Diff {
             });
         }
     }
+}
+
+/// Whether a record's versions `new` (in the order of time) change who sees it on any day from
+/// what its versions `old` say: on a day the record held, the visibility must stay; on a day it
+/// did not, it must be private (as a new record is). Versions in the order of time, without
+/// overlaps, so one pass over both.
+fn changes_who_sees(
+    new: &[serde_json::Map<String, Json>],
+    old: &[serde_json::Map<String, Json>],
+) -> bool {
+    fn span(version: &serde_json::Map<String, Json>) -> (NaiveDate, NaiveDate, Option<&str>) {
+        let day = |field: &str| version.get(field).and_then(day_of);
+        (
+            day("valid_from").unwrap_or(NaiveDate::MIN),
+            day("valid_to").unwrap_or(NaiveDate::MAX),
+            version.get("visibility").and_then(Json::as_str),
+        )
+    }
+    let old: Vec<_> = old.iter().map(span).collect();
+    let private = Some(Visibility::Private.as_str());
+    let mut next_old = 0;
+    for (from, to, visibility) in new.iter().map(span) {
+        // The old versions that end after this one starts; the earlier ones end before the
+        // versions after it too.
+        while old.get(next_old).is_some_and(|(_, end, _)| *end <= from) {
+            next_old += 1;
+        }
+        let mut covered_until = from;
+        for &(old_from, old_to, old_visibility) in old[next_old..].iter() {
+            if old_from >= to {
+                break;
+            }
+            let uncovered_before = old_from > covered_until;
+            if (uncovered_before && visibility != private) || visibility != old_visibility {
+                return true;
+            }
+            covered_until = covered_until.max(old_to);
+        }
+        if covered_until < to && visibility != private {
+            return true;
+        }
+    }
+    false
 }
 
 /// The first day on which two versions (at the same place of a record's versions) differ: the

@@ -215,6 +215,7 @@ impl Rows {
         };
         ModelFile {
             municipality: code,
+            revision: None,
             committee: self
                 .committees
                 .iter()

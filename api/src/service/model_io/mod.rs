@@ -13,12 +13,16 @@
 //!   same and rolls it back. Forum legal bases, intervention partners and project participants
 //!   belong to their record, not to one version: the export lists them on every version, the
 //!   import takes them from all versions (without repeats).
+//! - **Revision**: an export states the model's revision (the last change-feed entry of the
+//!   municipality); an import is based on one (the document's, or the client's `If-Match`) and
+//!   is refused as a whole when the model changed since ([`revision`]).
 
 mod apply;
 mod desired;
 mod diff;
 mod export;
 mod plan;
+mod revision;
 mod rows;
 
 use std::collections::{BTreeSet, HashMap};
@@ -32,6 +36,7 @@ use entities::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+pub use self::revision::{Basis, ChangedRecord, Stale};
 use self::{
     apply::Apply,
     diff::Diff,
@@ -59,6 +64,8 @@ pub enum ImportError {
     Invalid(Vec<Problem>),
     /// The import was refused as a whole (not signed in, not allowed, a conflict, the database).
     Refused(ApiError),
+    /// The model changed since the revision the import was based on (nothing was written).
+    Stale(Stale),
 }
 
 impl From<ApiError> for ImportError {
@@ -84,6 +91,8 @@ impl From<sea_orm::DbErr> for ImportError {
 pub struct ImportReport {
     /// Whether the changes were written (false for a dry run).
     pub applied: bool,
+    /// The model's revision after the import (for a dry run: as it stays).
+    pub revision: i32,
     pub changes: Vec<RecordChange>,
     /// How many records of the document equal what is stored.
     pub unchanged: usize,
@@ -125,23 +134,34 @@ impl Store {
         &self.db
     }
 
-    /// The model of municipality `code` as a TOML document, as far as the caller may see it.
-    pub async fn export_model(&self, code: i32) -> ApiResult<String> {
+    /// The model of municipality `code` as a TOML document, as far as the caller may see it,
+    /// and the revision it states.
+    pub async fn export_model(&self, code: i32) -> ApiResult<(String, i32)> {
         if !municipality_exists(&self.db, code).await? {
             return Err(ApiError::not_found(format!("municipality {code}")));
         }
+        // The revision first: a write after it makes the document newer than it says (an import
+        // of it is then refused), never older.
+        let revision = self.model_revision(code).await?;
         let stored = self.stored_model(code, true).await?;
         let names = Names::load(self, code, &stored.ids()).await?;
-        toml::to_string(&stored.document(code, &names))
-            .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))
+        let document = ModelFile {
+            revision: Some(revision),
+            ..stored.document(code, &names)
+        };
+        let text = toml::to_string(&document)
+            .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))?;
+        Ok((text, revision))
     }
 
-    /// Imports `text` as the whole model of municipality `code` for an editor or admin of it;
-    /// applied unless `dry_run`. The store must not be in a transaction: the import is one.
+    /// Imports `text` as the whole model of municipality `code` for an editor or admin of it,
+    /// based on `basis`; applied unless `dry_run`. The store must not be in a transaction: the
+    /// import is one.
     pub async fn import_model(
         &self,
         code: i32,
         text: &str,
+        basis: Basis,
         dry_run: bool,
     ) -> Result<ImportReport, ImportError> {
         if !municipality_exists(&self.db, code).await? {
@@ -150,7 +170,12 @@ impl Store {
         let recorded = self.editor_of(code)?;
         let may_share = matches!(&self.principal, Principal::User { roles, .. } if roles.contains(&Role::Admin));
         let document = parse_document(text)?;
+        let based_on = basis.revision(document.revision)?;
         let store = self.begin().await?;
+        let current = store.model_revision(code).await?;
+        if let Some(revision) = based_on {
+            store.check_unchanged_since(code, revision, current).await?;
+        }
         let report = store
             .import_document(
                 code,
@@ -163,12 +188,18 @@ impl Store {
             )
             .await?;
         if dry_run {
-            // Dropping the transaction rolls it back.
-            return Ok(report);
+            // Dropping the transaction rolls it back: the model stays at its revision.
+            return Ok(ImportReport {
+                revision: current,
+                ..report
+            });
         }
-        store.commit().await?;
+        // The feed's entries are added at commit (see `Connection::commit`): the last is the
+        // model's revision now, or the model stays where it was.
+        let revision = store.commit().await?.unwrap_or(current);
         Ok(ImportReport {
             applied: true,
+            revision,
             ..report
         })
     }
@@ -182,13 +213,18 @@ impl Store {
         by: &ImportAs,
     ) -> Result<ImportReport, ImportError> {
         let mut plan = Plan::new(self, code, by).await?;
+        // The checks take time in proportion to the document (n log n at most: see
+        // `service::tree`); between them the import yields, so that the request's deadline (or
+        // the client leaving) ends it there, not only at its next statement.
         plan.check_document(document);
         plan.check_days(document);
+        tokio::task::yield_now().await;
         plan.create_identities(self).await?;
         let mut desired = plan.desired(document);
         if !plan.problems.is_empty() {
             return Err(ImportError::Invalid(plan.problems));
         }
+        tokio::task::yield_now().await;
         let stored = self.stored_model(code, false).await?;
         if by.record_changes {
             desired.keep_contributions_of_others(code, &stored);
@@ -271,6 +307,7 @@ impl Store {
             &HashMap::new(),
             &HashMap::new(),
         );
+        tokio::task::yield_now().await;
         if diff.shares && !by.may_share {
             return Err(ApiError::Forbidden(format!(
                 "only an admin of municipality {code} may decide who sees its records (the \
@@ -329,6 +366,7 @@ impl Store {
         let unchanged = diff.unchanged;
         Ok(ImportReport {
             applied: false,
+            revision: 0,
             changes: diff.changes,
             unchanged,
         })

@@ -13,7 +13,7 @@ use crate::{
     seed::format::*,
     service::{
         checks::{checked_day, checked_end, checked_long_text, checked_optional, checked_text},
-        tree::{units_in_cycles, Placement},
+        tree::{units_in_cycles_within, Placement, MAX_CHECK_STEPS},
         versions::{self, Recorded},
         Store,
     },
@@ -553,12 +553,28 @@ impl Plan {
     /// parent of a version that holds on the first day of a cycle.
     pub(super) fn check_tree(&mut self, placements: &[(Placement, String)]) {
         let tree: Vec<Placement> = placements.iter().map(|(placement, _)| *placement).collect();
+        let mut versions: HashMap<i32, Vec<usize>> = HashMap::new();
+        for (index, placement) in tree.iter().enumerate() {
+            versions.entry(placement.unit).or_default().push(index);
+        }
+        let Some(cycles) = units_in_cycles_within(&tree, (None, None), MAX_CHECK_STEPS) else {
+            self.problem(
+                "unit",
+                format!(
+                    "the units' tree over time takes more than {MAX_CHECK_STEPS} steps to check: \
+                     it is not an organisation's tree"
+                ),
+            );
+            return;
+        };
         let mut refused = BTreeSet::new();
-        for (unit, day) in units_in_cycles(&tree, None, None) {
-            let field = placements
-                .iter()
-                .find(|(placement, _)| placement.unit == unit && placement.holds_on(day))
-                .map(|(_, field)| field.clone());
+        for (unit, day) in cycles {
+            let field = versions
+                .get(&unit)
+                .into_iter()
+                .flatten()
+                .find(|&&index| tree[index].holds_on(day))
+                .map(|&index| placements[index].1.clone());
             refused.extend(field);
         }
         for field in refused {
