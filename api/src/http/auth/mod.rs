@@ -220,7 +220,7 @@ impl Authenticator {
 }
 
 /// Whether a token has the shape of a JWS (three base64url parts).
-fn is_jwt(token: &str) -> bool {
+pub(crate) fn is_jwt(token: &str) -> bool {
     token.split('.').count() == 3
 }
 
