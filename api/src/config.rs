@@ -305,10 +305,10 @@ pub struct Limits {
     pub max_concurrent_requests: usize,
     /// Points a caller may spend per minute on this replica (signed-in callers by subject or client
     /// id, anonymous ones by client address): a GraphQL request spends its complexity (at least
-    /// 1), a model export or import a fixed amount. The budget refills continuously and holds at
-    /// most a minute's worth (never less than `MAX_QUERY_COMPLEXITY`, so that any admitted query
-    /// can run). Held in memory per replica: with N replicas behind a load balancer, up to N
-    /// times this. Past it: 429 `RATE_LIMITED` with `Retry-After`. 0 turns the limit off.
+    /// 1), a model export or import a fixed amount, never more than the whole budget. The budget
+    /// refills continuously and holds at most a minute's worth. Held in memory per replica: with
+    /// N replicas behind a load balancer, up to N times this. Past it: 429 `RATE_LIMITED` with
+    /// `Retry-After`. 0 turns the limit off.
     #[arg(long, env = "RATE_LIMIT_POINTS_PER_MINUTE", default_value_t = defaults::RATE_LIMIT_POINTS_PER_MINUTE)]
     pub rate_limit_points_per_minute: u32,
     /// Addresses or networks (CIDR, comma-separated) of reverse proxies whose `X-Forwarded-For`

@@ -72,20 +72,26 @@ pub struct Admitted<R> {
     pub store: Store,
     rate_limit: Arc<RateLimit>,
     key: BudgetKey,
+    /// Points the request has spent so far.
+    spent: u64,
     remaining: Option<Remaining>,
     _permit: OwnedSemaphorePermit,
     _route: PhantomData<fn() -> R>,
 }
 
 impl<R> Admitted<R> {
-    /// Spends `cost` points more from the caller's budget (what the request costs beyond its
-    /// up-front points).
+    /// Brings what the request has spent from the caller's budget up to `cost`, its whole cost
+    /// now that it is known (never more than a full budget, so that any request can run on one).
     pub fn spend(&mut self, cost: u64) -> Result<(), ApiError> {
+        let cost = cost
+            .min(self.rate_limit.capacity())
+            .saturating_sub(self.spent);
         if cost == 0 {
             return Ok(());
         }
         match self.rate_limit.spend(&self.key, cost) {
             Ok(remaining) => {
+                self.spent += cost;
                 self.remaining = remaining;
                 Ok(())
             }
@@ -182,6 +188,7 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
             store,
             rate_limit: Arc::clone(&state.rate_limit),
             key,
+            spent: R::UP_FRONT_COST.min(state.rate_limit.capacity()),
             remaining,
             _permit: permit,
             _route: PhantomData,

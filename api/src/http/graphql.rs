@@ -165,7 +165,7 @@ async fn execute(
 ) -> Result<Outcome, ApiError> {
     let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
     let complexity = state.api.admit(&mut request, allowed)?;
-    admitted.spend(complexity.saturating_sub(GraphqlRoute::UP_FRONT_COST))?;
+    admitted.spend(complexity)?;
     let mut response = state.api.run(request, admitted.store.clone()).await;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null

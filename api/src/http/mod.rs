@@ -66,10 +66,7 @@ impl AppState {
             api: Api::new(&limits),
             auth: Arc::new(Authenticator::new(auth)),
             in_flight: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
-            rate_limit: Arc::new(RateLimit::new(
-                limits.rate_limit_points_per_minute,
-                limits.max_complexity.max(model_io::IMPORT_COST),
-            )),
+            rate_limit: Arc::new(RateLimit::new(limits.rate_limit_points_per_minute)),
             sign_in: Arc::new(SignInOptions::of(auth)),
             web: WebAssets::new(DEFAULT_WEB_DIR, auth.issuer.as_deref()),
             db,

@@ -92,26 +92,25 @@ pub struct Remaining {
 }
 
 impl RateLimit {
-    /// Budgets of `points_per_minute`, each holding a minute's worth but never less than
-    /// `least_capacity` (the most a single request may cost); 0: no limit.
-    pub fn new(points_per_minute: u32, least_capacity: u64) -> Self {
-        let capacity = points_per_minute.max(u32::try_from(least_capacity).unwrap_or(u32::MAX));
+    /// Budgets of `points_per_minute`, each holding a minute's worth; 0: no limit.
+    pub fn new(points_per_minute: u32) -> Self {
         let limiter = NonZeroU32::new(points_per_minute).and_then(|rate| {
             let period = Duration::from_secs(60) / rate.get();
             Quota::with_period(period.max(Duration::from_nanos(1)))
-                .map(|quota| quota.allow_burst(NonZeroU32::new(capacity).unwrap_or(rate)))
-                .map(|quota| RateLimiter::keyed(quota).with_middleware())
+                .map(|quota| quota.allow_burst(rate))
+                .map(|quota| RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>())
         });
         Self {
             limiter,
-            capacity,
+            capacity: points_per_minute,
             per_second: f64::from(points_per_minute) / 60.0,
             checks: AtomicU32::new(0),
         }
     }
 
-    /// Spends `cost` points (at least one) of `key`'s budget; or says how long to wait, having
-    /// spent nothing. `None` when there is no limit.
+    /// Spends `cost` points of `key`'s budget (at least one, at most the whole budget, so that
+    /// any request can run on a full budget); or says how long to wait, having spent nothing.
+    /// `None` when there is no limit.
     pub fn spend(&self, key: &BudgetKey, cost: u64) -> Result<Option<Remaining>, ApiError> {
         let Some(limiter) = &self.limiter else {
             return Ok(None);
@@ -141,6 +140,14 @@ impl RateLimit {
         }
     }
 
+    /// The most a request can cost: the whole budget (`u64::MAX` when there is no limit).
+    pub fn capacity(&self) -> u64 {
+        match self.limiter {
+            Some(_) => u64::from(self.capacity),
+            None => u64::MAX,
+        }
+    }
+
     /// What is left of `key`'s budget when a request costing `cost` was refused after waiting
     /// `retry_after_secs` would have sufficed (an estimate, for the header of a 429).
     pub fn remaining_when_refused(&self, cost: u64, retry_after_secs: u64) -> Remaining {
@@ -162,20 +169,21 @@ mod tests {
 
     #[test]
     fn a_budget_is_spent_by_cost_per_caller() {
-        let limit = RateLimit::new(1_000, 10);
+        let limit = RateLimit::new(1_000);
         let spent = limit.spend(&user("a"), 600).expect("within budget");
         assert_eq!(spent.map(|s| s.remaining), Some(400));
         assert!(limit.spend(&user("a"), 600).is_err(), "400 left");
         let left = limit.spend(&user("a"), 100).expect("a cheaper one fits");
         assert!(left.is_some_and(|s| s.remaining <= 300));
         assert!(limit.spend(&user("b"), 600).is_ok(), "budgets are per caller");
-        assert!(RateLimit::new(0, 10).spend(&user("a"), 1).expect("no limit").is_none());
+        assert!(RateLimit::new(0).spend(&user("a"), 1).expect("no limit").is_none());
     }
 
     #[test]
-    fn the_budget_holds_the_most_a_request_may_cost() {
-        let limit = RateLimit::new(100, 5_000);
-        assert!(limit.spend(&user("a"), 5_000).is_ok());
+    fn a_request_costs_at_most_the_whole_budget() {
+        let limit = RateLimit::new(100);
+        let spent = limit.spend(&user("a"), 5_000).expect("a full budget");
+        assert_eq!(spent.map(|s| s.remaining), Some(0));
         assert!(limit.spend(&user("a"), 1).is_err());
     }
 
