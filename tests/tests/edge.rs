@@ -243,9 +243,10 @@ async fn an_import_is_refused_before_its_body_is_read() {
                     .await
                     .expect("head");
                 let started = Instant::now();
-                let answer = tokio::time::timeout(Duration::from_secs(10), read_answer(&mut stream))
-                    .await
-                    .expect("answered");
+                let answer =
+                    tokio::time::timeout(Duration::from_secs(10), read_answer(&mut stream))
+                        .await
+                        .expect("answered");
                 (answer, started.elapsed())
             }
         };
@@ -288,7 +289,9 @@ async fn anonymous_callers_spend_their_address_budget_by_cost() {
         async move {
             let server = serve(&app, &limits, &AuthConfig::default()).await;
             let address = server.address;
-            let ask = |from: &'static str, text: &'static str, headers: Vec<(&'static str, &'static str)>| async move {
+            let ask = |from: &'static str,
+                       text: &'static str,
+                       headers: Vec<(&'static str, &'static str)>| async move {
                 send(address, from, "POST", "/graphql", &headers, &query(text)).await
             };
 
@@ -305,7 +308,10 @@ async fn anonymous_callers_spend_their_address_budget_by_cost() {
                 "{}: a comparison spent {comparison_cost} points, a cheap query {cheap_cost}",
                 app.label()
             );
-            assert!(comparison_cost > 100 * cheap_cost, "{comparison_cost} vs {cheap_cost}");
+            assert!(
+                comparison_cost > 100 * cheap_cost,
+                "{comparison_cost} vs {cheap_cost}"
+            );
             // A model document spends from the same budget: an export, 2,500 points.
             let export = send(address, HERE, "GET", "/models/183", &[], "").await;
             assert_eq!(export.status, 200, "{}", export.head);
@@ -353,7 +359,15 @@ async fn forwarded_for_is_believed_from_a_trusted_proxy() {
             let address = server.address;
             let via_proxy = |client: &'static str| async move {
                 let headers = [("x-forwarded-for", client)];
-                send(address, HERE, "POST", "/graphql", &headers, &query(COMPARISON)).await
+                send(
+                    address,
+                    HERE,
+                    "POST",
+                    "/graphql",
+                    &headers,
+                    &query(COMPARISON),
+                )
+                .await
             };
             let mut spent = false;
             for _ in 0..30 {
@@ -362,7 +376,11 @@ async fn forwarded_for_is_believed_from_a_trusted_proxy() {
                     break;
                 }
             }
-            assert!(spent, "{}: the forwarded client's budget runs out", app.label());
+            assert!(
+                spent,
+                "{}: the forwarded client's budget runs out",
+                app.label()
+            );
             // Another client behind the proxy, and the proxy itself, have budgets of their own.
             assert_eq!(via_proxy("203.0.113.8").await.status, 200);
             let direct = send(address, HERE, "POST", "/graphql", &[], &query(COMPARISON)).await;

@@ -279,7 +279,11 @@ mod tests {
         );
         // A client's own X-Forwarded-For entries are left of what the proxies appended.
         assert_eq!(
-            address_of("10.0.0.2:5", &["6.6.6.6, 9.9.9.9, 10.0.0.7"], &["10.0.0.0/8"]),
+            address_of(
+                "10.0.0.2:5",
+                &["6.6.6.6, 9.9.9.9, 10.0.0.7"],
+                &["10.0.0.0/8"]
+            ),
             some("9.9.9.9")
         );
         assert_eq!(

@@ -122,7 +122,10 @@ pub async fn import(
         let Ok(text) = std::str::from_utf8(&admitted.body) else {
             return Err(ApiError::bad_input("document", "the document is not UTF-8 text").into());
         };
-        admitted.store.import_model(code, text, params.dry_run).await
+        admitted
+            .store
+            .import_model(code, text, params.dry_run)
+            .await
     }
     .await;
     admitted.answer(match result {

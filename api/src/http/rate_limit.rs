@@ -98,7 +98,9 @@ impl RateLimit {
             let period = Duration::from_secs(60) / rate.get();
             Quota::with_period(period.max(Duration::from_nanos(1)))
                 .map(|quota| quota.allow_burst(rate))
-                .map(|quota| RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>())
+                .map(|quota| {
+                    RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>()
+                })
         });
         Self {
             limiter,
@@ -115,12 +117,18 @@ impl RateLimit {
         let Some(limiter) = &self.limiter else {
             return Ok(None);
         };
-        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(SWEEP_EVERY)
+        {
             // Budgets that are full again are indistinguishable from new ones: drop them, so
             // that the map holds only callers of the last minute.
             limiter.retain_recent();
         }
-        let cost = u32::try_from(cost).unwrap_or(u32::MAX).clamp(1, self.capacity);
+        let cost = u32::try_from(cost)
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.capacity);
         let n = NonZeroU32::new(cost).unwrap_or(NonZeroU32::MIN);
         match limiter.check_key_n(key, n) {
             Ok(Ok(snapshot)) => Ok(Some(Remaining {
@@ -175,8 +183,14 @@ mod tests {
         assert!(limit.spend(&user("a"), 600).is_err(), "400 left");
         let left = limit.spend(&user("a"), 100).expect("a cheaper one fits");
         assert!(left.is_some_and(|s| s.remaining <= 300));
-        assert!(limit.spend(&user("b"), 600).is_ok(), "budgets are per caller");
-        assert!(RateLimit::new(0).spend(&user("a"), 1).expect("no limit").is_none());
+        assert!(
+            limit.spend(&user("b"), 600).is_ok(),
+            "budgets are per caller"
+        );
+        assert!(RateLimit::new(0)
+            .spend(&user("a"), 1)
+            .expect("no limit")
+            .is_none());
     }
 
     #[test]

@@ -151,7 +151,10 @@ mod tests {
         assert!(open.admit(a, 2).is_none());
         assert!(open.admit(b, 2).is_some(), "per address");
         drop(first);
-        assert!(open.admit(a, 2).is_some(), "released when a connection ends");
+        assert!(
+            open.admit(a, 2).is_some(),
+            "released when a connection ends"
+        );
         assert!(open.admit(a, 0).is_some(), "0: no cap");
     }
 }

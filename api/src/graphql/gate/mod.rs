@@ -86,7 +86,11 @@ impl QueryGate {
     }
 
     /// The document's complexity, once it is within every limit.
-    fn check_cost(&self, document: &ExecutableDocument, request: &Request) -> Result<u64, ApiError> {
+    fn check_cost(
+        &self,
+        document: &ExecutableDocument,
+        request: &Request,
+    ) -> Result<u64, ApiError> {
         let pages = PageSizes {
             default: self.limits.default_page_size,
             max: self.limits.max_page_size,
