@@ -89,19 +89,14 @@ impl<R> Admitted<R> {
         if cost == 0 {
             return Ok(());
         }
-        match self.rate_limit.spend(&self.key, cost) {
+        match charge(&self.rate_limit, &self.key, cost) {
             Ok(remaining) => {
                 self.spent += cost;
                 self.remaining = remaining;
                 Ok(())
             }
-            Err(error) => {
-                if let ApiError::RateLimited { retry_after_secs } = error {
-                    self.remaining = self.remaining.map(|_| {
-                        self.rate_limit
-                            .remaining_when_refused(cost, retry_after_secs)
-                    });
-                }
+            Err((error, remaining)) => {
+                self.remaining = remaining;
                 Err(error)
             }
         }
@@ -111,6 +106,23 @@ impl<R> Admitted<R> {
     pub fn answer(&self, response: Response) -> Response {
         with_budget(response, self.remaining)
     }
+}
+
+/// Spends `cost` from `key`'s budget: what is left, or the refusal with what is left.
+fn charge(
+    rate_limit: &RateLimit,
+    key: &BudgetKey,
+    cost: u64,
+) -> Result<Option<Remaining>, (ApiError, Option<Remaining>)> {
+    rate_limit.spend(key, cost).map_err(|error| {
+        let remaining = match &error {
+            ApiError::RateLimited { retry_after_secs } => {
+                Some(rate_limit.remaining_when_refused(cost, *retry_after_secs))
+            }
+            _ => None,
+        };
+        (error, remaining)
+    })
 }
 
 fn with_budget(mut response: Response, remaining: Option<Remaining>) -> Response {
@@ -135,10 +147,8 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
         let address = client_address(&parts, limits);
 
         if has_opaque_bearer(&parts.headers) {
-            state
-                .rate_limit
-                .spend(&BudgetKey::address(address), 1)
-                .map_err(|error| refuse(error, None))?;
+            charge(&state.rate_limit, &BudgetKey::address(address), 1)
+                .map_err(|(error, remaining)| refuse(error, remaining))?;
         }
         let principal = state
             .auth
@@ -149,20 +159,8 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
             Some(id) => BudgetKey::Principal(id),
             None => BudgetKey::address(address),
         };
-        let remaining = match state.rate_limit.spend(&key, R::UP_FRONT_COST) {
-            Ok(remaining) => remaining,
-            Err(error) => {
-                let remaining = match &error {
-                    ApiError::RateLimited { retry_after_secs } => Some(
-                        state
-                            .rate_limit
-                            .remaining_when_refused(R::UP_FRONT_COST, *retry_after_secs),
-                    ),
-                    _ => None,
-                };
-                return Err(refuse(error, remaining));
-            }
-        };
+        let remaining = charge(&state.rate_limit, &key, R::UP_FRONT_COST)
+            .map_err(|(error, remaining)| refuse(error, remaining))?;
         R::authorize(&principal, &mut parts, state)
             .await
             .map_err(|error| refuse(error, remaining))?;

@@ -159,6 +159,7 @@ impl RateLimit {
     /// What is left of `key`'s budget when a request costing `cost` was refused after waiting
     /// `retry_after_secs` would have sufficed (an estimate, for the header of a 429).
     pub fn remaining_when_refused(&self, cost: u64, retry_after_secs: u64) -> Remaining {
+        let cost = cost.min(u64::from(self.capacity));
         let missing = (self.per_second * retry_after_secs as f64).ceil() as u64;
         Remaining {
             limit: self.capacity,
