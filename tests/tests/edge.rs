@@ -151,9 +151,10 @@ fn small_budget() -> Limits {
 
 #[tokio::test]
 async fn slow_bodies_hold_no_capacity_and_are_cut_off() {
-    // Forty tricklers from one address need room under the connection cap.
+    // Forty tricklers from one address (under the default connection cap of 64), ten times as
+    // many as there are slots: they hold none while their bodies trickle.
     let limits = Limits {
-        max_connections_per_client: 100,
+        max_concurrent_requests: 4,
         ..Limits::default()
     };
     on_each_backend_with(limits.clone(), true, |app| {
