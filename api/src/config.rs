@@ -25,6 +25,7 @@ mod defaults {
     pub const REQUEST_TIMEOUT_SECS: u64 = 30;
     pub const HEADER_READ_TIMEOUT_SECS: u64 = 10;
     pub const SHUTDOWN_GRACE_SECS: u64 = 20;
+    pub const WRITE_LOCK_WAIT_MS: u64 = 2_000;
     pub const MAX_CONCURRENT_REQUESTS: usize = 32;
     pub const RATE_LIMIT_POINTS_PER_MINUTE: u32 = 200_000;
     pub const BODY_READ_TIMEOUT_SECS: u64 = 10;
@@ -38,7 +39,10 @@ mod defaults {
     pub const WEB_DIR: &str = "web/dist";
 }
 
-pub use defaults::WEB_DIR as DEFAULT_WEB_DIR;
+pub use defaults::{WEB_DIR as DEFAULT_WEB_DIR, WRITE_LOCK_WAIT_MS as DEFAULT_WRITE_LOCK_WAIT_MS};
+
+/// How the development key's file ends (`.gitignore` names it: `*.dev-key.pem`).
+const DEV_KEY_EXTENSION: &str = "dev-key.pem";
 
 /// The Vestegn GraphQL server.
 #[derive(Debug, Parser)]
@@ -59,7 +63,9 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
-    /// Print a development access token, accepted only by a server started with `--dev-auth`.
+    /// Print a development access token, signed with this machine's development key (the one a
+    /// server started with `--dev-auth` made: the same `DEV_KEY_FILE`, or the same SQLite
+    /// `DATABASE_URL`), and accepted only by such a server.
     DevToken(DevTokenArgs),
     /// Pull budget lines from a Vestegn server as an integration (OAuth2 client credentials).
     PullBudgets(crate::integration::PullBudgetsArgs),
@@ -72,7 +78,7 @@ pub struct DevTokenArgs {
     #[arg(long)]
     pub municipality: Option<i32>,
     /// A role of the user: viewer, editor, admin or platform-admin (repeatable). Without a role,
-    /// the token is a machine client's.
+    /// the token is a machine client's (it carries the `AUTH_CLIENT_CLAIM` marker).
     #[arg(long = "role")]
     pub roles: Vec<String>,
     /// Scopes of a machine client, e.g. `budgets:read` (repeatable).
@@ -134,6 +140,17 @@ pub struct AuthConfig {
         default_value = "roles"
     )]
     pub roles_claim: String,
+    /// What marks a machine client's token (client credentials grant) apart from a user's: `name`
+    /// (the claim is present) or `name=value` (the claim, or one of its values, equals `value`).
+    /// The default, `client_id`, is what Keycloak puts into service accounts' tokens only (its
+    /// `service_account` client scope); for Entra ID use `idtyp=app` (with the optional claim
+    /// `idtyp` added to the API's access tokens). Every other token is a user's.
+    #[arg(
+        long = "auth-client-claim",
+        env = "AUTH_CLIENT_CLAIM",
+        default_value = "client_id"
+    )]
+    pub client_claim: String,
     /// The claim with the municipalities a machine client is granted.
     #[arg(
         long = "auth-municipalities-claim",
@@ -174,10 +191,21 @@ pub struct AuthConfig {
     /// that every client finds it; without it, clients offer no sign-in through the issuer.
     #[arg(long = "auth-public-client-id", env = "AUTH_PUBLIC_CLIENT_ID")]
     pub public_client_id: Option<String>,
-    /// Accept development tokens (`vestegn dev-token`). Refused unless the server listens on a
-    /// loopback address.
+    /// Accept development tokens (`vestegn dev-token`), signed with this machine's development
+    /// key. Refused unless the server listens on a loopback address; requests that came through a
+    /// proxy (forwarded headers) are refused while it is on.
     #[arg(long = "dev-auth", env = "DEV_AUTH", default_value_t = false)]
     pub dev_auth: bool,
+    /// The development key's file (an Ed25519 private key, PEM), made with mode 0600 by the
+    /// first server started with `--dev-auth`. Default: beside the SQLite database
+    /// (`vestegn.db` → `vestegn.dev-key.pem`), or `vestegn.dev-key.pem` in the working directory
+    /// for PostgreSQL or an in-memory database. Never commit it.
+    #[arg(long = "dev-key-file", env = "DEV_KEY_FILE")]
+    pub dev_key_file: Option<PathBuf>,
+    /// The development key itself, once read: set by the binary at start-up (or by a test), never
+    /// from the command line. Without it, development tokens are refused even with `dev_auth`.
+    #[arg(skip)]
+    pub dev_key: Option<std::sync::Arc<crate::http::auth::dev::DevKey>>,
 }
 
 impl Default for AuthConfig {
@@ -188,12 +216,15 @@ impl Default for AuthConfig {
             municipality_claim: "municipality".to_owned(),
             roles_claim: "roles".to_owned(),
             municipalities_claim: "municipalities".to_owned(),
+            client_claim: "client_id".to_owned(),
             leeway_secs: 30,
             introspection_client_id: None,
             introspection_client_secret: None,
             jwks_min_refetch_secs: 10,
             public_client_id: None,
             dev_auth: false,
+            dev_key_file: None,
+            dev_key: None,
         }
     }
 }
@@ -292,6 +323,11 @@ pub struct Limits {
     /// answered with 408 and its work is dropped.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
+    /// How long a write waits for the writers' lock while another write holds it, in
+    /// milliseconds, before it is answered with 503 `SERVICE_UNAVAILABLE` and `Retry-After`
+    /// (nothing written).
+    #[arg(long, env = "WRITE_LOCK_WAIT_MS", default_value_t = defaults::WRITE_LOCK_WAIT_MS)]
+    pub write_lock_wait_ms: u64,
     /// Time a client has to send a request's header, in seconds, before the connection is closed.
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = defaults::HEADER_READ_TIMEOUT_SECS)]
     pub header_read_timeout_secs: u64,
@@ -357,6 +393,7 @@ impl Default for Limits {
             max_uri_bytes: defaults::MAX_URI_BYTES,
             max_header_bytes: defaults::MAX_HEADER_BYTES,
             request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            write_lock_wait_ms: defaults::WRITE_LOCK_WAIT_MS,
             header_read_timeout_secs: defaults::HEADER_READ_TIMEOUT_SECS,
             shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
             max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
@@ -372,6 +409,10 @@ impl Default for Limits {
 impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn write_lock_wait(&self) -> Duration {
+        Duration::from_millis(self.write_lock_wait_ms)
     }
 
     pub fn header_read_timeout(&self) -> Duration {
@@ -423,6 +464,25 @@ impl Config {
         Ok(())
     }
 
+    /// Where the development key lives: `DEV_KEY_FILE`, else beside the SQLite database file,
+    /// else `vestegn.dev-key.pem` in the working directory.
+    pub fn dev_key_file(&self) -> PathBuf {
+        if let Some(file) = &self.auth.dev_key_file {
+            return file.clone();
+        }
+        let database_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .filter(|rest| !rest.contains("mode=memory"))
+            .map(|rest| rest.split('?').next().unwrap_or_default())
+            .filter(|path| !path.is_empty() && *path != ":memory:");
+        match database_file {
+            Some(path) => PathBuf::from(path).with_extension(DEV_KEY_EXTENSION),
+            None => PathBuf::from(format!("vestegn.{DEV_KEY_EXTENSION}")),
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
@@ -432,26 +492,68 @@ impl Config {
         self.load_seed.unwrap_or_else(|| self.is_sqlite())
     }
 
-    /// The database URL with any password replaced, for logs.
+    /// The database URL with any password replaced, for logs: the one in the user information
+    /// (`postgres://user:secret@host/db`) and the value of any query parameter whose name holds
+    /// `password` (`?password=secret`, `sslpassword=`).
     pub fn redacted_database_url(&self) -> String {
-        match (self.database_url.find("://"), self.database_url.rfind('@')) {
-            (Some(scheme_end), Some(at)) if at > scheme_end => {
-                let credentials = &self.database_url[scheme_end + 3..at];
-                let user = credentials.split(':').next().unwrap_or_default();
-                format!(
-                    "{}{user}:***{}",
-                    &self.database_url[..scheme_end + 3],
-                    &self.database_url[at..]
-                )
+        let url = self.database_url.as_str();
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let base = match base.split_once("://") {
+            Some((scheme, rest)) => {
+                let authority_end = rest.find('/').unwrap_or(rest.len());
+                let (authority, path) = rest.split_at(authority_end);
+                match authority.rsplit_once('@') {
+                    Some((credentials, host)) => {
+                        let user = credentials.split(':').next().unwrap_or_default();
+                        format!("{scheme}://{user}:***@{host}{path}")
+                    }
+                    None => base.to_owned(),
+                }
             }
-            _ => self.database_url.clone(),
+            None => base.to_owned(),
+        };
+        if !url.contains('?') {
+            return base;
         }
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.to_ascii_lowercase().contains("password") => {
+                    format!("{name}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        format!("{base}?{}", query.join("&"))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::Config;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        let redacted = |url: &str| Config::for_database(url).redacted_database_url();
+        assert_eq!(
+            redacted("postgres://vestegn:s3cret@db:5432/vestegn"),
+            "postgres://vestegn:***@db:5432/vestegn"
+        );
+        assert_eq!(
+            redacted("postgres://db/vestegn?user=vestegn&password=s3cret&sslmode=require"),
+            "postgres://db/vestegn?user=vestegn&password=***&sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://u:p@db/v?sslpassword=k@y"),
+            "postgres://u:***@db/v?sslpassword=***"
+        );
+        assert_eq!(
+            redacted("sqlite://vestegn.db?mode=rwc"),
+            "sqlite://vestegn.db?mode=rwc"
+        );
+    }
 
     #[test]
     fn dev_auth_only_on_loopback() {
@@ -480,5 +582,36 @@ mod tests {
         }
         assert!(!limits.is_trusted_proxy("192.168.1.8".parse().expect("an address")));
         assert!(super::Cli::try_parse_from(["vestegn", "--trusted-proxies", "nope"]).is_err());
+    }
+
+    #[test]
+    fn the_development_key_lives_beside_the_database() {
+        let key_file = |url: &str| Config::for_database(url).dev_key_file();
+        assert_eq!(
+            key_file("sqlite://vestegn.db?mode=rwc"),
+            PathBuf::from("vestegn.dev-key.pem")
+        );
+        assert_eq!(
+            key_file("sqlite:///srv/data/browser.db?mode=rwc"),
+            PathBuf::from("/srv/data/browser.dev-key.pem")
+        );
+        assert_eq!(
+            key_file("sqlite:data/x.sqlite"),
+            PathBuf::from("data/x.dev-key.pem")
+        );
+        for elsewhere in [
+            "sqlite::memory:",
+            "sqlite://file?mode=memory",
+            "postgres://u@h/db",
+        ] {
+            assert_eq!(
+                key_file(elsewhere),
+                PathBuf::from("vestegn.dev-key.pem"),
+                "{elsewhere}"
+            );
+        }
+        let mut config = Config::for_database("sqlite://vestegn.db");
+        config.auth.dev_key_file = Some(PathBuf::from("/run/key.pem"));
+        assert_eq!(config.dev_key_file(), PathBuf::from("/run/key.pem"));
     }
 }

@@ -62,6 +62,9 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     /// The server is at its concurrency limit; retry later.
     Overloaded,
+    /// Other writes held the writers' lock longer than a write may wait for it (or SQLite said it
+    /// was busy); retry in a moment. Nothing was written.
+    WritersBusy,
     /// The identity provider cannot be reached to check a token; logged, never shown.
     IdentityProviderUnavailable(anyhow::Error),
     /// The database cannot be reached (or is not migrated yet); retry later. Logged, never shown.
@@ -115,6 +118,9 @@ impl ApiError {
                 format!("too many requests; retry in {retry_after_secs} s")
             }
             Self::Overloaded => "the server is busy; retry later".to_owned(),
+            Self::WritersBusy => {
+                "other changes are being written; nothing was written, retry in a moment".to_owned()
+            }
             Self::IdentityProviderUnavailable(_) => {
                 "the identity provider cannot be reached; retry later".to_owned()
             }
@@ -146,9 +152,9 @@ impl ApiError {
             Self::Unauthenticated { .. } => "UNAUTHENTICATED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Overloaded => "OVERLOADED",
-            Self::ServiceUnavailable(_) | Self::IdentityProviderUnavailable(_) => {
-                "SERVICE_UNAVAILABLE"
-            }
+            Self::ServiceUnavailable(_)
+            | Self::IdentityProviderUnavailable(_)
+            | Self::WritersBusy => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -177,6 +183,7 @@ impl ApiError {
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Overloaded
+            | Self::WritersBusy
             | Self::ServiceUnavailable(_)
             | Self::IdentityProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -212,6 +219,7 @@ impl ApiError {
             Self::ServiceUnavailable(source) => {
                 tracing::warn!(error = format!("{source:#}"), "database unavailable");
             }
+            Self::WritersBusy => tracing::info!("writers' lock not free within the wait"),
             Self::IdentityProviderUnavailable(source) => {
                 tracing::warn!(
                     error = format!("{source:#}"),
@@ -263,13 +271,45 @@ impl From<DbErr> for ApiError {
         if Self::is_unreachable(&err) {
             return Self::ServiceUnavailable(err.into());
         }
+        if is_busy(&err) {
+            return Self::WritersBusy;
+        }
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(detail),
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                // The database's message names its tables and indexes: logged, not shown.
+                tracing::info!(detail, "unique constraint refused a write");
+                Self::Conflict(
+                    "the write would repeat a record that must be unique (the same key, or the \
+                     same member twice)"
+                        .to_owned(),
+                )
+            }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::Conflict(
                 "other records refer to this record: change or delete them first".to_owned(),
             ),
             _ => Self::Internal(err.into()),
         }
+    }
+}
+
+/// Whether a statement failed because another writer held a lock past the wait allowed: SQLite's
+/// `SQLITE_BUSY` and `SQLITE_LOCKED` (any extended code), PostgreSQL's `lock_not_available`
+/// (`lock_timeout`, see `service::connection`).
+fn is_busy(err: &DbErr) -> bool {
+    let (DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime)) = err else {
+        return false;
+    };
+    let RuntimeErr::SqlxError(sqlx::Error::Database(database)) = runtime else {
+        return false;
+    };
+    let Some(code) = database.code() else {
+        return false;
+    };
+    match database.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+        Some(_) => code
+            .parse::<i32>()
+            .is_ok_and(|code| matches!(code & 0xff, 5 | 6)),
+        None => code == "55P03",
     }
 }
 

@@ -1,6 +1,8 @@
 //! The `vestegn` binary: parse the configuration, start logging, then serve (or seed, or print
 //! the schema).
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
@@ -9,7 +11,10 @@ use vestegn_api::{
     config::{Cli, Command, Config, DevTokenArgs},
     database::{self, Database},
     graphql,
-    http::{self, server},
+    http::{
+        auth::dev::{DevKey, KeyFile},
+        server,
+    },
     integration, seed, telemetry, AppState,
 };
 
@@ -22,7 +27,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = cli.config;
+    let mut config = cli.config;
     match &cli.command {
         Some(Command::PrintSchema) => {
             print!("{}", graphql::sdl());
@@ -39,6 +44,15 @@ async fn main() -> anyhow::Result<()> {
     }
     config.check()?;
     telemetry::init(config.log_json);
+    if config.auth.dev_auth {
+        let file = config.dev_key_file();
+        let (key, made) = DevKey::load_or_create(&file)?;
+        match made {
+            KeyFile::Made => tracing::info!(file = %file.display(), "made a development key"),
+            KeyFile::Found => tracing::info!(file = %file.display(), "using the development key"),
+        }
+        config.auth.dev_key = Some(Arc::new(key));
+    }
     tracing::info!(database.url = %config.redacted_database_url(), "connecting");
 
     if matches!(cli.command, Some(Command::Seed)) {
@@ -70,10 +84,12 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A development token for the configured audience: a user's when roles are given, otherwise a
-/// machine client's.
+/// A development token for the configured audience, signed with this machine's development key:
+/// a user's when roles are given, otherwise a machine client's (with the `AUTH_CLIENT_CLAIM`
+/// marker).
 fn dev_token(config: &Config, args: &DevTokenArgs) -> anyhow::Result<String> {
     let auth = &config.auth;
+    let key = DevKey::load(&config.dev_key_file())?;
     let mut claims = serde_json::json!({ "sub": args.subject });
     if let Some(code) = args.municipality {
         set_claim(&mut claims, &auth.municipality_claim, code.into());
@@ -85,12 +101,16 @@ fn dev_token(config: &Config, args: &DevTokenArgs) -> anyhow::Result<String> {
             args.grants.clone()
         };
         set_claim(&mut claims, "client_id", args.subject.clone().into());
+        match auth.client_claim.split_once('=') {
+            Some((name, value)) => set_claim(&mut claims, name, value.into()),
+            None => set_claim(&mut claims, &auth.client_claim, args.subject.clone().into()),
+        }
         set_claim(&mut claims, "scope", args.scopes.join(" ").into());
         set_claim(&mut claims, &auth.municipalities_claim, grants.into());
     } else {
         set_claim(&mut claims, &auth.roles_claim, args.roles.clone().into());
     }
-    http::auth::dev::token(&auth.audience, args.expires_in, claims)
+    key.token(&auth.audience, args.expires_in, claims)
 }
 
 /// Sets the claim at a dotted path (`realm_access.roles`), making the objects on the way.

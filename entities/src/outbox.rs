@@ -14,7 +14,8 @@ row! {
         pub recorded_at: DateTimeUtc,
         /// The record's municipality.
         pub municipality_code: i32,
-        /// Who may read the change: the widest visibility the record had before or after it.
+        /// Who may read the change: the widest visibility the record had before or after it,
+        /// narrowed by later writes to the record's widest visibility then.
         pub visibility: String,
         /// The table of the record's versions (`units`, …).
         pub kind: String,

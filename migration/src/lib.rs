@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_schema;
 mod m20261203_000001_create_outbox;
+mod m20261204_000002_index_outbox_by_record;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261203_000001_create_outbox::Migration),
+            Box::new(m20261204_000002_index_outbox_by_record::Migration),
         ]
     }
 }

@@ -69,7 +69,8 @@ server_pid=$!
 
 wait_until_ready "$base"
 
-dev_token="$("$binary" dev-token --municipality 183 --role viewer)"
+# Signed with the development key the server made beside its database (browser.dev-key.pem).
+dev_token="$(DATABASE_URL="sqlite://$tmp/browser.db?mode=rwc" "$binary" dev-token --municipality 183 --role viewer)"
 
 cd "$here"
 if [[ ! -d node_modules ]]; then

@@ -7,7 +7,8 @@
 //! - `POST /token`: the client credentials grant (RFC 6749 §4.4) for registered machine clients,
 //!   authenticated by HTTP Basic or by `client_id`/`client_secret` in the form;
 //! - `POST /introspect`: token introspection (RFC 7662) for the resource server, which
-//!   authenticates as [`TestIssuer::INTROSPECTION_CLIENT`].
+//!   authenticates as [`TestIssuer::INTROSPECTION_CLIENT`]; [`TestIssuer::introspections`] counts
+//!   the calls.
 //!
 //! Tests mint tokens directly too: good ones ([`TestIssuer::sign`], [`TestIssuer::user_token`])
 //! and bad ones ([`TestIssuer::sign_with`] any header and key, [`TestIssuer::unsigned`]). The
@@ -169,6 +170,11 @@ impl TestIssuer {
         self.shared.state().rotation = Rotation::Retired;
     }
 
+    /// How many times `/introspect` was asked about a token.
+    pub fn introspections(&self) -> usize {
+        self.shared.state().introspections
+    }
+
     /// How many times the keys were fetched from `/jwks`.
     pub fn jwks_fetches(&self) -> usize {
         self.shared.state().jwks_fetches
@@ -193,7 +199,7 @@ impl TestIssuer {
     }
 
     /// Registers a machine client for the client credentials grant. Its tokens carry `client_id`
-    /// and `sub` = `id`, the granted `scope` (space-separated; all of `scope` unless the request
+    /// (the API's default marker of a machine client) and `sub` = `id`, the granted `scope` (space-separated; all of `scope` unless the request
     /// names fewer) and `municipalities` (an array of codes). `id` and `secret` must be made of
     /// unreserved characters (letters, digits, `-._~`), which HTTP Basic sends as they are.
     pub fn register_client(&self, id: &str, secret: &str, scope: &str, municipalities: &[i32]) {
@@ -221,9 +227,31 @@ impl TestIssuer {
         self.shared
             .state()
             .opaque_tokens
-            .insert(token.clone(), claims);
+            .insert(token.clone(), Opaque::InForce(claims));
         token
     }
+
+    /// An opaque token that `/introspect` calls active whatever its claims say, as a careless
+    /// provider might: `claims` merged over the defaults as in [`Self::sign`] (so a past `exp`,
+    /// no `aud` or a `token_type` of a refresh token reach the API as they are).
+    pub fn opaque_token_always_active(&self, claims: Value) -> String {
+        let token = format!("opaque-{}", uuid::Uuid::new_v4().simple());
+        let claims = self.shared.claims(claims);
+        self.shared
+            .state()
+            .opaque_tokens
+            .insert(token.clone(), Opaque::AlwaysActive(claims));
+        token
+    }
+}
+
+/// An opaque token `/introspect` knows.
+#[derive(Clone)]
+enum Opaque {
+    /// Active while its `exp` and `nbf` hold.
+    InForce(Map<String, Value>),
+    /// Active whatever its claims say.
+    AlwaysActive(Map<String, Value>),
 }
 
 impl Drop for TestIssuer {
@@ -246,8 +274,9 @@ struct Shared {
 struct IssuerState {
     rotation: Rotation,
     jwks_fetches: usize,
+    introspections: usize,
     clients: HashMap<String, Client>,
-    opaque_tokens: HashMap<String, Map<String, Value>>,
+    opaque_tokens: HashMap<String, Opaque>,
 }
 
 /// Where the key rotation stands.
@@ -402,7 +431,8 @@ impl Shared {
     fn introspect(&self, token: &str) -> Option<Map<String, Value>> {
         let opaque = self.state().opaque_tokens.get(token).cloned();
         match opaque {
-            Some(claims) => in_force(&claims).then_some(claims),
+            Some(Opaque::InForce(claims)) => in_force(&claims).then_some(claims),
+            Some(Opaque::AlwaysActive(claims)) => Some(claims),
             None => self.verify(token),
         }
     }
@@ -524,6 +554,7 @@ async fn introspect(
     let Some(token) = read_form(&body).and_then(|mut form| form.remove("token")) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
     };
+    shared.state().introspections += 1;
     let answer = match shared.introspect(&token) {
         Some(claims) => {
             let mut answer = Map::from_iter([("active".to_owned(), json!(true))]);

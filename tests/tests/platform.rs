@@ -226,10 +226,15 @@ async fn only_platform_admins_write_platform_records_and_bad_input_names_its_fie
             .issuer
             .sign(json!({ "roles": ["platform-admin"], "sub": "pia" }));
         let ishoej_admin = e.issuer.user_token(ISHOEJ, &["admin"]);
-        for token in [Some(ishoej_admin.as_str()), Some(e.editor.as_str()), None] {
+        // No credentials is UNAUTHENTICATED; credentials without the right FORBIDDEN.
+        for (token, code) in [
+            (Some(ishoej_admin.as_str()), "FORBIDDEN"),
+            (Some(e.editor.as_str()), "FORBIDDEN"),
+            (None, "UNAUTHENTICATED"),
+        ] {
             let refused =
                 ask(&e.router, token, CREATE_MUNICIPALITY, json!({ "input": frederiksberg() })).await;
-            assert_eq!(refusal(&refused).0, "FORBIDDEN", "{label}: {refused}");
+            assert_eq!(refusal(&refused).0, code, "{label}: {refused}");
             let refused = ask(
                 &e.router,
                 token,
@@ -237,7 +242,7 @@ async fn only_platform_admins_write_platform_records_and_bad_input_names_its_fie
                 json!({ "code": ISHOEJ, "revision": 1, "changes": { "name": "Ishøj Kommune" } }),
             )
             .await;
-            assert_eq!(refusal(&refused).0, "FORBIDDEN", "{label}: {refused}");
+            assert_eq!(refusal(&refused).0, code, "{label}: {refused}");
         }
         let admin = Some(platform.as_str());
         let municipality = |changes: Value| {

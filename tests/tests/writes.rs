@@ -246,7 +246,7 @@ async fn nobody_writes_to_another_municipality() {
             json!({ "id": id, "revision": 1, "from": "2024-06-01", "changes": { "name": "Overtaget" } })
         };
         for (who, token, variables, code) in [
-            ("anonymous", None, rename(&public), "FORBIDDEN"),
+            ("anonymous", None, rename(&public), "UNAUTHENTICATED"),
             ("a viewer", Some(&e.issuer_tokens.viewer), rename(&public), "FORBIDDEN"),
             ("another editor", Some(&e.issuer_tokens.other_editor), rename(&public), "FORBIDDEN"),
             ("another editor", Some(&e.issuer_tokens.other_editor), rename(&private), "NOT_FOUND"),

@@ -972,7 +972,7 @@ async fn nobody_writes_another_municipalitys_records() {
             let variables = update(&record.id, 1, "2024-06-01", record.changes.clone());
             for (who, token, code) in [
                 ("another editor", Some(other), "NOT_FOUND"),
-                ("anonymous", None, "NOT_FOUND"),
+                ("anonymous", None, "UNAUTHENTICATED"),
                 ("a viewer", Some(viewer), "FORBIDDEN"),
             ] {
                 let answer = ask(&e.router, token, record.mutation, variables.clone()).await;
@@ -986,9 +986,9 @@ async fn nobody_writes_another_municipalitys_records() {
             let shared = ask(&e.router, Some(&admin), share, json!({ "id": record.id, "revision": 1 })).await;
             assert_eq!(shared["data"]["setVisibility"]["revision"], 2, "{label}: {shared}");
             let variables = update(&record.id, 2, "2024-06-01", record.changes.clone());
-            for (who, token) in [("another editor", Some(other)), ("anonymous", None), ("a viewer", Some(viewer))] {
+            for (who, token, code) in [("another editor", Some(other), "FORBIDDEN"), ("anonymous", None, "UNAUTHENTICATED"), ("a viewer", Some(viewer), "FORBIDDEN")] {
                 let answer = ask(&e.router, token, record.mutation, variables.clone()).await;
-                assert_eq!(refusal(&answer).0, "FORBIDDEN", "{label}: {who} changes a public {}: {answer}", record.kind);
+                assert_eq!(refusal(&answer).0, code, "{label}: {who} changes a public {}: {answer}", record.kind);
             }
         }
         // Nobody else creates records of Ishøj, also not a member of its (now public) forum.
@@ -1002,9 +1002,9 @@ async fn nobody_writes_another_municipalitys_records() {
             (CREATE_INDICATOR, new_record(json!({ "municipalityCode": ISHOEJ, "measure": "REPORTED_CRIME", "title": "Fremmed", "kind": "COUNT", "value": "1" }))),
         ];
         for (mutation, input) in &creates {
-            for (who, token) in [("another editor", Some(other)), ("anonymous", None), ("a viewer", Some(viewer))] {
+            for (who, token, code) in [("another editor", Some(other), "FORBIDDEN"), ("anonymous", None, "UNAUTHENTICATED"), ("a viewer", Some(viewer), "FORBIDDEN")] {
                 let answer = ask(&e.router, token, mutation, json!({ "input": input })).await;
-                assert_eq!(refusal(&answer).0, "FORBIDDEN", "{label}: {who}: {mutation}: {answer}");
+                assert_eq!(refusal(&answer).0, code, "{label}: {who}: {mutation}: {answer}");
             }
         }
 

@@ -131,13 +131,19 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
 pub struct Api {
     schema: AppSchema,
     gate: Arc<QueryGate>,
+    /// How long a mutation request waits for the writers' lock.
+    lock_wait: std::time::Duration,
 }
 
 impl Api {
     pub fn new(limits: &Limits) -> Self {
         let schema = build_schema(limits);
         let gate = Arc::new(QueryGate::new(&schema.sdl(), limits));
-        Self { schema, gate }
+        Self {
+            schema,
+            gate,
+            lock_wait: limits.write_lock_wait(),
+        }
     }
 
     /// Checks the request at the gate and gives its complexity; `Err` says why it must not run.
@@ -151,12 +157,14 @@ impl Api {
     }
 
     /// Validates and runs an admitted request for the caller `store` serves. Validation errors
-    /// come back as a response without data, and errors of the run inside the response.
+    /// come back as a response without data, and errors of the run inside the response; `Err`
+    /// refuses a mutation request as a whole before it runs (a caller who may write nothing, the
+    /// writers' lock not free in time) or when its transaction cannot commit.
     pub async fn run(
         &self,
         mut request: async_graphql::Request,
         store: Store,
-    ) -> async_graphql::Response {
+    ) -> Result<async_graphql::Response, ApiError> {
         let operation_name = request.operation_name.clone();
         let (order, mutation) = match request.parsed_query() {
             Ok(document) => (
@@ -166,14 +174,17 @@ impl Api {
             Err(_) => (Vec::new(), false),
         };
         let mut response = if mutation {
-            run_in_transaction(&self.schema, request, store).await
+            // Who first: a caller who may change nothing is refused before it queues for the
+            // writers' lock or any of its input is checked against what is stored.
+            store.check_may_write()?;
+            run_in_transaction(&self.schema, request, store.with_lock_wait(self.lock_wait)).await?
         } else {
             execute(&self.schema, request, store).await
         };
         if let async_graphql::Value::Object(data) = &mut response.data {
             data.sort_by_cached_key(|key, _| order.iter().position(|k| k == key));
         }
-        response
+        Ok(response)
     }
 
     /// The fields returning lists of objects without a declared `@listSize`.
@@ -200,25 +211,16 @@ async fn run_in_transaction(
     schema: &AppSchema,
     request: async_graphql::Request,
     store: Store,
-) -> async_graphql::Response {
-    let failed = |error: ApiError| {
-        let error: async_graphql::Error = error.into();
-        async_graphql::Response::from_errors(vec![error.into_server_error(Default::default())])
-    };
-    let transaction = match store.begin().await {
-        Ok(transaction) => transaction,
-        Err(error) => return failed(error),
-    };
+) -> Result<async_graphql::Response, ApiError> {
+    let transaction = store.begin().await?;
     let mut response = execute(schema, request, transaction.clone()).await;
     if !response.errors.is_empty() {
         // Dropping the transaction rolls it back: no field's data stands.
         response.data = async_graphql::Value::Null;
-        return response;
+        return Ok(response);
     }
-    match transaction.commit().await {
-        Ok(()) => response,
-        Err(error) => failed(error),
-    }
+    transaction.commit().await?;
+    Ok(response)
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

@@ -17,8 +17,9 @@ pub struct SignInOptions {
     /// The public client (no secret) for browser clients: the authorization code flow with
     /// PKCE. Null when none is configured.
     pub public_client_id: Option<String>,
-    /// Whether development tokens (`vestegn dev-token`) are accepted: only on a development
-    /// server listening on a loopback address.
+    /// Whether development tokens (`vestegn dev-token`, signed with the server machine's own
+    /// development key) are accepted: only on a development server listening on a loopback
+    /// address, which refuses every request that came through a proxy. False everywhere else.
     pub development_tokens: bool,
 }
 

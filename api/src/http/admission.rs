@@ -176,7 +176,10 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
         let store = async {
             let db = state.db.connection()?;
             let caller = Caller::of(db, &principal).await?;
-            Ok::<_, ApiError>(Store::for_principal(db.clone(), caller, principal))
+            Ok::<_, ApiError>(
+                Store::for_principal(db.clone(), caller, principal)
+                    .with_lock_wait(limits.write_lock_wait()),
+            )
         }
         .await
         .map_err(|error| refuse(error, remaining))?;

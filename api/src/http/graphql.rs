@@ -166,7 +166,7 @@ async fn execute(
     let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
     let complexity = state.api.admit(&mut request, allowed)?;
     admitted.spend(complexity)?;
-    let mut response = state.api.run(request, admitted.store.clone()).await;
+    let mut response = state.api.run(request, admitted.store.clone()).await?;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

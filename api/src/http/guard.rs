@@ -1,5 +1,6 @@
 //! The layers in front of every route, outermost first: a request id (the client's only when it
-//! looks like one, so that logs cannot be forged), tracing, caught panics (500 `INTERNAL`), URL
+//! looks like one, so that logs cannot be forged), tracing, `X-Content-Type-Options: nosniff` on
+//! every answer, caught panics (500 `INTERNAL`), URL
 //! and header size limits (414, 431), and the request's deadline (408, dropping its work). The
 //! model's routes also have a concurrency limit (503 `OVERLOADED`), taken once a request's body
 //! is read ([`super::admission`]). Each answers with
@@ -9,7 +10,7 @@ use std::any::Any;
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderName, HeaderValue},
+    http::{header::X_CONTENT_TYPE_OPTIONS, HeaderName, HeaderValue},
     middleware::{self, Next},
     response::Response,
     Router,
@@ -57,6 +58,7 @@ pub fn layers(routes: Router, limits: &Limits) -> Router {
                     }),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(middleware::map_response(no_sniff))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(middleware::from_fn_with_state(limits.clone(), size_limits))
             .layer(middleware::from_fn_with_state(limits.clone(), deadline)),
@@ -88,6 +90,15 @@ fn looks_like_id(value: &HeaderValue) -> bool {
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+/// Every answer is read as the type it declares (JSON, TOML, the pages), never sniffed by a
+/// browser into something it runs.
+async fn no_sniff<B>(mut response: Response<B>) -> Response<B> {
+    response
+        .headers_mut()
+        .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 /// A panic in a handler: 500 `INTERNAL`. The panic itself is logged once, by the panic hook

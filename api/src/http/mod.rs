@@ -145,6 +145,7 @@ pub(super) fn respond_with(error: &ApiError, response_type: ResponseType) -> Res
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         ApiError::Overloaded
+        | ApiError::WritersBusy
         | ApiError::ServiceUnavailable(_)
         | ApiError::IdentityProviderUnavailable(_) => {
             response

@@ -16,7 +16,7 @@ use std::{
 
 use axum::{
     extract::{Path as UrlPath, State},
-    http::{header, HeaderName, HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 
@@ -89,7 +89,7 @@ impl WebAssets {
     }
 
     fn html(&self, status: StatusCode, body: Vec<u8>) -> Response {
-        let mut response = (
+        (
             status,
             [
                 (
@@ -110,9 +110,7 @@ impl WebAssets {
             ],
             body,
         )
-            .into_response();
-        no_sniff(&mut response);
-        response
+            .into_response()
     }
 
     /// A file under `assets/`, by its path below it.
@@ -122,21 +120,17 @@ impl WebAssets {
         };
         let file = self.dir.join("assets").join(relative);
         match read(file.clone()).await {
-            Ok(bytes) => {
-                let mut response = (
-                    [
-                        (
-                            header::CONTENT_TYPE,
-                            HeaderValue::from_static(content_type(path)),
-                        ),
-                        (header::CACHE_CONTROL, IMMUTABLE),
-                    ],
-                    bytes,
-                )
-                    .into_response();
-                no_sniff(&mut response);
-                response
-            }
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(content_type(path)),
+                    ),
+                    (header::CACHE_CONTROL, IMMUTABLE),
+                ],
+                bytes,
+            )
+                .into_response(),
             // Also a directory's name: nothing but files is served.
             Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::IsADirectory) => {
                 error_response(&ApiError::RouteNotFound, ResponseType::Json)
@@ -207,13 +201,6 @@ fn content_type(path: &str) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
-}
-
-fn no_sniff(response: &mut Response) {
-    response.headers_mut().insert(
-        HeaderName::from_static("x-content-type-options"),
-        HeaderValue::from_static("nosniff"),
-    );
 }
 
 /// Only the server's own origin, and the issuer's for the token exchange. Styles may be inline

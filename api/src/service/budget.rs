@@ -90,8 +90,8 @@ impl Store {
         at: &str,
     ) -> ApiResult<budget_line::Model> {
         let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_for_edit::<budget_line::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
-        let code = self.owner_of::<budget_line::Entity>(id).await?;
         if let Some(unit) = changes.unit_id {
             self.check_unit(&field("unitId"), code, unit, from).await?;
         }

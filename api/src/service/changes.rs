@@ -10,7 +10,9 @@
 //! failed before storing its cursor reads some entries again: delivery is at least once.
 //!
 //! Who may read an entry follows the record's rules: the entry carries the record's municipality,
-//! kind and the widest visibility it had before or after the change.
+//! kind and the widest visibility it had before or after the change; each later write to the
+//! record narrows its earlier entries to the widest visibility the record has after that write,
+//! so a record made private no longer shows its past to those who can no longer see it.
 
 use entities::outbox;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};

@@ -1,76 +1,183 @@
 //! The connection a [`Store`](super::Store) reads and writes through: the pool, or the one
 //! transaction a request's mutations run in (so that what they write, and what the response
 //! reads back, is one atomic change).
+//!
+//! Writers take turns per municipality, not for the whole database, so that a long write of one
+//! municipality (a large import) does not hold up another's:
+//! - on PostgreSQL a write transaction takes its municipality's advisory lock when it begins
+//!   (platform writes take one of their own), and the change feed's entries are inserted only at
+//!   commit, under one short lock for the whole feed: sequence numbers are drawn in commit order,
+//!   so a follower that has seen number n never later finds a smaller one committed (see
+//!   `service::changes`);
+//! - SQLite has one writer at a time whatever we do: the transaction takes the database's write
+//!   lock when it begins.
+//!
+//! Every lock is waited for at most the store's `lock_wait`; a writer that cannot have it by then
+//! fails with SQLite's busy error or PostgreSQL's `lock_not_available`, answered with 503
+//! `SERVICE_UNAVAILABLE` and `Retry-After` (nothing written).
 
-use std::sync::Arc;
-
-use sea_orm::{
-    entity::prelude::async_trait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
+use std::{
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
 };
 
-/// The PostgreSQL advisory lock writers take in turn (any number unused elsewhere: "VSTG").
-const WRITERS_LOCK: i64 = 0x5653_5447;
+use entities::outbox;
+use sea_orm::{
+    entity::prelude::async_trait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, ExecResult, QueryResult, Statement, TransactionTrait,
+};
+
+/// The class of the PostgreSQL advisory locks writers of one municipality take, keyed by its code
+/// (0: the platform's own records). Any number unused elsewhere: "VSTG".
+const WRITERS_LOCK_CLASS: i32 = 0x5653_5447;
+
+/// The PostgreSQL advisory lock held while a transaction adds its change-feed entries and
+/// commits ("VSFD"; the one-number key space is apart from the two-number one above).
+const FEED_LOCK: i64 = 0x5653_4644;
+
+/// Whose writers a write transaction takes turns with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writers {
+    /// Those of one municipality's model.
+    Municipality(i32),
+    /// Those of the platform's own records (municipalities, networks, partner organisations).
+    Platform,
+}
 
 #[derive(Clone)]
 pub enum Connection {
     Pool(DatabaseConnection),
-    Transaction(Arc<DatabaseTransaction>),
+    Transaction(Arc<Transaction>),
+}
+
+/// A write transaction, and the change-feed entries it adds when it commits.
+pub struct Transaction {
+    inner: DatabaseTransaction,
+    feed: Mutex<Vec<outbox::ActiveModel>>,
+    lock_wait: Duration,
 }
 
 impl Connection {
-    /// A transaction on the pool (a transaction in a transaction is refused: a request has one).
-    pub async fn begin(&self) -> Result<Self, DbErr> {
+    /// A transaction on the pool (a transaction in a transaction is refused: a request has one),
+    /// taking turns with `writers`, waiting at most `lock_wait` for its turn.
+    pub async fn begin(&self, writers: Writers, lock_wait: Duration) -> Result<Self, DbErr> {
+        let Self::Pool(pool) = self else {
+            return Err(DbErr::Custom("already in a transaction".to_owned()));
+        };
+        let transaction = pool.begin().await?;
+        match transaction.get_database_backend() {
+            // Take SQLite's write lock now (as `BEGIN IMMEDIATE` would), waiting for other
+            // writers: a transaction that reads first and writes later cannot wait, and fails
+            // with "database is locked" when another wrote in between. The busy timeout is the
+            // connection's; every writer sets it here.
+            DbBackend::Sqlite => {
+                transaction
+                    .execute_unprepared(&format!("PRAGMA busy_timeout = {}", millis(lock_wait)))
+                    .await?;
+                transaction
+                    .execute_unprepared("UPDATE identities SET revision = revision WHERE 0")
+                    .await?;
+            }
+            // Taken first, so that no writer waits for it while holding a row another needs.
+            DbBackend::Postgres => {
+                let key = match writers {
+                    Writers::Municipality(code) => code,
+                    Writers::Platform => 0,
+                };
+                let lock = format!("SELECT pg_advisory_xact_lock({WRITERS_LOCK_CLASS}, {key})");
+                with_lock_timeout(&transaction, lock_wait, &lock).await?;
+            }
+            DbBackend::MySql => {}
+        }
+        Ok(Self::Transaction(Arc::new(Transaction {
+            inner: transaction,
+            feed: Mutex::new(Vec::new()),
+            lock_wait,
+        })))
+    }
+
+    /// Adds a change-feed entry: at commit in a transaction (see the module doc), at once
+    /// otherwise.
+    pub async fn add_to_feed(&self, entry: outbox::ActiveModel) -> Result<(), DbErr> {
         match self {
             Self::Pool(pool) => {
-                let transaction = pool.begin().await?;
-                match transaction.get_database_backend() {
-                    // Take SQLite's write lock now (as `BEGIN IMMEDIATE` would), waiting for other
-                    // writers: a transaction that reads first and writes later cannot wait, and
-                    // fails with "database is locked" when another wrote in between.
-                    DbBackend::Sqlite => {
-                        transaction
-                            .execute_unprepared("UPDATE identities SET revision = revision WHERE 0")
-                            .await?;
-                    }
-                    // Writers take turns, as on SQLite, so that the change feed's sequence numbers
-                    // are committed in the order they are drawn: a reader that has seen number n
-                    // never later finds a smaller one committed (see `service::changes`). Taken
-                    // first, so that no writer waits for it while holding a row another needs.
-                    DbBackend::Postgres => {
-                        transaction
-                            .execute_unprepared(&format!(
-                                "SELECT pg_advisory_xact_lock({WRITERS_LOCK})"
-                            ))
-                            .await?;
-                    }
-                    DbBackend::MySql => {}
-                }
-                Ok(Self::Transaction(Arc::new(transaction)))
+                outbox::Entity::insert(entry).exec(pool).await?;
             }
-            Self::Transaction(_) => Err(DbErr::Custom("already in a transaction".to_owned())),
+            Self::Transaction(transaction) => transaction
+                .feed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(entry),
+        }
+        Ok(())
+    }
+
+    /// The change-feed entries the transaction will add at commit, to change before then.
+    pub fn with_pending_feed(&self, change: impl FnOnce(&mut Vec<outbox::ActiveModel>)) {
+        if let Self::Transaction(transaction) = self {
+            change(
+                &mut transaction
+                    .feed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
         }
     }
 
-    /// Commits the transaction; fails when anything else still holds it.
+    /// Adds the transaction's change-feed entries and commits; fails when anything else still
+    /// holds the transaction.
     pub async fn commit(self) -> Result<(), DbErr> {
-        match self {
-            Self::Pool(_) => Ok(()),
-            Self::Transaction(transaction) => match Arc::try_unwrap(transaction) {
-                Ok(transaction) => transaction.commit().await,
-                Err(_) => Err(DbErr::Custom(
-                    "the transaction is still in use and was not committed".to_owned(),
-                )),
-            },
+        let Self::Transaction(transaction) = self else {
+            return Ok(());
+        };
+        let Ok(Transaction {
+            inner,
+            feed,
+            lock_wait,
+        }) = Arc::try_unwrap(transaction)
+        else {
+            return Err(DbErr::Custom(
+                "the transaction is still in use and was not committed".to_owned(),
+            ));
+        };
+        let feed = feed.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if !feed.is_empty() {
+            if inner.get_database_backend() == DbBackend::Postgres {
+                let lock = format!("SELECT pg_advisory_xact_lock({FEED_LOCK})");
+                with_lock_timeout(&inner, lock_wait, &lock).await?;
+            }
+            outbox::Entity::insert_many(feed).exec(&inner).await?;
         }
+        inner.commit().await
     }
 
     fn as_trait(&self) -> &dyn ConnectionTrait {
         match self {
             Self::Pool(pool) => pool,
-            Self::Transaction(transaction) => transaction.as_ref(),
+            Self::Transaction(transaction) => &transaction.inner,
         }
     }
+}
+
+/// Runs `statement` (taking a lock) on PostgreSQL with `lock_timeout` set to `wait` for it alone.
+async fn with_lock_timeout(
+    transaction: &DatabaseTransaction,
+    wait: Duration,
+    statement: &str,
+) -> Result<(), DbErr> {
+    transaction
+        .execute_unprepared(&format!("SET LOCAL lock_timeout = {}", millis(wait)))
+        .await?;
+    transaction.execute_unprepared(statement).await?;
+    transaction
+        .execute_unprepared("SET LOCAL lock_timeout = DEFAULT")
+        .await?;
+    Ok(())
+}
+
+/// A wait in whole milliseconds, at least one (0 would mean "wait for ever" to both databases).
+fn millis(wait: Duration) -> u128 {
+    wait.as_millis().max(1)
 }
 
 #[async_trait::async_trait]

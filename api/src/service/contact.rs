@@ -79,8 +79,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<contact::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        let code = self.owner_of::<contact::Entity>(id).await?;
-        self.editor_of(code)?;
+        let code = self.owner_for_edit::<contact::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
         let role_title = checked_optional(

@@ -84,8 +84,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<forum::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        let code = self.owner_of::<forum::Entity>(id).await?;
-        self.editor_of(code)?;
+        let code = self.owner_for_edit::<forum::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
         let cadence = changes
@@ -208,8 +207,7 @@ impl Store {
         origin: Origin,
         at: &str,
     ) -> ApiResult<forum_member::Model> {
-        let code = self.owner_of::<forum_member::Entity>(id).await?;
-        self.editor_of(code)?;
+        let code = self.owner_for_edit::<forum_member::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let role_title = checked_optional(
             &format!("{at}.roleTitle"),

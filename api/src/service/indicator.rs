@@ -120,8 +120,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<key_indicator::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        let code = self.owner_of::<key_indicator::Entity>(id).await?;
-        self.editor_of(code)?;
+        self.owner_for_edit::<key_indicator::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
         let unit = changes

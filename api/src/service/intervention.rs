@@ -87,8 +87,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<goal::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        let code = self.owner_of::<goal::Entity>(id).await?;
-        self.editor_of(code)?;
+        self.owner_for_edit::<goal::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let plan = checked_optional(&field("plan"), changes.plan.as_deref(), checked_text)?;
         let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
@@ -226,8 +225,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<intervention::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        let code = self.owner_of::<intervention::Entity>(id).await?;
-        self.editor_of(code)?;
+        let code = self.owner_for_edit::<intervention::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
         let long_text = |name: &str, text: Option<Option<String>>| {

@@ -68,6 +68,8 @@ pub struct Store {
     caller: Caller,
     /// Who writes (the token's subject, roles and client); writes check it (see [`writes`]).
     principal: Principal,
+    /// How long a write waits for the writers' lock (see [`Connection::begin`]).
+    lock_wait: std::time::Duration,
 }
 
 impl Store {
@@ -77,6 +79,7 @@ impl Store {
             db: Connection::Pool(db),
             caller,
             principal: Principal::Anonymous,
+            lock_wait: std::time::Duration::from_millis(crate::config::DEFAULT_WRITE_LOCK_WAIT_MS),
         }
     }
 
@@ -86,6 +89,12 @@ impl Store {
             principal,
             ..Self::new(db, caller)
         }
+    }
+
+    /// The store, its writes waiting at most `lock_wait` for the writers' lock.
+    #[must_use]
+    pub fn with_lock_wait(self, lock_wait: std::time::Duration) -> Self {
+        Self { lock_wait, ..self }
     }
 
     /// Who the store reads and writes for.

@@ -103,6 +103,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<unit::Model> {
         let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_for_edit::<unit::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = changes
             .name
@@ -114,7 +115,6 @@ impl Store {
             .as_deref()
             .map(|kind| checked_text(&field("kind"), kind))
             .transpose()?;
-        let code = self.owner_of::<unit::Entity>(id).await?;
         if let Some(parent) = changes.parent_id {
             self.check_parent(&field("parentId"), code, Some(id), parent, from)
                 .await?;
@@ -372,8 +372,8 @@ impl Store {
         at: &str,
     ) -> ApiResult<staff_role::Model> {
         let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_for_edit::<staff_role::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
-        let code = self.owner_of::<staff_role::Entity>(id).await?;
         let current = self
             .visible::<staff_role::Entity>(
                 Condition::all().add(staff_role::Column::Id.eq(id)),
@@ -483,8 +483,8 @@ impl Store {
         origin: Origin,
         at: &str,
     ) -> ApiResult<political_committee::Model> {
-        let code = self.owner_of::<political_committee::Entity>(id).await?;
-        self.editor_of(code)?;
+        self.owner_for_edit::<political_committee::Entity>(id)
+            .await?;
         let change = self.change_from(from, &origin).await?;
         let name = changes
             .name

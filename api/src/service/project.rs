@@ -104,8 +104,7 @@ impl Store {
         at: &str,
     ) -> ApiResult<shared_project::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        let lead = self.owner_of::<shared_project::Entity>(id).await?;
-        self.editor_of(lead)?;
+        let lead = self.owner_for_edit::<shared_project::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
         let description = changes

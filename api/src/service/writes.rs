@@ -24,6 +24,7 @@ use serde_json::Value as Json;
 
 use super::{
     checks::{Change, NewRecord, Sourced},
+    connection::Writers,
     links::{linked_rows, LinkTable},
     versions::{self, Recorded},
     Principal, Role, Scoped, Store,
@@ -64,7 +65,7 @@ impl Store {
     /// A store whose reads and writes run in one new transaction, for a request's mutations.
     pub async fn begin(&self) -> ApiResult<Store> {
         Ok(Self {
-            db: self.db.begin().await?,
+            db: self.db.begin(self.writers(), self.lock_wait).await?,
             ..self.clone()
         })
     }
@@ -72,6 +73,48 @@ impl Store {
     /// Commits the transaction of [`begin`](Self::begin).
     pub async fn commit(self) -> ApiResult<()> {
         Ok(self.db.commit().await?)
+    }
+
+    /// Refused unless the principal may change something at all (an editor or admin of a
+    /// municipality, or a platform admin): checked before a write request queues for the writers'
+    /// lock. No credentials is `UNAUTHENTICATED`, credentials without the right `FORBIDDEN`.
+    pub fn check_may_write(&self) -> ApiResult<()> {
+        match &self.principal {
+            Principal::Anonymous => Err(ApiError::Unauthenticated {
+                error: "invalid_request",
+                reason: "changing a model needs an editor's bearer token",
+            }),
+            Principal::User { roles, .. }
+                if roles.iter().any(|role| {
+                    matches!(role, Role::Editor | Role::Admin | Role::PlatformAdmin)
+                }) =>
+            {
+                Ok(())
+            }
+            _ => Err(ApiError::Forbidden(
+                "the token's roles allow no changes: an editor, admin or platform admin may \
+                 change records"
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// Whose writers the principal's writes take turns with: its municipality's for an editor or
+    /// admin (the only model it may change), the platform's otherwise.
+    fn writers(&self) -> Writers {
+        match &self.principal {
+            Principal::User {
+                municipality: Some(code),
+                roles,
+                ..
+            } if roles
+                .iter()
+                .any(|role| matches!(role, Role::Editor | Role::Admin)) =>
+            {
+                Writers::Municipality(*code)
+            }
+            _ => Writers::Platform,
+        }
     }
 
     /// Who writes, for the versions' and the audit log's records; refused unless the principal
@@ -394,6 +437,15 @@ impl Store {
         Ok((found, recorded))
     }
 
+    /// The municipality that owns the record `id` of `E`, once the caller is known to edit its
+    /// model: updates check who writes before their input, so nothing stored is read to word an
+    /// error for a caller who may not change the record.
+    pub(super) async fn owner_for_edit<E: Writable>(&self, id: i32) -> ApiResult<i32> {
+        let code = self.owner_of::<E>(id).await?;
+        self.editor_of(code)?;
+        Ok(code)
+    }
+
     /// The municipality that owns the record `id` of `E`, if the caller may see it.
     pub(super) async fn owner_of<E: Writable>(&self, id: i32) -> ApiResult<i32> {
         let latest = self
@@ -504,30 +556,57 @@ impl Store {
         before: &[E::Model],
         after: &[E::Model],
     ) -> ApiResult<()> {
-        // Whoever could see the record before or after the change may learn of it.
-        let visibility = before
-            .iter()
-            .chain(after)
-            .filter_map(|version| match version.get(E::visibility()) {
-                Value::String(Some(text)) => Visibility::parse(&text),
-                _ => None,
-            })
-            .max()
+        let widest = |versions: &[E::Model]| {
+            versions
+                .iter()
+                .filter_map(|version| match version.get(E::visibility()) {
+                    Value::String(Some(text)) => Visibility::parse(&text),
+                    _ => None,
+                })
+                .max()
+        };
+        let entity = E::default();
+        let kind = entity.table_name();
+        // The record's earlier entries may be read by those who may still see the record, no
+        // longer by everybody who could when they were written: a record made private stops
+        // showing its past. (Sharing a record later does not show the changes made before.)
+        if let Some(now) = widest(after) {
+            let is_wider = |text: &str| Visibility::parse(text).is_some_and(|v| v > now);
+            let wider = Visibility::ALL.iter().filter(|text| is_wider(text));
+            // Those of this transaction, still to be added at commit, too.
+            self.db.with_pending_feed(|pending| {
+                for entry in pending.iter_mut().filter(|entry| {
+                    entry.record_id.as_ref() == &written.id && entry.kind.as_ref() == kind
+                }) {
+                    if is_wider(entry.visibility.as_ref()) {
+                        entry.visibility = ActiveValue::Set(now.as_str().to_owned());
+                    }
+                }
+            });
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::Visibility, Expr::value(now.as_str()))
+                .filter(outbox::Column::RecordId.eq(written.id))
+                .filter(outbox::Column::Kind.eq(kind))
+                .filter(outbox::Column::Visibility.is_in(wider.copied()))
+                .exec(&self.db)
+                .await?;
+        }
+        // This entry: whoever could see the record before or after the change may learn of it.
+        let visibility = widest(before)
+            .max(widest(after))
             .unwrap_or(Visibility::Private);
-        outbox::ActiveModel {
+        let entry = outbox::ActiveModel {
             sequence: ActiveValue::NotSet,
             recorded_at: ActiveValue::Set(written.recorded.at),
             municipality_code: ActiveValue::Set(written.municipality),
             visibility: ActiveValue::Set(visibility.as_str().to_owned()),
-            kind: ActiveValue::Set(E::default().table_name().to_owned()),
+            kind: ActiveValue::Set(kind.to_owned()),
             record_id: ActiveValue::Set(written.id),
             action: ActiveValue::Set(written.action.as_str().to_owned()),
             revision: ActiveValue::Set(written.revision),
             effective_from: ActiveValue::Set(written.effective_from),
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(())
+        };
+        Ok(self.db.add_to_feed(entry).await?)
     }
 }
 

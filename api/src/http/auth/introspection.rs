@@ -1,46 +1,78 @@
 //! Opaque (non-JWT) access tokens: asked about at the issuer's introspection endpoint (RFC 7662)
-//! as the configured client, and the answer cached briefly per replica, so that a busy client
-//! does not cost one call to the provider per request.
+//! as the configured client.
+//!
+//! An answer passes only when it says all of this (RFC 7662 makes every member but `active`
+//! optional, so a missing one is a refusal, not a pass):
+//! - `active: true`;
+//! - `iss` equal to the configured issuer (a trailing `/` aside);
+//! - `aud` naming the configured audience (a string, or an array holding it);
+//! - `exp` in the future (within the leeway), and `nbf`, when present, in the past;
+//! - an access token, by the rule JWTs follow too ([`says_access_token`]): `token_type` absent,
+//!   `Bearer`, `access_token` or `urn:ietf:params:oauth:token-type:access_token`; Keycloak's
+//!   `typ` absent or `Bearer` (its refresh tokens say `Refresh`, offline tokens `Offline`, ID
+//!   tokens `ID`); `token_use` absent, `access` or `access_token` (Ory Hydra, Amazon Cognito).
+//!
+//! Verdicts are cached per replica, keyed by the token's SHA-256 (the cache holds no token):
+//! a passed answer for [`ACCEPTED_FOR`] (never past its `exp`), a refused one for
+//! [`REFUSED_FOR`], so that a client repeating a bad token costs one call to the provider per
+//! interval, not one per request. At most [`MAX_ENTRIES`] verdicts are kept; when full, the
+//! expired ones go first, then the one that would expire soonest. A provider that cannot be
+//! reached is not cached (the request gets 503 and the next one asks again).
 
 use std::{
     collections::HashMap,
+    sync::{Mutex, PoisonError},
     time::{Duration, Instant},
 };
 
 use serde_json::Value;
-use tokio::sync::Mutex;
+use sha2::{Digest, Sha256};
 
-use super::{invalid, jwks::KeySource};
+use super::{invalid, jwks::KeySource, says_access_token};
 use crate::{config::Secret, error::ApiError};
 
-/// How long an introspection answer is reused (never past the token's `exp`).
-const CACHE_FOR: Duration = Duration::from_secs(30);
+/// How long a passed answer is reused (never past the token's `exp`).
+const ACCEPTED_FOR: Duration = Duration::from_secs(30);
+/// How long a refused answer (inactive, or failing a check) is reused.
+const REFUSED_FOR: Duration = Duration::from_secs(10);
+/// The most verdicts one replica keeps.
+const MAX_ENTRIES: usize = 10_000;
+
+/// What the issuer's answer came to: the token's claims, or why it is refused.
+type Verdict = Result<Value, &'static str>;
 
 /// The introspecting client and its cache.
 pub struct Introspection {
     client_id: String,
     client_secret: Secret,
-    cache: Mutex<HashMap<String, (Value, Instant)>>,
+    audience: String,
+    leeway_secs: u64,
+    cache: Mutex<HashMap<[u8; 32], Cached>>,
+}
+
+struct Cached {
+    verdict: Verdict,
+    until: Instant,
 }
 
 impl Introspection {
-    pub fn new(client_id: String, client_secret: Secret) -> Self {
+    /// Introspects as `client_id`, accepting answers for `audience` with `leeway_secs` of clock
+    /// skew on `exp` and `nbf`.
+    pub fn new(client_id: String, client_secret: Secret, audience: &str, leeway_secs: u64) -> Self {
         Self {
             client_id,
             client_secret,
+            audience: audience.to_owned(),
+            leeway_secs,
             cache: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The claims of an active token; refused when the issuer says it is not active.
+    /// The claims of an active access token for this API; refused (401) otherwise.
     pub async fn claims(&self, source: &KeySource, token: &str) -> Result<Value, ApiError> {
-        let now = Instant::now();
-        {
-            let mut cache = self.cache.lock().await;
-            cache.retain(|_, (_, until)| *until > now);
-            if let Some((claims, _)) = cache.get(token) {
-                return Ok(claims.clone());
-            }
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(verdict) = self.cached(&key) {
+            return verdict.map_err(invalid);
         }
         let endpoint = source
             .introspection_endpoint()
@@ -52,18 +84,214 @@ impl Introspection {
             .basic_auth(&self.client_id, Some(&self.client_secret.0))
             .form(&[("token", token), ("token_type_hint", "access_token")]);
         let answer: Value = source.ask("token introspection", request).await?;
-        if answer.get("active") != Some(&Value::Bool(true)) {
-            return Err(invalid("the token is not active"));
+        let now = jsonwebtoken::get_current_timestamp();
+        let verdict = judge(
+            answer,
+            source.issuer(),
+            &self.audience,
+            self.leeway_secs,
+            now,
+        );
+        let keep = match &verdict {
+            Ok(claims) => {
+                let left = claims
+                    .get("exp")
+                    .and_then(Value::as_u64)
+                    .map_or(0, |exp| exp.saturating_sub(now));
+                ACCEPTED_FOR.min(Duration::from_secs(left))
+            }
+            Err(_) => REFUSED_FOR,
+        };
+        self.remember(key, verdict.clone(), keep);
+        verdict.map_err(invalid)
+    }
+
+    fn cached(&self, key: &[u8; 32]) -> Option<Verdict> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        match cache.get(key) {
+            Some(cached) if cached.until > Instant::now() => Some(cached.verdict.clone()),
+            Some(_) => {
+                cache.remove(key);
+                None
+            }
+            None => None,
         }
-        let seconds_left = answer
-            .get("exp")
-            .and_then(Value::as_u64)
-            .map(|exp| exp.saturating_sub(jsonwebtoken::get_current_timestamp()));
-        let keep = seconds_left.map_or(CACHE_FOR, |left| CACHE_FOR.min(Duration::from_secs(left)));
-        self.cache
-            .lock()
-            .await
-            .insert(token.to_owned(), (answer.clone(), now + keep));
-        Ok(answer)
+    }
+
+    fn remember(&self, key: [u8; 32], verdict: Verdict, keep: Duration) {
+        if keep.is_zero() {
+            return;
+        }
+        let now = Instant::now();
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= MAX_ENTRIES {
+            cache.retain(|_, cached| cached.until > now);
+        }
+        if cache.len() >= MAX_ENTRIES {
+            let soonest = cache
+                .iter()
+                .min_by_key(|(_, cached)| cached.until)
+                .map(|(key, _)| *key);
+            if let Some(soonest) = soonest {
+                cache.remove(&soonest);
+            }
+        }
+        cache.insert(
+            key,
+            Cached {
+                verdict,
+                until: now + keep,
+            },
+        );
+    }
+}
+
+/// The claims of an introspection answer that passes every check of the module doc, or why it
+/// does not.
+fn judge(answer: Value, issuer: &str, audience: &str, leeway_secs: u64, now: u64) -> Verdict {
+    if answer.get("active") != Some(&Value::Bool(true)) {
+        return Err("the token is not active");
+    }
+    let text = |name: &str| answer.get(name).and_then(Value::as_str);
+    if !says_access_token(&answer) {
+        return Err("the token is not an access token");
+    }
+    match text("iss") {
+        None => return Err("the introspection answer names no issuer (iss)"),
+        Some(iss) if iss.trim_end_matches('/') != issuer => {
+            return Err("the token is from another issuer")
+        }
+        Some(_) => {}
+    }
+    // One audience as a string, several as an array (RFC 7662 §2.2), compared exactly.
+    let ours = |aud: &Value| aud.as_str() == Some(audience);
+    match answer.get("aud") {
+        None => return Err("the introspection answer names no audience (aud)"),
+        Some(Value::Array(audiences)) if audiences.iter().any(ours) => {}
+        Some(aud) if ours(aud) => {}
+        Some(_) => return Err("the token is for another audience"),
+    }
+    match answer.get("exp").map(Value::as_u64) {
+        None => return Err("the introspection answer has no expiry (exp)"),
+        Some(None) => return Err("the token is malformed"),
+        Some(Some(exp)) if exp.saturating_add(leeway_secs) < now => {
+            return Err("the token has expired")
+        }
+        Some(Some(_)) => {}
+    }
+    if answer
+        .get("nbf")
+        .and_then(Value::as_u64)
+        .is_some_and(|nbf| nbf > now.saturating_add(leeway_secs))
+    {
+        return Err("the token is not valid yet");
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::judge;
+
+    const ISSUER: &str = "https://id.example.dk/realms/vestegn";
+    const NOW: u64 = 1_800_000_000;
+
+    fn answer(overrides: Value) -> Value {
+        let mut answer = json!({
+            "active": true,
+            "iss": ISSUER,
+            "aud": ["account", "vestegn-api"],
+            "exp": NOW + 60,
+            "sub": "someone",
+        });
+        if let (Some(answer), Value::Object(overrides)) = (answer.as_object_mut(), overrides) {
+            for (name, value) in overrides {
+                if value.is_null() {
+                    answer.remove(&name);
+                } else {
+                    answer.insert(name, value);
+                }
+            }
+        }
+        answer
+    }
+
+    fn verdict(overrides: Value) -> Result<(), &'static str> {
+        judge(answer(overrides), ISSUER, "vestegn-api", 30, NOW).map(|_| ())
+    }
+
+    #[test]
+    fn introspection_answers_pass_only_with_every_check() {
+        assert_eq!(verdict(json!({})), Ok(()));
+        for passing in [
+            json!({ "aud": "vestegn-api" }),
+            json!({ "iss": format!("{ISSUER}/") }),
+            json!({ "token_type": "Bearer" }),
+            json!({ "token_type": "bearer", "typ": "Bearer" }),
+            json!({ "token_type": "urn:ietf:params:oauth:token-type:access_token" }),
+            json!({ "token_use": "access_token" }),
+            json!({ "exp": NOW - 10 }),
+            json!({ "nbf": NOW + 10 }),
+        ] {
+            assert_eq!(verdict(passing.clone()), Ok(()), "{passing}");
+        }
+        for (refused, reason) in [
+            (json!({ "active": false }), "the token is not active"),
+            (json!({ "active": "true" }), "the token is not active"),
+            (
+                json!({ "aud": null }),
+                "the introspection answer names no audience (aud)",
+            ),
+            (
+                json!({ "aud": "another-api" }),
+                "the token is for another audience",
+            ),
+            (json!({ "aud": [] }), "the token is for another audience"),
+            (
+                json!({ "aud": "account vestegn-api" }),
+                "the token is for another audience",
+            ),
+            (
+                json!({ "iss": null }),
+                "the introspection answer names no issuer (iss)",
+            ),
+            (
+                json!({ "iss": "https://evil.example" }),
+                "the token is from another issuer",
+            ),
+            (
+                json!({ "exp": null }),
+                "the introspection answer has no expiry (exp)",
+            ),
+            (json!({ "exp": "soon" }), "the token is malformed"),
+            (json!({ "exp": NOW - 31 }), "the token has expired"),
+            (json!({ "nbf": NOW + 31 }), "the token is not valid yet"),
+            (
+                json!({ "token_type": "refresh_token" }),
+                "the token is not an access token",
+            ),
+            (
+                json!({ "token_type": "N_A" }),
+                "the token is not an access token",
+            ),
+            (
+                json!({ "typ": "Refresh" }),
+                "the token is not an access token",
+            ),
+            (json!({ "typ": "ID" }), "the token is not an access token"),
+            (
+                json!({ "typ": "Offline" }),
+                "the token is not an access token",
+            ),
+            (json!({ "typ": 1 }), "the token is not an access token"),
+            (
+                json!({ "token_use": "id" }),
+                "the token is not an access token",
+            ),
+        ] {
+            assert_eq!(verdict(refused.clone()), Err(reason), "{refused}");
+        }
     }
 }

@@ -7,17 +7,35 @@
 //!   and fetched again (at most every `AUTH_JWKS_MIN_REFETCH_SECS`) when a token names an unknown
 //!   `kid`, so keys rotate without a restart;
 //! - `iss`, `aud` and `exp` required; `nbf` and `iat` checked when present, with a small leeway;
-//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068).
+//! - `typ` absent, `JWT` or `at+jwt` (RFC 9068) in the header, and the payload not saying it is
+//!   another kind of token (Keycloak's `typ: ID` or `Refresh`: [`says_access_token`]);
+//! - opaque tokens: the issuer's introspection answer must say as much ([`introspection`]).
 //!
 //! A failed check is logged with its reason, never with the token, and answered with 401
-//! `UNAUTHENTICATED`. No header at all is an anonymous caller. With `--dev-auth` (loopback only),
-//! tokens signed with the development key ([`dev`]) are accepted too.
+//! `UNAUTHENTICATED`. No header at all is an anonymous caller.
+//!
+//! **Users and machine clients.** A token is a machine client's (client credentials grant) when it
+//! carries the marker `AUTH_CLIENT_CLAIM` names (default: a `client_id` claim, which Keycloak puts
+//! into service accounts' tokens only; `idtyp=app` for Entra ID's app-only tokens). An
+//! introspection answer's `client_id` names the client a token was issued to, users' tokens
+//! included (RFC 7662), so there the default marker also needs `sub` to be absent or equal to it
+//! (RFC 9068's `sub` of a client credentials token). A machine client's scopes are
+//! its `scope` and the values of the roles claim (Entra ID puts an app's permissions there), its
+//! municipalities those of `AUTH_MUNICIPALITIES_CLAIM`. Every other token is a user's, with the
+//! roles of ours its roles claim names, and none when it names none: such a user sees what an
+//! anonymous caller sees and may change nothing. A user's token never becomes a machine client's
+//! by what its roles claim holds.
+//!
+//! **Development tokens.** With `--dev-auth` (loopback only), tokens signed with this machine's
+//! development key ([`dev`]) are accepted too, and every request carrying a header a proxy adds
+//! ([`FORWARDED_HEADERS`]) is refused with 403 `FORBIDDEN`: a development server behind a proxy is
+//! reachable by others, who must neither use nor learn of the development sign-in.
 
 pub mod dev;
 mod introspection;
 mod jwks;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::http::{header, HeaderMap};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -29,7 +47,7 @@ use crate::{
     service::{Principal, Role},
 };
 
-use self::{introspection::Introspection, jwks::KeySource};
+use self::{dev::DevKey, introspection::Introspection, jwks::KeySource};
 
 /// The algorithms a token may be signed with: asymmetric only.
 pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
@@ -44,11 +62,18 @@ pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
     Algorithm::EdDSA,
 ];
 
+/// Headers a reverse proxy adds, besides the de-facto `X-Forwarded-*` family (matched by its
+/// prefix): RFC 7239's `Forwarded`, nginx's `X-Real-IP` and RFC 9110's `Via`. A development server
+/// refuses requests with any of them. A proxy configured to add none (nginx's bare `proxy_pass`) is not caught: the
+/// development key being this machine's own is what keeps such a set-up safe.
+pub const FORWARDED_HEADERS: [&str; 3] = ["forwarded", "x-real-ip", "via"];
+
 /// Checks tokens for one configuration.
 pub struct Authenticator {
     issuer: Option<KeySource>,
     introspection: Option<Introspection>,
-    dev: bool,
+    /// The development key, when development tokens are accepted.
+    dev: Option<Arc<DevKey>>,
     config: AuthConfig,
 }
 
@@ -62,14 +87,31 @@ impl Authenticator {
                 .introspection_client_id
                 .clone()
                 .zip(config.introspection_client_secret.clone())
-                .map(|(id, secret)| Introspection::new(id, secret)),
-            dev: config.dev_auth,
+                .map(|(id, secret)| {
+                    Introspection::new(id, secret, &config.audience, config.leeway_secs)
+                }),
+            dev: config.dev_auth.then(|| config.dev_key.clone()).flatten(),
             config: config.clone(),
         }
     }
 
     /// The principal the request's token stands for; anonymous without an `Authorization` header.
+    /// A development server refuses, with 403, any request that came through a proxy.
     pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        if self.config.dev_auth {
+            if let Some(name) = forwarded_header(headers) {
+                tracing::warn!(
+                    header = name,
+                    "refused a request that came through a proxy: development tokens (--dev-auth) \
+                     are accepted from this machine only; put no proxy in front of a development \
+                     server"
+                );
+                return Err(ApiError::Forbidden(format!(
+                    "this server accepts no requests through a proxy (the request has a `{name}` \
+                     header)"
+                )));
+            }
+        }
         let Some(value) = headers.get(header::AUTHORIZATION) else {
             return Ok(Principal::Anonymous);
         };
@@ -79,41 +121,21 @@ impl Authenticator {
                 "send the token as `Authorization: Bearer <token>`",
             )
         })?;
-        let claims = if is_jwt(token) {
-            self.verify(token).await?
+        let (claims, origin) = if is_jwt(token) {
+            (self.verify(token).await?, Origin::Jwt)
         } else {
-            self.introspect(token).await?
+            (self.introspect(token).await?, Origin::Introspection)
         };
-        Ok(self.principal_of(&claims))
+        Ok(self.principal_of(&claims, origin))
     }
 
-    /// The claims of an opaque token, from the issuer's introspection endpoint, with the same
-    /// checks of issuer, audience and expiry as a JWT's (where the answer states them).
+    /// The claims of an opaque token, from the issuer's introspection endpoint
+    /// ([`introspection`] says what its answer must hold).
     async fn introspect(&self, token: &str) -> Result<Value, ApiError> {
         let (Some(source), Some(introspection)) = (&self.issuer, &self.introspection) else {
             return Err(invalid("the token is not a signed JWT"));
         };
-        let claims = introspection.claims(source, token).await?;
-        if claims
-            .get("iss")
-            .and_then(Value::as_str)
-            .is_some_and(|iss| iss.trim_end_matches('/') != source.issuer())
-        {
-            return Err(invalid("the token is from another issuer"));
-        }
-        let audiences = strings(claims.get("aud"));
-        if !audiences.is_empty() && !audiences.contains(&self.config.audience) {
-            return Err(invalid("the token is for another audience"));
-        }
-        let now = jsonwebtoken::get_current_timestamp();
-        if claims
-            .get("exp")
-            .and_then(Value::as_u64)
-            .is_some_and(|exp| exp + self.config.leeway_secs < now)
-        {
-            return Err(invalid("the token has expired"));
-        }
-        Ok(claims)
+        introspection.claims(source, token).await
     }
 
     /// The token's claims, once every check has passed.
@@ -127,9 +149,13 @@ impl Authenticator {
             None | Some("JWT" | "at+jwt" | "application/at+jwt") => {}
             Some(_) => return Err(invalid("the token is not an access token")),
         }
-        let (key, algorithms, issuer) = if self.dev && header.kid.as_deref() == Some(dev::KEY_ID) {
+        let dev_key = self
+            .dev
+            .as_ref()
+            .filter(|_| header.kid.as_deref() == Some(dev::KEY_ID));
+        let (key, algorithms, issuer) = if let Some(dev_key) = dev_key {
             (
-                dev::verifying_key(),
+                dev_key.verifying_key().clone(),
                 vec![Algorithm::EdDSA],
                 dev::ISSUER.to_owned(),
             )
@@ -167,6 +193,9 @@ impl Authenticator {
                 _ => "the token is malformed",
             })
         })?;
+        if !says_access_token(&data.claims) {
+            return Err(invalid("the token is not an access token"));
+        }
         let issued_at = data.claims.get("iat").and_then(Value::as_u64);
         let now = jsonwebtoken::get_current_timestamp();
         if issued_at.is_some_and(|iat| iat > now + self.config.leeway_secs) {
@@ -175,10 +204,9 @@ impl Authenticator {
         Ok(data.claims)
     }
 
-    /// The principal the claims describe. A token naming any of our roles is a user's;
-    /// otherwise it is a machine client's (by `client_id` or `azp`), whose scopes are its `scope`
-    /// and the other values of the roles claim (Entra ID puts an app's permissions there).
-    fn principal_of(&self, claims: &Value) -> Principal {
+    /// The principal the claims describe: a machine client's when they carry the
+    /// `AUTH_CLIENT_CLAIM` marker, a user's otherwise (see the module doc).
+    fn principal_of(&self, claims: &Value, origin: Origin) -> Principal {
         // A claim name as it stands (Entra ID's `extn.municipality`), else a dotted path
         // (Keycloak's `realm_access.roles`).
         let claim = |path: &str| {
@@ -189,20 +217,32 @@ impl Authenticator {
         };
         let municipality = claim(&self.config.municipality_claim).and_then(municipality_code);
         let role_values = strings(claim(&self.config.roles_claim));
-        let roles: Vec<Role> = role_values
-            .iter()
-            .filter_map(|role| Role::parse(role))
-            .collect();
         let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-        if !roles.is_empty() {
+        let is_machine = match self.config.client_claim.split_once('=') {
+            Some((name, value)) => strings(claim(name)).iter().any(|held| held == value),
+            // RFC 7662 answers name the client a token was issued to in `client_id`, users'
+            // tokens included (Keycloak's do): there it marks a machine client only when the
+            // token has no other subject (RFC 9068: a client credentials token's `sub` is the
+            // client's id).
+            None if origin == Origin::Introspection && self.config.client_claim == "client_id" => {
+                text("client_id").is_some_and(|id| text("sub").is_none_or(|sub| sub == id))
+            }
+            None => claim(&self.config.client_claim).is_some_and(|value| !value.is_null()),
+        };
+        if !is_machine {
             return Principal::User {
                 subject: text("sub").unwrap_or_default(),
                 municipality,
-                roles,
+                roles: role_values
+                    .iter()
+                    .filter_map(|role| Role::parse(role))
+                    .collect(),
             };
         }
+        // Entra ID v1 tokens name the client in `appid`, v2 tokens in `azp`.
         let client_id = text("client_id")
             .or_else(|| text("azp"))
+            .or_else(|| text("appid"))
             .or_else(|| text("sub"));
         let granted: Vec<i32> = match claim(&self.config.municipalities_claim) {
             Some(Value::Array(items)) => items.iter().filter_map(municipality_code).collect(),
@@ -217,6 +257,46 @@ impl Authenticator {
             municipalities: granted,
         }
     }
+}
+
+/// Whether claims (a JWT's payload, an introspection answer) say, where they say anything, that
+/// they are an access token: `token_type` (RFC 7662) absent, `Bearer`, `access_token` or
+/// `urn:ietf:params:oauth:token-type:access_token`; `typ` (Keycloak's payload marker) absent or
+/// `Bearer` (not `Refresh`, `Offline` or `ID`); `token_use` (Ory Hydra, Amazon Cognito) absent,
+/// `access` or `access_token`. Values are compared without regard to case; one that is not a
+/// string fails.
+fn says_access_token(claims: &Value) -> bool {
+    let is_one_of = |name: &str, passing: &[&str]| match claims.get(name) {
+        None => true,
+        Some(Value::String(value)) => passing.iter().any(|ok| value.eq_ignore_ascii_case(ok)),
+        Some(_) => false,
+    };
+    is_one_of(
+        "token_type",
+        &[
+            "Bearer",
+            "access_token",
+            "urn:ietf:params:oauth:token-type:access_token",
+        ],
+    ) && is_one_of("typ", &["Bearer"])
+        && is_one_of("token_use", &["access", "access_token"])
+}
+
+/// Where a token's claims come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A JWT the server verified itself.
+    Jwt,
+    /// The issuer's introspection answer about an opaque token.
+    Introspection,
+}
+
+/// The first header of a request that says a proxy forwarded it, if any.
+fn forwarded_header(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .keys()
+        .map(axum::http::HeaderName::as_str)
+        .find(|name| name.starts_with("x-forwarded-") || FORWARDED_HEADERS.contains(name))
 }
 
 /// Whether a token has the shape of a JWS (three base64url parts).
