@@ -360,8 +360,8 @@ pub struct Limits {
     /// [`BODY_GRACE`] for the first bytes; slower clients get 408. 0 turns the check off.
     #[arg(long, env = "BODY_MIN_BYTES_PER_SEC", default_value_t = defaults::BODY_MIN_BYTES_PER_SEC)]
     pub body_min_bytes_per_sec: u64,
-    /// Open connections one client address may hold on this replica; further ones are closed at
-    /// once. Trusted proxies are exempt. 0 turns the cap off.
+    /// Open connections one client address (IPv6: its /64) may hold on this replica; further ones
+    /// are closed at once. Trusted proxies are exempt. 0 turns the cap off.
     #[arg(long, env = "MAX_CONNECTIONS_PER_CLIENT", default_value_t = defaults::MAX_CONNECTIONS_PER_CLIENT)]
     pub max_connections_per_client: usize,
 }

@@ -43,22 +43,19 @@ pub enum BudgetKey {
 
 impl BudgetKey {
     pub fn address(address: Option<IpAddr>) -> Self {
-        Self::Address(address.map(|address| match address {
-            IpAddr::V4(_) => address,
-            IpAddr::V6(v6) => {
-                let segments = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(
-                    segments[0],
-                    segments[1],
-                    segments[2],
-                    segments[3],
-                    0,
-                    0,
-                    0,
-                    0,
-                ))
-            }
-        }))
+        Self::Address(address.map(subscriber))
+    }
+}
+
+/// The part of an address that one subscriber holds: an IPv4 address, or an IPv6 address's /64
+/// (a subscriber's usual allocation, so that one cannot count as 2^64 clients).
+pub fn subscriber(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+        }
+        v4 => v4,
     }
 }
 

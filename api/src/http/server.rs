@@ -1,7 +1,8 @@
 //! The server loop: HTTP/1.1 connections with a header-read timeout, at most
-//! `MAX_CONNECTIONS_PER_CLIENT` open connections per client address (trusted proxies exempt), and
-//! a graceful shutdown that drains in-flight requests for a bounded time, then returns. Each
-//! request carries its connection's peer address (`ConnectInfo`), for the rate limit.
+//! `MAX_CONNECTIONS_PER_CLIENT` open connections per client address (an IPv6 address by its /64;
+//! trusted proxies exempt), and a graceful shutdown that drains in-flight requests for a bounded
+//! time, then returns. Each request carries its connection's peer address (`ConnectInfo`), for
+//! the rate limit.
 //!
 //! A client that disconnects mid-request closes its connection, and hyper then drops the
 //! request's future, so its work stops at the next await (its database statements still finish).
@@ -59,10 +60,10 @@ pub async fn serve(
                         continue;
                     }
                 };
-                let client = peer.ip().to_canonical();
-                let counted = if limits.is_trusted_proxy(client) {
+                let counted = if limits.is_trusted_proxy(peer.ip().to_canonical()) {
                     None
                 } else {
+                    let client = super::rate_limit::subscriber(peer.ip());
                     match open.admit(client, limits.max_connections_per_client) {
                         Some(counted) => Some(counted),
                         None => {
