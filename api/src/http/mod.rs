@@ -42,7 +42,7 @@ use self::{auth::Authenticator, rate_limit::RateLimit, web::WebAssets};
 pub use negotiation::ResponseType;
 
 /// What every request handler shares. Besides the pool it holds only per-replica counters (the
-/// concurrency limit), so replicas behind a load balancer behave alike.
+/// concurrency limit, the rate-limit budgets), so replicas behind a load balancer behave alike.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
