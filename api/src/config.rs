@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
 /// The defaults, in one place for the flags and for [`Config::for_database`] / [`Limits::default`].
 mod defaults {
@@ -26,7 +27,10 @@ mod defaults {
     pub const SHUTDOWN_GRACE_SECS: u64 = 20;
     pub const WRITE_LOCK_WAIT_MS: u64 = 2_000;
     pub const MAX_CONCURRENT_REQUESTS: usize = 32;
-    pub const RATE_LIMIT_PER_MINUTE: u32 = 600;
+    pub const RATE_LIMIT_POINTS_PER_MINUTE: u32 = 200_000;
+    pub const BODY_READ_TIMEOUT_SECS: u64 = 10;
+    pub const BODY_MIN_BYTES_PER_SEC: u64 = 1_024;
+    pub const MAX_CONNECTIONS_PER_CLIENT: usize = 64;
     pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
     pub const DATABASE_ACQUIRE_TIMEOUT_MS: u64 = 2_000;
     pub const DATABASE_CONNECT_TIMEOUT_SECS: u64 = 5;
@@ -330,15 +334,48 @@ pub struct Limits {
     /// On shutdown, how long in-flight requests may finish, in seconds, before the process exits.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = defaults::SHUTDOWN_GRACE_SECS)]
     pub shutdown_grace_secs: u64,
-    /// GraphQL requests served at once by this replica; more are answered at once with 503
-    /// `OVERLOADED` and `Retry-After` instead of queueing into timeouts.
+    /// Requests to the model (`/graphql`, `/models`) served at once by this replica, counted from
+    /// when their body has been read; more are answered at once with 503 `OVERLOADED` and
+    /// `Retry-After` instead of queueing into timeouts.
     #[arg(long, env = "MAX_CONCURRENT_REQUESTS", default_value_t = defaults::MAX_CONCURRENT_REQUESTS)]
     pub max_concurrent_requests: usize,
-    /// GraphQL requests a signed-in user or client may make per minute on this replica (held in
-    /// memory per replica: with N replicas behind a load balancer, up to N times this); more get
-    /// 429 `RATE_LIMITED` with `Retry-After`. 0 turns the limit off.
-    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = defaults::RATE_LIMIT_PER_MINUTE)]
-    pub rate_limit_per_minute: u32,
+    /// Points a caller may spend per minute on this replica (signed-in callers by subject or client
+    /// id, anonymous ones by client address): a GraphQL request spends its complexity (at least
+    /// 1), a model export or import a fixed amount, never more than the whole budget. The budget
+    /// refills continuously and holds at most a minute's worth. Held in memory per replica: with
+    /// N replicas behind a load balancer, up to N times this. Past it: 429 `RATE_LIMITED` with
+    /// `Retry-After`. 0 turns the limit off.
+    #[arg(long, env = "RATE_LIMIT_POINTS_PER_MINUTE", default_value_t = defaults::RATE_LIMIT_POINTS_PER_MINUTE)]
+    pub rate_limit_points_per_minute: u32,
+    /// Addresses or networks (CIDR, comma-separated) of reverse proxies whose `X-Forwarded-For`
+    /// is believed; from anyone else the TCP peer is the client. Their connections are not
+    /// capped by `MAX_CONNECTIONS_PER_CLIENT` (they carry many clients'). Default: none.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// Time a client has to send a request's body, in seconds, before it is answered with 408
+    /// (the body is read before the request takes one of `MAX_CONCURRENT_REQUESTS`).
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = defaults::BODY_READ_TIMEOUT_SECS)]
+    pub body_read_timeout_secs: u64,
+    /// Slowest a request's body may arrive, in bytes per second, after a grace of
+    /// [`BODY_GRACE`] for the first bytes; slower clients get 408. 0 turns the check off.
+    #[arg(long, env = "BODY_MIN_BYTES_PER_SEC", default_value_t = defaults::BODY_MIN_BYTES_PER_SEC)]
+    pub body_min_bytes_per_sec: u64,
+    /// Open connections one client address (IPv6: its /64) may hold on this replica; further ones
+    /// are closed at once. Trusted proxies are exempt. 0 turns the cap off.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_CLIENT", default_value_t = defaults::MAX_CONNECTIONS_PER_CLIENT)]
+    pub max_connections_per_client: usize,
+}
+
+/// How long a body's first bytes may take before `BODY_MIN_BYTES_PER_SEC` applies: a client on a
+/// fresh connection may still be slow to start (TCP slow start, a phone waking its radio).
+pub const BODY_GRACE: Duration = Duration::from_secs(2);
+
+/// An address (`10.0.0.1`, one host) or a network (`10.0.0.0/8`).
+fn parse_trusted_proxy(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{text}` is neither an IP address nor a CIDR network"))
 }
 
 impl Default for Limits {
@@ -360,7 +397,11 @@ impl Default for Limits {
             header_read_timeout_secs: defaults::HEADER_READ_TIMEOUT_SECS,
             shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
             max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
-            rate_limit_per_minute: defaults::RATE_LIMIT_PER_MINUTE,
+            rate_limit_points_per_minute: defaults::RATE_LIMIT_POINTS_PER_MINUTE,
+            trusted_proxies: Vec::new(),
+            body_read_timeout_secs: defaults::BODY_READ_TIMEOUT_SECS,
+            body_min_bytes_per_sec: defaults::BODY_MIN_BYTES_PER_SEC,
+            max_connections_per_client: defaults::MAX_CONNECTIONS_PER_CLIENT,
         }
     }
 }
@@ -380,6 +421,17 @@ impl Limits {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_secs)
+    }
+
+    /// Whether `address` is one of the trusted proxies.
+    pub fn is_trusted_proxy(&self, address: std::net::IpAddr) -> bool {
+        self.trusted_proxies
+            .iter()
+            .any(|proxy| proxy.contains(&address))
     }
 }
 
@@ -512,6 +564,24 @@ mod tests {
         assert!(config.check().is_err());
         config.bind_address = "[::1]:8080".parse().unwrap_or(config.bind_address);
         assert!(config.check().is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "vestegn",
+            "--trusted-proxies",
+            "10.0.0.0/8, 192.168.1.7,::1",
+        ])
+        .expect("parses");
+        let limits = cli.config.limits;
+        assert_eq!(limits.trusted_proxies.len(), 3);
+        for address in ["10.1.2.3", "192.168.1.7", "::1"] {
+            assert!(limits.is_trusted_proxy(address.parse().expect("an address")));
+        }
+        assert!(!limits.is_trusted_proxy("192.168.1.8".parse().expect("an address")));
+        assert!(super::Cli::try_parse_from(["vestegn", "--trusted-proxies", "nope"]).is_err());
     }
 
     #[test]

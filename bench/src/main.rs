@@ -42,8 +42,10 @@ use crate::load::{LoadResult, Server};
 /// that the benchmark measures the work, not the protection.
 const MAX_QUERY_COMPLEXITY: u64 = 1_000_000;
 const MAX_CONCURRENT_REQUESTS: usize = 1_024;
-/// 0: off (it counts signed-in callers only; the benchmark is anonymous).
-const RATE_LIMIT_PER_MINUTE: u32 = 0;
+/// 0: off (every client of the benchmark comes from one address).
+const RATE_LIMIT_POINTS_PER_MINUTE: u32 = 0;
+/// oha's clients, and the one that counts statements, all connect from loopback.
+const MAX_CONNECTIONS_PER_CLIENT: usize = 0;
 const DATABASE_MAX_CONNECTIONS: u32 = 10;
 
 /// [`server_limits`] as the server's environment.
@@ -54,7 +56,14 @@ fn server_environment() -> Vec<(&'static str, String)> {
             "MAX_CONCURRENT_REQUESTS",
             MAX_CONCURRENT_REQUESTS.to_string(),
         ),
-        ("RATE_LIMIT_PER_MINUTE", RATE_LIMIT_PER_MINUTE.to_string()),
+        (
+            "RATE_LIMIT_POINTS_PER_MINUTE",
+            RATE_LIMIT_POINTS_PER_MINUTE.to_string(),
+        ),
+        (
+            "MAX_CONNECTIONS_PER_CLIENT",
+            MAX_CONNECTIONS_PER_CLIENT.to_string(),
+        ),
         (
             "DATABASE_MAX_CONNECTIONS",
             DATABASE_MAX_CONNECTIONS.to_string(),
@@ -66,7 +75,8 @@ fn server_limits() -> Limits {
     Limits {
         max_complexity: MAX_QUERY_COMPLEXITY,
         max_concurrent_requests: MAX_CONCURRENT_REQUESTS,
-        rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
+        rate_limit_points_per_minute: RATE_LIMIT_POINTS_PER_MINUTE,
+        max_connections_per_client: MAX_CONNECTIONS_PER_CLIENT,
         ..Limits::default()
     }
 }

@@ -109,7 +109,7 @@ fn router_for(app: &TestApp, issuer: &TestIssuer) -> Router {
         ..AuthConfig::default()
     };
     let limits = Limits {
-        rate_limit_per_minute: 0,
+        rate_limit_points_per_minute: 0,
         ..Limits::default()
     };
     app.router_with(&auth, limits)

@@ -122,7 +122,8 @@ impl Figure {
             .collect()
     }
     /// The source documents of those records.
-    #[graphql(directive = list_size::apply(5, None))]
+    // Calibrated on the seed dataset: a figure combines at most 2 sources there.
+    #[graphql(directive = list_size::apply(3, None))]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
         self.related(ctx)
             .each(SourceById, self.figure.source_ids.iter().copied())
@@ -217,7 +218,8 @@ impl StaffingFigures {
             .one(SourceById, self.figures.source_id)
             .await
     }
-    #[graphql(directive = list_size::apply(50, None))]
+    // Calibrated: a source lists at most 6 staff roles of a municipality in the seed.
+    #[graphql(directive = list_size::apply(20, None))]
     async fn staff_roles(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
         let ids = self.figures.roles.iter().map(|role| role.id);
         self.related(ctx).each(StaffRoleById, ids).await
@@ -267,7 +269,8 @@ impl BudgetFigures {
     async fn year(&self) -> i32 {
         self.figures.year
     }
-    #[graphql(directive = list_size::apply(50, None))]
+    // Calibrated: a source gives at most 4 budget lines of a year in the seed.
+    #[graphql(directive = list_size::apply(20, None))]
     async fn budget_lines(&self, ctx: &Context<'_>) -> Result<Vec<BudgetLine>> {
         let ids = self.figures.lines.iter().map(|line| line.id);
         self.related(ctx).each(BudgetLineById, ids).await
@@ -302,7 +305,8 @@ impl ForumLevelCount {
     async fn hidden_records(&self) -> usize {
         self.level.hidden_records
     }
-    #[graphql(directive = list_size::apply(20, None))]
+    // Calibrated: at most 6 forums of one level in the seed (Ishøj has 16 in all).
+    #[graphql(directive = list_size::apply(10, None))]
     async fn forums(&self, ctx: &Context<'_>) -> Result<Vec<Forum>> {
         let ids = self.level.forums.iter().map(|forum| forum.id);
         self.related(ctx).each(ForumById, ids).await
@@ -338,7 +342,8 @@ impl ComparedMunicipality {
     /// Staffing figures, one set per source document (sources that disagree are both shown). A
     /// source whose staff roles you may not see at all is listed too, with no staff roles and its
     /// figures' `hiddenRecords`.
-    #[graphql(directive = list_size::apply(5, None))]
+    // Calibrated: one set per source document; at most 2 in the seed.
+    #[graphql(directive = list_size::apply(3, None))]
     async fn staffing(&self) -> Vec<StaffingFigures> {
         self.model
             .staffing
@@ -351,7 +356,8 @@ impl ComparedMunicipality {
     }
     /// Budget figures for the year of `asOf`, one set per source document (also a source whose
     /// lines you may not see at all).
-    #[graphql(directive = list_size::apply(10, None))]
+    // Calibrated: one set per source document of the year; at most 1 in the seed.
+    #[graphql(directive = list_size::apply(3, None))]
     async fn budgets(&self) -> Vec<BudgetFigures> {
         self.model
             .budgets

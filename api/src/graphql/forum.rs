@@ -64,7 +64,8 @@ impl Forum {
             .optional(NetworkById, self.row.network_id)
             .await
     }
-    #[graphql(directive = list_size::apply(20, None))]
+    // Calibrated on the seed dataset, whose largest forum has 10 members.
+    #[graphql(directive = list_size::apply(12, None))]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ForumMember>> {
         self.related(ctx).many(MembersByForum, self.row.id).await
     }

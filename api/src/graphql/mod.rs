@@ -146,12 +146,13 @@ impl Api {
         }
     }
 
-    /// Checks the request at the gate: `Err` says why it must not run. Needs no database.
+    /// Checks the request at the gate and gives its complexity; `Err` says why it must not run.
+    /// Needs no database.
     pub fn admit(
         &self,
         request: &mut async_graphql::Request,
         allowed: Allowed,
-    ) -> Result<(), ApiError> {
+    ) -> Result<u64, ApiError> {
         self.gate.admit(request, allowed)
     }
 

@@ -271,7 +271,9 @@ impl Network {
     async fn description(&self) -> Option<&str> {
         self.row.description.as_deref()
     }
-    #[graphql(directive = list_size::apply(100, None))]
+    // Calibrated: the seed's networks have at most 11 members; a police district has up to 19
+    // municipalities.
+    #[graphql(directive = list_size::apply(25, None))]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
         let related = self.related(ctx);
         let memberships = related.rows(MembershipsByNetwork, self.row.id).await?;
@@ -279,7 +281,9 @@ impl Network {
         related.each(MunicipalityByCode, codes).await
     }
     /// The forums that belong to this network, as the member municipalities record them.
-    #[graphql(directive = list_size::apply(50, None))]
+    // Calibrated: the seed's networks have at most 3 forums; a police district's network (up to
+    // 19 municipalities) rarely records more than one per member.
+    #[graphql(directive = list_size::apply(20, None))]
     async fn forums(
         &self,
         ctx: &Context<'_>,

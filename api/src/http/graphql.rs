@@ -10,15 +10,15 @@ use std::sync::Arc;
 
 use async_graphql::{ServerError, Variables};
 use axum::{
-    body::Bytes,
-    extract::{rejection::BytesRejection, RawQuery, State},
-    http::{header, HeaderMap, StatusCode},
+    extract::{RawQuery, State},
+    http::{header, request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
+    admission::{Admitted, Route},
     error_response,
     negotiation::{is_json_body, wants_html, ResponseType},
     respond_with,
@@ -26,9 +26,10 @@ use super::{
     AppState,
 };
 use crate::{
+    config::Limits,
     error::{excerpt, ApiError},
     graphql::gate::Allowed,
-    service::{Caller, Store},
+    service::Principal,
 };
 
 /// A GraphQL request as the spec's JSON encoding has it.
@@ -41,55 +42,66 @@ struct GraphqlParams {
     extensions: Option<Value>,
 }
 
+/// What a GraphQL request passes before its handler runs ([`Admitted`]): it spends one point up
+/// front, and the rest of its complexity once the gate has measured it.
+pub struct GraphqlRoute;
+
+impl Route for GraphqlRoute {
+    const UP_FRONT_COST: u64 = 1;
+
+    fn max_body_bytes(limits: &Limits) -> usize {
+        limits.max_body_bytes
+    }
+
+    async fn authorize(_: &Principal, _: &mut Parts, _: &AppState) -> Result<(), ApiError> {
+        // Anyone may ask; what they see is decided by the store.
+        Ok(())
+    }
+}
+
 /// `GET /graphql`: GraphiQL for browsers (the web build's, which needs no CDN), otherwise a query
 /// from the URL parameters.
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
+    mut admitted: Admitted<GraphqlRoute>,
 ) -> Response {
     let raw = raw.unwrap_or_default();
     if raw.is_empty() && wants_html(&headers) {
-        return state.web.page(Page::Graphiql).await;
+        return admitted.answer(state.web.page(Page::Graphiql).await);
     }
     let Some(response_type) = ResponseType::negotiate(&headers) else {
-        return error_response(&ApiError::NotAcceptable, ResponseType::Json);
+        return admitted.answer(error_response(&ApiError::NotAcceptable, ResponseType::Json));
     };
     let result = match params_from_url(&raw) {
-        Ok(params) => execute(&state, &headers, params, Allowed::Queries).await,
+        Ok(params) => execute(&state, &mut admitted, params, Allowed::Queries).await,
         Err(error) => Err(error),
     };
-    respond(result, response_type)
+    admitted.answer(respond(result, response_type))
 }
 
 /// `POST /graphql`: a query or mutation in a JSON body.
 pub async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    mut admitted: Admitted<GraphqlRoute>,
 ) -> Response {
     let Some(response_type) = ResponseType::negotiate(&headers) else {
-        return error_response(&ApiError::NotAcceptable, ResponseType::Json);
+        return admitted.answer(error_response(&ApiError::NotAcceptable, ResponseType::Json));
     };
-    let result = match params_from_body(&headers, body) {
-        Ok(params) => execute(&state, &headers, params, Allowed::Any).await,
+    let result = match params_from_body(&headers, &admitted.body) {
+        Ok(params) => execute(&state, &mut admitted, params, Allowed::Any).await,
         Err(error) => Err(error),
     };
-    respond(result, response_type)
+    admitted.answer(respond(result, response_type))
 }
 
-fn params_from_body(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<GraphqlParams, ApiError> {
+fn params_from_body(headers: &HeaderMap, body: &[u8]) -> Result<GraphqlParams, ApiError> {
     if !is_json_body(headers) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::BadRequest("the request body could not be read".to_owned()),
-    })?;
-    match serde_json::from_slice::<Value>(&body) {
+    match serde_json::from_slice::<Value>(body) {
         Ok(Value::Array(_)) => Err(ApiError::BatchNotSupported),
         Ok(value @ Value::Object(_)) => serde_json::from_value(value).map_err(|_| {
             ApiError::BadRequest("the request body is not a GraphQL request".to_owned())
@@ -147,20 +159,14 @@ enum Outcome {
 /// Runs a request for the caller, or gives the error that stops it as a whole.
 async fn execute(
     state: &AppState,
-    headers: &HeaderMap,
+    admitted: &mut Admitted<GraphqlRoute>,
     params: GraphqlParams,
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
-    let principal = state.auth.principal(headers).await?;
-    if let Some(id) = principal.id() {
-        state.rate_limit.check(&id)?;
-    }
     let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
-    state.api.admit(&mut request, allowed)?;
-    let db = state.db.connection()?;
-    let caller = Caller::of(db, &principal).await?;
-    let store = Store::for_principal(db.clone(), caller, principal);
-    let mut response = state.api.run(request, store).await?;
+    let complexity = state.api.admit(&mut request, allowed)?;
+    admitted.spend(complexity)?;
+    let mut response = state.api.run(request, admitted.store.clone()).await?;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -2,10 +2,11 @@
 //! looks like one, so that logs cannot be forged), tracing, `X-Content-Type-Options: nosniff` on
 //! every answer, caught panics (500 `INTERNAL`), URL
 //! and header size limits (414, 431), and the request's deadline (408, dropping its work). The
-//! GraphQL route also has a concurrency limit (503 `OVERLOADED`). Each answers with
+//! model's routes also have a concurrency limit (503 `OVERLOADED`), taken once a request's body
+//! is read ([`super::admission`]). Each answers with
 //! [`super::error_response`], so every refusal is GraphQL-shaped JSON.
 
-use std::{any::Any, sync::Arc};
+use std::any::Any;
 
 use axum::{
     extract::{Request, State},
@@ -14,7 +15,6 @@ use axum::{
     response::Response,
     Router,
 };
-use tokio::sync::Semaphore;
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -141,19 +141,5 @@ async fn deadline(State(limits): State<Limits>, request: Request, next: Next) ->
     match tokio::time::timeout(limits.request_timeout(), next.run(request)).await {
         Ok(response) => response,
         Err(_) => error_response(&ApiError::Timeout, response_type),
-    }
-}
-
-/// At most `max_concurrent_requests` requests to the model (GraphQL, `/models`) at once on this
-/// replica; more are refused
-/// at once with 503 `OVERLOADED` and `Retry-After`, rather than queueing for the database.
-pub async fn limit_concurrency(
-    State(in_flight): State<Arc<Semaphore>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match in_flight.try_acquire_owned() {
-        Ok(_permit) => next.run(request).await,
-        Err(_) => error_response(&ApiError::Overloaded, response_type(&request)),
     }
 }

@@ -1,12 +1,15 @@
 //! HTTP: the routes (`/graphql`, `/models/{code}`: [`model_io`], `/healthz`, `/readyz`, and the
 //! web front end: [`web`]), the layers every request passes ([`guard`]: request ids, size limits,
-//! deadline, concurrency limit, caught panics), and the server loop ([`server`]: header-read
-//! timeout, bounded graceful shutdown).
+//! deadline, caught panics), the caller of a request to the model, built once ([`admission`]:
+//! token, rate limit, authorization, body, concurrency permit, store), and the server loop
+//! ([`server`]: header-read timeout, connections per client, bounded graceful shutdown).
 //!
 //! Every error response, whichever layer produces it, is a GraphQL-shaped JSON body with a stable
 //! code ([`error_response`]).
 
+mod admission;
 pub mod auth;
+mod body;
 mod graphql;
 mod guard;
 mod model_io;
@@ -20,9 +23,8 @@ use std::sync::Arc;
 use axum::{
     extract::{DefaultBodyLimit, State},
     http::{header, HeaderValue, StatusCode},
-    middleware,
     response::{IntoResponse, Response},
-    routing::{get, put},
+    routing::get,
     Json, Router,
 };
 use serde_json::json;
@@ -40,7 +42,7 @@ use self::{auth::Authenticator, rate_limit::RateLimit, web::WebAssets};
 pub use negotiation::ResponseType;
 
 /// What every request handler shares. Besides the pool it holds only per-replica counters (the
-/// concurrency limit), so replicas behind a load balancer behave alike.
+/// concurrency limit, the rate-limit budgets), so replicas behind a load balancer behave alike.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
@@ -50,7 +52,7 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Permits for GraphQL requests in flight on this replica.
     in_flight: Arc<Semaphore>,
-    /// Requests per signed-in principal, per replica.
+    /// Points budgets per caller, per replica.
     rate_limit: Arc<RateLimit>,
     /// How clients sign in, as the schema's `signIn` tells them.
     sign_in: Arc<SignInOptions>,
@@ -64,7 +66,7 @@ impl AppState {
             api: Api::new(&limits),
             auth: Arc::new(Authenticator::new(auth)),
             in_flight: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
-            rate_limit: Arc::new(RateLimit::per_minute(limits.rate_limit_per_minute)),
+            rate_limit: Arc::new(RateLimit::new(limits.rate_limit_points_per_minute)),
             sign_in: Arc::new(SignInOptions::of(auth)),
             web: WebAssets::new(DEFAULT_WEB_DIR, auth.issuer.as_deref()),
             db,
@@ -84,18 +86,14 @@ impl AppState {
 /// The one way to build the server; the binary and the tests both use it.
 pub fn build_app(state: AppState) -> Router {
     let limits = state.limits.clone();
-    // The routes that read or write the model share this replica's concurrency limit.
+    // The routes that read or write the model admit their requests through `admission::Admitted`
+    // (rate limit, body, this replica's concurrency limit).
     let model = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route(
             "/models/{code}",
-            get(model_io::export)
-                .merge(put(model_io::import).layer(DefaultBodyLimit::max(limits.max_import_bytes))),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            state.in_flight.clone(),
-            guard::limit_concurrency,
-        ));
+            get(model_io::export).put(model_io::import),
+        );
     let routes = Router::new()
         // A newcomer opening the bare address lands on the comparison page.
         .route("/", get(web::comparison_page))

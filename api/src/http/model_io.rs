@@ -1,25 +1,32 @@
 //! `GET /models/{code}`: a municipality's model as a TOML document in the seed dataset's format;
 //! `PUT /models/{code}` (`?dryRun=true` to preview): imports one (see `service::model_io`). The
-//! same bearer tokens as `/graphql`; errors are the GraphQL-shaped JSON bodies of every route,
-//! a document's problems one error each, with its path in `extensions.field`.
+//! same bearer tokens and rate limit as `/graphql` ([`Admitted`]); an import is refused before
+//! its body is read unless the token is an editor's or admin's of that municipality. Errors are
+//! the GraphQL-shaped JSON bodies of every route, a document's problems one error each, with its
+//! path in `extensions.field`.
 //!
 //! The model's revision travels as an `ETag` (`"183-42"`: municipality and revision): an export
 //! sends it, an import takes it in `If-Match` (or `*` to replace whatever is stored) and answers
 //! with the new one; a document that states no revision and comes without `If-Match` gets 428.
 
 use axum::{
-    body::Bytes,
-    extract::{rejection::BytesRejection, Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    extract::{FromRequestParts, Path, Query},
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{error_response, negotiation::ResponseType, AppState};
+use super::{
+    admission::{Admitted, Route},
+    error_response,
+    negotiation::ResponseType,
+    AppState,
+};
 use crate::{
+    config::Limits,
     error::ApiError,
-    service::{Basis, Caller, ImportError, Principal, Stale, Store},
+    service::{Basis, ImportError, Principal, Stale},
 };
 
 /// The parameters of an import.
@@ -31,20 +38,72 @@ pub struct ImportParams {
     dry_run: bool,
 }
 
+/// Points an export spends from the caller's budget (the gate cannot measure a document): about
+/// the records times the fields of the seed's largest model (Ishøj: 263 records), what a GraphQL
+/// query reading them all would return.
+pub const EXPORT_COST: u64 = 2_500;
+
+/// Points an import spends: it reads the model as an export does, then compares and writes it.
+pub const IMPORT_COST: u64 = 5_000;
+
+/// What an export passes before its handler runs ([`Admitted`]).
+pub struct ModelExport;
+
+impl Route for ModelExport {
+    const UP_FRONT_COST: u64 = EXPORT_COST;
+
+    fn max_body_bytes(limits: &Limits) -> usize {
+        limits.max_body_bytes
+    }
+
+    async fn authorize(_: &Principal, _: &mut Parts, _: &AppState) -> Result<(), ApiError> {
+        // Anyone may export; what the document holds is decided by the store.
+        Ok(())
+    }
+}
+
+/// What an import passes before its body is read: the principal must be an editor or admin of
+/// the municipality (anonymous: 401 with `WWW-Authenticate`; anyone else: 403).
+pub struct ModelImport;
+
+impl Route for ModelImport {
+    const UP_FRONT_COST: u64 = IMPORT_COST;
+
+    fn max_body_bytes(limits: &Limits) -> usize {
+        limits.max_import_bytes
+    }
+
+    async fn authorize(
+        principal: &Principal,
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<(), ApiError> {
+        let Path(code) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::RouteNotFound)?;
+        let code = municipality_code(&code)?;
+        match principal {
+            _ if principal.edits(code) => Ok(()),
+            Principal::Anonymous => Err(ApiError::Unauthenticated {
+                error: "invalid_request",
+                reason: "importing a model needs an editor's bearer token",
+            }),
+            _ => Err(ApiError::Forbidden(format!(
+                "only an editor of municipality {code} may change its model"
+            ))),
+        }
+    }
+}
+
 /// `GET /models/{code}`.
-pub async fn export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-) -> Response {
+pub async fn export(Path(code): Path<String>, admitted: Admitted<ModelExport>) -> Response {
     let result = async {
         let code = municipality_code(&code)?;
-        let store = store_for(&state, &headers).await?;
-        let (text, revision) = store.export_model(code).await?;
+        let (text, revision) = admitted.store.export_model(code).await?;
         Ok::<_, ApiError>((text, etag(code, revision)))
     }
     .await;
-    match result {
+    admitted.answer(match result {
         Ok((text, etag)) => (
             StatusCode::OK,
             [
@@ -58,44 +117,32 @@ pub async fn export(
         )
             .into_response(),
         Err(error) => error_response(&error, ResponseType::Json),
-    }
+    })
 }
 
 /// `PUT /models/{code}`.
 pub async fn import(
-    State(state): State<AppState>,
-    headers: HeaderMap,
     Path(code): Path<String>,
     params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    headers: HeaderMap,
+    admitted: Admitted<ModelImport>,
 ) -> Response {
     let result = async {
         let code = municipality_code(&code)?;
         let Query(params) =
             params.map_err(|_| ApiError::BadRequest("dryRun must be true or false".to_owned()))?;
-        let store = store_for(&state, &headers).await?;
-        if store.principal() == &Principal::Anonymous {
-            return Err(ApiError::Unauthenticated {
-                error: "invalid_request",
-                reason: "importing a model needs an editor's bearer token",
-            }
-            .into());
-        }
-        let body = body.map_err(|rejection| match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-            _ => ApiError::BadRequest("the request body could not be read".to_owned()),
-        })?;
-        let Ok(text) = std::str::from_utf8(&body) else {
+        let Ok(text) = std::str::from_utf8(&admitted.body) else {
             return Err(ApiError::bad_input("document", "the document is not UTF-8 text").into());
         };
         let basis = basis(&headers, code)?;
-        let report = store
+        let report = admitted
+            .store
             .import_model(code, text, basis, params.dry_run)
             .await?;
         Ok((etag(code, report.revision), report))
     }
     .await;
-    match result {
+    admitted.answer(match result {
         Ok((etag, report)) => {
             (StatusCode::OK, [(header::ETAG, etag)], axum::Json(report)).into_response()
         }
@@ -108,7 +155,7 @@ pub async fn import(
                 .collect();
             errors_response(StatusCode::BAD_REQUEST, errors)
         }
-    }
+    })
 }
 
 /// The model's revision `revision` of municipality `code` as an entity tag.
@@ -206,18 +253,6 @@ fn errors_response(status: StatusCode, errors: Vec<async_graphql::ServerError>) 
         json!({ "errors": errors }).to_string(),
     )
         .into_response()
-}
-
-/// The store for the request's token (rate-limited per principal, as `/graphql` is).
-async fn store_for(state: &AppState, headers: &HeaderMap) -> Result<Store, ApiError> {
-    let principal = state.auth.principal(headers).await?;
-    if let Some(id) = principal.id() {
-        state.rate_limit.check(&id)?;
-    }
-    let db = state.db.connection()?;
-    let caller = Caller::of(db, &principal).await?;
-    Ok(Store::for_principal(db.clone(), caller, principal)
-        .with_lock_wait(state.limits.write_lock_wait()))
 }
 
 fn municipality_code(text: &str) -> Result<i32, ApiError> {

@@ -75,6 +75,14 @@ impl Principal {
             Self::Client { client_id, .. } => Some(format!("client:{client_id}")),
         }
     }
+
+    /// Whether the principal is an `editor` or `admin` of `municipality`: who may change its
+    /// model. Decided from the token alone, so that it can be checked before anything is read.
+    pub fn edits(&self, municipality: i32) -> bool {
+        matches!(self, Self::User { municipality: Some(own), roles, .. }
+            if *own == municipality
+                && roles.iter().any(|role| matches!(role, Role::Editor | Role::Admin)))
+    }
 }
 
 /// What a principal may see, resolved against the database (the municipality's peers).

@@ -60,8 +60,8 @@ impl QueryGate {
     }
 
     /// Checks `request` and leaves its parsed document in it, for async-graphql to validate and
-    /// run; or says why it must not run.
-    pub fn admit(&self, request: &mut Request, allowed: Allowed) -> Result<(), ApiError> {
+    /// run, and gives its complexity (what the rate limit charges); or says why it must not run.
+    pub fn admit(&self, request: &mut Request, allowed: Allowed) -> Result<u64, ApiError> {
         let nesting = text_nesting(&request.query);
         if nesting > MAX_TEXT_NESTING {
             return Err(ApiError::QueryTooComplex(format!(
@@ -69,7 +69,7 @@ impl QueryGate {
             )));
         }
         let document = parse_query(&request.query).map_err(parse_failure)?;
-        self.check_cost(&document, request)?;
+        let complexity = self.check_cost(&document, request)?;
         input::check_literals(&document, self.limits.max_string_chars)?;
         let operation = select_operation(&document, request.operation_name.as_deref())?;
         if allowed == Allowed::Queries && operation.node.ty == OperationType::Mutation {
@@ -82,15 +82,21 @@ impl QueryGate {
             self.limits.max_string_chars,
         )?;
         request.set_parsed_query(document);
-        Ok(())
+        Ok(complexity)
     }
 
-    fn check_cost(&self, document: &ExecutableDocument, request: &Request) -> Result<(), ApiError> {
+    /// The document's complexity, once it is within every limit.
+    fn check_cost(
+        &self,
+        document: &ExecutableDocument,
+        request: &Request,
+    ) -> Result<u64, ApiError> {
         let pages = PageSizes {
             default: self.limits.default_page_size,
             max: self.limits.max_page_size,
         };
         let cost = Measure::new(&self.types, document, &request.variables, pages).document()?;
+        let complexity = cost.complexity(pages.default);
         let limits = &self.limits;
         let checks = [
             (
@@ -112,7 +118,7 @@ impl QueryGate {
                 "MAX_QUERY_ALIASES",
             ),
             (
-                cost.complexity(pages.default),
+                complexity,
                 limits.max_complexity,
                 "complexity (fields times the rows of the lists around them)",
                 "MAX_QUERY_COMPLEXITY",
@@ -130,7 +136,7 @@ impl QueryGate {
                 )));
             }
         }
-        Ok(())
+        Ok(complexity)
     }
 
     /// The fields returning lists of objects that declare no `@listSize` (a test keeps this empty).

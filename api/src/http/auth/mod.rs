@@ -300,7 +300,7 @@ fn forwarded_header(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Whether a token has the shape of a JWS (three base64url parts).
-fn is_jwt(token: &str) -> bool {
+pub(crate) fn is_jwt(token: &str) -> bool {
     token.split('.').count() == 3
 }
 
