@@ -487,7 +487,8 @@ async fn an_import_of_many_chained_units_ends_within_the_deadline() {
                     [StatusCode::OK, StatusCode::REQUEST_TIMEOUT].contains(&status),
                     "{body}"
                 );
-                assert!(took < std::time::Duration::from_secs(4), "{}: {took:?}", app.label());
+                // The deadline, and slack for a busy machine: not the import's 30 s and more.
+                assert!(took < std::time::Duration::from_secs(6), "{}: {took:?}", app.label());
                 // Another municipality's editor writes promptly afterwards.
                 let started = std::time::Instant::now();
                 let created = ask(
@@ -500,7 +501,7 @@ async fn an_import_of_many_chained_units_ends_within_the_deadline() {
                 .await;
                 assert!(created["errors"].is_null(), "{created}");
                 let took = started.elapsed();
-                assert!(took < std::time::Duration::from_secs(1), "{}: {took:?}", app.label());
+                assert!(took < std::time::Duration::from_secs(3), "{}: {took:?}", app.label());
             }
             // A client that leaves: under the 30 s deadline, the import stops with it.
             let patient = app.router_with(
@@ -528,7 +529,89 @@ async fn an_import_of_many_chained_units_ends_within_the_deadline() {
             .await;
             assert!(created["errors"].is_null(), "{created}");
             let took = started.elapsed();
-            assert!(took < std::time::Duration::from_secs(1), "{}: {took:?}", app.label());
+            assert!(took < std::time::Duration::from_secs(3), "{}: {took:?}", app.label());
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_municipality_writes_while_an_import_runs() {
+    let limits = vestegn_api::config::Limits {
+        write_lock_wait_ms: 300,
+        ..Default::default()
+    };
+    vestegn_tests::on_each_backend_with(limits.clone(), true, |app| {
+        let limits = limits.clone();
+        async move {
+            let label = app.label();
+            let e = editing(&app).await;
+            let router = app.router_with(
+                &vestegn_api::config::AuthConfig {
+                    issuer: Some(e.issuer.issuer()),
+                    ..Default::default()
+                },
+                limits,
+            );
+            let base = parse(&export(&router, ISHOEJ, Some(&e.editor)).await);
+            let document = chained_units(&base, 20_000);
+            let importing = tokio::spawn({
+                let router = router.clone();
+                let editor = e.editor.clone();
+                async move { import(&router, ISHOEJ, Some(&editor), &document, false).await }
+            });
+            let create = |code: i32, name: &str| {
+                format!(
+                    r#"mutation {{ createUnit(input: {{ municipalityCode: {code}, name: "{name}",
+                         kind: "team", validFrom: "2024-01-01",
+                         provenance: {{ source: "002", section: "Organisering" }} }}) {{ id }} }}"#
+                )
+            };
+            // Until Ishøj's own writers are turned away, the import has not taken its turn yet
+            // (the probe's blank name is refused once it has its turn: it writes nothing).
+            let mut waited = 0;
+            loop {
+                let own = ask(&router, Some(&e.editor), &create(ISHOEJ, " "), json!({})).await;
+                if own["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE" {
+                    break;
+                }
+                if importing.is_finished() {
+                    let (status, body) = importing.await.unwrap();
+                    panic!("{label}: the import ended first: {status} {body}");
+                }
+                waited += 1;
+                assert!(waited < 200, "{label}: the import never took its turn");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            let other = ask(
+                &router,
+                Some(&e.issuer_tokens.other_editor),
+                &create(ALBERTSLUND, "Team"),
+                json!({}),
+            )
+            .await;
+            match app.backend {
+                // Albertslund's writers take turns of their own.
+                vestegn_tests::Backend::Postgres => {
+                    assert!(other["errors"].is_null(), "{label}: {other}");
+                }
+                // SQLite has one writer at a time: told at once to retry, never left hanging.
+                vestegn_tests::Backend::Sqlite => {
+                    assert_eq!(
+                        other["errors"][0]["extensions"]["code"], "SERVICE_UNAVAILABLE",
+                        "{label}: {other}"
+                    );
+                }
+            }
+            assert!(
+                !importing.is_finished(),
+                "{label}: the import was still running"
+            );
+            // The importer leaves: its work stops and nothing of it stays.
+            importing.abort();
+            let _ = importing.await;
+            let after = ask(&router, Some(&e.editor), &create(ISHOEJ, "Team"), json!({})).await;
+            assert!(after["errors"].is_null(), "{label}: {after}");
         }
     })
     .await;

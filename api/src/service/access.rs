@@ -79,9 +79,24 @@ impl Principal {
     /// Whether the principal is an `editor` or `admin` of `municipality`: who may change its
     /// model. Decided from the token alone, so that it can be checked before anything is read.
     pub fn edits(&self, municipality: i32) -> bool {
-        matches!(self, Self::User { municipality: Some(own), roles, .. }
-            if *own == municipality
-                && roles.iter().any(|role| matches!(role, Role::Editor | Role::Admin)))
+        self.edited_municipality() == Some(municipality)
+    }
+
+    /// The municipality whose model the principal may change (as its `editor` or `admin`), if any.
+    pub fn edited_municipality(&self) -> Option<i32> {
+        match self {
+            Self::User {
+                municipality: Some(own),
+                roles,
+                ..
+            } if roles
+                .iter()
+                .any(|role| matches!(role, Role::Editor | Role::Admin)) =>
+            {
+                Some(*own)
+            }
+            _ => None,
+        }
     }
 }
 

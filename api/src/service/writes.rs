@@ -85,10 +85,10 @@ impl Store {
                 error: "invalid_request",
                 reason: "changing a model needs an editor's bearer token",
             }),
-            Principal::User { roles, .. }
-                if roles.iter().any(|role| {
-                    matches!(role, Role::Editor | Role::Admin | Role::PlatformAdmin)
-                }) =>
+            principal
+                if principal.edited_municipality().is_some()
+                    || matches!(principal, Principal::User { roles, .. }
+                        if roles.contains(&Role::PlatformAdmin)) =>
             {
                 Ok(())
             }
@@ -103,34 +103,16 @@ impl Store {
     /// Whose writers the principal's writes take turns with: its municipality's for an editor or
     /// admin (the only model it may change), the platform's otherwise.
     fn writers(&self) -> Writers {
-        match &self.principal {
-            Principal::User {
-                municipality: Some(code),
-                roles,
-                ..
-            } if roles
-                .iter()
-                .any(|role| matches!(role, Role::Editor | Role::Admin)) =>
-            {
-                Writers::Municipality(*code)
-            }
-            _ => Writers::Platform,
-        }
+        self.principal
+            .edited_municipality()
+            .map_or(Writers::Platform, Writers::Municipality)
     }
 
     /// Who writes, for the versions' and the audit log's records; refused unless the principal
     /// edits the model of `municipality`.
     pub(super) fn editor_of(&self, municipality: i32) -> ApiResult<Recorded> {
         match &self.principal {
-            Principal::User {
-                subject,
-                municipality: Some(own),
-                roles,
-            } if *own == municipality
-                && roles
-                    .iter()
-                    .any(|role| matches!(role, Role::Editor | Role::Admin)) =>
-            {
+            Principal::User { subject, .. } if self.principal.edits(municipality) => {
                 Ok(Recorded::now(subject.clone()))
             }
             Principal::Anonymous => Err(ApiError::Forbidden(
