@@ -492,29 +492,28 @@ impl Config {
         self.load_seed.unwrap_or_else(|| self.is_sqlite())
     }
 
-    /// The database URL with any password replaced, for logs: the one in the user information
-    /// (`postgres://user:secret@host/db`) and the value of any query parameter whose name holds
-    /// `password` (`?password=secret`, `sslpassword=`).
+    /// The database URL with any password replaced, for logs: the user information's
+    /// (`postgres://user:secret@host/db`; everything up to the last `@`, so that a password with
+    /// `/`, `?` or `@` in it is hidden too, even if that hides more) and the value of any query
+    /// parameter whose name holds `password` (`?password=secret`, `sslpassword=`).
     pub fn redacted_database_url(&self) -> String {
         let url = self.database_url.as_str();
-        let (base, query) = url.split_once('?').unwrap_or((url, ""));
-        let base = match base.split_once("://") {
-            Some((scheme, rest)) => {
-                let authority_end = rest.find('/').unwrap_or(rest.len());
-                let (authority, path) = rest.split_at(authority_end);
-                match authority.rsplit_once('@') {
-                    Some((credentials, host)) => {
-                        let user = credentials.split(':').next().unwrap_or_default();
-                        format!("{scheme}://{user}:***@{host}{path}")
-                    }
-                    None => base.to_owned(),
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((credentials, after)) => {
+                    let user = credentials
+                        .split([':', '/', '?', '@'])
+                        .next()
+                        .unwrap_or_default();
+                    format!("{scheme}://{user}:***@{after}")
                 }
-            }
-            None => base.to_owned(),
+                None => url.to_owned(),
+            },
+            None => url.to_owned(),
         };
-        if !url.contains('?') {
-            return base;
-        }
+        let Some((base, query)) = url.split_once('?') else {
+            return url;
+        };
         let query: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
@@ -545,10 +544,18 @@ mod tests {
             redacted("postgres://db/vestegn?user=vestegn&password=s3cret&sslmode=require"),
             "postgres://db/vestegn?user=vestegn&password=***&sslmode=require"
         );
+        // Up to the last `@`: more is hidden than needed, nothing secret is shown.
         assert_eq!(
             redacted("postgres://u:p@db/v?sslpassword=k@y"),
-            "postgres://u:***@db/v?sslpassword=***"
+            "postgres://u:***@y"
         );
+        for url in [
+            "postgres://u:pa/ss@db/v",
+            "postgres://u:p?x@db/v",
+            "postgres://u:p@x@db/v",
+        ] {
+            assert_eq!(redacted(url), "postgres://u:***@db/v", "{url}");
+        }
         assert_eq!(
             redacted("sqlite://vestegn.db?mode=rwc"),
             "sqlite://vestegn.db?mode=rwc"

@@ -300,7 +300,8 @@ impl From<DbErr> for ApiError {
 
 /// Whether a statement failed because another writer held a lock past the wait allowed: SQLite's
 /// `SQLITE_BUSY` and `SQLITE_LOCKED` (any extended code), PostgreSQL's `lock_not_available`
-/// (`lock_timeout`, see `service::connection`).
+/// (`lock_timeout`, see `service::connection`), and the transactions PostgreSQL ends to resolve
+/// a deadlock or a serialization failure, which are as safe to send again.
 fn is_busy(err: &DbErr) -> bool {
     let (DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime)) = err else {
         return false;
@@ -315,7 +316,7 @@ fn is_busy(err: &DbErr) -> bool {
         Some(_) => code
             .parse::<i32>()
             .is_ok_and(|code| matches!(code & 0xff, 5 | 6)),
-        None => code == "55P03",
+        None => matches!(code.as_ref(), "55P03" | "40P01" | "40001"),
     }
 }
 

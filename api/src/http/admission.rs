@@ -3,9 +3,9 @@
 //!
 //! 1. the client's address: the TCP peer, or what `X-Forwarded-For` says when the peer is a
 //!    trusted proxy (`TRUSTED_PROXIES`);
-//! 2. an opaque (non-JWT) bearer token costs the address [`OPAQUE_TOKEN_COST`] points before the
-//!    identity provider is asked about it, so random strings cannot make the server call the
-//!    provider at will;
+//! 2. an opaque (non-JWT) bearer token whose verdict is not cached costs the address
+//!    [`OPAQUE_TOKEN_COST`] points before the identity provider is asked about it, so random
+//!    strings cannot make the server call the provider at will (a cached verdict costs nothing);
 //! 3. the token → the principal;
 //! 4. the route's up-front cost from the caller's budget ([`super::rate_limit`]): 429 when spent;
 //! 5. the route's own check, which reads nothing stored (an import: an editor or admin of that
@@ -28,13 +28,13 @@ use std::{
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, FromRequest, Request},
-    http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue},
+    http::{request::Parts, HeaderName, HeaderValue},
     response::Response,
 };
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::{
-    auth, body, error_response,
+    body, error_response,
     negotiation::ResponseType,
     rate_limit::{BudgetKey, RateLimit, Remaining},
     AppState,
@@ -50,10 +50,9 @@ pub const LIMIT_HEADER: HeaderName = HeaderName::from_static("x-ratelimit-limit"
 /// What is left of the caller's budget after this request, in points.
 pub const REMAINING_HEADER: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
-/// Points an opaque bearer token costs its sender's address before the identity provider is
-/// asked about it (besides what the request then costs its principal): with the default budget,
-/// at most 400 lookups a minute per address, while a few clients' opaque tokens from one address
-/// still go far.
+/// Points an opaque bearer token costs its sender's address when the identity provider is asked
+/// about it (a verdict not cached; besides what the request then costs its principal): with the
+/// default budget, at most 400 lookups a minute per address.
 pub const OPAQUE_TOKEN_COST: u64 = 500;
 
 /// What a route asks of a request before its handler runs.
@@ -153,19 +152,24 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
         let limits = &state.limits;
         let address = client_address(&parts, limits);
 
-        // What the address has left after paying for an opaque token, for a refusal of it.
+        // An opaque token whose verdict is not cached costs a call to the identity provider: the
+        // address pays for it first. What it has left then goes with a refusal of the token.
         let mut address_remaining = None;
-        if has_opaque_bearer(&parts.headers) {
-            address_remaining = charge(
+        let pay_for_asking = || {
+            charge(
                 &state.rate_limit,
                 &BudgetKey::address(address),
                 OPAQUE_TOKEN_COST,
             )
-            .map_err(|(error, remaining)| refuse(error, remaining))?;
-        }
+            .map(|remaining| address_remaining = remaining)
+            .map_err(|(error, remaining)| {
+                address_remaining = remaining;
+                error
+            })
+        };
         let principal = state
             .auth
-            .principal(&parts.headers)
+            .principal_asking(&parts.headers, pay_for_asking)
             .await
             .map_err(|error| refuse(error, address_remaining))?;
         let key = match principal.id() {
@@ -242,18 +246,6 @@ pub fn client_address(parts: &Parts, limits: &Limits) -> Option<IpAddr> {
         }
     }
     Some(client)
-}
-
-/// Whether the request carries a bearer token that is not a JWT (one the identity provider would
-/// be asked about).
-fn has_opaque_bearer(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .is_some_and(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("bearer") && !auth::is_jwt(token.trim())
-        })
 }
 
 #[cfg(test)]

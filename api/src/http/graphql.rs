@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_graphql::{ServerError, Variables};
 use axum::{
-    extract::{RawQuery, State},
+    extract::{FromRequest, Request, State},
     http::{header, request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -61,16 +61,17 @@ impl Route for GraphqlRoute {
 
 /// `GET /graphql`: GraphiQL for browsers (the web build's, which needs no CDN), otherwise a query
 /// from the URL parameters.
-pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-    mut admitted: Admitted<GraphqlRoute>,
-) -> Response {
-    let raw = raw.unwrap_or_default();
+pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let raw = request.uri().query().unwrap_or_default().to_owned();
+    // The page is a static file: it needs no caller, no slot and no database.
     if raw.is_empty() && wants_html(&headers) {
-        return admitted.answer(state.web.page(Page::Graphiql).await);
+        return state.web.page(Page::Graphiql).await;
     }
+    let mut admitted = match Admitted::<GraphqlRoute>::from_request(request, &state).await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
     let Some(response_type) = ResponseType::negotiate(&headers) else {
         return admitted.answer(error_response(&ApiError::NotAcceptable, ResponseType::Json));
     };

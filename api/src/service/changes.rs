@@ -2,10 +2,10 @@
 //! follow changes from a cursor instead of reading everything again.
 //!
 //! Each write adds its entry to the `outbox` table in its own transaction
-//! ([`writes`](super::writes)), so a change is in the feed exactly when it is committed. Writers
-//! take turns (see [`Connection::begin`](super::Connection::begin)), so entries are committed in
-//! the order of their sequence numbers: a reader that has seen number n will never later find a
-//! smaller one, and following the feed from the last cursor seen loses nothing, across restarts
+//! ([`writes`](super::writes)), so a change is in the feed exactly when it is committed. The
+//! entries are added when the transaction commits, one transaction at a time (see
+//! [`Connection`](super::Connection)), so they are committed in the order of their sequence
+//! numbers: a reader that has seen number n will never later find a smaller one, and following the feed from the last cursor seen loses nothing, across restarts
 //! and replicas alike (the feed is in the database, the cursor with the client). A client that
 //! failed before storing its cursor reads some entries again: delivery is at least once.
 //!
@@ -41,8 +41,9 @@ impl Store {
 
     /// The revision of the model of municipality `code` as the caller sees it: the sequence
     /// number of the last change to it (0 before the first: the seed dataset is not a change).
-    /// Read in a writer's transaction it is exact, since writers take turns; read outside one, a
-    /// write may land right after it, so a reader takes the revision before it reads the model
+    /// Read in a writer's transaction it is exact for the municipality's own writers, who take
+    /// turns (another municipality's participant may still add its part of a shared project of
+    /// this one); read outside one, a write may land right after it, so a reader takes the revision before it reads the model
     /// (which is then at least as new as the revision says).
     pub async fn model_revision(&self, code: i32) -> ApiResult<i32> {
         let last: Option<Option<i32>> = outbox::Entity::find()

@@ -55,7 +55,6 @@ pub enum Connection {
 pub struct Transaction {
     inner: DatabaseTransaction,
     feed: Mutex<Vec<outbox::ActiveModel>>,
-    lock_wait: Duration,
 }
 
 impl Connection {
@@ -80,20 +79,28 @@ impl Connection {
                     .await?;
             }
             // Taken first, so that no writer waits for it while holding a row another needs.
+            // The wait bounds every lock of the transaction, rows too: a writer of one
+            // municipality that touches another's rows (a participant's part of a shared
+            // project) waits for that municipality's writer no longer than for its turn.
             DbBackend::Postgres => {
                 let key = match writers {
                     Writers::Municipality(code) => code,
                     Writers::Platform => 0,
                 };
-                let lock = format!("SELECT pg_advisory_xact_lock({WRITERS_LOCK_CLASS}, {key})");
-                with_lock_timeout(&transaction, lock_wait, &lock).await?;
+                transaction
+                    .execute_unprepared(&format!("SET LOCAL lock_timeout = {}", millis(lock_wait)))
+                    .await?;
+                transaction
+                    .execute_unprepared(&format!(
+                        "SELECT pg_advisory_xact_lock({WRITERS_LOCK_CLASS}, {key})"
+                    ))
+                    .await?;
             }
             DbBackend::MySql => {}
         }
         Ok(Self::Transaction(Arc::new(Transaction {
             inner: transaction,
             feed: Mutex::new(Vec::new()),
-            lock_wait,
         })))
     }
 
@@ -131,12 +138,7 @@ impl Connection {
         let Self::Transaction(transaction) = self else {
             return Ok(None);
         };
-        let Ok(Transaction {
-            inner,
-            feed,
-            lock_wait,
-        }) = Arc::try_unwrap(transaction)
-        else {
+        let Ok(Transaction { inner, feed }) = Arc::try_unwrap(transaction) else {
             return Err(DbErr::Custom(
                 "the transaction is still in use and was not committed".to_owned(),
             ));
@@ -145,8 +147,9 @@ impl Connection {
         let mut last = None;
         if !feed.is_empty() {
             if inner.get_database_backend() == DbBackend::Postgres {
-                let lock = format!("SELECT pg_advisory_xact_lock({FEED_LOCK})");
-                with_lock_timeout(&inner, lock_wait, &lock).await?;
+                inner
+                    .execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FEED_LOCK})"))
+                    .await?;
             }
             outbox::Entity::insert_many(feed).exec(&inner).await?;
             // No other writer adds entries until this one commits: the last is this one's.
@@ -168,22 +171,6 @@ impl Connection {
             Self::Transaction(transaction) => &transaction.inner,
         }
     }
-}
-
-/// Runs `statement` (taking a lock) on PostgreSQL with `lock_timeout` set to `wait` for it alone.
-async fn with_lock_timeout(
-    transaction: &DatabaseTransaction,
-    wait: Duration,
-    statement: &str,
-) -> Result<(), DbErr> {
-    transaction
-        .execute_unprepared(&format!("SET LOCAL lock_timeout = {}", millis(wait)))
-        .await?;
-    transaction.execute_unprepared(statement).await?;
-    transaction
-        .execute_unprepared("SET LOCAL lock_timeout = DEFAULT")
-        .await?;
-    Ok(())
 }
 
 /// A wait in whole milliseconds, at least one (0 would mean "wait for ever" to both databases).

@@ -101,7 +101,8 @@ impl Store {
     }
 
     /// Whose writers the principal's writes take turns with: its municipality's for an editor or
-    /// admin (the only model it may change), the platform's otherwise.
+    /// admin (the only model it may change; also for the platform's records, should it be a
+    /// platform admin as well: their revisions keep such writes apart), the platform's otherwise.
     fn writers(&self) -> Writers {
         self.principal
             .edited_municipality()
@@ -558,10 +559,11 @@ impl Store {
             let wider = Visibility::ALL.iter().filter(|text| is_wider(text));
             // Those of this transaction, still to be added at commit, too.
             self.db.with_pending_feed(|pending| {
-                for entry in pending.iter_mut().filter(|entry| {
-                    entry.record_id.as_ref() == &written.id && entry.kind.as_ref() == kind
-                }) {
-                    if is_wider(entry.visibility.as_ref()) {
+                for entry in pending.iter_mut() {
+                    let this_record = matches!(&entry.record_id, ActiveValue::Set(id) if *id == written.id)
+                        && matches!(&entry.kind, ActiveValue::Set(of) if of == kind);
+                    let wider = matches!(&entry.visibility, ActiveValue::Set(v) if is_wider(v));
+                    if this_record && wider {
                         entry.visibility = ActiveValue::Set(now.as_str().to_owned());
                     }
                 }

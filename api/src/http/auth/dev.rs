@@ -79,14 +79,23 @@ impl DevKey {
         rand::rngs::OsRng.fill_bytes(&mut seed);
         let der = pkcs8(&seed);
         let pem = format!("{PEM_BEGIN}\n{}\n{PEM_END}\n", STANDARD.encode(&der));
-        match create_private(path) {
-            Ok(mut file) => {
-                file.write_all(pem.as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                Ok((Self::from_pkcs8(&der)?, KeyFile::Made))
-            }
-            // Another start made it first, or an earlier one did.
+        if path.exists() {
+            return Ok((Self::load(path)?, KeyFile::Found));
+        }
+        // Written whole beside it, then linked into place: the key file never exists half
+        // written, and of two starts at once one makes it and the other reads it.
+        let mut draft = path.as_os_str().to_owned();
+        draft.push(format!(".{}.tmp", std::process::id()));
+        let draft = std::path::PathBuf::from(draft);
+        let written = create_private(&draft).and_then(|mut file| {
+            file.write_all(pem.as_bytes())?;
+            file.sync_all()
+        });
+        let linked = written.and_then(|()| std::fs::hard_link(&draft, path));
+        let _ = std::fs::remove_file(&draft);
+        match linked {
+            Ok(()) => Ok((Self::from_pkcs8(&der)?, KeyFile::Made)),
+            // Another start made it first.
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
                 Ok((Self::load(path)?, KeyFile::Found))
             }

@@ -68,12 +68,19 @@ impl Introspection {
         }
     }
 
-    /// The claims of an active access token for this API; refused (401) otherwise.
-    pub async fn claims(&self, source: &KeySource, token: &str) -> Result<Value, ApiError> {
+    /// The claims of an active access token for this API; refused (401) otherwise. A verdict not
+    /// cached costs a call to the provider: `before_asking` may refuse it first (the rate limit).
+    pub async fn claims(
+        &self,
+        source: &KeySource,
+        token: &str,
+        before_asking: impl FnOnce() -> Result<(), ApiError>,
+    ) -> Result<Value, ApiError> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         if let Some(verdict) = self.cached(&key) {
             return verdict.map_err(invalid);
         }
+        before_asking()?;
         let endpoint = source
             .introspection_endpoint()
             .await?

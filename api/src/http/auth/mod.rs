@@ -98,6 +98,16 @@ impl Authenticator {
     /// The principal the request's token stands for; anonymous without an `Authorization` header.
     /// A development server refuses, with 403, any request that came through a proxy.
     pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        self.principal_asking(headers, || Ok(())).await
+    }
+
+    /// Like [`principal`](Self::principal), with `before_asking` called (and able to refuse)
+    /// before the identity provider is asked about an opaque token whose verdict is not cached.
+    pub async fn principal_asking(
+        &self,
+        headers: &HeaderMap,
+        before_asking: impl FnOnce() -> Result<(), ApiError>,
+    ) -> Result<Principal, ApiError> {
         if self.config.dev_auth {
             if let Some(name) = forwarded_header(headers) {
                 tracing::warn!(
@@ -124,18 +134,25 @@ impl Authenticator {
         let (claims, origin) = if is_jwt(token) {
             (self.verify(token).await?, Origin::Jwt)
         } else {
-            (self.introspect(token).await?, Origin::Introspection)
+            (
+                self.introspect(token, before_asking).await?,
+                Origin::Introspection,
+            )
         };
         Ok(self.principal_of(&claims, origin))
     }
 
     /// The claims of an opaque token, from the issuer's introspection endpoint
     /// ([`introspection`] says what its answer must hold).
-    async fn introspect(&self, token: &str) -> Result<Value, ApiError> {
+    async fn introspect(
+        &self,
+        token: &str,
+        before_asking: impl FnOnce() -> Result<(), ApiError>,
+    ) -> Result<Value, ApiError> {
         let (Some(source), Some(introspection)) = (&self.issuer, &self.introspection) else {
             return Err(invalid("the token is not a signed JWT"));
         };
-        introspection.claims(source, token).await
+        introspection.claims(source, token, before_asking).await
     }
 
     /// The token's claims, once every check has passed.
@@ -300,7 +317,7 @@ fn forwarded_header(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Whether a token has the shape of a JWS (three base64url parts).
-pub(crate) fn is_jwt(token: &str) -> bool {
+fn is_jwt(token: &str) -> bool {
     token.split('.').count() == 3
 }
 

@@ -82,8 +82,10 @@ pub struct ChangedRecord {
 
 impl Store {
     /// Refuses an import based on `revision` of the model of `code` unless the model is still at
-    /// that revision (it is at `current`). In the import's transaction: writers take turns, so
-    /// nothing can change between this check and the import's writes.
+    /// that revision (it is at `current`). In the import's transaction: the municipality's
+    /// writers take turns, so none of them can change the model between this check and the
+    /// import's writes (a participant's own part of a shared project can, and the import keeps
+    /// it as stored).
     pub(super) async fn check_unchanged_since(
         &self,
         code: i32,
