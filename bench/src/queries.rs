@@ -1,7 +1,7 @@
 //! The fixed query set: each query is one GraphQL request body that `oha` sends over and over.
 
 use serde_json::{json, Value};
-use vestegn_api::graphql::ids::NodeKind;
+use vestegn_api::graphql::ids::{GlobalId, Kind};
 
 use crate::dataset::{municipality_codes, Ids};
 
@@ -30,10 +30,10 @@ pub fn all(ids: &Ids, page_cursor: &str) -> Vec<BenchQuery> {
     let q2_codes: Vec<i32> = codes.iter().copied().step_by(9).take(11).collect();
     let mut node_fields = Vec::new();
     for (kind, keys, fields) in [
-        (NodeKind::Unit, &ids.units, "name kind"),
-        (NodeKind::StaffRole, &ids.staff_roles, "title fteMin"),
-        (NodeKind::BudgetLine, &ids.budget_lines, "year amount"),
-        (NodeKind::Forum, &ids.forums, "name level"),
+        (Kind::Unit, &ids.units, "name kind"),
+        (Kind::StaffRole, &ids.staff_roles, "title fteMin"),
+        (Kind::BudgetLine, &ids.budget_lines, "year amount"),
+        (Kind::Forum, &ids.forums, "name level"),
     ] {
         for key in keys {
             let alias = format!("{}{key}", kind.type_name().to_lowercase());

@@ -4,6 +4,8 @@
 pub mod by_index;
 #[macro_use]
 pub mod versioned;
+#[macro_use]
+pub mod kinds;
 
 pub mod audit_entry;
 pub mod budget_line;
@@ -28,3 +30,5 @@ pub mod shared_project;
 pub mod source;
 pub mod staff_role;
 pub mod unit;
+
+pub use kinds::{Kind, OfKind};

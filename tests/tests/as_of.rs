@@ -17,7 +17,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, Set};
 use serde_json::{json, Value};
 use vestegn_api::{
     config::Limits,
-    graphql::ids::NodeKind,
+    graphql::ids::{GlobalId, Kind},
     service::versions::{self, Recorded},
 };
 use vestegn_tests::on_each_backend_with;
@@ -953,7 +953,7 @@ fn cases(ids: &Ids) -> Vec<Case> {
             format!(
                 r#"node(id: "{}") {{ ... on Unit {{ children {{ name }}
                     municipality {{ units(asOf: $day) {{ name }} }} }} }}"#,
-                NodeKind::Unit.id(ids.direktionen).as_str()
+                Kind::Unit.id(ids.direktionen).as_str()
             ),
             json!({
                 "children": names(&["Enhed 2014", "Enhed 2023"]),

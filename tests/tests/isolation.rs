@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use vestegn_api::{
     config::{AuthConfig, Limits},
-    graphql::ids::NodeKind,
+    graphql::ids::{GlobalId, Kind},
 };
 use vestegn_tests::{issuer::TestIssuer, on_each_backend, TestApp};
 
@@ -22,20 +22,6 @@ use vestegn_tests::{issuer::TestIssuer, on_each_backend, TestApp};
 const OWNER: i32 = 183;
 /// Albertslund: the foreign tenant that must see none of them.
 const STRANGER: i32 = 165;
-
-/// The tenant-owned tables and the kind of node their rows are.
-const TENANT_TABLES: [(&str, NodeKind); 10] = [
-    ("political_committees", NodeKind::PoliticalCommittee),
-    ("units", NodeKind::Unit),
-    ("staff_roles", NodeKind::StaffRole),
-    ("budget_lines", NodeKind::BudgetLine),
-    ("forums", NodeKind::Forum),
-    ("forum_members", NodeKind::ForumMember),
-    ("goals", NodeKind::Goal),
-    ("interventions", NodeKind::Intervention),
-    ("shared_projects", NodeKind::SharedProject),
-    ("contacts", NodeKind::Contact),
-];
 
 /// How many object levels the walk descends.
 const WALK_DEPTH: usize = 4;
@@ -61,7 +47,9 @@ async fn post(router: &Router, token: Option<&str>, query: &str) -> Value {
 /// Makes every record of `code` private and returns their global IDs.
 async fn make_private(app: &TestApp, code: i32) -> HashSet<String> {
     let mut ids = HashSet::new();
-    for (table, kind) in TENANT_TABLES {
+    // Every kind of a municipality's model, from the registry: a new kind is walked too.
+    for &kind in Kind::MODEL {
+        let table = kind.table();
         app.db
             .execute_unprepared(&format!(
                 "UPDATE {table} SET visibility = 'private' WHERE municipality_code = {code}"
@@ -290,7 +278,7 @@ type Sees = [bool; 3];
 const TENANT: i32 = 169;
 
 /// Marks the first three rows of `table` of [`TENANT`] public, network and private; their IDs.
-async fn mark_three(app: &TestApp, table: &str, kind: NodeKind) -> [String; 3] {
+async fn mark_three(app: &TestApp, table: &str, kind: Kind) -> [String; 3] {
     let backend = app.db.get_database_backend();
     let rows = app
         .db
@@ -325,8 +313,8 @@ async fn each_caller_sees_exactly_what_the_visibility_rules_allow() {
     on_each_backend(|app| {
         let issuer = &issuer;
         async move {
-            let units = mark_three(&app, "units", NodeKind::Unit).await;
-            let budget = mark_three(&app, "budget_lines", NodeKind::BudgetLine).await;
+            let units = mark_three(&app, "units", Kind::Unit).await;
+            let budget = mark_three(&app, "budget_lines", Kind::BudgetLine).await;
             let auth = AuthConfig {
                 issuer: Some(issuer.issuer()),
                 ..AuthConfig::default()

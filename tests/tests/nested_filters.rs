@@ -6,7 +6,7 @@ use entities::{budget_line, unit};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use vestegn_api::{
-    graphql::ids::NodeKind,
+    graphql::ids::{GlobalId, Kind},
     service::versions::{self, Recorded},
 };
 use vestegn_tests::{on_each_backend, TestApp};
@@ -58,8 +58,8 @@ async fn a_units_budget_lines_filter_by_year_category_and_phase() {
         for (year, category) in [(2031, "salaries"), (2031, "pool"), (2032, "salaries")] {
             added.push(add_line(&app, &unit, year, category).await);
         }
-        let line_id = |index: usize| NodeKind::BudgetLine.id(added[index]).to_string();
-        let unit_id = NodeKind::Unit.id(unit.id).to_string();
+        let line_id = |index: usize| Kind::BudgetLine.id(added[index]).to_string();
+        let unit_id = Kind::Unit.id(unit.id).to_string();
         let query = r#"query($id: ID!) { node(id: $id) { ... on Unit {
             all: budgetLines { id }
             in2031: budgetLines(year: 2031) { id year }

@@ -210,3 +210,65 @@ async fn rows_read_by_position_are_the_rows_read_by_name() {
     })
     .await;
 }
+
+/// Every kind of a municipality's model in the registry has a table of versions as the
+/// migrations describe one: the columns every version has, one latest version per identity, and
+/// versions that do not overlap. A kind registered without such a table fails here.
+#[tokio::test]
+async fn every_registered_model_kind_has_a_table_of_versions() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    on_each_backend_with(Limits::default(), false, |app| async move {
+        let backend = app.db.get_database_backend();
+        let exists = |sql: String| {
+            let db = &app.db;
+            async move {
+                !db.query_all(Statement::from_string(backend, sql))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            }
+        };
+        for &kind in Kind::MODEL {
+            let table = kind.table();
+            app.db
+                .query_all(Statement::from_string(
+                    backend,
+                    format!(
+                        "SELECT id, version, latest, municipality_code, visibility, valid_from, \
+                         valid_to, source_id, source_section, note, recorded_at, recorded_by \
+                         FROM {table} LIMIT 0"
+                    ),
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("{table} lacks a column of versions: {e}"));
+            let (latest, overlap) = match backend {
+                DatabaseBackend::Postgres => (
+                    format!(
+                        "SELECT 1 FROM pg_indexes WHERE indexname = \
+                         'idx_{table}_one_latest_version'"
+                    ),
+                    format!(
+                        "SELECT 1 FROM pg_constraint WHERE conname = \
+                         '{table}_versions_do_not_overlap'"
+                    ),
+                ),
+                _ => (
+                    format!(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = \
+                         'idx_{table}_one_latest_version'"
+                    ),
+                    format!(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = \
+                         '{table}_versions_do_not_overlap_on_insert'"
+                    ),
+                ),
+            };
+            assert!(
+                exists(latest).await,
+                "{table}: one latest version per identity"
+            );
+            assert!(exists(overlap).await, "{table}: versions must not overlap");
+        }
+    })
+    .await;
+}

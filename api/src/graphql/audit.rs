@@ -3,7 +3,10 @@
 use async_graphql::{Context, Object, Result, ID};
 use entities::audit_entry;
 
-use super::{edits::kind_of_table, list_size, store};
+use super::{
+    ids::{GlobalId, Kind},
+    list_size, store,
+};
 use crate::{error::ApiError, service::writes::MAX_AUDIT_ENTRIES};
 
 /// One write: who, when, which record, what was done, and the record's versions before and after.
@@ -29,7 +32,7 @@ impl AuditEntry {
     }
     /// The record written (it may since have been deleted).
     async fn record_id(&self) -> Option<ID> {
-        kind_of_table(&self.0.kind).map(|kind| kind.id(self.0.record_id))
+        Kind::of_table(&self.0.kind).map(|kind| kind.id(self.0.record_id))
     }
     /// `create`, `update`, `terminate`, `delete` or `set_visibility`.
     async fn action(&self) -> &str {

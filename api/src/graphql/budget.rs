@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{
     edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     loaders::*,
     municipality::Municipality,
     organisation::Unit,
@@ -28,7 +28,7 @@ dated_record!(
 #[Object]
 impl BudgetLine {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::BudgetLine.id(self.row.id)
+        Kind::BudgetLine.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -165,7 +165,7 @@ impl BudgetMutation {
         let valid_from = input.valid_from.0;
         let new = NewBudgetLine {
             municipality_code: input.municipality_code,
-            unit_id: optional_key_of(input.unit_id.as_ref(), NodeKind::Unit, "input.unitId")?,
+            unit_id: optional_key_of(input.unit_id.as_ref(), Kind::Unit, "input.unitId")?,
             year: input.year,
             category: input.category,
             phase: input.phase,
@@ -190,10 +190,10 @@ impl BudgetMutation {
         changes: BudgetLineChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<BudgetLine> {
-        let key = key_of(&id, NodeKind::BudgetLine, "id")?;
+        let key = key_of(&id, Kind::BudgetLine, "id")?;
         let changes = BudgetLineChanges {
             unit_id: nullable(changes.unit_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.unitId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Unit, "changes.unitId"))
                 .transpose()?,
             year: required(changes.year, "changes.year")?,
             category: required(changes.category, "changes.category")?,

@@ -8,8 +8,7 @@ use async_graphql::{
 use entities::outbox;
 
 use super::{
-    edits::kind_of_table,
-    ids::Cursor,
+    ids::{Cursor, GlobalId, Kind},
     limits,
     node::{node_of, Node},
     pagination::page_request,
@@ -28,20 +27,20 @@ pub struct Change(outbox::Model);
 impl Change {
     /// The changed record (it may since have been deleted).
     async fn record_id(&self) -> Result<ID> {
-        kind_of_table(&self.0.kind)
+        Kind::of_table(&self.0.kind)
             .map(|kind| kind.id(self.0.record_id))
             .ok_or_else(|| unknown_kind(&self.0.kind).into())
     }
     /// The GraphQL type of the record (`Unit`, `BudgetLine`, …).
     async fn record_type(&self) -> Result<&'static str> {
-        kind_of_table(&self.0.kind)
+        Kind::of_table(&self.0.kind)
             .map(|kind| kind.type_name())
             .ok_or_else(|| unknown_kind(&self.0.kind).into())
     }
     /// The record as it is now (its latest version), if it still exists and the caller may see
     /// it; read it here or by `node(id:)` with `asOf`.
     async fn record(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
-        match kind_of_table(&self.0.kind) {
+        match Kind::of_table(&self.0.kind) {
             Some(kind) => node_of(ctx, kind, self.0.record_id).await,
             None => Err(unknown_kind(&self.0.kind).into()),
         }

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::{
     budget::BudgetLine,
     forum::Forum,
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     indicator::KeyIndicator,
     list_size,
     loaders::{
@@ -114,10 +114,10 @@ impl Figure {
             .records
             .iter()
             .map(|record| match *record {
-                RecordRef::Municipality(code) => NodeKind::Municipality.id(code),
-                RecordRef::StaffRole(id) => NodeKind::StaffRole.id(id),
-                RecordRef::BudgetLine(id) => NodeKind::BudgetLine.id(id),
-                RecordRef::Forum(id) => NodeKind::Forum.id(id),
+                RecordRef::Municipality(code) => Kind::Municipality.id(code),
+                RecordRef::StaffRole(id) => Kind::StaffRole.id(id),
+                RecordRef::BudgetLine(id) => Kind::BudgetLine.id(id),
+                RecordRef::Forum(id) => Kind::Forum.id(id),
             })
             .collect()
     }

@@ -5,7 +5,7 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 use super::{
-    ids::{decode_id, NodeKind},
+    ids::{decode_id, Kind},
     loaders::{Dated, IdentityById},
     scalars::Date,
     store,
@@ -43,7 +43,7 @@ pub struct WriteResult {
 }
 
 /// The database key of an ID that must name a record of `kind`; `field` names the input.
-pub fn key_of(id: &ID, kind: NodeKind, field: &str) -> Result<i32, ApiError> {
+pub fn key_of(id: &ID, kind: Kind, field: &str) -> Result<i32, ApiError> {
     match decode_id(id, field)? {
         (found, key) if found == kind => Ok(key),
         (found, _) => Err(ApiError::bad_input(
@@ -58,11 +58,7 @@ pub fn key_of(id: &ID, kind: NodeKind, field: &str) -> Result<i32, ApiError> {
 }
 
 /// The database key of an optional ID (`null` clears the reference).
-pub fn optional_key_of(
-    id: Option<&ID>,
-    kind: NodeKind,
-    field: &str,
-) -> Result<Option<i32>, ApiError> {
+pub fn optional_key_of(id: Option<&ID>, kind: Kind, field: &str) -> Result<Option<i32>, ApiError> {
     id.map(|id| key_of(id, kind, field)).transpose()
 }
 
@@ -93,54 +89,26 @@ pub fn nullable<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 }
 
 /// Runs `$body` with `$entity` the table of the record kind `$kind`: the versioned records of a
-/// municipality's model. Other kinds (municipalities, sources, …) are refused for `$field`.
+/// municipality's model, every model kind of the registry ([`entities::kinds!`]). Platform kinds
+/// (municipalities, sources, …) are refused for `$field`.
 macro_rules! with_record_table {
     ($kind:expr, $field:expr, |$entity:ident| $body:expr) => {
+        entities::kinds!(dispatch_record_table, $kind, $field, $entity, $body)
+    };
+}
+
+/// The `match` of [`with_record_table!`], an arm per model kind of the registry.
+macro_rules! dispatch_record_table {
+    (
+        [$kind:expr, $field:expr, $entity:ident, $body:expr]
+        platform { $($platform:ident $platform_module:ident,)* }
+        model { $($model:ident $model_module:ident $access:ident,)* }
+    ) => {
         match $kind {
-            NodeKind::Unit => {
-                type $entity = entities::unit::Entity;
+            $(Kind::$model => {
+                type $entity = entities::$model_module::Entity;
                 $body
-            }
-            NodeKind::PoliticalCommittee => {
-                type $entity = entities::political_committee::Entity;
-                $body
-            }
-            NodeKind::StaffRole => {
-                type $entity = entities::staff_role::Entity;
-                $body
-            }
-            NodeKind::BudgetLine => {
-                type $entity = entities::budget_line::Entity;
-                $body
-            }
-            NodeKind::Forum => {
-                type $entity = entities::forum::Entity;
-                $body
-            }
-            NodeKind::ForumMember => {
-                type $entity = entities::forum_member::Entity;
-                $body
-            }
-            NodeKind::Goal => {
-                type $entity = entities::goal::Entity;
-                $body
-            }
-            NodeKind::Intervention => {
-                type $entity = entities::intervention::Entity;
-                $body
-            }
-            NodeKind::SharedProject => {
-                type $entity = entities::shared_project::Entity;
-                $body
-            }
-            NodeKind::Contact => {
-                type $entity = entities::contact::Entity;
-                $body
-            }
-            NodeKind::KeyIndicator => {
-                type $entity = entities::key_indicator::Entity;
-                $body
-            }
+            })*
             other => Err(ApiError::bad_input(
                 $field,
                 format!(
@@ -210,29 +178,4 @@ impl RecordMutation {
             revision: Some(revision),
         })
     }
-}
-
-/// The kind of record whose rows are in `table` (`units` → `Unit`, `networks` → `Network`).
-pub fn kind_of_table(table: &str) -> Option<NodeKind> {
-    use entities::{municipality, network, partner_organisation};
-    use sea_orm::EntityName;
-    // The platform's own records, which platform admins write (see `platform`).
-    let platform = [
-        (municipality::Entity.table_name(), NodeKind::Municipality),
-        (network::Entity.table_name(), NodeKind::Network),
-        (
-            partner_organisation::Entity.table_name(),
-            NodeKind::PartnerOrganisation,
-        ),
-    ];
-    if let Some((_, kind)) = platform.iter().find(|(name, _)| *name == table) {
-        return Some(*kind);
-    }
-    NodeKind::ALL.into_iter().find(|kind| {
-        let name: Result<String, ApiError> =
-            with_record_table!(*kind, "kind", |Table| Ok(Table::default()
-                .table_name()
-                .to_owned()));
-        name.is_ok_and(|name| name == table)
-    })
 }

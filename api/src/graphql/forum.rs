@@ -5,7 +5,7 @@ use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
     edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     list_size,
     loaders::*,
     municipality::{Municipality, Network},
@@ -31,7 +31,7 @@ dated_record!(
 #[Object]
 impl Forum {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Forum.id(self.row.id)
+        Kind::Forum.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -89,7 +89,7 @@ dated_record!(
 #[Object]
 impl ForumMember {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::ForumMember.id(self.row.id)
+        Kind::ForumMember.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -121,7 +121,7 @@ dated_record!(
 #[Object]
 impl PartnerOrganisation {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::PartnerOrganisation.id(self.row.id)
+        Kind::PartnerOrganisation.id(self.row.id)
     }
     /// Counts the platform admins' writes: an update sends back the revision it read.
     async fn revision(&self) -> i32 {
@@ -153,7 +153,7 @@ dated_record!(
 #[Object]
 impl LegalBasis {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::LegalBasis.id(self.row.id)
+        Kind::LegalBasis.id(self.row.id)
     }
     async fn law(&self) -> &str {
         &self.row.law
@@ -201,7 +201,7 @@ impl ForumQuery {
         let network_id = filter
             .network
             .as_ref()
-            .map(|id| super::node::expect_kind(id, NodeKind::Network, "filter.network"))
+            .map(|id| super::node::expect_kind(id, Kind::Network, "filter.network"))
             .transpose()?;
         let filter = ForumFilter {
             municipality_codes: filter.municipality_codes,
@@ -318,7 +318,7 @@ impl ForumMutation {
             purpose: input.purpose,
             network_id: optional_key_of(
                 input.network_id.as_ref(),
-                NodeKind::Network,
+                Kind::Network,
                 "input.networkId",
             )?,
             valid_from,
@@ -339,7 +339,7 @@ impl ForumMutation {
         changes: ForumChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<Forum> {
-        let key = key_of(&id, NodeKind::Forum, "id")?;
+        let key = key_of(&id, Kind::Forum, "id")?;
         let changes = ForumChanges {
             name: required(changes.name, "changes.name")?,
             scope: required(changes.scope, "changes.scope")?,
@@ -347,7 +347,7 @@ impl ForumMutation {
             cadence: nullable(changes.cadence),
             purpose: nullable(changes.purpose),
             network_id: nullable(changes.network_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Network, "changes.networkId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Network, "changes.networkId"))
                 .transpose()?,
         };
         let row = store(ctx)?
@@ -364,11 +364,11 @@ impl ForumMutation {
     ) -> Result<ForumMember> {
         let valid_from = input.valid_from.0;
         let new = NewForumMember {
-            forum_id: key_of(&input.forum_id, NodeKind::Forum, "input.forumId")?,
-            unit_id: optional_key_of(input.unit_id.as_ref(), NodeKind::Unit, "input.unitId")?,
+            forum_id: key_of(&input.forum_id, Kind::Forum, "input.forumId")?,
+            unit_id: optional_key_of(input.unit_id.as_ref(), Kind::Unit, "input.unitId")?,
             partner_id: optional_key_of(
                 input.partner_id.as_ref(),
-                NodeKind::PartnerOrganisation,
+                Kind::PartnerOrganisation,
                 "input.partnerId",
             )?,
             role_title: input.role_title,
@@ -391,18 +391,14 @@ impl ForumMutation {
         changes: ForumMemberChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<ForumMember> {
-        let key = key_of(&id, NodeKind::ForumMember, "id")?;
+        let key = key_of(&id, Kind::ForumMember, "id")?;
         let changes = ForumMemberChanges {
             unit_id: nullable(changes.unit_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.unitId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Unit, "changes.unitId"))
                 .transpose()?,
             partner_id: nullable(changes.partner_id)
                 .map(|id| {
-                    optional_key_of(
-                        id.as_ref(),
-                        NodeKind::PartnerOrganisation,
-                        "changes.partnerId",
-                    )
+                    optional_key_of(id.as_ref(), Kind::PartnerOrganisation, "changes.partnerId")
                 })
                 .transpose()?,
             role_title: required(changes.role_title, "changes.roleTitle")?,

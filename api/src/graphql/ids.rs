@@ -6,85 +6,27 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 use crate::error::{excerpt, ApiError};
 
-/// The kinds of node a global ID can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeKind {
-    Municipality,
-    Network,
-    Source,
-    PartnerOrganisation,
-    LegalBasis,
-    PoliticalCommittee,
-    Unit,
-    StaffRole,
-    BudgetLine,
-    Forum,
-    ForumMember,
-    Goal,
-    Intervention,
-    SharedProject,
-    Contact,
-    KeyIndicator,
+pub use entities::Kind;
+
+/// The global ID of a record: its kind's GraphQL type name and its database key.
+pub trait GlobalId {
+    /// The global ID of the record with database key `key`.
+    fn id(self, key: i32) -> ID;
 }
 
-impl NodeKind {
-    pub const ALL: [NodeKind; 16] = [
-        Self::Municipality,
-        Self::Network,
-        Self::Source,
-        Self::PartnerOrganisation,
-        Self::LegalBasis,
-        Self::PoliticalCommittee,
-        Self::Unit,
-        Self::StaffRole,
-        Self::BudgetLine,
-        Self::Forum,
-        Self::ForumMember,
-        Self::Goal,
-        Self::Intervention,
-        Self::SharedProject,
-        Self::Contact,
-        Self::KeyIndicator,
-    ];
-
-    /// The GraphQL type name, which is also the prefix inside the ID.
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Self::Municipality => "Municipality",
-            Self::Network => "Network",
-            Self::Source => "Source",
-            Self::PartnerOrganisation => "PartnerOrganisation",
-            Self::LegalBasis => "LegalBasis",
-            Self::PoliticalCommittee => "PoliticalCommittee",
-            Self::Unit => "Unit",
-            Self::StaffRole => "StaffRole",
-            Self::BudgetLine => "BudgetLine",
-            Self::Forum => "Forum",
-            Self::ForumMember => "ForumMember",
-            Self::Goal => "Goal",
-            Self::Intervention => "Intervention",
-            Self::SharedProject => "SharedProject",
-            Self::Contact => "Contact",
-            Self::KeyIndicator => "KeyIndicator",
-        }
-    }
-
-    /// The global ID of the record with database key `key`.
-    pub fn id(self, key: i32) -> ID {
+impl GlobalId for Kind {
+    fn id(self, key: i32) -> ID {
         ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", self.type_name())))
     }
 }
 
 /// Splits a global ID into its kind and database key. Only IDs this server made are accepted
 /// (the key in canonical decimal form: not `+1` or `01`); the message repeats a bad ID cut short.
-pub fn decode_id(id: &ID, field: &str) -> Result<(NodeKind, i32), ApiError> {
+pub fn decode_id(id: &ID, field: &str) -> Result<(Kind, i32), ApiError> {
     let invalid = || ApiError::bad_input(field, format!("{} is not a valid ID", excerpt(id)));
     let text = decode_text(id).ok_or_else(invalid)?;
     let (kind, key) = text.split_once(':').ok_or_else(invalid)?;
-    let kind = NodeKind::ALL
-        .into_iter()
-        .find(|k| k.type_name() == kind)
-        .ok_or_else(invalid)?;
+    let kind = Kind::of_type_name(kind).ok_or_else(invalid)?;
     let key = canonical_int(key).ok_or_else(invalid)?;
     Ok((kind, key))
 }
@@ -149,12 +91,12 @@ fn canonical_int(text: &str) -> Option<i32> {
 mod tests {
     use async_graphql::{connection::CursorType, ID};
 
-    use super::{decode_id, Cursor, NodeKind};
+    use super::{decode_id, Cursor, GlobalId, Kind};
 
     #[test]
     fn ids_round_trip_and_only_canonical_keys_are_accepted() {
-        let id = NodeKind::Unit.id(42);
-        assert_eq!(decode_id(&id, "id").ok(), Some((NodeKind::Unit, 42)));
+        let id = Kind::Unit.id(42);
+        assert_eq!(decode_id(&id, "id").ok(), Some((Kind::Unit, 42)));
         for text in [
             "Unit:+1",
             "Unit:01",

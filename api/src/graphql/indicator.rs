@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{
     edits::{key_of, nullable, required, revision_of, ProvenanceInput},
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     loaders::*,
     municipality::Municipality,
     pagination::{paginate, List},
@@ -28,7 +28,7 @@ dated_record!(
 #[Object]
 impl KeyIndicator {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::KeyIndicator.id(self.row.id)
+        Kind::KeyIndicator.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -201,7 +201,7 @@ impl IndicatorMutation {
         changes: KeyIndicatorChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<KeyIndicator> {
-        let key = key_of(&id, NodeKind::KeyIndicator, "id")?;
+        let key = key_of(&id, Kind::KeyIndicator, "id")?;
         let changes = KeyIndicatorChanges {
             measure: required(changes.measure, "changes.measure")?,
             title: required(changes.title, "changes.title")?,

@@ -6,7 +6,7 @@ use entities::{goal, intervention, intervention_partner};
 use super::{
     edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
     forum::PartnerOrganisation,
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     list_size,
     loaders::*,
     municipality::Municipality,
@@ -33,7 +33,7 @@ dated_record!(
 #[Object]
 impl Goal {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Goal.id(self.row.id)
+        Kind::Goal.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -73,7 +73,7 @@ dated_record!(
 #[Object]
 impl Intervention {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Intervention.id(self.row.id)
+        Kind::Intervention.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -180,7 +180,7 @@ impl InterventionQuery {
         let goal_id = filter
             .goal
             .as_ref()
-            .map(|id| super::node::expect_kind(id, NodeKind::Goal, "filter.goal"))
+            .map(|id| super::node::expect_kind(id, Kind::Goal, "filter.goal"))
             .transpose()?;
         let filter = InterventionFilter {
             municipality_codes: filter.municipality_codes,
@@ -291,14 +291,10 @@ fn partners_of(
         .map(|(index, partner)| {
             let field = |name: &str| format!("{at}[{index}].{name}");
             Ok(NewInterventionPartner {
-                unit_id: optional_key_of(
-                    partner.unit_id.as_ref(),
-                    NodeKind::Unit,
-                    &field("unitId"),
-                )?,
+                unit_id: optional_key_of(partner.unit_id.as_ref(), Kind::Unit, &field("unitId"))?,
                 partner_id: optional_key_of(
                     partner.partner_id.as_ref(),
-                    NodeKind::PartnerOrganisation,
+                    Kind::PartnerOrganisation,
                     &field("partnerId"),
                 )?,
                 role: partner.role,
@@ -338,7 +334,7 @@ impl InterventionMutation {
         changes: GoalChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<Goal> {
-        let key = key_of(&id, NodeKind::Goal, "id")?;
+        let key = key_of(&id, Kind::Goal, "id")?;
         let changes = GoalChanges {
             plan: required(changes.plan, "changes.plan")?,
             number: required(changes.number, "changes.number")?,
@@ -360,10 +356,10 @@ impl InterventionMutation {
         let valid_from = input.valid_from.0;
         let new = NewIntervention {
             municipality_code: input.municipality_code,
-            goal_id: optional_key_of(input.goal_id.as_ref(), NodeKind::Goal, "input.goalId")?,
+            goal_id: optional_key_of(input.goal_id.as_ref(), Kind::Goal, "input.goalId")?,
             lead_unit_id: optional_key_of(
                 input.lead_unit_id.as_ref(),
-                NodeKind::Unit,
+                Kind::Unit,
                 "input.leadUnitId",
             )?,
             name: input.name,
@@ -393,13 +389,13 @@ impl InterventionMutation {
         changes: InterventionChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<Intervention> {
-        let key = key_of(&id, NodeKind::Intervention, "id")?;
+        let key = key_of(&id, Kind::Intervention, "id")?;
         let changes = InterventionChanges {
             goal_id: nullable(changes.goal_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Goal, "changes.goalId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Goal, "changes.goalId"))
                 .transpose()?,
             lead_unit_id: nullable(changes.lead_unit_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.leadUnitId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Unit, "changes.leadUnitId"))
                 .transpose()?,
             name: required(changes.name, "changes.name")?,
             description: nullable(changes.description),

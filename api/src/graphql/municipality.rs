@@ -6,7 +6,7 @@ use entities::{municipality, network};
 use super::{
     budget::BudgetLine,
     forum::Forum,
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     indicator::KeyIndicator,
     intervention::{Goal, Intervention},
     list_size,
@@ -37,7 +37,7 @@ dated_record!(
 #[Object]
 impl Municipality {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Municipality.id(self.row.code)
+        Kind::Municipality.id(self.row.code)
     }
     /// Kommunekode (Danmarks Statistik), e.g. 183 for Ishøj.
     async fn code(&self) -> i32 {
@@ -252,7 +252,7 @@ dated_record!(
 #[Object]
 impl Network {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Network.id(self.row.id)
+        Kind::Network.id(self.row.id)
     }
     /// Counts the platform admins' writes: an update sends back the revision it read.
     async fn revision(&self) -> i32 {
@@ -335,7 +335,7 @@ impl MunicipalityQuery {
         let network_id = filter
             .network
             .as_ref()
-            .map(|id| super::node::expect_kind(id, super::ids::NodeKind::Network, "filter.network"))
+            .map(|id| super::node::expect_kind(id, super::ids::Kind::Network, "filter.network"))
             .transpose()?;
         let filter = MunicipalityFilter {
             codes: filter.codes,

@@ -5,7 +5,7 @@ use async_graphql::{Context, Interface, Object, Result, ID};
 use super::{
     budget::BudgetLine,
     forum::{Forum, ForumMember, LegalBasis, PartnerOrganisation},
-    ids::{decode_id, NodeKind},
+    ids::{decode_id, Kind},
     indicator::KeyIndicator,
     intervention::{Goal, Intervention},
     loaders::*,
@@ -39,7 +39,7 @@ pub enum Node {
 }
 
 /// The database key inside `id`, which must name a node of `kind`.
-pub fn expect_kind(id: &ID, kind: NodeKind, field: &str) -> Result<i32, ApiError> {
+pub fn expect_kind(id: &ID, kind: Kind, field: &str) -> Result<i32, ApiError> {
     match decode_id(id, field)? {
         (found, key) if found == kind => Ok(key),
         (found, _) => Err(ApiError::bad_input(
@@ -77,32 +77,32 @@ impl NodeQuery {
 }
 
 /// The record of `kind` with database key `key`, if the caller may see it (its latest version).
-pub async fn node_of(ctx: &Context<'_>, kind: NodeKind, key: i32) -> Result<Option<Node>> {
+pub async fn node_of(ctx: &Context<'_>, kind: Kind, key: i32) -> Result<Option<Node>> {
     let node = match kind {
-        NodeKind::Municipality => get(ctx, MunicipalityByCode, key)
+        Kind::Municipality => get(ctx, MunicipalityByCode, key)
             .await?
             .map(Node::Municipality),
-        NodeKind::Network => get(ctx, NetworkById, key).await?.map(Node::Network),
-        NodeKind::Source => get(ctx, SourceById, key).await?.map(Node::Source),
-        NodeKind::PartnerOrganisation => get(ctx, PartnerById, key)
+        Kind::Network => get(ctx, NetworkById, key).await?.map(Node::Network),
+        Kind::Source => get(ctx, SourceById, key).await?.map(Node::Source),
+        Kind::PartnerOrganisation => get(ctx, PartnerById, key)
             .await?
             .map(Node::PartnerOrganisation),
-        NodeKind::LegalBasis => get(ctx, LegalBasisById, key).await?.map(Node::LegalBasis),
-        NodeKind::PoliticalCommittee => get(ctx, CommitteeById, key)
+        Kind::LegalBasis => get(ctx, LegalBasisById, key).await?.map(Node::LegalBasis),
+        Kind::PoliticalCommittee => get(ctx, CommitteeById, key)
             .await?
             .map(Node::PoliticalCommittee),
-        NodeKind::Unit => get(ctx, UnitById, key).await?.map(Node::Unit),
-        NodeKind::StaffRole => get(ctx, StaffRoleById, key).await?.map(Node::StaffRole),
-        NodeKind::BudgetLine => get(ctx, BudgetLineById, key).await?.map(Node::BudgetLine),
-        NodeKind::Forum => get(ctx, ForumById, key).await?.map(Node::Forum),
-        NodeKind::ForumMember => get(ctx, MemberById, key).await?.map(Node::ForumMember),
-        NodeKind::Goal => get(ctx, GoalById, key).await?.map(Node::Goal),
-        NodeKind::Intervention => get(ctx, InterventionById, key)
+        Kind::Unit => get(ctx, UnitById, key).await?.map(Node::Unit),
+        Kind::StaffRole => get(ctx, StaffRoleById, key).await?.map(Node::StaffRole),
+        Kind::BudgetLine => get(ctx, BudgetLineById, key).await?.map(Node::BudgetLine),
+        Kind::Forum => get(ctx, ForumById, key).await?.map(Node::Forum),
+        Kind::ForumMember => get(ctx, MemberById, key).await?.map(Node::ForumMember),
+        Kind::Goal => get(ctx, GoalById, key).await?.map(Node::Goal),
+        Kind::Intervention => get(ctx, InterventionById, key)
             .await?
             .map(Node::Intervention),
-        NodeKind::SharedProject => get(ctx, ProjectById, key).await?.map(Node::SharedProject),
-        NodeKind::Contact => get(ctx, ContactById, key).await?.map(Node::Contact),
-        NodeKind::KeyIndicator => get(ctx, KeyIndicatorById, key)
+        Kind::SharedProject => get(ctx, ProjectById, key).await?.map(Node::SharedProject),
+        Kind::Contact => get(ctx, ContactById, key).await?.map(Node::Contact),
+        Kind::KeyIndicator => get(ctx, KeyIndicatorById, key)
             .await?
             .map(Node::KeyIndicator),
     };

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::{
     budget::BudgetLine,
     edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     list_size,
     loaders::*,
     municipality::Municipality,
@@ -38,7 +38,7 @@ dated_record!(
 #[Object]
 impl Unit {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Unit.id(self.row.id)
+        Kind::Unit.id(self.row.id)
     }
     /// Counts the writes to the unit: an update or terminate sends back the revision it read,
     /// and is refused with `CONFLICT` when the unit was changed since.
@@ -146,7 +146,7 @@ dated_record!(
 #[Object]
 impl PoliticalCommittee {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::PoliticalCommittee.id(self.row.id)
+        Kind::PoliticalCommittee.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -178,7 +178,7 @@ dated_record!(
 #[Object]
 impl StaffRole {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::StaffRole.id(self.row.id)
+        Kind::StaffRole.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -246,7 +246,7 @@ dated_record!(
 #[Object]
 impl Contact {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Contact.id(self.row.id)
+        Kind::Contact.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -344,7 +344,7 @@ impl OrganisationQuery {
         let source_id = filter
             .source
             .as_ref()
-            .map(|id| super::node::expect_kind(id, NodeKind::Source, "filter.source"))
+            .map(|id| super::node::expect_kind(id, Kind::Source, "filter.source"))
             .transpose()?;
         let filter = StaffRoleFilter {
             municipality_codes: filter.municipality_codes,
@@ -409,15 +409,11 @@ impl UnitChangesInput {
             name: required(self.name, "changes.name")?,
             kind: required(self.kind, "changes.kind")?,
             parent_id: nullable(self.parent_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.parentId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Unit, "changes.parentId"))
                 .transpose()?,
             committee_id: nullable(self.committee_id)
                 .map(|id| {
-                    optional_key_of(
-                        id.as_ref(),
-                        NodeKind::PoliticalCommittee,
-                        "changes.committeeId",
-                    )
+                    optional_key_of(id.as_ref(), Kind::PoliticalCommittee, "changes.committeeId")
                 })
                 .transpose()?,
             archetype: nullable(self.archetype),
@@ -442,10 +438,10 @@ impl OrganisationMutation {
             municipality_code: input.municipality_code,
             name: input.name,
             kind: input.kind,
-            parent_id: optional_key_of(input.parent_id.as_ref(), NodeKind::Unit, "input.parentId")?,
+            parent_id: optional_key_of(input.parent_id.as_ref(), Kind::Unit, "input.parentId")?,
             committee_id: optional_key_of(
                 input.committee_id.as_ref(),
-                NodeKind::PoliticalCommittee,
+                Kind::PoliticalCommittee,
                 "input.committeeId",
             )?,
             archetype: input.archetype,
@@ -470,7 +466,7 @@ impl OrganisationMutation {
         changes: UnitChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<Unit> {
-        let key = key_of(&id, NodeKind::Unit, "id")?;
+        let key = key_of(&id, Kind::Unit, "id")?;
         let changes = changes.into_changes()?;
         let row = store(ctx)?
             .update_unit(key, revision, from.0, changes, provenance.into(), "changes")
@@ -486,7 +482,7 @@ impl OrganisationMutation {
     ) -> Result<StaffRole> {
         let valid_from = input.valid_from.0;
         let new = NewStaffRole {
-            unit_id: key_of(&input.unit_id, NodeKind::Unit, "input.unitId")?,
+            unit_id: key_of(&input.unit_id, Kind::Unit, "input.unitId")?,
             title: input.title,
             headcount: input.headcount,
             weekly_hours_min: input.weekly_hours_min,
@@ -511,10 +507,10 @@ impl OrganisationMutation {
         changes: StaffRoleChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<StaffRole> {
-        let key = key_of(&id, NodeKind::StaffRole, "id")?;
+        let key = key_of(&id, Kind::StaffRole, "id")?;
         let changes = StaffRoleChanges {
             unit_id: required(changes.unit_id, "changes.unitId")?
-                .map(|id| key_of(&id, NodeKind::Unit, "changes.unitId"))
+                .map(|id| key_of(&id, Kind::Unit, "changes.unitId"))
                 .transpose()?,
             title: required(changes.title, "changes.title")?,
             headcount: nullable(changes.headcount),
@@ -558,7 +554,7 @@ impl OrganisationMutation {
         changes: PoliticalCommitteeChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<PoliticalCommittee> {
-        let key = key_of(&id, NodeKind::PoliticalCommittee, "id")?;
+        let key = key_of(&id, Kind::PoliticalCommittee, "id")?;
         let changes = PoliticalCommitteeChanges {
             name: required(changes.name, "changes.name")?,
         };
@@ -585,7 +581,7 @@ impl OrganisationMutation {
         let valid_from = input.valid_from.0;
         let new = NewContact {
             municipality_code: input.municipality_code,
-            unit_id: optional_key_of(input.unit_id.as_ref(), NodeKind::Unit, "input.unitId")?,
+            unit_id: optional_key_of(input.unit_id.as_ref(), Kind::Unit, "input.unitId")?,
             name: input.name,
             role_title: input.role_title,
             phone: input.phone,
@@ -608,10 +604,10 @@ impl OrganisationMutation {
         changes: ContactChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<Contact> {
-        let key = key_of(&id, NodeKind::Contact, "id")?;
+        let key = key_of(&id, Kind::Contact, "id")?;
         let changes = ContactChanges {
             unit_id: nullable(changes.unit_id)
-                .map(|id| optional_key_of(id.as_ref(), NodeKind::Unit, "changes.unitId"))
+                .map(|id| optional_key_of(id.as_ref(), Kind::Unit, "changes.unitId"))
                 .transpose()?,
             name: required(changes.name, "changes.name")?,
             role_title: required(changes.role_title, "changes.roleTitle")?,

@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use super::{
     edits::{key_of, nullable, required},
     forum::PartnerOrganisation,
-    ids::NodeKind,
+    ids::Kind,
     loaders::Record,
     municipality::{Municipality, Network},
     store,
@@ -190,7 +190,7 @@ impl PlatformMutation {
         revision: i32,
         changes: NetworkChangesInput,
     ) -> Result<Network> {
-        let key = key_of(&id, NodeKind::Network, "id")?;
+        let key = key_of(&id, Kind::Network, "id")?;
         let changes = NetworkChanges {
             name: required(changes.name, "changes.name")?,
             kind: required(changes.kind, "changes.kind")?,
@@ -228,7 +228,7 @@ impl PlatformMutation {
         revision: i32,
         changes: PartnerOrganisationChangesInput,
     ) -> Result<PartnerOrganisation> {
-        let key = key_of(&id, NodeKind::PartnerOrganisation, "id")?;
+        let key = key_of(&id, Kind::PartnerOrganisation, "id")?;
         let changes = PartnerChanges {
             name: required(changes.name, "changes.name")?,
             kind: required(changes.kind, "changes.kind")?,

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{
     edits::{key_of, nullable, required, revision_of, ProvenanceInput},
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     list_size,
     loaders::*,
     municipality::Municipality,
@@ -28,7 +28,7 @@ dated_record!(
 #[Object]
 impl SharedProject {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::SharedProject.id(self.row.id)
+        Kind::SharedProject.id(self.row.id)
     }
     /// Counts the writes to the record; a write sends back the revision it read.
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
@@ -185,7 +185,7 @@ impl ProjectMutation {
         changes: SharedProjectChangesInput,
         provenance: ProvenanceInput,
     ) -> Result<SharedProject> {
-        let key = key_of(&id, NodeKind::SharedProject, "id")?;
+        let key = key_of(&id, Kind::SharedProject, "id")?;
         let changes = SharedProjectChanges {
             name: required(changes.name, "changes.name")?,
             description: nullable(changes.description),
@@ -209,7 +209,7 @@ impl ProjectMutation {
         contribution: Option<Decimal>,
         contribution_note: Option<String>,
     ) -> Result<ProjectParticipant> {
-        let key = key_of(&project_id, NodeKind::SharedProject, "projectId")?;
+        let key = key_of(&project_id, Kind::SharedProject, "projectId")?;
         let contribution = Contribution {
             municipality_code,
             amount: contribution,

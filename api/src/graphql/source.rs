@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use entities::source;
 
 use super::{
-    ids::NodeKind,
+    ids::{GlobalId, Kind},
     loaders::{Dated, Record, SourceById},
     pagination::{paginate, List},
     scalars::Date,
@@ -20,7 +20,7 @@ dated_record!(
 #[Object]
 impl Source {
     pub(crate) async fn id(&self) -> ID {
-        NodeKind::Source.id(self.row.id)
+        Kind::Source.id(self.row.id)
     }
     /// Short key of the document ("002").
     async fn key(&self) -> &str {

@@ -3,11 +3,8 @@
 //! record. The audit log shows them with each of the record's versions (see
 //! [`writes`](super::writes)), and a record is deleted with them.
 
-use entities::{
-    forum, forum_legal_basis, intervention, intervention_partner, project_participant,
-    shared_project,
-};
-use sea_orm::{ColumnTrait, DbErr, EntityName, EntityTrait, QueryFilter, QueryOrder};
+use entities::{forum_legal_basis, intervention_partner, project_participant, Kind};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value as Json;
 
 use super::{writes::row_json, Connection};
@@ -21,19 +18,13 @@ pub(super) enum LinkTable {
 }
 
 impl LinkTable {
-    /// The link table of the records of table `kind`, if they have one.
-    pub fn of(kind: &str) -> Option<Self> {
-        [Self::LegalBases, Self::Partners, Self::Participants]
-            .into_iter()
-            .find(|link| link.owner() == kind)
-    }
-
-    /// The table of the records the rows belong to.
-    fn owner(self) -> &'static str {
-        match self {
-            Self::LegalBases => forum::Entity.table_name(),
-            Self::Partners => intervention::Entity.table_name(),
-            Self::Participants => shared_project::Entity.table_name(),
+    /// The link table of the records of `kind`, if they have one.
+    pub fn of(kind: Kind) -> Option<Self> {
+        match kind {
+            Kind::Forum => Some(Self::LegalBases),
+            Kind::Intervention => Some(Self::Partners),
+            Kind::SharedProject => Some(Self::Participants),
+            _ => None,
         }
     }
 
@@ -116,10 +107,10 @@ where
     Ok(Json::Array(rows.iter().map(row_json).collect()))
 }
 
-/// The link rows of the record `id` of table `kind` (none for a kind without links).
+/// The link rows of the record `id` of `kind` (none for a kind without links).
 pub(super) async fn linked_rows(
     db: &Connection,
-    kind: &str,
+    kind: Kind,
     id: i32,
 ) -> Result<Option<(LinkTable, Json)>, DbErr> {
     match LinkTable::of(kind) {

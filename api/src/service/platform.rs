@@ -4,7 +4,7 @@
 //! compare-and-sets the record's revision and leaves an audit entry, in the request's
 //! transaction, as the writes to a municipality's model do.
 
-use entities::{municipality, network, network_membership, partner_organisation};
+use entities::{municipality, network, network_membership, partner_organisation, OfKind};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait,
     IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set, Value,
@@ -101,7 +101,7 @@ pub struct PartnerChanges {
 
 /// A table of the platform's own records: its key and revision columns, and the municipality an
 /// audit entry of a record files it under (none: the platform's log).
-trait PlatformTable: EntityTrait<Model: IntoActiveModel<Self::ActiveModel> + Sync> {
+trait PlatformTable: OfKind + EntityTrait<Model: IntoActiveModel<Self::ActiveModel> + Sync> {
     fn key() -> Self::Column;
     fn revision() -> Self::Column;
     fn audited_under(key: i32) -> Option<i32>;
@@ -552,7 +552,7 @@ impl Store {
         let as_array = |row: Option<Json>| Json::Array(row.into_iter().collect()).to_string();
         self.write_audit(
             Audited {
-                kind: E::default().table_name(),
+                kind: E::KIND,
                 municipality: E::audited_under(key),
                 id: key,
                 action,

@@ -49,9 +49,14 @@ macro_rules! unscoped {
     )*};
 }
 
-/// Tenant-owned tables: versions of records, described by [`Versioned`]; and the list of them.
+/// Tenant-owned tables, every model kind of the registry ([`entities::kinds!`]): versions of
+/// records, described by [`Versioned`]; and the list of them.
 macro_rules! tenant_owned {
-    ($($module:ident: $resource:ident),* $(,)?) => {
+    (
+        []
+        platform { $($platform:ident $platform_module:ident,)* }
+        model { $($kind:ident $module:ident $resource:ident,)* }
+    ) => {
         /// Every tenant-owned table, by name, with the kind of record a rule sees it as.
         pub fn tenant_owned_tables() -> Vec<(&'static str, Resource)> {
             use sea_orm::EntityName;
@@ -93,16 +98,4 @@ unscoped!(
     project_participant => Id,
 );
 
-tenant_owned!(
-    political_committee: Other,
-    unit: Other,
-    staff_role: Other,
-    budget_line: BudgetLines,
-    forum: Other,
-    forum_member: Other,
-    goal: Other,
-    intervention: Other,
-    shared_project: Other,
-    contact: Other,
-    key_indicator: Other,
-);
+entities::kinds!(tenant_owned);

@@ -15,7 +15,7 @@
 //!    change feed's entry (see [`changes`](super::changes)) in the same transaction.
 
 use chrono::NaiveDate;
-use entities::{audit_entry, identity, outbox, versioned::Versioned};
+use entities::{audit_entry, identity, outbox, versioned::Versioned, Kind, OfKind};
 use sea_orm::{
     sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition,
     EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
@@ -38,6 +38,7 @@ use crate::{
 pub trait Writable:
     Scoped
     + Versioned
+    + OfKind
     + EntityTrait<
         Model: IntoActiveModel<Self::ActiveModel> + Sync,
         ActiveModel: ActiveModelBehavior + Send,
@@ -47,7 +48,7 @@ pub trait Writable:
 
 impl<E> Writable for E
 where
-    E: Scoped + Versioned,
+    E: Scoped + Versioned + OfKind,
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelBehavior + Send,
 {
@@ -408,7 +409,7 @@ impl Store {
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
-        let links = linked_rows(&self.db, E::default().table_name(), id).await?;
+        let links = linked_rows(&self.db, E::KIND, id).await?;
         let identity = identity::Model {
             revision: revision + 1,
             ..identity
@@ -476,10 +477,10 @@ impl Store {
             .order_by_asc(E::version())
             .all(&self.db)
             .await?;
-        let links_after = linked_rows(&self.db, E::default().table_name(), written.id).await?;
+        let links_after = linked_rows(&self.db, E::KIND, written.id).await?;
         self.write_audit(
             Audited {
-                kind: E::default().table_name(),
+                kind: E::KIND,
                 municipality: Some(written.municipality),
                 id: written.id,
                 action: written.action,
@@ -505,7 +506,7 @@ impl Store {
         recorded: &Recorded,
     ) -> ApiResult<()> {
         let identity = &found.identity;
-        let links_after = linked_rows(&self.db, E::default().table_name(), identity.id).await?;
+        let links_after = linked_rows(&self.db, E::KIND, identity.id).await?;
         let written = Written {
             action: Action::Update,
             municipality: identity.municipality_code,
@@ -516,7 +517,7 @@ impl Store {
         };
         self.write_audit(
             Audited {
-                kind: E::default().table_name(),
+                kind: E::KIND,
                 municipality: Some(municipality),
                 id: identity.id,
                 action: Action::Update,
@@ -549,8 +550,7 @@ impl Store {
                 })
                 .max()
         };
-        let entity = E::default();
-        let kind = entity.table_name();
+        let kind = E::KIND.table();
         // The record's earlier entries may be read by those who may still see the record, no
         // longer by everybody who could when they were written: a record made private stops
         // showing its past. (Sharing a record later does not show the changes made before.)
@@ -599,7 +599,7 @@ impl Store {
     /// Writes the audit entry of a write to a record: its rows before and after, as JSON arrays.
     pub(super) async fn write_audit(
         &self,
-        audited: Audited<'_>,
+        audited: Audited,
         recorded: &Recorded,
         (before, after): (String, String),
     ) -> ApiResult<()> {
@@ -609,7 +609,7 @@ impl Store {
             subject: ActiveValue::Set(recorded.by.clone()),
             client: ActiveValue::Set(self.client()),
             municipality_code: ActiveValue::Set(audited.municipality),
-            kind: ActiveValue::Set(audited.kind.to_owned()),
+            kind: ActiveValue::Set(audited.kind.table().to_owned()),
             record_id: ActiveValue::Set(audited.id),
             action: ActiveValue::Set(audited.action.as_str().to_owned()),
             revision: ActiveValue::Set(audited.revision),
@@ -623,9 +623,8 @@ impl Store {
 }
 
 /// Which record a write changed, for the audit log.
-pub(super) struct Audited<'a> {
-    /// The record's table.
-    pub kind: &'a str,
+pub(super) struct Audited {
+    pub kind: Kind,
     /// Its municipality; none for the platform's own records.
     pub municipality: Option<i32>,
     pub id: i32,

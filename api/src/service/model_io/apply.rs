@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use entities::{forum_legal_basis, identity, intervention_partner, project_participant};
+use entities::{forum_legal_basis, identity, intervention_partner, project_participant, Kind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
     QueryFilter, Set,
@@ -46,7 +46,7 @@ impl Apply<'_> {
         let mut before = HashMap::new();
         for change in &self.diff.changes {
             let id = self.id_of(change);
-            if let Some(rows) = linked_rows(&self.store.db, &change.kind, id).await? {
+            if let Some(rows) = linked_rows(&self.store.db, change.kind, id).await? {
                 before.insert(id, rows);
             }
         }
@@ -63,7 +63,7 @@ impl Apply<'_> {
     where
         E::Model: Clone,
     {
-        let kind = E::default().table_name().to_owned();
+        let kind = E::KIND;
         let group = |rows: &[E::Model]| {
             let mut map: HashMap<i32, Vec<E::Model>> = HashMap::new();
             for row in rows {
@@ -128,7 +128,7 @@ impl Apply<'_> {
     /// forum's legal bases, an intervention's partners, a project's participants.
     pub(super) async fn links(&self, desired: &Rows) -> ApiResult<()> {
         let db = &self.store.db;
-        let touched = |kind: &str| -> Vec<i32> {
+        let touched = |kind: Kind| -> Vec<i32> {
             self.diff
                 .changes
                 .iter()
@@ -136,7 +136,7 @@ impl Apply<'_> {
                 .map(|c| self.id_of(c))
                 .collect()
         };
-        let forums = touched("forums");
+        let forums = touched(Kind::Forum);
         forum_legal_basis::Entity::delete_many()
             .filter(forum_legal_basis::Column::ForumId.is_in(forums.clone()))
             .exec(db)
@@ -152,7 +152,7 @@ impl Apply<'_> {
                 .await?;
             }
         }
-        let interventions = touched("interventions");
+        let interventions = touched(Kind::Intervention);
         intervention_partner::Entity::delete_many()
             .filter(intervention_partner::Column::InterventionId.is_in(interventions.clone()))
             .exec(db)
@@ -170,7 +170,7 @@ impl Apply<'_> {
                 .await?;
             }
         }
-        let projects = touched("shared_projects");
+        let projects = touched(Kind::SharedProject);
         project_participant::Entity::delete_many()
             .filter(project_participant::Column::ProjectId.is_in(projects.clone()))
             .exec(db)

@@ -77,7 +77,7 @@ impl Plan {
             let name = self.name(format!("{at}.name"), &r.name);
             let common = self.common(&at, "political_committees", r.provenance());
             if let (Some(name), Some(common)) = (name, common) {
-                model.committees.push(version!(
+                model.political_committee.push(version!(
                     political_committee { name: name },
                     self.id_of(&r.key),
                     common,
@@ -131,7 +131,7 @@ impl Plan {
                 archetype_note,
                 common,
             ) {
-                model.units.push(version!(
+                model.unit.push(version!(
                     unit {
                         parent_id: parent,
                         committee_id: committee,
@@ -188,7 +188,7 @@ impl Plan {
                 Some(common),
             ) = (unit, title, headcount, minutes, level, pillar, common)
             {
-                model.staff_roles.push(version!(
+                model.staff_role.push(version!(
                     staff_role {
                         unit_id: unit,
                         title: title,
@@ -235,7 +235,7 @@ impl Plan {
                 description,
                 common,
             ) {
-                model.budget_lines.push(version!(
+                model.budget_line.push(version!(
                     budget_line {
                         unit_id: unit,
                         year: r.year,
@@ -312,7 +312,7 @@ impl Plan {
                 if let (Some(unit), Some(partner), Some(role_title), Some(common)) =
                     (unit, partner, role_title, member_common)
                 {
-                    model.forum_members.push(version!(
+                    model.forum_member.push(version!(
                         forum_member {
                             forum_id: id,
                             unit_id: unit,
@@ -335,7 +335,7 @@ impl Plan {
                 Some(common),
             ) = (name, scope, level, cadence, purpose, network, common)
             {
-                model.forums.push(version!(
+                model.forum.push(version!(
                     forum {
                         network_id: network,
                         name: name,
@@ -358,7 +358,7 @@ impl Plan {
             let common = self.common(&at, "goals", r.provenance());
             if let (Some(plan), Some(()), Some(title), Some(common)) = (plan, number, title, common)
             {
-                model.goals.push(version!(
+                model.goal.push(version!(
                     goal {
                         plan: plan,
                         number: r.number,
@@ -432,7 +432,7 @@ impl Plan {
                 funding,
                 common,
             ) {
-                model.interventions.push(version!(
+                model.intervention.push(version!(
                     intervention {
                         goal_id: goal,
                         lead_unit_id: lead,
@@ -520,7 +520,7 @@ impl Plan {
             }
             let common = self.common(&at, "shared_projects", r.provenance());
             if let (Some(name), Some(description), Some(common)) = (name, description, common) {
-                model.shared_projects.push(version!(
+                model.shared_project.push(version!(
                     shared_project {
                         name: name,
                         description: description
@@ -567,7 +567,7 @@ impl Plan {
                 Some(common),
             ) = (unit, name, role_title, phone, email, common)
             {
-                model.contacts.push(version!(
+                model.contact.push(version!(
                     contact {
                         unit_id: unit,
                         name: name,
@@ -612,7 +612,7 @@ impl Plan {
                 Some(common),
             ) = (measure, title, unit, kind, figure, common)
             {
-                model.key_indicators.push(version!(
+                model.key_indicator.push(version!(
                     key_indicator {
                         measure: measure,
                         title: title,

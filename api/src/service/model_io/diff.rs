@@ -69,8 +69,7 @@ impl Diff {
         desired_extra: &HashMap<i32, Json>,
         stored_extra: &HashMap<i32, Json>,
     ) {
-        let kind = E::default().table_name().to_owned();
-        let kind = kind.as_str();
+        let kind = E::KIND.table();
         let by_id = |rows: &[E::Model]| {
             let mut map: HashMap<i32, Vec<serde_json::Map<String, Json>>> = HashMap::new();
             for row in rows {
@@ -111,7 +110,7 @@ impl Diff {
                         .and_then(day_of);
                     self.effective.insert(id, first);
                     self.changes.push(RecordChange {
-                        kind: kind.to_owned(),
+                        kind: E::KIND,
                         key: key.to_owned(),
                         change: ChangeKind::Added,
                         fields: Vec::new(),
@@ -168,7 +167,7 @@ impl Diff {
                         first_day_that_differs(new_versions.get(index), old_versions.get(index));
                     self.effective.insert(id, effective);
                     self.changes.push(RecordChange {
-                        kind: kind.to_owned(),
+                        kind: E::KIND,
                         key: key.to_owned(),
                         change: ChangeKind::Changed,
                         fields: fields.into_iter().collect(),
@@ -196,7 +195,7 @@ impl Diff {
                 .map_or_else(|| format!("#{id}"), |key| (*key).clone());
             self.removed.push(id);
             self.changes.push(RecordChange {
-                kind: kind.to_owned(),
+                kind: E::KIND,
                 key,
                 change: ChangeKind::Removed,
                 fields: Vec::new(),

@@ -111,7 +111,7 @@ impl Rows {
                 .unwrap_or_default()
         };
         let mut forums: Vec<ForumRecord> = self
-            .forums
+            .forum
             .iter()
             .map(|row| {
                 record!(
@@ -136,12 +136,9 @@ impl Rows {
         // against a version that has one, so the version is one whose open ends the member
         // shares: the one with the member's validity, else one holding on the member's first
         // day, else any such; else (only then a document loses an open end) the forum's first.
-        for row in &self.forum_members {
-            let versions: Vec<&forum::Model> = self
-                .forums
-                .iter()
-                .filter(|f| f.id == row.forum_id)
-                .collect();
+        for row in &self.forum_member {
+            let versions: Vec<&forum::Model> =
+                self.forum.iter().filter(|f| f.id == row.forum_id).collect();
             let representable = |f: &forum::Model| {
                 (row.valid_from.is_some() || f.valid_from.is_none())
                     && (row.valid_to.is_some() || f.valid_to.is_none())
@@ -158,12 +155,12 @@ impl Rows {
                 .or_else(|| versions.iter().find(|f| representable(f) && holds(f)))
                 .or_else(|| versions.iter().find(|f| representable(f)))
                 .or(versions.first())
-                .and_then(|chosen| self.forums.iter().position(|f| std::ptr::eq(f, *chosen)));
+                .and_then(|chosen| self.forum.iter().position(|f| std::ptr::eq(f, *chosen)));
             let Some(index) = chosen else {
                 // Its forum is not visible to the caller.
                 continue;
             };
-            let f = &self.forums[index];
+            let f = &self.forum[index];
             let differs = |mine: &str, theirs: &str| (mine != theirs).then(|| mine.to_owned());
             let member = ForumMemberRecord {
                 key: names.record(row.id),
@@ -217,7 +214,7 @@ impl Rows {
             municipality: code,
             revision: None,
             committee: self
-                .committees
+                .political_committee
                 .iter()
                 .map(|row| {
                     record!(
@@ -231,7 +228,7 @@ impl Rows {
                 })
                 .collect(),
             unit: self
-                .units
+                .unit
                 .iter()
                 .map(|row| {
                     record!(
@@ -251,7 +248,7 @@ impl Rows {
                 })
                 .collect(),
             staff_role: self
-                .staff_roles
+                .staff_role
                 .iter()
                 .map(|row| {
                     let (exact, min, max) = match (row.weekly_minutes_min, row.weekly_minutes_max) {
@@ -276,7 +273,7 @@ impl Rows {
                 })
                 .collect(),
             budget_line: self
-                .budget_lines
+                .budget_line
                 .iter()
                 .map(|row| {
                     record!(
@@ -297,7 +294,7 @@ impl Rows {
                 .collect(),
             forum: forums,
             goal: self
-                .goals
+                .goal
                 .iter()
                 .map(|row| {
                     record!(
@@ -313,7 +310,7 @@ impl Rows {
                 })
                 .collect(),
             intervention: self
-                .interventions
+                .intervention
                 .iter()
                 .map(|row| {
                     record!(
@@ -336,7 +333,7 @@ impl Rows {
                 })
                 .collect(),
             shared_project: self
-                .shared_projects
+                .shared_project
                 .iter()
                 .map(|row| {
                     record!(
@@ -352,7 +349,7 @@ impl Rows {
                 })
                 .collect(),
             contact: self
-                .contacts
+                .contact
                 .iter()
                 .map(|row| {
                     record!(
@@ -370,7 +367,7 @@ impl Rows {
                 })
                 .collect(),
             key_indicator: self
-                .key_indicators
+                .key_indicator
                 .iter()
                 .map(|row| {
                     record!(

@@ -28,11 +28,7 @@ mod rows;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use entities::{
-    budget_line, contact, forum, forum_legal_basis, forum_member, goal, intervention,
-    intervention_partner, key_indicator, political_committee, project_participant, shared_project,
-    staff_role, unit,
-};
+use entities::{forum_legal_basis, intervention_partner, project_participant, Kind};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
@@ -101,13 +97,18 @@ pub struct ImportReport {
 /// A record the import adds, changes or removes.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RecordChange {
-    /// The table of its versions (`units`, `staff_roles`, …).
-    pub kind: String,
+    /// Its kind, written as the table of its versions (`units`, `staff_roles`, …).
+    #[serde(serialize_with = "table_of")]
+    pub kind: Kind,
     pub key: String,
     pub change: ChangeKind,
     /// The fields whose values differ in any version (`name`, `parent`, `valid_from`, …);
     /// `versions` when the number of versions differs. Empty for added and removed records.
     pub fields: Vec<String>,
+}
+
+fn table_of<S: serde::Serializer>(kind: &Kind, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(kind.table())
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -230,83 +231,7 @@ impl Store {
             desired.keep_contributions_of_others(code, &stored);
         }
         let mut diff = Diff::default();
-        diff.compare::<political_committee::Entity>(
-            &plan,
-            &desired.committees,
-            &stored.committees,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<unit::Entity>(
-            &plan,
-            &desired.units,
-            &stored.units,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<staff_role::Entity>(
-            &plan,
-            &desired.staff_roles,
-            &stored.staff_roles,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<budget_line::Entity>(
-            &plan,
-            &desired.budget_lines,
-            &stored.budget_lines,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<forum::Entity>(
-            &plan,
-            &desired.forums,
-            &stored.forums,
-            &desired.legal_bases_json(),
-            &stored.legal_bases_json(),
-        );
-        diff.compare::<forum_member::Entity>(
-            &plan,
-            &desired.forum_members,
-            &stored.forum_members,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<goal::Entity>(
-            &plan,
-            &desired.goals,
-            &stored.goals,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<intervention::Entity>(
-            &plan,
-            &desired.interventions,
-            &stored.interventions,
-            &desired.partners_json(),
-            &stored.partners_json(),
-        );
-        diff.compare::<shared_project::Entity>(
-            &plan,
-            &desired.shared_projects,
-            &stored.shared_projects,
-            &desired.participants_json(),
-            &stored.participants_json(),
-        );
-        diff.compare::<contact::Entity>(
-            &plan,
-            &desired.contacts,
-            &stored.contacts,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
-        diff.compare::<key_indicator::Entity>(
-            &plan,
-            &desired.key_indicators,
-            &stored.key_indicators,
-            &HashMap::new(),
-            &HashMap::new(),
-        );
+        desired.compare(&stored, &plan, &mut diff);
         tokio::task::yield_now().await;
         if diff.shares && !by.may_share {
             return Err(ApiError::Forbidden(format!(
@@ -329,39 +254,7 @@ impl Store {
             apply.links_before = apply.links_before().await?;
         }
         apply.links(&desired).await?;
-        apply
-            .kind::<political_committee::Entity>(&desired.committees, &stored.committees)
-            .await?;
-        apply
-            .kind::<unit::Entity>(&desired.units, &stored.units)
-            .await?;
-        apply
-            .kind::<staff_role::Entity>(&desired.staff_roles, &stored.staff_roles)
-            .await?;
-        apply
-            .kind::<budget_line::Entity>(&desired.budget_lines, &stored.budget_lines)
-            .await?;
-        apply
-            .kind::<forum::Entity>(&desired.forums, &stored.forums)
-            .await?;
-        apply
-            .kind::<forum_member::Entity>(&desired.forum_members, &stored.forum_members)
-            .await?;
-        apply
-            .kind::<goal::Entity>(&desired.goals, &stored.goals)
-            .await?;
-        apply
-            .kind::<intervention::Entity>(&desired.interventions, &stored.interventions)
-            .await?;
-        apply
-            .kind::<shared_project::Entity>(&desired.shared_projects, &stored.shared_projects)
-            .await?;
-        apply
-            .kind::<contact::Entity>(&desired.contacts, &stored.contacts)
-            .await?;
-        apply
-            .kind::<key_indicator::Entity>(&desired.key_indicators, &stored.key_indicators)
-            .await?;
+        desired.apply(&stored, &apply).await?;
         apply.remove_identities().await?;
         let unchanged = diff.unchanged;
         Ok(ImportReport {
@@ -376,39 +269,8 @@ impl Store {
     /// by record in the order of their identities, each record's versions in the order of time.
     async fn stored_model(&self, code: i32, visible_only: bool) -> ApiResult<Rows> {
         let links = |ids: &BTreeSet<i32>| ids.iter().copied().collect::<Vec<_>>();
-        let mut model = Rows {
-            committees: self
-                .versions_of::<political_committee::Entity>(code, visible_only)
-                .await?,
-            units: self.versions_of::<unit::Entity>(code, visible_only).await?,
-            staff_roles: self
-                .versions_of::<staff_role::Entity>(code, visible_only)
-                .await?,
-            budget_lines: self
-                .versions_of::<budget_line::Entity>(code, visible_only)
-                .await?,
-            forums: self
-                .versions_of::<forum::Entity>(code, visible_only)
-                .await?,
-            forum_members: self
-                .versions_of::<forum_member::Entity>(code, visible_only)
-                .await?,
-            goals: self.versions_of::<goal::Entity>(code, visible_only).await?,
-            interventions: self
-                .versions_of::<intervention::Entity>(code, visible_only)
-                .await?,
-            shared_projects: self
-                .versions_of::<shared_project::Entity>(code, visible_only)
-                .await?,
-            contacts: self
-                .versions_of::<contact::Entity>(code, visible_only)
-                .await?,
-            key_indicators: self
-                .versions_of::<key_indicator::Entity>(code, visible_only)
-                .await?,
-            ..Rows::default()
-        };
-        let forums: BTreeSet<i32> = model.forums.iter().map(|v| v.id).collect();
+        let mut model = Rows::versions(self, code, visible_only).await?;
+        let forums: BTreeSet<i32> = model.forum.iter().map(|v| v.id).collect();
         for row in forum_legal_basis::Entity::find()
             .filter(forum_legal_basis::Column::ForumId.is_in(links(&forums)))
             .order_by_asc(forum_legal_basis::Column::Id)
@@ -421,7 +283,7 @@ impl Store {
                 .or_default()
                 .push(row.legal_basis_id);
         }
-        let interventions: BTreeSet<i32> = model.interventions.iter().map(|v| v.id).collect();
+        let interventions: BTreeSet<i32> = model.intervention.iter().map(|v| v.id).collect();
         for row in intervention_partner::Entity::find()
             .filter(intervention_partner::Column::InterventionId.is_in(links(&interventions)))
             .order_by_asc(intervention_partner::Column::Id)
@@ -434,7 +296,7 @@ impl Store {
                 .or_default()
                 .push((row.unit_id, row.partner_id, row.role));
         }
-        let projects: BTreeSet<i32> = model.shared_projects.iter().map(|v| v.id).collect();
+        let projects: BTreeSet<i32> = model.shared_project.iter().map(|v| v.id).collect();
         for row in project_participant::Entity::find()
             .filter(project_participant::Column::ProjectId.is_in(links(&projects)))
             .order_by_asc(project_participant::Column::Id)
@@ -452,7 +314,7 @@ impl Store {
     }
 
     /// The versions of the records of `E` owned by `code`, by identity, each in the order of time.
-    async fn versions_of<E: Writable>(
+    pub(super) async fn versions_of<E: Writable>(
         &self,
         code: i32,
         visible_only: bool,

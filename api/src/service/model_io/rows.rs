@@ -3,51 +3,79 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entities::{
-    budget_line, contact, forum, forum_member, goal, intervention, key_indicator,
-    political_committee, shared_project, staff_role, unit,
-};
+use entities::Kind;
 use serde_json::Value as Json;
 
-/// A municipality's model as rows: versions of each table, and the rows that belong to a record
-/// rather than to a version (by the record's identity).
-#[derive(Default)]
-pub(super) struct Rows {
-    pub(super) committees: Vec<political_committee::Model>,
-    pub(super) units: Vec<unit::Model>,
-    pub(super) staff_roles: Vec<staff_role::Model>,
-    pub(super) budget_lines: Vec<budget_line::Model>,
-    pub(super) forums: Vec<forum::Model>,
-    pub(super) forum_members: Vec<forum_member::Model>,
-    pub(super) goals: Vec<goal::Model>,
-    pub(super) interventions: Vec<intervention::Model>,
-    pub(super) shared_projects: Vec<shared_project::Model>,
-    pub(super) contacts: Vec<contact::Model>,
-    pub(super) key_indicators: Vec<key_indicator::Model>,
-    /// Legal bases by forum.
-    pub(super) legal_bases: HashMap<i32, Vec<i32>>,
-    pub(super) partners: HashMap<i32, Vec<Partner>>,
-    pub(super) participants: HashMap<i32, Vec<Participant>>,
+use super::{apply::Apply, diff::Diff, plan::Plan};
+use crate::{error::ApiResult, service::Store};
+
+/// Declares [`Rows`] from the registry of kinds: a list of versions per model kind, named as
+/// the kind's entity module.
+macro_rules! declare_rows {
+    (
+        []
+        platform { $($platform:ident $platform_module:ident,)* }
+        model { $($kind:ident $module:ident $access:ident,)* }
+    ) => {
+        /// A municipality's model as rows: versions of each table, and the rows that belong to a
+        /// record rather than to a version (by the record's identity).
+        #[derive(Default)]
+        pub(super) struct Rows {
+            $(pub(super) $module: Vec<entities::$module::Model>,)*
+            /// Legal bases by forum.
+            pub(super) legal_bases: HashMap<i32, Vec<i32>>,
+            pub(super) partners: HashMap<i32, Vec<Partner>>,
+            pub(super) participants: HashMap<i32, Vec<Participant>>,
+        }
+
+        impl Rows {
+            /// The identities of the records the rows are versions of.
+            pub(super) fn ids(&self) -> HashSet<i32> {
+                let mut ids = HashSet::new();
+                $(ids.extend(self.$module.iter().map(|v| v.id));)*
+                ids
+            }
+
+            /// Every stored version of every record of municipality `code` (of those the
+            /// caller may see, when `visible_only`), kind by kind; no link rows.
+            pub(super) async fn versions(
+                store: &Store,
+                code: i32,
+                visible_only: bool,
+            ) -> ApiResult<Self> {
+                Ok(Self {
+                    $($module: store
+                        .versions_of::<entities::$module::Entity>(code, visible_only)
+                        .await?,)*
+                    ..Self::default()
+                })
+            }
+
+            /// Compares `self`, the document's rows, with `stored`, kind by kind.
+            pub(super) fn compare(&self, stored: &Rows, plan: &Plan, diff: &mut Diff) {
+                $(diff.compare::<entities::$module::Entity>(
+                    plan,
+                    &self.$module,
+                    &stored.$module,
+                    &self.links_json(Kind::$kind),
+                    &stored.links_json(Kind::$kind),
+                );)*
+            }
+
+            /// Writes the versions of `self`, the document's rows, where they differ from
+            /// `stored`, kind by kind in the registry's order (references before the records
+            /// that refer to them).
+            pub(super) async fn apply(&self, stored: &Rows, apply: &Apply<'_>) -> ApiResult<()> {
+                $(apply
+                    .kind::<entities::$module::Entity>(&self.$module, &stored.$module)
+                    .await?;)*
+                Ok(())
+            }
+        }
+    };
 }
 
-impl Rows {
-    /// The identities of the records the rows are versions of.
-    pub(super) fn ids(&self) -> HashSet<i32> {
-        let mut ids = HashSet::new();
-        ids.extend(self.committees.iter().map(|v| v.id));
-        ids.extend(self.units.iter().map(|v| v.id));
-        ids.extend(self.staff_roles.iter().map(|v| v.id));
-        ids.extend(self.budget_lines.iter().map(|v| v.id));
-        ids.extend(self.forums.iter().map(|v| v.id));
-        ids.extend(self.forum_members.iter().map(|v| v.id));
-        ids.extend(self.goals.iter().map(|v| v.id));
-        ids.extend(self.interventions.iter().map(|v| v.id));
-        ids.extend(self.shared_projects.iter().map(|v| v.id));
-        ids.extend(self.contacts.iter().map(|v| v.id));
-        ids.extend(self.key_indicators.iter().map(|v| v.id));
-        ids
-    }
-}
+entities::kinds!(declare_rows);
 
 /// A version's validity, `[valid_from, valid_to)`.
 pub(super) type Validity = (Option<NaiveDate>, Option<NaiveDate>);
@@ -75,19 +103,30 @@ impl Rows {
         }
     }
 
-    pub(super) fn legal_bases_json(&self) -> HashMap<i32, Json> {
+    /// The rows that belong to each record of `kind` rather than to a version, as JSON by
+    /// identity (empty for kinds without such rows).
+    fn links_json(&self, kind: Kind) -> HashMap<i32, Json> {
+        match kind {
+            Kind::Forum => self.legal_bases_json(),
+            Kind::Intervention => self.partners_json(),
+            Kind::SharedProject => self.participants_json(),
+            _ => HashMap::new(),
+        }
+    }
+
+    fn legal_bases_json(&self) -> HashMap<i32, Json> {
         self.legal_bases
             .iter()
             .map(|(id, v)| (*id, serde_json::json!(v)))
             .collect()
     }
-    pub(super) fn partners_json(&self) -> HashMap<i32, Json> {
+    fn partners_json(&self) -> HashMap<i32, Json> {
         self.partners
             .iter()
             .map(|(id, v)| (*id, serde_json::json!(v)))
             .collect()
     }
-    pub(super) fn participants_json(&self) -> HashMap<i32, Json> {
+    fn participants_json(&self) -> HashMap<i32, Json> {
         self.participants
             .iter()
             .map(|(id, v)| (*id, serde_json::json!(v)))
