@@ -168,3 +168,23 @@ vocabulary!(
         Finding = "finding",
     }
 );
+
+vocabulary!(
+    /// What kind of plan a municipality's crime-prevention plan is.
+    PlanKind {
+        /// A strategy: the overall frame, its goals and guiding principles ("Ishøj – En Tryg By").
+        Strategy = "strategy",
+        /// An action plan: how a strategy is carried out in a period (Handleplan 2014).
+        ActionPlan = "action_plan",
+    }
+);
+
+vocabulary!(
+    /// What a political body did with a plan.
+    PlanDecision {
+        /// Adopted it (vedtaget).
+        Adopted = "adopted",
+        /// Took note of it (taget til efterretning).
+        Noted = "noted",
+    }
+);

@@ -8,5 +8,7 @@ versioned! {
         pub plan: String,
         pub number: i32,
         pub title: String,
+        /// The plan the goal belongs to (`plans`), when it is recorded.
+        pub plan_id: Option<i32>,
     }
 }

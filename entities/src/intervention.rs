@@ -17,5 +17,7 @@ versioned! {
         pub age_max: Option<i32>,
         #[sea_orm(column_type = "Text")]
         pub funding: Option<String>,
+        /// The plan the intervention belongs to (`plans`), when it is recorded.
+        pub plan_id: Option<i32>,
     }
 }

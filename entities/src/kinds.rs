@@ -29,6 +29,7 @@ macro_rules! kinds {
             }
             model {
                 PoliticalCommittee political_committee Other,
+                Plan plan Other,
                 Unit unit Other,
                 StaffRole staff_role Other,
                 BudgetLine budget_line BudgetLines,

@@ -24,6 +24,7 @@ pub mod network;
 pub mod network_membership;
 pub mod outbox;
 pub mod partner_organisation;
+pub mod plan;
 pub mod political_committee;
 pub mod project_participant;
 pub mod shared_project;

@@ -7,6 +7,7 @@ mod m20261203_000001_create_outbox;
 mod m20261204_000001_unique_project_participants;
 mod m20261204_000002_outbox_by_municipality;
 mod m20261204_000003_index_outbox_by_record;
+mod m20261205_000001_create_plans;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_unique_project_participants::Migration),
             Box::new(m20261204_000002_outbox_by_municipality::Migration),
             Box::new(m20261204_000003_index_outbox_by_record::Migration),
+            Box::new(m20261205_000001_create_plans::Migration),
         ]
     }
 }

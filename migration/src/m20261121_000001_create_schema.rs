@@ -1186,7 +1186,10 @@ const TENANT_OWNED: [&str; 11] = [
 /// `[valid_from, valid_to)`, the owner, who may see it, the source document and section it comes
 /// from, and when and by whom it was recorded. References to such records point at identities.
 /// The versions of one identity do not overlap ([`forbid_overlapping_versions`]).
-fn tenant_owned_table(table: impl IntoIden + 'static, name: &str) -> TableCreateStatement {
+pub(crate) fn tenant_owned_table(
+    table: impl IntoIden + 'static,
+    name: &str,
+) -> TableCreateStatement {
     let column = |name: &str| Alias::new(name);
     Table::create()
         .table(table)
@@ -1242,7 +1245,7 @@ fn tenant_owned_table(table: impl IntoIden + 'static, name: &str) -> TableCreate
 /// Two versions of one identity may not hold on the same day. PostgreSQL enforces it with an
 /// exclusion constraint (which also holds between concurrent transactions); SQLite, whose writes
 /// are serialised, with triggers.
-async fn forbid_overlapping_versions(
+pub(crate) async fn forbid_overlapping_versions(
     manager: &SchemaManager<'_>,
     table: &str,
 ) -> Result<(), DbErr> {
@@ -1281,7 +1284,10 @@ async fn forbid_overlapping_versions(
 
 /// The indexes every tenant-owned table's reads use: by owner, by source, by validity; and one
 /// latest version per identity (which also serves reads of latest versions in id order).
-async fn create_tenancy_indexes(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+pub(crate) async fn create_tenancy_indexes(
+    manager: &SchemaManager<'_>,
+    table: &str,
+) -> Result<(), DbErr> {
     let column = |name: &str| Alias::new(name);
     manager
         .create_index(
@@ -1318,7 +1324,7 @@ async fn create_tenancy_indexes(manager: &SchemaManager<'_>, table: &str) -> Res
     .await
 }
 
-async fn create_index<C: IntoIndexColumn>(
+pub(crate) async fn create_index<C: IntoIndexColumn>(
     manager: &SchemaManager<'_>,
     name: &str,
     table: impl IntoIden + 'static,
@@ -1420,7 +1426,7 @@ enum AuditLog {
 }
 
 #[derive(DeriveIden)]
-enum Identities {
+pub(crate) enum Identities {
     Table,
     Id,
     Kind,

@@ -319,19 +319,48 @@ async fn build(db: &DatabaseConnection) -> Ids {
             finding: None,
         });
     }
+    let mut plans = Vec::new();
+    for (period, kind, title, part_of) in [
+        (Always, "strategy", "Strategi fast", None),
+        (Old, "action_plan", "Handleplan 2014", Some(0)),
+        (New, "action_plan", "Handleplan 2023", Some(0)),
+    ] {
+        plans.push(insert!(f, plan, TESTKOMMUNE, period, {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            first_year: None,
+            last_year: None,
+            part_of_id: part_of.map(|index: usize| plans[index]),
+            decision: Some("adopted".to_owned()),
+            decided_by: None,
+            committee_id: Some(udvalg_2014),
+            decided_on: None,
+            principles: None,
+        }));
+    }
+    let (strategi_fast, handleplan_2014, handleplan_2023) = (plans[0], plans[1], plans[2]);
     let maal_fast = insert!(f, goal, TESTKOMMUNE, Always, {
         plan: "Handleplan".to_owned(), number: 1, title: "Mål fast".to_owned(),
+        plan_id: Some(handleplan_2014),
     });
     let maal_2014 = insert!(f, goal, TESTKOMMUNE, Old, {
         plan: "Handleplan".to_owned(), number: 2, title: "Mål 2014".to_owned(),
+        plan_id: Some(strategi_fast),
     });
-    for (period, name, goal, lead) in [
-        (Always, "Indsats fast", maal_2014, enhed_2014),
-        (Old, "Indsats 2014", maal_fast, direktionen),
-        (New, "Indsats 2023", maal_fast, direktionen),
+    for (period, name, goal, lead, plan) in [
+        (
+            Always,
+            "Indsats fast",
+            maal_2014,
+            enhed_2014,
+            handleplan_2023,
+        ),
+        (Old, "Indsats 2014", maal_fast, direktionen, handleplan_2014),
+        (New, "Indsats 2023", maal_fast, direktionen, handleplan_2023),
     ] {
         let intervention = insert!(f, intervention, TESTKOMMUNE, period, {
             goal_id: Some(goal),
+            plan_id: Some(plan),
             lead_unit_id: Some(lead),
             name: name.to_owned(),
             description: None,
@@ -718,6 +747,97 @@ fn cases(ids: &Ids) -> Vec<Case> {
                 { "name": "Mål 2014", "interventions": names(&["Indsats fast"]) },
             ]),
             json!([{ "name": "Mål fast", "interventions": names(&["Indsats 2023"]) }]),
+        ),
+        case(
+            &[
+                "Municipality.plans",
+                "Plan.parts",
+                "Plan.goals",
+                "Plan.interventions",
+            ],
+            in_municipality(
+                "plans { name: title parts { name: title } goals { name: title } \
+                 interventions { name } }",
+            ),
+            json!([
+                {
+                    "name": "Strategi fast", "parts": names(&["Handleplan 2014"]),
+                    "goals": names(&["Mål 2014"]), "interventions": [],
+                },
+                {
+                    "name": "Handleplan 2014", "parts": [],
+                    "goals": names(&["Mål fast"]), "interventions": names(&["Indsats 2014"]),
+                },
+            ]),
+            json!([
+                {
+                    "name": "Strategi fast", "parts": names(&["Handleplan 2023"]),
+                    "goals": [], "interventions": [],
+                },
+                {
+                    "name": "Handleplan 2023", "parts": [], "goals": [],
+                    "interventions": names(&["Indsats fast", "Indsats 2023"]),
+                },
+            ]),
+        ),
+        case(
+            &["Plan.partOf", "Plan.committee", "Plan.municipality"],
+            in_municipality(
+                "plans { name: title partOf { name: title parts { name: title } } \
+                 committee { name } municipality { name } }",
+            ),
+            json!([
+                {
+                    "name": "Strategi fast", "partOf": null,
+                    "committee": { "name": "Udvalg 2014" }, "municipality": { "name": "Testkommune" },
+                },
+                {
+                    "name": "Handleplan 2014",
+                    "partOf": { "name": "Strategi fast", "parts": names(&["Handleplan 2014"]) },
+                    "committee": { "name": "Udvalg 2014" }, "municipality": { "name": "Testkommune" },
+                },
+            ]),
+            json!([
+                {
+                    "name": "Strategi fast", "partOf": null,
+                    "committee": null, "municipality": { "name": "Testkommune" },
+                },
+                {
+                    "name": "Handleplan 2023",
+                    "partOf": { "name": "Strategi fast", "parts": names(&["Handleplan 2023"]) },
+                    "committee": null, "municipality": { "name": "Testkommune" },
+                },
+            ]),
+        ),
+        case(
+            &["Goal.partOf", "Intervention.partOf"],
+            in_municipality(
+                "goals { name: title partOf { name: title goals { name: title } } } \
+                 interventions { name partOf { name: title } }",
+            ),
+            json!({
+                "goals": [
+                    {
+                        "name": "Mål fast",
+                        "partOf": { "name": "Handleplan 2014", "goals": names(&["Mål fast"]) },
+                    },
+                    {
+                        "name": "Mål 2014",
+                        "partOf": { "name": "Strategi fast", "goals": names(&["Mål 2014"]) },
+                    },
+                ],
+                "interventions": [
+                    { "name": "Indsats fast", "partOf": null },
+                    { "name": "Indsats 2014", "partOf": { "name": "Handleplan 2014" } },
+                ],
+            }),
+            json!({
+                "goals": [{ "name": "Mål fast", "partOf": null }],
+                "interventions": [
+                    { "name": "Indsats fast", "partOf": { "name": "Handleplan 2023" } },
+                    { "name": "Indsats 2023", "partOf": { "name": "Handleplan 2023" } },
+                ],
+            }),
         ),
         case(
             &["Municipality.interventions", "Intervention.goal"],

@@ -12,6 +12,7 @@ use super::{
     municipality::Municipality,
     organisation::Unit,
     pagination::{paginate, List},
+    plan::Plan,
     scalars::Date,
     source::{provenance_of, Provenance},
     store,
@@ -39,9 +40,13 @@ impl Goal {
     async fn revision(&self, ctx: &Context<'_>) -> Result<i32> {
         revision_of(self, ctx, self.row.id).await
     }
-    /// The plan the goal belongs to.
+    /// The name of the plan the goal belongs to, as the source gives it.
     async fn plan(&self) -> &str {
         &self.row.plan
+    }
+    /// The plan the goal belongs to, where it is recorded.
+    async fn part_of(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
+        self.related(ctx).optional(PlanById, self.row.plan_id).await
     }
     async fn number(&self) -> i32 {
         self.row.number
@@ -106,6 +111,10 @@ impl Intervention {
     }
     async fn goal(&self, ctx: &Context<'_>) -> Result<Option<Goal>> {
         self.related(ctx).optional(GoalById, self.row.goal_id).await
+    }
+    /// The plan the intervention belongs to, where it is recorded.
+    async fn part_of(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
+        self.related(ctx).optional(PlanById, self.row.plan_id).await
     }
     async fn lead_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
         self.related(ctx)
@@ -208,8 +217,10 @@ impl InterventionQuery {
 pub struct CreateGoalInput {
     /// The municipality (the editor's own).
     pub municipality_code: i32,
-    /// The plan the goal belongs to ("Ishøj – En Tryg By").
+    /// The name of the plan the goal belongs to ("Ishøj – En Tryg By").
     pub plan: String,
+    /// The plan record it belongs to (one of the municipality's plans).
+    pub part_of_id: Option<ID>,
     /// The goal's number in its plan (1–999).
     pub number: i32,
     pub title: String,
@@ -222,6 +233,7 @@ pub struct CreateGoalInput {
 #[derive(InputObject, Default)]
 pub struct GoalChangesInput {
     pub plan: MaybeUndefined<String>,
+    pub part_of_id: MaybeUndefined<ID>,
     pub number: MaybeUndefined<i32>,
     pub title: MaybeUndefined<String>,
 }
@@ -252,6 +264,8 @@ pub struct CreateInterventionInput {
     pub funding: Option<String>,
     /// The goal it serves (one of the municipality's).
     pub goal_id: Option<ID>,
+    /// The plan it belongs to (one of the municipality's).
+    pub part_of_id: Option<ID>,
     /// The unit that leads it (one of the municipality's).
     pub lead_unit_id: Option<ID>,
     /// Its partners (at most 50, none twice). They belong to the intervention as a whole: they
@@ -274,6 +288,7 @@ pub struct InterventionChangesInput {
     pub age_max: MaybeUndefined<i32>,
     pub funding: MaybeUndefined<String>,
     pub goal_id: MaybeUndefined<ID>,
+    pub part_of_id: MaybeUndefined<ID>,
     pub lead_unit_id: MaybeUndefined<ID>,
     /// Replaces the intervention's partners (`[]` or `null`: none). Partners have no validity of
     /// their own: the new set holds for the whole intervention, not only from `from`.
@@ -314,6 +329,7 @@ impl InterventionMutation {
         let new = NewGoal {
             municipality_code: input.municipality_code,
             plan: input.plan,
+            part_of_id: optional_key_of(input.part_of_id.as_ref(), Kind::Plan, "input.partOfId")?,
             number: input.number,
             title: input.title,
             valid_from,
@@ -337,6 +353,9 @@ impl InterventionMutation {
         let key = key_of(&id, Kind::Goal, "id")?;
         let changes = GoalChanges {
             plan: required(changes.plan, "changes.plan")?,
+            part_of_id: nullable(changes.part_of_id)
+                .map(|id| optional_key_of(id.as_ref(), Kind::Plan, "changes.partOfId"))
+                .transpose()?,
             number: required(changes.number, "changes.number")?,
             title: required(changes.title, "changes.title")?,
         };
@@ -357,6 +376,7 @@ impl InterventionMutation {
         let new = NewIntervention {
             municipality_code: input.municipality_code,
             goal_id: optional_key_of(input.goal_id.as_ref(), Kind::Goal, "input.goalId")?,
+            part_of_id: optional_key_of(input.part_of_id.as_ref(), Kind::Plan, "input.partOfId")?,
             lead_unit_id: optional_key_of(
                 input.lead_unit_id.as_ref(),
                 Kind::Unit,
@@ -393,6 +413,9 @@ impl InterventionMutation {
         let changes = InterventionChanges {
             goal_id: nullable(changes.goal_id)
                 .map(|id| optional_key_of(id.as_ref(), Kind::Goal, "changes.goalId"))
+                .transpose()?,
+            part_of_id: nullable(changes.part_of_id)
+                .map(|id| optional_key_of(id.as_ref(), Kind::Plan, "changes.partOfId"))
                 .transpose()?,
             lead_unit_id: nullable(changes.lead_unit_id)
                 .map(|id| optional_key_of(id.as_ref(), Kind::Unit, "changes.leadUnitId"))

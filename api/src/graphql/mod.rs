@@ -59,6 +59,7 @@ mod municipality;
 mod node;
 mod organisation;
 mod pagination;
+mod plan;
 mod platform;
 mod project;
 mod scalars;
@@ -102,6 +103,7 @@ pub struct Mutation(
     budget::BudgetMutation,
     forum::ForumMutation,
     intervention::InterventionMutation,
+    plan::PlanMutation,
     indicator::IndicatorMutation,
     edits::RecordMutation,
     platform::PlatformMutation,

@@ -13,6 +13,7 @@ use super::{
     loaders::*,
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
     pagination::{paginate, List},
+    plan::Plan,
     project::SharedProject,
     scalars::Date,
     source::{Provenance, Source},
@@ -175,6 +176,14 @@ impl Municipality {
         self.related(ctx)
             .as_of(as_of)
             .many(ForumsByMunicipality(slice), self.row.code)
+            .await
+    }
+    /// The municipality's crime-prevention strategies and action plans.
+    #[graphql(directive = list_size::apply(5, None))]
+    async fn plans(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Plan>> {
+        self.related(ctx)
+            .as_of(as_of)
+            .many(PlansByMunicipality, self.row.code)
             .await
     }
     #[graphql(directive = list_size::apply(10, None))]

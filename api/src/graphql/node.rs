@@ -11,6 +11,7 @@ use super::{
     loaders::*,
     municipality::{Municipality, Network},
     organisation::{Contact, PoliticalCommittee, StaffRole, Unit},
+    plan::Plan,
     project::SharedProject,
     source::Source,
 };
@@ -26,6 +27,7 @@ pub enum Node {
     PartnerOrganisation(PartnerOrganisation),
     LegalBasis(LegalBasis),
     PoliticalCommittee(PoliticalCommittee),
+    Plan(Plan),
     Unit(Unit),
     StaffRole(StaffRole),
     BudgetLine(BudgetLine),
@@ -91,6 +93,7 @@ pub async fn node_of(ctx: &Context<'_>, kind: Kind, key: i32) -> Result<Option<N
         Kind::PoliticalCommittee => get(ctx, CommitteeById, key)
             .await?
             .map(Node::PoliticalCommittee),
+        Kind::Plan => get(ctx, PlanById, key).await?.map(Node::Plan),
         Kind::Unit => get(ctx, UnitById, key).await?.map(Node::Unit),
         Kind::StaffRole => get(ctx, StaffRoleById, key).await?.map(Node::StaffRole),
         Kind::BudgetLine => get(ctx, BudgetLineById, key).await?.map(Node::BudgetLine),

@@ -108,6 +108,8 @@ pub struct ModelFile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub committee: Vec<CommitteeRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<PlanRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unit: Vec<UnitRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub staff_role: Vec<StaffRoleRecord>,
@@ -306,9 +308,41 @@ pub struct ForumMemberRecord {
 }
 
 tenant_record! {
+/// A crime-prevention strategy or action plan.
+pub struct PlanRecord {
+    /// `strategy` or `action_plan`.
+    pub kind: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_year: Option<i32>,
+    /// The key of the plan it carries out or belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
+    /// `adopted` or `noted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// The body that adopted or noted it, as the source names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// The key of that body, when it is one of the municipality's committees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub principles: Vec<String>,
+}
+}
+
+tenant_record! {
 pub struct GoalRecord {
-    /// The plan the goal belongs to ("Ishøj – En Tryg By").
+    /// The name of the plan the goal belongs to ("Ishøj – En Tryg By").
     pub plan: String,
+    /// The key of the plan record it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     pub number: i32,
     pub title: String,
 }
@@ -321,6 +355,9 @@ pub struct InterventionRecord {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
+    /// The key of the plan it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -127,6 +127,7 @@ impl Checker {
                 .committee
                 .iter()
                 .map(|r| (&r.key, &r.name, &r.section))
+                .chain(model.plan.iter().map(|r| (&r.key, &r.title, &r.section)))
                 .chain(model.unit.iter().map(|r| (&r.key, &r.name, &r.section)))
                 .chain(
                     model
@@ -187,6 +188,7 @@ fn record_at<'a>(model: &'a ModelFile, path: &str) -> Option<&'a str> {
     let index: usize = rest.split_once(']')?.0.parse().ok()?;
     let key = match kind {
         "committee" => &model.committee.get(index)?.key,
+        "plan" => &model.plan.get(index)?.key,
         "unit" => &model.unit.get(index)?.key,
         "staff_role" => &model.staff_role.get(index)?.key,
         "budget_line" => &model.budget_line.get(index)?.key,

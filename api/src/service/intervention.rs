@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use entities::{goal, intervention, intervention_partner};
+use entities::{goal, intervention, intervention_partner, plan};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -36,6 +36,8 @@ const MAX_PARTNERS: usize = 50;
 pub struct NewGoal {
     pub municipality_code: i32,
     pub plan: String,
+    /// The plan record the goal belongs to (one of the municipality's).
+    pub part_of_id: Option<i32>,
     pub number: i32,
     pub title: String,
     pub valid_from: NaiveDate,
@@ -47,6 +49,7 @@ pub struct NewGoal {
 #[derive(Debug, Clone, Default)]
 pub struct GoalChanges {
     pub plan: Option<String>,
+    pub part_of_id: Option<Option<i32>>,
     pub number: Option<i32>,
     pub title: Option<String>,
 }
@@ -67,8 +70,19 @@ impl Store {
         let plan = checked_text(&field("plan"), &new.plan)?;
         checked_goal_number(&field("number"), new.number)?;
         let title = checked_text(&field("title"), &new.title)?;
+        let code = new.municipality_code;
+        let part_of = new.part_of_id;
+        self.check_reference::<plan::Entity>(
+            &field("partOfId"),
+            "plan",
+            code,
+            part_of,
+            new.valid_from,
+        )
+        .await?;
         let version = goal::ActiveModel {
             plan: Set(plan),
+            plan_id: Set(part_of),
             number: Set(new.number),
             title: Set(title),
             ..Default::default()
@@ -87,9 +101,13 @@ impl Store {
         at: &str,
     ) -> ApiResult<goal::Model> {
         let field = |name: &str| format!("{at}.{name}");
-        self.owner_for_edit::<goal::Entity>(id).await?;
+        let code = self.owner_for_edit::<goal::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let plan = checked_optional(&field("plan"), changes.plan.as_deref(), checked_text)?;
+        if let Some(part_of) = changes.part_of_id {
+            self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
+                .await?;
+        }
         let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
         if let Some(number) = changes.number {
             checked_goal_number(&field("number"), number)?;
@@ -97,6 +115,9 @@ impl Store {
         self.update_from::<goal::Entity>(id, revision, change, |version| {
             if let Some(plan) = plan {
                 version.plan = Set(plan);
+            }
+            if let Some(part_of) = changes.part_of_id {
+                version.plan_id = Set(part_of);
             }
             if let Some(number) = changes.number {
                 version.number = Set(number);
@@ -122,6 +143,8 @@ pub struct NewInterventionPartner {
 pub struct NewIntervention {
     pub municipality_code: i32,
     pub goal_id: Option<i32>,
+    /// The plan the intervention belongs to (one of the municipality's).
+    pub part_of_id: Option<i32>,
     pub lead_unit_id: Option<i32>,
     pub name: String,
     pub description: Option<String>,
@@ -141,6 +164,7 @@ pub struct NewIntervention {
 #[derive(Debug, Clone, Default)]
 pub struct InterventionChanges {
     pub goal_id: Option<Option<i32>>,
+    pub part_of_id: Option<Option<i32>>,
     pub lead_unit_id: Option<Option<i32>>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,
@@ -191,6 +215,8 @@ impl Store {
         checked_ages(at, new.age_min, new.age_max)?;
         self.check_reference::<goal::Entity>(&field("goalId"), "goal", code, new.goal_id, day)
             .await?;
+        self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, new.part_of_id, day)
+            .await?;
         self.check_unit(&field("leadUnitId"), code, new.lead_unit_id, day)
             .await?;
         let partners = self
@@ -198,6 +224,7 @@ impl Store {
             .await?;
         let version = intervention::ActiveModel {
             goal_id: Set(new.goal_id),
+            plan_id: Set(new.part_of_id),
             lead_unit_id: Set(new.lead_unit_id),
             name: Set(name),
             description: Set(description),
@@ -249,6 +276,10 @@ impl Store {
             self.check_reference::<goal::Entity>(&field("goalId"), "goal", code, goal, from)
                 .await?;
         }
+        if let Some(part_of) = changes.part_of_id {
+            self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
+                .await?;
+        }
         if let Some(lead) = changes.lead_unit_id {
             self.check_unit(&field("leadUnitId"), code, lead, from)
                 .await?;
@@ -267,6 +298,9 @@ impl Store {
             |version| {
                 if let Some(goal) = changes.goal_id {
                     version.goal_id = Set(goal);
+                }
+                if let Some(part_of) = changes.part_of_id {
+                    version.plan_id = Set(part_of);
                 }
                 if let Some(lead) = changes.lead_unit_id {
                     version.lead_unit_id = Set(lead);

@@ -18,6 +18,7 @@ mod links;
 mod listing;
 mod model_io;
 mod organisation;
+mod plan;
 mod platform;
 mod project;
 mod scoped;
@@ -46,6 +47,7 @@ pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,
 };
+pub use plan::{principles_of, NewPlan, PlanChanges};
 pub use platform::{
     MunicipalityChanges, NetworkChanges, NewMunicipality, NewNetwork, NewPartner, PartnerChanges,
     Population,

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use entities::{
-    budget_line, contact, forum, forum_member, goal, intervention, key_indicator,
+    budget_line, contact, forum, forum_member, goal, intervention, key_indicator, plan,
     political_committee, shared_project, staff_role, unit,
 };
 
@@ -15,16 +15,17 @@ use crate::{
     seed::format::*,
     service::{
         checks::{
-            checked_ages, checked_email, checked_goal_number, checked_headcount, checked_hours,
-            checked_optional, checked_phone, checked_year, ore,
+            checked_ages, checked_day, checked_email, checked_goal_number, checked_headcount,
+            checked_hours, checked_optional, checked_phone, checked_year, ore,
         },
         indicator::{checked_figure, Figure},
+        plan::{checked_period, checked_principles},
         project::MAX_PARTICIPANTS,
         tree::Placement,
     },
     vocabulary::{
         Archetype, BudgetCategory, BudgetPhase, ForumLevel, ForumScope, IndicatorKind, Measure,
-        Pillar, PreventionLevel, ProjectRole,
+        Pillar, PlanDecision, PlanKind, PreventionLevel, ProjectRole,
     },
 };
 
@@ -79,6 +80,72 @@ impl Plan {
             if let (Some(name), Some(common)) = (name, common) {
                 model.political_committee.push(version!(
                     political_committee { name: name },
+                    self.id_of(&r.key),
+                    common,
+                    recorded
+                ));
+            }
+        }
+        for (i, r) in d.plan.iter().enumerate() {
+            let at = format!("plan[{i}]");
+            let kind = self.vocabulary(&format!("{at}.kind"), &r.kind, PlanKind::ALL);
+            let title = self.name(format!("{at}.title"), &r.title);
+            let period = self.check(checked_period(&at, r.first_year, r.last_year));
+            let part_of =
+                self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
+            if r.part_of.as_deref() == Some(r.key.as_str()) {
+                self.problem(format!("{at}.part_of"), "a plan cannot be part of itself");
+            }
+            let decision = self.vocabulary_opt(
+                &format!("{at}.decision"),
+                r.decision.as_deref(),
+                PlanDecision::ALL,
+            );
+            let decided_by = self.short_text(format!("{at}.decided_by"), r.decided_by.as_deref());
+            let committee = self.reference_opt(
+                &format!("{at}.committee"),
+                "political_committees",
+                r.committee.as_deref(),
+            );
+            let decided_on = match r.decided_on {
+                Some(day) => self
+                    .check(checked_day(&format!("{at}.decided_on"), day))
+                    .map(Some),
+                None => Some(None),
+            };
+            let principles = self.check(checked_principles(
+                &format!("{at}.principles"),
+                &r.principles,
+            ));
+            let common = self.common(&at, "plans", r.provenance());
+            if let (
+                Some(kind),
+                Some(title),
+                Some(()),
+                Some(part_of),
+                Some(decision),
+                Some(decided_by),
+                Some(committee),
+                Some(decided_on),
+                Some(principles),
+                Some(common),
+            ) = (
+                kind, title, period, part_of, decision, decided_by, committee, decided_on,
+                principles, common,
+            ) {
+                model.plan.push(version!(
+                    plan {
+                        kind: kind,
+                        title: title,
+                        first_year: r.first_year,
+                        last_year: r.last_year,
+                        part_of_id: part_of,
+                        decision: decision,
+                        decided_by: decided_by,
+                        committee_id: committee,
+                        decided_on: decided_on,
+                        principles: principles,
+                    },
                     self.id_of(&r.key),
                     common,
                     recorded
@@ -355,14 +422,18 @@ impl Plan {
             let plan = self.name(format!("{at}.plan"), &r.plan);
             let number = self.check(checked_goal_number(&format!("{at}.number"), r.number));
             let title = self.name(format!("{at}.title"), &r.title);
+            let part_of =
+                self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
             let common = self.common(&at, "goals", r.provenance());
-            if let (Some(plan), Some(()), Some(title), Some(common)) = (plan, number, title, common)
+            if let (Some(plan), Some(()), Some(title), Some(part_of), Some(common)) =
+                (plan, number, title, part_of, common)
             {
                 model.goal.push(version!(
                     goal {
                         plan: plan,
                         number: r.number,
-                        title: title
+                        title: title,
+                        plan_id: part_of,
                     },
                     self.id_of(&r.key),
                     common,
@@ -376,6 +447,8 @@ impl Plan {
             let name = self.name(format!("{at}.name"), &r.name);
             let description = self.long_text(format!("{at}.description"), r.description.as_deref());
             let goal = self.reference_opt(&format!("{at}.goal"), "goals", r.goal.as_deref());
+            let part_of =
+                self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
             let lead =
                 self.reference_opt(&format!("{at}.lead_unit"), "units", r.lead_unit.as_deref());
             let level = self.vocabulary_opt(
@@ -415,6 +488,7 @@ impl Plan {
                 Some(name),
                 Some(description),
                 Some(goal),
+                Some(part_of),
                 Some(lead),
                 Some(level),
                 Some(target_group),
@@ -425,6 +499,7 @@ impl Plan {
                 name,
                 description,
                 goal,
+                part_of,
                 lead,
                 level,
                 target_group,
@@ -443,6 +518,7 @@ impl Plan {
                         age_min: r.age_min,
                         age_max: r.age_max,
                         funding: funding,
+                        plan_id: part_of,
                     },
                     id,
                     common,

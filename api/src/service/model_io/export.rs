@@ -227,6 +227,29 @@ impl Rows {
                     )
                 })
                 .collect(),
+            plan: self
+                .plan
+                .iter()
+                .map(|row| {
+                    record!(
+                        PlanRecord {
+                            kind: row.kind.clone(),
+                            title: row.title.clone(),
+                            first_year: row.first_year,
+                            last_year: row.last_year,
+                            part_of: names.record_opt(row.part_of_id),
+                            decision: row.decision.clone(),
+                            decided_by: row.decided_by.clone(),
+                            committee: names.record_opt(row.committee_id),
+                            decided_on: row.decided_on,
+                            principles: crate::service::principles_of(row.principles.as_deref()),
+                        },
+                        row,
+                        names,
+                        "plans"
+                    )
+                })
+                .collect(),
             unit: self
                 .unit
                 .iter()
@@ -300,6 +323,7 @@ impl Rows {
                     record!(
                         GoalRecord {
                             plan: row.plan.clone(),
+                            part_of: names.record_opt(row.plan_id),
                             number: row.number,
                             title: row.title.clone(),
                         },
@@ -318,6 +342,7 @@ impl Rows {
                             name: row.name.clone(),
                             description: row.description.clone(),
                             goal: names.record_opt(row.goal_id),
+                            part_of: names.record_opt(row.plan_id),
                             lead_unit: names.record_opt(row.lead_unit_id),
                             prevention_level: row.prevention_level.clone(),
                             target_group: row.target_group.clone(),

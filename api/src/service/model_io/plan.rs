@@ -261,6 +261,7 @@ impl Plan {
             };
         }
         keys!(document.committee, "committee", "political_committees");
+        keys!(document.plan, "plan", "plans");
         keys!(document.unit, "unit", "units");
         keys!(document.staff_role, "staff_role", "staff_roles");
         keys!(document.budget_line, "budget_line", "budget_lines");
@@ -474,7 +475,8 @@ impl Plan {
             .map(|r| (&r.key, r.valid_from, r.valid_to));
         let units = d.unit.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
         let goals = d.goal.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
-        for (key, from, to) in committees.chain(units).chain(goals) {
+        let plans = d.plan.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
+        for (key, from, to) in committees.chain(units).chain(goals).chain(plans) {
             validity.entry(key).or_default().push((from, to));
         }
         let mut references: Vec<(String, Option<&str>, Option<NaiveDate>)> = Vec::new();
@@ -487,6 +489,25 @@ impl Plan {
             references.push((
                 format!("unit[{i}].committee"),
                 r.committee.as_deref(),
+                r.valid_from,
+            ));
+        }
+        for (i, r) in d.plan.iter().enumerate() {
+            references.push((
+                format!("plan[{i}].part_of"),
+                r.part_of.as_deref(),
+                r.valid_from,
+            ));
+            references.push((
+                format!("plan[{i}].committee"),
+                r.committee.as_deref(),
+                r.valid_from,
+            ));
+        }
+        for (i, r) in d.goal.iter().enumerate() {
+            references.push((
+                format!("goal[{i}].part_of"),
+                r.part_of.as_deref(),
                 r.valid_from,
             ));
         }
@@ -519,6 +540,11 @@ impl Plan {
             references.push((
                 format!("intervention[{i}].lead_unit"),
                 r.lead_unit.as_deref(),
+                r.valid_from,
+            ));
+            references.push((
+                format!("intervention[{i}].part_of"),
+                r.part_of.as_deref(),
                 r.valid_from,
             ));
         }

@@ -1,0 +1,245 @@
+//! Writing a municipality's crime-prevention plans: strategies and action plans. A plan may carry
+//! out another plan of the municipality (an action plan of its strategy), name the committee that
+//! adopted or noted it, and list its guiding principles; goals and interventions name the plan
+//! they belong to (see [`intervention`](super::intervention)).
+
+use chrono::NaiveDate;
+use entities::{plan, political_committee};
+use sea_orm::ActiveValue::Set;
+
+use super::{
+    checks::{checked_day, checked_optional, checked_text, checked_year, Origin},
+    Store,
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    vocabulary::{PlanDecision, PlanKind},
+};
+
+/// The most guiding principles a plan may list.
+const MAX_PRINCIPLES: usize = 20;
+
+/// A new plan.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub municipality_code: i32,
+    pub kind: PlanKind,
+    pub title: String,
+    pub first_year: Option<i32>,
+    pub last_year: Option<i32>,
+    pub part_of_id: Option<i32>,
+    pub decision: Option<PlanDecision>,
+    pub decided_by: Option<String>,
+    pub committee_id: Option<i32>,
+    pub decided_on: Option<NaiveDate>,
+    pub principles: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Changes to a plan: `None` keeps a field, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct PlanChanges {
+    pub kind: Option<PlanKind>,
+    pub title: Option<String>,
+    pub first_year: Option<Option<i32>>,
+    pub last_year: Option<Option<i32>>,
+    pub part_of_id: Option<Option<i32>>,
+    pub decision: Option<Option<PlanDecision>>,
+    pub decided_by: Option<Option<String>>,
+    pub committee_id: Option<Option<i32>>,
+    pub decided_on: Option<Option<NaiveDate>>,
+    pub principles: Option<Vec<String>>,
+}
+
+impl Store {
+    /// Creates a plan of the editor's municipality, `private` until shared.
+    pub async fn create_plan(&self, new: NewPlan, at: &str) -> ApiResult<plan::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let record = self
+            .new_record(
+                at,
+                (new.municipality_code, Some("municipalityCode")),
+                new.valid_from,
+                new.valid_to,
+                &new.origin,
+            )
+            .await?;
+        let code = new.municipality_code;
+        let title = checked_text(&field("title"), &new.title)?;
+        checked_period(at, new.first_year, new.last_year)?;
+        let decided_by =
+            checked_optional(&field("decidedBy"), new.decided_by.as_deref(), checked_text)?;
+        if let Some(day) = new.decided_on {
+            checked_day(&field("decidedOn"), day)?;
+        }
+        let principles = checked_principles(&field("principles"), &new.principles)?;
+        let day = new.valid_from;
+        self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, new.part_of_id, day)
+            .await?;
+        self.check_reference::<political_committee::Entity>(
+            &field("committeeId"),
+            "committee",
+            code,
+            new.committee_id,
+            day,
+        )
+        .await?;
+        let version = plan::ActiveModel {
+            kind: Set(new.kind.as_str().to_owned()),
+            title: Set(title),
+            first_year: Set(new.first_year),
+            last_year: Set(new.last_year),
+            part_of_id: Set(new.part_of_id),
+            decision: Set(new.decision.map(|d| d.as_str().to_owned())),
+            decided_by: Set(decided_by),
+            committee_id: Set(new.committee_id),
+            decided_on: Set(new.decided_on),
+            principles: Set(principles),
+            ..Default::default()
+        };
+        self.create::<plan::Entity>(version, record).await
+    }
+
+    /// Changes the plan `id` from `from` on.
+    pub async fn update_plan(
+        &self,
+        id: i32,
+        revision: i32,
+        from: NaiveDate,
+        changes: PlanChanges,
+        origin: Origin,
+        at: &str,
+    ) -> ApiResult<plan::Model> {
+        let field = |name: &str| format!("{at}.{name}");
+        let code = self.owner_for_edit::<plan::Entity>(id).await?;
+        let change = self.change_from(from, &origin).await?;
+        let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
+        // The period as it will be: the changed ends, and the others as they are on `from`.
+        if changes.first_year.is_some() || changes.last_year.is_some() {
+            let current = self.holding_from::<plan::Entity>(id, from).await?;
+            checked_period(
+                at,
+                changes.first_year.unwrap_or(current.first_year),
+                changes.last_year.unwrap_or(current.last_year),
+            )?;
+        }
+        let decided_by = changes
+            .decided_by
+            .map(|text| checked_optional(&field("decidedBy"), text.as_deref(), checked_text))
+            .transpose()?;
+        if let Some(Some(day)) = changes.decided_on {
+            checked_day(&field("decidedOn"), day)?;
+        }
+        let principles = changes
+            .principles
+            .as_deref()
+            .map(|principles| checked_principles(&field("principles"), principles))
+            .transpose()?;
+        if let Some(part_of) = changes.part_of_id {
+            if part_of == Some(id) {
+                return Err(ApiError::bad_input(
+                    field("partOfId"),
+                    "a plan cannot be part of itself",
+                ));
+            }
+            self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
+                .await?;
+        }
+        if let Some(committee) = changes.committee_id {
+            self.check_reference::<political_committee::Entity>(
+                &field("committeeId"),
+                "committee",
+                code,
+                committee,
+                from,
+            )
+            .await?;
+        }
+        self.update_from::<plan::Entity>(id, revision, change, |version| {
+            if let Some(kind) = changes.kind {
+                version.kind = Set(kind.as_str().to_owned());
+            }
+            if let Some(title) = title {
+                version.title = Set(title);
+            }
+            if let Some(year) = changes.first_year {
+                version.first_year = Set(year);
+            }
+            if let Some(year) = changes.last_year {
+                version.last_year = Set(year);
+            }
+            if let Some(part_of) = changes.part_of_id {
+                version.part_of_id = Set(part_of);
+            }
+            if let Some(decision) = changes.decision {
+                version.decision = Set(decision.map(|d| d.as_str().to_owned()));
+            }
+            if let Some(decided_by) = decided_by {
+                version.decided_by = Set(decided_by);
+            }
+            if let Some(committee) = changes.committee_id {
+                version.committee_id = Set(committee);
+            }
+            if let Some(day) = changes.decided_on {
+                version.decided_on = Set(day);
+            }
+            if let Some(principles) = principles {
+                version.principles = Set(principles);
+            }
+        })
+        .await
+    }
+}
+
+/// The years a plan covers: each a year a day may have, the first not after the last.
+pub(super) fn checked_period(at: &str, first: Option<i32>, last: Option<i32>) -> ApiResult<()> {
+    if let Some(first) = first {
+        checked_year(&format!("{at}.firstYear"), first)?;
+    }
+    if let Some(last) = last {
+        checked_year(&format!("{at}.lastYear"), last)?;
+    }
+    match (first, last) {
+        (Some(first), Some(last)) if first > last => Err(ApiError::bad_input(
+            format!("{at}.lastYear"),
+            format!("must not be before the first year ({first})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A plan's guiding principles, stored as a JSON array (none: `None`): each a name, at most
+/// [`MAX_PRINCIPLES`], none twice.
+pub(super) fn checked_principles(field: &str, principles: &[String]) -> ApiResult<Option<String>> {
+    if principles.len() > MAX_PRINCIPLES {
+        return Err(ApiError::bad_input(
+            field,
+            format!("at most {MAX_PRINCIPLES} principles"),
+        ));
+    }
+    let mut checked: Vec<String> = Vec::with_capacity(principles.len());
+    for (index, principle) in principles.iter().enumerate() {
+        let principle = checked_text(&format!("{field}[{index}]"), principle)?;
+        if checked.contains(&principle) {
+            return Err(ApiError::bad_input(
+                format!("{field}[{index}]"),
+                "is listed twice",
+            ));
+        }
+        checked.push(principle);
+    }
+    if checked.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(&checked)
+        .map(Some)
+        .map_err(|error| ApiError::Internal(error.into()))
+}
+
+/// The principles stored as `text` (a JSON array of strings; none when absent).
+pub fn principles_of(text: Option<&str>) -> Vec<String> {
+    text.and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}
