@@ -548,6 +548,13 @@ const UPDATE_GOAL: &str = r#"mutation ($id: ID!, $revision: Int!, $from: Date!, 
   updateGoal(id: $id, revision: $revision, from: $from, changes: $changes,
              provenance: { source: "002", section: "Bilag" }) { id plan number title revision }
 }"#;
+const CREATE_PLAN: &str = r#"mutation ($input: CreatePlanInput!) {
+  createPlan(input: $input) { id title revision }
+}"#;
+const UPDATE_PLAN: &str = r#"mutation ($id: ID!, $revision: Int!, $from: Date!, $changes: PlanChangesInput!) {
+  updatePlan(id: $id, revision: $revision, from: $from, changes: $changes,
+             provenance: { source: "002", section: "Bilag" }) { id title revision }
+}"#;
 const CREATE_INTERVENTION: &str = r#"mutation ($input: CreateInterventionInput!) {
   createIntervention(input: $input) {
     id name preventionLevel ageMin ageMax revision goal { title } leadUnit { name }
@@ -956,6 +963,8 @@ async fn nobody_writes_another_municipalitys_records() {
         let indicator = create(&e, label, CREATE_INDICATOR, "createKeyIndicator",
             new_record(json!({ "municipalityCode": ISHOEJ, "measure": "REPORTED_CRIME", "title": "Anmeldt",
                               "kind": "COUNT", "value": "10" }))).await;
+        let plan = create(&e, label, CREATE_PLAN, "createPlan",
+            new_record(json!({ "municipalityCode": ISHOEJ, "kind": "STRATEGY", "title": "Strategi" }))).await;
         let written = [
             Written { kind: "committee", id: committee["id"].clone(), mutation: UPDATE_COMMITTEE, changes: json!({ "name": "Overtaget" }) },
             Written { kind: "contact", id: contact["id"].clone(), mutation: UPDATE_CONTACT, changes: json!({ "name": "Overtaget" }) },
@@ -964,6 +973,7 @@ async fn nobody_writes_another_municipalitys_records() {
             Written { kind: "goal", id: goal["id"].clone(), mutation: UPDATE_GOAL, changes: json!({ "title": "Overtaget" }) },
             Written { kind: "intervention", id: intervention["id"].clone(), mutation: UPDATE_INTERVENTION, changes: json!({ "name": "Overtaget" }) },
             Written { kind: "indicator", id: indicator["id"].clone(), mutation: UPDATE_INDICATOR, changes: json!({ "title": "Overtaget" }) },
+            Written { kind: "plan", id: plan["id"].clone(), mutation: UPDATE_PLAN, changes: json!({ "title": "Overtaget" }) },
         ];
         let other = e.issuer_tokens.other_editor.as_str();
         let viewer = e.issuer_tokens.viewer.as_str();
@@ -993,6 +1003,7 @@ async fn nobody_writes_another_municipalitys_records() {
         }
         // Nobody else creates records of Ishøj, also not a member of its (now public) forum.
         let creates = [
+            (CREATE_PLAN, new_record(json!({ "municipalityCode": ISHOEJ, "kind": "STRATEGY", "title": "Fremmed" }))),
             (CREATE_COMMITTEE, new_record(json!({ "municipalityCode": ISHOEJ, "name": "Fremmed" }))),
             (CREATE_CONTACT, new_record(json!({ "municipalityCode": ISHOEJ, "name": "Fremmed", "roleTitle": "x" }))),
             (CREATE_FORUM, new_record(json!({ "municipalityCode": ISHOEJ, "name": "Fremmed", "scope": "MUNICIPAL", "level": "OPERATIONAL" }))),
@@ -1081,7 +1092,7 @@ async fn nobody_writes_another_municipalitys_records() {
                 r#"query ($id: ID!) { node(id: $id) {
                   ... on PoliticalCommittee { revision } ... on Contact { revision } ... on Forum { revision }
                   ... on ForumMember { revision } ... on Goal { revision } ... on Intervention { revision }
-                  ... on KeyIndicator { revision } } }"#,
+                  ... on KeyIndicator { revision } ... on Plan { revision } } }"#,
                 json!({ "id": record.id }),
             )
             .await;

@@ -18,6 +18,7 @@ use super::{
     },
     municipality::Municipality,
     organisation::{PoliticalCommittee, StaffRole, Unit},
+    plan::Plan,
     scalars::Date,
     source::Source,
     store,
@@ -48,6 +49,7 @@ read_at_comparison_day!(
     StaffingFigures,
     BudgetFigures,
     ForumLevelCount,
+    ComparedPlan,
     ComparedMunicipality,
 );
 
@@ -118,6 +120,8 @@ impl Figure {
                 RecordRef::StaffRole(id) => Kind::StaffRole.id(id),
                 RecordRef::BudgetLine(id) => Kind::BudgetLine.id(id),
                 RecordRef::Forum(id) => Kind::Forum.id(id),
+                RecordRef::Goal(id) => Kind::Goal.id(id),
+                RecordRef::Intervention(id) => Kind::Intervention.id(id),
             })
             .collect()
     }
@@ -313,6 +317,39 @@ impl ForumLevelCount {
     }
 }
 
+/// A plan current on the day that is part of no other plan current then (a strategy, with its
+/// action plans as parts), with the goals and interventions that belong to it or to its parts.
+pub struct ComparedPlan {
+    figures: Arc<figures::PlanFigures>,
+    as_of: NaiveDate,
+}
+
+#[Object]
+impl ComparedPlan {
+    /// The plan: its kind, title, period (`firstYear`–`lastYear`), decision and source.
+    async fn plan(&self) -> Plan {
+        self.record(self.figures.plan.clone())
+    }
+    /// The plans current on the day that are part of it, directly or further down.
+    // Calibrated: at most 1 part in the seed.
+    #[graphql(directive = list_size::apply(5, None))]
+    async fn parts(&self) -> Vec<Plan> {
+        self.figures
+            .parts
+            .iter()
+            .map(|part| self.record(part.clone()))
+            .collect()
+    }
+    /// How many goals current on the day belong to the plan or its parts.
+    async fn goals(&self) -> Figure {
+        Figure::of(self, &self.figures.goals)
+    }
+    /// How many interventions current on the day belong to the plan or its parts.
+    async fn interventions(&self) -> Figure {
+        Figure::of(self, &self.figures.interventions)
+    }
+}
+
 /// One municipality's organisation model in a comparison.
 pub struct ComparedMunicipality {
     model: figures::ComparedModel,
@@ -396,6 +433,25 @@ impl ComparedMunicipality {
                 as_of: self.as_of,
             })
             .collect()
+    }
+    /// The crime-prevention plans current on the day (none: the municipality has no current plan
+    /// you may see), each with the plans that are part of it.
+    // Calibrated: at most 1 plan that is part of no other in the seed.
+    #[graphql(directive = list_size::apply(5, None))]
+    async fn plans(&self) -> Vec<ComparedPlan> {
+        self.model
+            .plans
+            .iter()
+            .map(|figures| ComparedPlan {
+                figures: figures.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+    /// How many plans current on the day you may not see: they are left out of `plans`. 0 when
+    /// none is left out.
+    async fn hidden_plans(&self) -> usize {
+        self.model.hidden_plans
     }
 }
 

@@ -10,7 +10,7 @@
 //! the municipalities compared, and the count is the only thing read of them.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     sync::Arc,
 };
 
@@ -36,6 +36,8 @@ pub enum RecordRef {
     StaffRole(i32),
     BudgetLine(i32),
     Forum(i32),
+    Goal(i32),
+    Intervention(i32),
 }
 
 /// A number, exact (`min == max`) or a range, or unknown with the reason why.
@@ -179,6 +181,30 @@ entities::row! {
     }
 }
 
+entities::row! {
+    /// The columns of a goal or an intervention that the plans' counts read.
+    #[derive(Debug, Clone)]
+    pub struct PartFacts {
+        pub id: i32,
+        pub municipality_code: i32,
+        pub source_id: i32,
+        pub plan_id: Option<i32>,
+    }
+}
+
+/// A plan current on the day that is part of no other plan current then (a strategy, with its
+/// action plans as parts), and what belongs to it or to its parts.
+#[derive(Debug, Clone)]
+pub struct PlanFigures {
+    pub plan: Arc<plan::Version>,
+    /// The plans current on the day that are part of it, directly or further down.
+    pub parts: Vec<Arc<plan::Version>>,
+    /// How many goals belong to the plan or its parts.
+    pub goals: Figure,
+    /// How many interventions belong to the plan or its parts.
+    pub interventions: Figure,
+}
+
 /// Headcount and FTE of one prevention level (none = not stated).
 #[derive(Debug, Clone)]
 pub struct LevelFigures {
@@ -232,6 +258,9 @@ pub struct ComparedModel {
     pub staffing: Vec<Arc<StaffingFigures>>,
     pub budgets: Vec<Arc<BudgetFigures>>,
     pub forums_by_level: Vec<Arc<ForumLevel>>,
+    pub plans: Vec<Arc<PlanFigures>>,
+    /// How many plans current on the day the caller may not see (left out of `plans`).
+    pub hidden_plans: usize,
 }
 
 impl Store {
@@ -339,6 +368,59 @@ impl Store {
                 ],
             )
             .await?;
+        let plans = self
+            .list_by_column::<plan::Entity>(
+                plan::Column::MunicipalityCode,
+                codes,
+                Condition::all(),
+                day,
+            )
+            .await?;
+        let plans_of_codes = plan::Column::MunicipalityCode
+            .is_in(codes.iter().copied())
+            .into_condition();
+        let hidden_plans: Vec<(i32, i64)> = self
+            .count_hidden::<plan::Entity, _>(
+                plans_of_codes,
+                as_of,
+                &[plan::Column::MunicipalityCode],
+            )
+            .await?;
+        let goals_in_plans = Condition::all()
+            .add(goal::Column::MunicipalityCode.is_in(codes.iter().copied()))
+            .add(goal::Column::PlanId.is_not_null());
+        let goals: Vec<PartFacts> = self
+            .list_columns::<goal::Entity, _>(goals_in_plans.clone(), day)
+            .await?;
+        let hidden_goals: Vec<(i32, Option<i32>, i64)> = self
+            .count_hidden::<goal::Entity, _>(
+                goals_in_plans,
+                as_of,
+                &[goal::Column::MunicipalityCode, goal::Column::PlanId],
+            )
+            .await?;
+        let interventions_in_plans = Condition::all()
+            .add(intervention::Column::MunicipalityCode.is_in(codes.iter().copied()))
+            .add(intervention::Column::PlanId.is_not_null());
+        let interventions: Vec<PartFacts> = self
+            .list_columns::<intervention::Entity, _>(interventions_in_plans.clone(), day)
+            .await?;
+        let hidden_interventions: Vec<(i32, Option<i32>, i64)> = self
+            .count_hidden::<intervention::Entity, _>(
+                interventions_in_plans,
+                as_of,
+                &[
+                    intervention::Column::MunicipalityCode,
+                    intervention::Column::PlanId,
+                ],
+            )
+            .await?;
+        let mut plans = by_municipality(
+            plans.into_iter().map(Arc::new).collect(),
+            |p: &Arc<plan::Version>| p.municipality_code,
+        );
+        let mut goals = by_municipality(goals, |g| g.municipality_code);
+        let mut interventions = by_municipality(interventions, |i| i.municipality_code);
         let mut roles = by_municipality(roles, |r| r.municipality_code);
         let mut budget_lines = by_municipality(budget_lines, |l| l.municipality_code);
         let mut forums = by_municipality(forums, |f| f.municipality_code);
@@ -423,6 +505,34 @@ impl Store {
                     })
                     .collect();
 
+                let hidden_in_plans = |hidden: &[(i32, Option<i32>, i64)]| {
+                    hidden
+                        .iter()
+                        .filter(|h| h.0 == code)
+                        .filter_map(|(_, plan, hidden)| {
+                            Some((plan.as_ref().copied()?, count(*hidden)))
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let plans = plan_figures(
+                    plans.remove(&code).unwrap_or_default(),
+                    Parts {
+                        rows: goals.remove(&code).unwrap_or_default(),
+                        hidden: hidden_in_plans(&hidden_goals),
+                        record: RecordRef::Goal,
+                    },
+                    Parts {
+                        rows: interventions.remove(&code).unwrap_or_default(),
+                        hidden: hidden_in_plans(&hidden_interventions),
+                        record: RecordRef::Intervention,
+                    },
+                );
+                let hidden_plans = hidden_plans
+                    .iter()
+                    .filter(|h| h.0 == code)
+                    .map(|h| count(h.1))
+                    .sum();
+
                 ComparedModel {
                     municipality,
                     population,
@@ -430,6 +540,8 @@ impl Store {
                     staffing,
                     budgets,
                     forums_by_level,
+                    plans,
+                    hidden_plans,
                 }
             })
             .collect())
@@ -503,6 +615,82 @@ fn group<T, K: Ord>(
         groups.entry(key).or_default().1 += count;
     }
     groups
+}
+
+/// The goals or the interventions of a municipality that belong to a plan: the rows the caller
+/// may see, and per plan how many they may not.
+struct Parts {
+    rows: Vec<PartFacts>,
+    hidden: Vec<(i32, usize)>,
+    record: fn(i32) -> RecordRef,
+}
+
+impl Parts {
+    /// How many belong to one of `plans` (a plan and its parts).
+    fn count_in(&self, plans: &HashSet<i32>) -> Figure {
+        let rows: Vec<&PartFacts> = self
+            .rows
+            .iter()
+            .filter(|row| row.plan_id.is_some_and(|plan| plans.contains(&plan)))
+            .collect();
+        let hidden = self
+            .hidden
+            .iter()
+            .filter(|(plan, _)| plans.contains(plan))
+            .map(|(_, hidden)| hidden)
+            .sum();
+        let number = Decimal::from(rows.len());
+        Figure::known(number, number)
+            .with_records(
+                rows.iter().map(|row| (self.record)(row.id)).collect(),
+                rows.iter().map(|row| row.source_id).collect(),
+            )
+            .left_out(hidden)
+    }
+}
+
+/// The plans of one municipality current on the day that are part of no other plan current then,
+/// in id order, each with its parts (further down too) and the goals and interventions of them all.
+fn plan_figures(
+    plans: Vec<Arc<plan::Version>>,
+    goals: Parts,
+    interventions: Parts,
+) -> Vec<Arc<PlanFigures>> {
+    let current: HashSet<i32> = plans.iter().map(|p| p.id).collect();
+    let mut parts_of: HashMap<i32, Vec<&Arc<plan::Version>>> = HashMap::new();
+    for plan in &plans {
+        if let Some(whole) = plan.part_of_id {
+            parts_of.entry(whole).or_default().push(plan);
+        }
+    }
+    plans
+        .iter()
+        .filter(|plan| {
+            plan.part_of_id
+                .is_none_or(|whole| !current.contains(&whole))
+        })
+        .map(|plan| {
+            // The writes keep plans from being part of themselves; `tree` stops a walk anyway.
+            let mut tree = HashSet::from([plan.id]);
+            let mut parts = Vec::new();
+            let mut next = vec![plan.id];
+            while let Some(whole) = next.pop() {
+                for part in parts_of.get(&whole).into_iter().flatten() {
+                    if tree.insert(part.id) {
+                        parts.push(Arc::clone(part));
+                        next.push(part.id);
+                    }
+                }
+            }
+            parts.sort_by_key(|part| part.id);
+            Arc::new(PlanFigures {
+                plan: Arc::clone(plan),
+                parts,
+                goals: goals.count_in(&tree),
+                interventions: interventions.count_in(&tree),
+            })
+        })
+        .collect()
 }
 
 fn population_figure(municipality: &municipality::Model) -> Figure {

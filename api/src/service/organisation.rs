@@ -5,11 +5,10 @@
 use chrono::NaiveDate;
 use entities::{political_committee, staff_role, unit};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
     checks::{checked_headcount, checked_hours, checked_text, Origin},
-    tree::{units_in_cycles, Placement},
     Store,
 };
 use crate::{
@@ -118,8 +117,21 @@ impl Store {
         if let Some(parent) = changes.parent_id {
             self.check_parent(&field("parentId"), code, Some(id), parent, from)
                 .await?;
-            self.check_move(&field("parentId"), code, id, parent, from)
+            let cycle = self
+                .first_cycle_after_move::<unit::Entity>(
+                    code,
+                    id,
+                    parent,
+                    from,
+                    unit::Column::ParentId,
+                )
                 .await?;
+            if let Some(day) = cycle {
+                return Err(ApiError::bad_input(
+                    field("parentId"),
+                    format!("the unit would come under itself or one of its own units on {day}"),
+                ));
+            }
         }
         if let Some(committee) = changes.committee_id {
             self.check_committee(&field("committeeId"), code, committee, from)
@@ -192,69 +204,6 @@ impl Store {
             field,
             format!("the unit tree may be at most {MAX_DEPTH} levels deep"),
         ))
-    }
-
-    /// A move holds from `from` to the end of the version of `unit` that holds then (later versions
-    /// keep their own parent): on no day of that span may the unit come under itself, whatever
-    /// the other units' versions do then. ([`Self::check_parent`] has checked `from` itself.)
-    async fn check_move(
-        &self,
-        field: &str,
-        code: i32,
-        unit: i32,
-        parent: Option<i32>,
-        from: NaiveDate,
-    ) -> ApiResult<()> {
-        use unit::Column;
-        /// A unit version's id, parent and validity.
-        type Version = (i32, Option<i32>, Option<NaiveDate>, Option<NaiveDate>);
-        let versions: Vec<Version> = unit::Entity::find()
-            .select_only()
-            .columns([
-                Column::Id,
-                Column::ParentId,
-                Column::ValidFrom,
-                Column::ValidTo,
-            ])
-            .filter(Column::MunicipalityCode.eq(code))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut placements = Vec::with_capacity(versions.len() + 1);
-        let mut until = None;
-        for (id, parent_then, valid_from, valid_to) in versions {
-            let placement = Placement {
-                unit: id,
-                parent: parent_then,
-                valid_from,
-                valid_to,
-            };
-            if id == unit && placement.holds_on(Some(from)) {
-                // The version is split at `from`: as it was before, moved after.
-                until = valid_to;
-                placements.push(Placement {
-                    valid_to: Some(from),
-                    ..placement
-                });
-                placements.push(Placement {
-                    parent,
-                    valid_from: Some(from),
-                    ..placement
-                });
-            } else {
-                placements.push(placement);
-            }
-        }
-        match units_in_cycles(&placements, Some(from), until).get(&unit) {
-            Some(day) => Err(ApiError::bad_input(
-                field,
-                format!(
-                    "the unit would come under itself or one of its own units on {}",
-                    day.unwrap_or(from)
-                ),
-            )),
-            None => Ok(()),
-        }
     }
 
     /// A committee must be one of the same municipality that holds on `day`.

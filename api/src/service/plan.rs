@@ -146,6 +146,21 @@ impl Store {
             }
             self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
                 .await?;
+            let cycle = self
+                .first_cycle_after_move::<plan::Entity>(
+                    code,
+                    id,
+                    part_of,
+                    from,
+                    plan::Column::PartOfId,
+                )
+                .await?;
+            if let Some(day) = cycle {
+                return Err(ApiError::bad_input(
+                    field("partOfId"),
+                    format!("the plan would be part of itself or of one of its own parts on {day}"),
+                ));
+            }
         }
         if let Some(committee) = changes.committee_id {
             self.check_reference::<political_committee::Entity>(

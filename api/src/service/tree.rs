@@ -1,6 +1,7 @@
-//! The unit tree over time: whether a set of unit versions places a unit under itself on any day.
+//! A tree of records over time (units under units, plans part of plans): whether a set of
+//! versions places a record under itself on any day.
 //!
-//! A unit's parent is an attribute of its versions, so the tree differs from day to day. It can
+//! A record's parent is an attribute of its versions, so the tree differs from day to day. It can
 //! only gain a cycle on a day a version starts (an ending version removes a link, which cannot
 //! close a cycle), so checking the tree on the first day of a window and the links added on every
 //! day a version starts inside it checks every day of the window. A move and an import both check
@@ -9,6 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::{writes::Writable, Store};
+use crate::error::ApiResult;
 
 /// A unit version as the tree sees it: the unit, its parent, and when the version holds
 /// (`[valid_from, valid_to)`; none: unbounded).
@@ -208,6 +213,60 @@ fn on_cycles(parents: &HashMap<i32, i32>, steps_left: &mut usize) -> Option<BTre
         settled.extend(path);
     }
     Some(cyclic)
+}
+
+impl Store {
+    /// Whether moving `record` of `code`'s tree of `E` under `parent` from `from` on closes a
+    /// cycle: the first day it would then come under itself, none when it never would. The move
+    /// holds from `from` to the end of the version of `record` that holds then (later versions
+    /// keep their own parent); every day of that span is checked, whatever the other records'
+    /// versions do then.
+    pub(super) async fn first_cycle_after_move<E: Writable>(
+        &self,
+        code: i32,
+        record: i32,
+        parent: Option<i32>,
+        from: NaiveDate,
+        parent_column: <E as EntityTrait>::Column,
+    ) -> ApiResult<Option<NaiveDate>> {
+        /// A version's id, parent and validity.
+        type Version = (i32, Option<i32>, Option<NaiveDate>, Option<NaiveDate>);
+        let versions: Vec<Version> = E::find()
+            .select_only()
+            .columns([E::id(), parent_column, E::valid_from(), E::valid_to()])
+            .filter(E::owner().eq(code))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut placements = Vec::with_capacity(versions.len() + 1);
+        let mut until = None;
+        for (id, parent_then, valid_from, valid_to) in versions {
+            let placement = Placement {
+                unit: id,
+                parent: parent_then,
+                valid_from,
+                valid_to,
+            };
+            if id == record && placement.holds_on(Some(from)) {
+                // The version is split at `from`: as it was before, moved after.
+                until = valid_to;
+                placements.push(Placement {
+                    valid_to: Some(from),
+                    ..placement
+                });
+                placements.push(Placement {
+                    parent,
+                    valid_from: Some(from),
+                    ..placement
+                });
+            } else {
+                placements.push(placement);
+            }
+        }
+        Ok(units_in_cycles(&placements, Some(from), until)
+            .get(&record)
+            .map(|day| day.unwrap_or(from)))
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,7 @@ impl Plan {
                 ));
             }
         }
+        let mut plan_placements: Vec<(Placement, String)> = Vec::new();
         for (i, r) in d.plan.iter().enumerate() {
             let at = format!("plan[{i}]");
             let kind = self.vocabulary(&format!("{at}.kind"), &r.kind, PlanKind::ALL);
@@ -93,8 +94,14 @@ impl Plan {
             let period = self.check(checked_period(&at, r.first_year, r.last_year));
             let part_of =
                 self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
-            if r.part_of.as_deref() == Some(r.key.as_str()) {
-                self.problem(format!("{at}.part_of"), "a plan cannot be part of itself");
+            if let Some(Some(part_of)) = part_of {
+                let placement = Placement {
+                    unit: self.id_of(&r.key),
+                    parent: Some(part_of),
+                    valid_from: r.valid_from,
+                    valid_to: r.valid_to,
+                };
+                plan_placements.push((placement, format!("{at}.part_of")));
             }
             let decision = self.vocabulary_opt(
                 &format!("{at}.decision"),
@@ -152,6 +159,11 @@ impl Plan {
                 ));
             }
         }
+        self.check_tree(
+            &plan_placements,
+            "plan",
+            "a plan cannot be part of itself or of one of its own parts",
+        );
         let mut placements: Vec<(Placement, String)> = Vec::new();
         for (i, r) in d.unit.iter().enumerate() {
             let at = format!("unit[{i}]");
@@ -214,7 +226,11 @@ impl Plan {
                 ));
             }
         }
-        self.check_tree(&placements);
+        self.check_tree(
+            &placements,
+            "unit",
+            "a unit cannot be placed under itself or one of its own units",
+        );
         for (i, r) in d.staff_role.iter().enumerate() {
             let at = format!("staff_role[{i}]");
             let unit = self.reference(&format!("{at}.unit"), "units", &r.unit);

@@ -575,9 +575,15 @@ impl Plan {
         }
     }
 
-    /// No unit is placed under itself or one of its own units on any day: the problem is the
-    /// parent of a version that holds on the first day of a cycle.
-    pub(super) fn check_tree(&mut self, placements: &[(Placement, String)]) {
+    /// No record of a tree (units under units, plans part of plans) comes under itself on any
+    /// day: the problem, `refusal`, is at the parent of a version that holds on the first day of a
+    /// cycle. `section` names the document's section when the tree is too big to check.
+    pub(super) fn check_tree(
+        &mut self,
+        placements: &[(Placement, String)],
+        section: &str,
+        refusal: &str,
+    ) {
         let tree: Vec<Placement> = placements.iter().map(|(placement, _)| *placement).collect();
         let mut versions: HashMap<i32, Vec<usize>> = HashMap::new();
         for (index, placement) in tree.iter().enumerate() {
@@ -585,18 +591,18 @@ impl Plan {
         }
         let Some(cycles) = units_in_cycles_within(&tree, (None, None), MAX_CHECK_STEPS) else {
             self.problem(
-                "unit",
+                section,
                 format!(
-                    "the units' tree over time takes more than {MAX_CHECK_STEPS} steps to check: \
-                     it is not an organisation's tree"
+                    "the {section}s' tree over time takes more than {MAX_CHECK_STEPS} steps to \
+                     check: it is not an organisation's tree"
                 ),
             );
             return;
         };
         let mut refused = BTreeSet::new();
-        for (unit, day) in cycles {
+        for (record, day) in cycles {
             let field = versions
-                .get(&unit)
+                .get(&record)
                 .into_iter()
                 .flatten()
                 .find(|&&index| tree[index].holds_on(day))
@@ -604,10 +610,7 @@ impl Plan {
             refused.extend(field);
         }
         for field in refused {
-            self.problem(
-                field,
-                "a unit cannot be placed under itself or one of its own units",
-            );
+            self.problem(field, refusal);
         }
     }
 }
