@@ -186,6 +186,10 @@ await check('the page compares Albertslund, Viborg and Høje-Taastrup with the f
   await waitForText(cell(page, 'Placering (fra toppen af organisationen)', 165), 'Direktionen › Den Kriminalpræventive Enhed');
   await waitForText(cell(page, 'Organiseringstype (002)', 165), 'Faglig organisering');
   await waitForText(cell(page, 'Politisk udvalg', 169), 'Institutions- og Skoleudvalget');
+  // Høje-Taastrup's strategy, noted by the committee; Albertslund names no plan (and says so).
+  await waitForText(cell(page, 'Kriminalpræventiv plan', 169), 'taget til efterretning af Institutions- og Skoleudvalget 31. oktober 2023');
+  await waitForText(cell(page, 'Kriminalpræventiv plan', 169), '3 mål');
+  await waitForText(cell(page, 'Kriminalpræventiv plan', 165), 'Ukendt: kilderne nævner ingen gældende plan');
   // An unknown shows its reason, never a blank.
   await waitForText(cell(page, 'Årsværk', 165), 'Ukendt: weekly hours not given for');
   await waitForText(cell(page, 'Budget pr. indbygger', 165), 'Ukendt:');

@@ -1108,6 +1108,30 @@ fn cases(ids: &Ids) -> Vec<Case> {
             }]),
         ),
         case(
+            &[
+                "ComparedMunicipality.plans",
+                "ComparedPlan.plan",
+                "ComparedPlan.parts",
+            ],
+            "compareMunicipalities(codes: [999], asOf: $day) {
+                plans { plan { name: title committee { name } goals { name: title } }
+                    parts { name: title goals { name: title } interventions { name } }
+                    goals { value } interventions { value } } }",
+            json!([{ "plans": [{
+                "plan": { "name": "Strategi fast", "committee": { "name": "Udvalg 2014" },
+                          "goals": names(&["Mål 2014"]) },
+                "parts": [{ "name": "Handleplan 2014", "goals": names(&["Mål fast"]),
+                            "interventions": names(&["Indsats 2014"]) }],
+                "goals": { "value": "2" }, "interventions": { "value": "1" },
+            }] }]),
+            json!([{ "plans": [{
+                "plan": { "name": "Strategi fast", "committee": null, "goals": [] },
+                "parts": [{ "name": "Handleplan 2023", "goals": [],
+                            "interventions": names(&["Indsats fast", "Indsats 2023"]) }],
+                "goals": { "value": "0" }, "interventions": { "value": "2" },
+            }] }]),
+        ),
+        case(
             &["ComparedMunicipality.keyIndicators"],
             "compareMunicipalities(codes: [999], asOf: $day) { keyIndicators { title } }",
             json!([{ "keyIndicators": [{ "title": "Nøgletal 2014" }] }]),

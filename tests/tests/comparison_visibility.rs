@@ -565,7 +565,7 @@ async fn counting_what_was_left_out_does_not_grow_with_municipalities() {
         let for_one = app.statements();
         app.reset_statements();
         let data = app
-            .query_as(stranger, &query("165, 169, 183, 187, 791"))
+            .query_as(stranger.clone(), &query("165, 169, 183, 187, 791"))
             .await;
         let for_five = app.statements();
         let hidden: i64 = data["compareMunicipalities"]
@@ -580,6 +580,21 @@ async fn counting_what_was_left_out_does_not_grow_with_municipalities() {
         // The municipalities, units, committees, then each of staff roles, forums and budget
         // lines: what the caller may see, and how many it may not.
         assert_eq!(for_five, 9, "{}", app.label());
+        // The plans, read only when asked for: plans, goals and interventions, seen and not.
+        let with_plans = |codes: &str| {
+            query(codes).replacen(
+                "forumsByLevel",
+                "hiddenPlans plans { goals { value hiddenRecords } } forumsByLevel",
+                1,
+            )
+        };
+        app.reset_statements();
+        app.query_as(stranger.clone(), &with_plans("165")).await;
+        let for_one = app.statements();
+        app.reset_statements();
+        app.query_as(stranger, &with_plans("165, 169, 183, 187, 791"))
+            .await;
+        assert_eq!((for_one, app.statements()), (15, 15), "{}", app.label());
     })
     .await;
 }

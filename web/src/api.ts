@@ -156,6 +156,28 @@ export interface Compared {
     forums: { name: string; provenance: Provenance }[];
   }[];
   keyIndicators: KeyIndicator[];
+  plans: ComparedPlan[];
+  hiddenPlans: number;
+}
+
+export type PlanKind = 'STRATEGY' | 'ACTION_PLAN';
+export type PlanDecision = 'ADOPTED' | 'NOTED';
+
+export interface ComparedPlan {
+  plan: {
+    id: string;
+    kind: PlanKind | null;
+    title: string;
+    firstYear: number | null;
+    lastYear: number | null;
+    decision: PlanDecision | null;
+    decidedBy: string | null;
+    decidedOn: string | null;
+    provenance: Provenance;
+  };
+  parts: { id: string; title: string; firstYear: number | null; lastYear: number | null }[];
+  goals: Figure;
+  interventions: Figure;
 }
 
 const SOURCE = 'fragment S on Source { key title date publisher }';
@@ -190,6 +212,12 @@ export const COMPARE_QUERY = `query Compare($codes: [Int!]!, $asOf: Date!) {
     }
     forumsByLevel { level count hiddenRecords forums { name provenance { ...P } } }
     keyIndicators { id title periodStart periodEnd kind value unit finding provenance { ...P } }
+    plans {
+      plan { id kind title firstYear lastYear decision decidedBy decidedOn provenance { ...P } }
+      parts { id title firstYear lastYear }
+      goals { ...F } interventions { ...F }
+    }
+    hiddenPlans
   }
 }
 ${FIGURE}

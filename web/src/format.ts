@@ -1,6 +1,6 @@
 // Numbers and dates as Danish readers write them (4,36; 5.280.000 kr.; 27. marts 2023). The CSV
 // export keeps the API's machine-readable decimals instead.
-import type { Archetype, Figure, ForumLevel, PreventionLevel, Source } from './api';
+import type { Archetype, Figure, ForumLevel, PlanDecision, PlanKind, PreventionLevel, Source } from './api';
 
 /** A decimal string of the API ("4.36", "-23.5") in Danish, keeping its decimals. */
 export function decimal(value: string): string {
@@ -63,3 +63,20 @@ export const ARCHETYPE: Record<Archetype, string> = {
 
 /** The order levels are shown in: the prevention triangle from the base up, unknown last. */
 export const LEVEL_ORDER: (PreventionLevel | null)[] = ['GENERAL', 'TARGETED', 'INDIVIDUAL', null];
+
+export const PLAN_KIND: Record<PlanKind, string> = {
+  STRATEGY: 'Strategi',
+  ACTION_PLAN: 'Handleplan',
+};
+
+export const PLAN_DECISION: Record<PlanDecision, string> = {
+  ADOPTED: 'vedtaget',
+  NOTED: 'taget til efterretning',
+};
+
+/** The years a plan covers: "2023–2026", "2014", or null when the source gives none. */
+export function years(first: number | null, last: number | null): string | null {
+  if (first === null && last === null) return null;
+  if (first === last || first === null) return String(last);
+  return `${first}–${last ?? ''}`;
+}

@@ -470,7 +470,12 @@ impl ComparisonQuery {
         as_of: Date,
     ) -> Result<Vec<ComparedMunicipality>> {
         let as_of = as_of.0;
-        let models = store(ctx)?.compare(&codes, as_of).await?;
+        // The plans cost six statements more: read only when the query selects them.
+        let selected = ctx.look_ahead();
+        let asked = figures::ComparedParts {
+            plans: selected.field("plans").exists() || selected.field("hiddenPlans").exists(),
+        };
+        let models = store(ctx)?.compare(&codes, as_of, asked).await?;
         Ok(models
             .into_iter()
             .map(|model| ComparedMunicipality { model, as_of })

@@ -205,6 +205,24 @@ pub struct PlanFigures {
     pub interventions: Figure,
 }
 
+/// The parts of a comparison that are read only when a query asks for them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ComparedParts {
+    /// The current plans and what belongs to them.
+    pub plans: bool,
+}
+
+/// What the plans of a comparison are computed from (empty when they were not asked for).
+#[derive(Default)]
+struct PlansCompared {
+    plans: Vec<Arc<plan::Version>>,
+    hidden_plans: Vec<(i32, i64)>,
+    goals: Vec<PartFacts>,
+    hidden_goals: Vec<(i32, Option<i32>, i64)>,
+    interventions: Vec<PartFacts>,
+    hidden_interventions: Vec<(i32, Option<i32>, i64)>,
+}
+
 /// Headcount and FTE of one prevention level (none = not stated).
 #[derive(Debug, Clone)]
 pub struct LevelFigures {
@@ -264,9 +282,15 @@ pub struct ComparedModel {
 }
 
 impl Store {
-    /// Compares the organisation models of `codes` as of `as_of`, in the order asked for.
+    /// Compares the organisation models of `codes` as of `as_of`, in the order asked for, with
+    /// the parts that are read only when asked for (`asked`).
     /// A fixed number of statements, whatever the number of municipalities or records.
-    pub async fn compare(&self, codes: &[i32], as_of: NaiveDate) -> ApiResult<Vec<ComparedModel>> {
+    pub async fn compare(
+        &self,
+        codes: &[i32],
+        as_of: NaiveDate,
+        asked: ComparedParts,
+    ) -> ApiResult<Vec<ComparedModel>> {
         if codes.is_empty() || codes.len() > MAX_COMPARED {
             return Err(ApiError::bad_input(
                 "codes",
@@ -368,57 +392,20 @@ impl Store {
                 ],
             )
             .await?;
-        let plans = self
-            .list_by_column::<plan::Entity>(
-                plan::Column::MunicipalityCode,
-                codes,
-                Condition::all(),
-                day,
-            )
-            .await?;
-        let plans_of_codes = plan::Column::MunicipalityCode
-            .is_in(codes.iter().copied())
-            .into_condition();
-        let hidden_plans: Vec<(i32, i64)> = self
-            .count_hidden::<plan::Entity, _>(
-                plans_of_codes,
-                as_of,
-                &[plan::Column::MunicipalityCode],
-            )
-            .await?;
-        let goals_in_plans = Condition::all()
-            .add(goal::Column::MunicipalityCode.is_in(codes.iter().copied()))
-            .add(goal::Column::PlanId.is_not_null());
-        let goals: Vec<PartFacts> = self
-            .list_columns::<goal::Entity, _>(goals_in_plans.clone(), day)
-            .await?;
-        let hidden_goals: Vec<(i32, Option<i32>, i64)> = self
-            .count_hidden::<goal::Entity, _>(
-                goals_in_plans,
-                as_of,
-                &[goal::Column::MunicipalityCode, goal::Column::PlanId],
-            )
-            .await?;
-        let interventions_in_plans = Condition::all()
-            .add(intervention::Column::MunicipalityCode.is_in(codes.iter().copied()))
-            .add(intervention::Column::PlanId.is_not_null());
-        let interventions: Vec<PartFacts> = self
-            .list_columns::<intervention::Entity, _>(interventions_in_plans.clone(), day)
-            .await?;
-        let hidden_interventions: Vec<(i32, Option<i32>, i64)> = self
-            .count_hidden::<intervention::Entity, _>(
-                interventions_in_plans,
-                as_of,
-                &[
-                    intervention::Column::MunicipalityCode,
-                    intervention::Column::PlanId,
-                ],
-            )
-            .await?;
-        let mut plans = by_municipality(
-            plans.into_iter().map(Arc::new).collect(),
-            |p: &Arc<plan::Version>| p.municipality_code,
-        );
+        let plans = if asked.plans {
+            self.plans_compared(codes, as_of).await?
+        } else {
+            PlansCompared::default()
+        };
+        let PlansCompared {
+            plans,
+            hidden_plans,
+            goals,
+            hidden_goals,
+            interventions,
+            hidden_interventions,
+        } = plans;
+        let mut plans = by_municipality(plans, |p| p.municipality_code);
         let mut goals = by_municipality(goals, |g| g.municipality_code);
         let mut interventions = by_municipality(interventions, |i| i.municipality_code);
         let mut roles = by_municipality(roles, |r| r.municipality_code);
@@ -545,6 +532,75 @@ impl Store {
                 }
             })
             .collect())
+    }
+
+    /// The plans of `codes` current on `as_of`, the goals and interventions that belong to a plan,
+    /// and how many of each the caller may not see. Six statements.
+    async fn plans_compared(&self, codes: &[i32], as_of: NaiveDate) -> ApiResult<PlansCompared> {
+        let plans = self
+            .list_by_column::<plan::Entity>(
+                plan::Column::MunicipalityCode,
+                codes,
+                Condition::all(),
+                Some(as_of),
+            )
+            .await?;
+        let plans_of_codes = plan::Column::MunicipalityCode
+            .is_in(codes.iter().copied())
+            .into_condition();
+        let hidden_plans: Vec<(i32, i64)> = self
+            .count_hidden::<plan::Entity, _>(
+                plans_of_codes,
+                as_of,
+                &[plan::Column::MunicipalityCode],
+            )
+            .await?;
+        let (goals, hidden_goals) = self
+            .in_plans::<goal::Entity>(
+                codes,
+                as_of,
+                goal::Column::MunicipalityCode,
+                goal::Column::PlanId,
+            )
+            .await?;
+        let (interventions, hidden_interventions) = self
+            .in_plans::<intervention::Entity>(
+                codes,
+                as_of,
+                intervention::Column::MunicipalityCode,
+                intervention::Column::PlanId,
+            )
+            .await?;
+        Ok(PlansCompared {
+            plans: plans.into_iter().map(Arc::new).collect(),
+            hidden_plans,
+            goals,
+            hidden_goals,
+            interventions,
+            hidden_interventions,
+        })
+    }
+
+    /// The rows of `E` (goals, interventions) of `codes` current on `as_of` that belong to a plan
+    /// and that the caller may see, and per municipality and plan how many it may not. Two
+    /// statements.
+    async fn in_plans<E: Scoped>(
+        &self,
+        codes: &[i32],
+        as_of: NaiveDate,
+        owner: E::Column,
+        plan: E::Column,
+    ) -> ApiResult<(Vec<PartFacts>, Vec<(i32, Option<i32>, i64)>)> {
+        let in_plans = Condition::all()
+            .add(owner.is_in(codes.iter().copied()))
+            .add(plan.is_not_null());
+        let rows = self
+            .list_columns::<E, PartFacts>(in_plans.clone(), Some(as_of))
+            .await?;
+        let hidden = self
+            .count_hidden::<E, _>(in_plans, as_of, &[owner, plan])
+            .await?;
+        Ok((rows, hidden))
     }
 
     /// How many rows of `E` that `filter` selects, valid at `as_of`, the caller may NOT see, per

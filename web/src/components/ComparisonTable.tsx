@@ -2,8 +2,8 @@
 // municipality, one row per aspect. A municipality with several sources lists each source's
 // figures, so disagreeing sources are both shown.
 import type { ReactNode } from 'react';
-import type { Compared, KeyIndicator } from '../api';
-import { ARCHETYPE, decimal, FORUM_LEVEL, LEVEL_ORDER, preventionLevel } from '../format';
+import type { Compared, ComparedPlan, KeyIndicator } from '../api';
+import { ARCHETYPE, date, decimal, FORUM_LEVEL, LEVEL_ORDER, PLAN_DECISION, PLAN_KIND, preventionLevel, years } from '../format';
 import { FigureView, SourceNote, unique } from './FigureView';
 
 interface Row {
@@ -24,6 +24,16 @@ function period(k: KeyIndicator): string {
   if (k.periodStart === null && k.periodEnd === null) return 'periode ikke oplyst';
   if (k.periodStart === k.periodEnd || k.periodStart === null) return String(k.periodEnd);
   return `${k.periodStart}–${k.periodEnd ?? ''}`;
+}
+
+/** "Strategi, 2023–2026; taget til efterretning af Institutions- og Skoleudvalget 31. oktober 2023". */
+function planFacts({ plan }: ComparedPlan): string {
+  const facts = [plan.kind ? PLAN_KIND[plan.kind] : 'Plan', years(plan.firstYear, plan.lastYear) ?? 'periode ikke oplyst'];
+  const decision = plan.decision ? PLAN_DECISION[plan.decision] : null;
+  const decided = [decision, plan.decidedBy && `af ${plan.decidedBy}`, plan.decidedOn && date(plan.decidedOn)]
+    .filter(Boolean)
+    .join(' ');
+  return decided ? `${facts.join(', ')}; ${decided}` : facts.join(', ');
 }
 
 function staffingRow(
@@ -115,6 +125,40 @@ const GROUPS: { title: string; rows: Row[] }[] = [
             </ul>
           );
         },
+      },
+      {
+        label: 'Kriminalpræventiv plan',
+        cell: (c) =>
+          c.plans.length === 0 && c.hiddenPlans === 0 ? (
+            none('kilderne nævner ingen gældende plan på datoen')
+          ) : (
+            <ul className="per-source">
+              {c.plans.map((p) => (
+                <li key={p.plan.id}>
+                  <strong>{p.plan.title}</strong> <span className="muted">({planFacts(p)})</span>
+                  {p.parts.map((part) => (
+                    <div key={part.id} className="muted">
+                      Heri: {part.title}
+                      {years(part.firstYear, part.lastYear) && ` (${years(part.firstYear, part.lastYear)})`}
+                    </div>
+                  ))}
+                  <div>
+                    <FigureView figure={p.goals} unit="mål" label={`Mål, ${p.plan.title}`} />,{' '}
+                    <FigureView figure={p.interventions} unit="indsatser" label={`Indsatser, ${p.plan.title}`} />{' '}
+                    <SourceNote
+                      label={`Plan, ${c.municipality.name}`}
+                      origin={{
+                        sources: p.plan.provenance.source ? [p.plan.provenance.source] : [],
+                        sections: [p.plan.provenance.section],
+                        note: p.plan.provenance.note,
+                      }}
+                    />
+                  </div>
+                </li>
+              ))}
+              {c.hiddenPlans > 0 && <li className="muted">+{c.hiddenPlans} ikke delt med dig</li>}
+            </ul>
+          ),
       },
       {
         label: 'Organiseringstype (002)',
