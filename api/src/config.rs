@@ -68,7 +68,7 @@ pub enum Command {
     /// `DATABASE_URL`), and accepted only by such a server.
     DevToken(DevTokenArgs),
     /// Pull budget lines from a Vestegn server as an integration (OAuth2 client credentials).
-    PullBudgets(crate::integration::PullBudgetsArgs),
+    PullBudgets(budget_client::PullBudgetsArgs),
 }
 
 /// What a development token says.
@@ -532,6 +532,45 @@ mod tests {
     use std::path::PathBuf;
 
     use super::Config;
+
+    #[test]
+    fn the_subcommand_parses_next_to_the_servers_flags() {
+        use budget_client::OutputFormat;
+        use clap::Parser;
+
+        use super::{Cli, Command};
+
+        let cli = Cli::try_parse_from([
+            "vestegn",
+            "pull-budgets",
+            "--year",
+            "2023",
+            "--municipality",
+            "169",
+            "--municipality",
+            "183",
+            "--format",
+            "json",
+            "--token-url",
+            "http://127.0.0.1:1/token",
+            "--client-id",
+            "budget-sync",
+            "--client-secret",
+            "very-secret",
+        ]);
+        let Ok(Cli {
+            command: Some(Command::PullBudgets(args)),
+            ..
+        }) = cli
+        else {
+            panic!("not parsed as pull-budgets: {cli:?}");
+        };
+        assert_eq!(args.year, 2023);
+        assert_eq!(args.municipalities, vec![169, 183]);
+        assert_eq!(args.format, OutputFormat::Json);
+        assert_eq!(args.scope, "budgets:read");
+        assert_eq!(args.page_size, 100);
+    }
 
     #[test]
     fn passwords_never_reach_the_logs() {

@@ -10,7 +10,6 @@ pub mod database;
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod integration;
 pub mod seed;
 pub mod service;
 pub mod telemetry;

@@ -15,7 +15,7 @@ use vestegn_api::{
         auth::dev::{DevKey, KeyFile},
         server,
     },
-    integration, seed, telemetry, AppState,
+    seed, telemetry, AppState,
 };
 
 /// mimalloc instead of the system allocator: a GraphQL response is many small allocations made
@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Some(Command::PullBudgets(args)) => {
-            return integration::pull_budgets(args, &mut std::io::stdout()).await;
+            return budget_client::pull_budgets(args, &mut std::io::stdout()).await;
         }
         _ => {}
     }

@@ -1,16 +1,14 @@
-//! `vestegn pull-budgets` end to end: a token from the tests' OpenID provider by the client
+//! The budget client (`vestegn-pull-budgets`, also `vestegn pull-budgets`) end to end: a token from the tests' OpenID provider by the client
 //! credentials grant over real HTTP, then the real server on a real port, paged through with the
 //! keyset cursor, written as CSV or JSON with exact amounts.
 //!
 //! Budget lines are made private first, so that what the pull gets proves the token was sent and
 //! read: without it, or without the `budgets:read` scope, a client sees no private line.
 
+use budget_client::{pull_budgets, OutputFormat, PullBudgetsArgs};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
-use vestegn_api::{
-    config::{AuthConfig, Limits},
-    integration::{pull_budgets, OutputFormat, PullBudgetsArgs},
-};
+use vestegn_api::config::{AuthConfig, Limits};
 use vestegn_tests::{issuer::TestIssuer, on_each_backend, RunningServer, TestApp};
 
 const CLIENT: &str = "budget-sync";
