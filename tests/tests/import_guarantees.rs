@@ -11,7 +11,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde_json::{json, Value};
-use vestegn_api::seed::format::*;
+use vestegn_api::service::document::*;
 use vestegn_tests::{
     documents::{export, export_tagged, import, import_with, problems},
     editing::{ask, editing, Editing, ALBERTSLUND, ISHOEJ},

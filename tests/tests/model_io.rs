@@ -16,7 +16,8 @@ use sea_orm::{
 use serde_json::{json, Value};
 use vestegn_api::{
     config::{AuthConfig, Limits},
-    seed::{format::*, Dataset},
+    seed::Dataset,
+    service::document::*,
 };
 use vestegn_tests::{
     documents::{export, import, problems, send},

@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use vestegn_api::seed::format::{ModelFile, PlanRecord};
+use vestegn_api::service::document::{ModelFile, PlanRecord};
 use vestegn_tests::{
     documents::{export, import, problems},
     editing::{ask, editing, refusal, Editing, ISHOEJ},

@@ -17,7 +17,7 @@ use sea_orm::{
 use self::format::*;
 use crate::{
     error::ApiError,
-    service::{versions::Recorded, Caller, ImportAs, ImportError, Store},
+    service::{document::ModelFile, versions::Recorded, Caller, ImportAs, ImportError, Store},
 };
 
 /// The dataset's files, as embedded at build time: `(path, contents)`.

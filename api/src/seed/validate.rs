@@ -6,8 +6,11 @@
 
 use std::collections::HashSet;
 
-use super::{format::ModelFile, Dataset};
-use crate::{service::problems_in_dataset, vocabulary::Visibility};
+use super::Dataset;
+use crate::{
+    service::{document::ModelFile, problems_in_dataset, ReferenceKeys},
+    vocabulary::Visibility,
+};
 
 /// OCR garbling of Danish letters that must not reach the dataset (see DOMAIN.md).
 const GARBLED: &[&str] = &[
@@ -104,6 +107,21 @@ impl Checker {
             self.known(&context, "source", &basis.source, &sources);
         }
 
+        let keys = ReferenceKeys {
+            sources: dataset.sources.iter().map(|s| s.key.as_str()).collect(),
+            networks: reference
+                .network
+                .iter()
+                .map(|n| (n.key.as_str(), n.members.as_slice()))
+                .collect(),
+            partners: reference.partner.iter().map(|p| p.key.as_str()).collect(),
+            legal_bases: reference
+                .legal_basis
+                .iter()
+                .map(|b| b.key.as_str())
+                .collect(),
+            municipalities: reference.municipality.iter().map(|m| m.code).collect(),
+        };
         for (file, model) in &dataset.models {
             if !codes.contains(&model.municipality) {
                 self.fail(
@@ -112,7 +130,7 @@ impl Checker {
                 );
             }
             // What an import checks, checked as the import checks it (`service::model_io`).
-            for problem in problems_in_dataset(model, dataset) {
+            for problem in problems_in_dataset(model, &keys) {
                 let record = record_at(model, &problem.path)
                     .map(|key| format!(" ({key})"))
                     .unwrap_or_default();

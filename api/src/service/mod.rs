@@ -38,11 +38,11 @@ pub use intervention::{
     GoalChanges, InterventionChanges, NewGoal, NewIntervention, NewInterventionPartner,
 };
 pub use listing::*;
+pub(crate) use model_io::ImportAs;
 pub use model_io::{
-    parse_document, Basis, ChangeKind, ChangedRecord, ImportError, ImportReport, Problem,
-    RecordChange, Stale,
+    document, parse_document, problems_in_dataset, Basis, ChangeKind, ChangedRecord, ImportError,
+    ImportReport, Problem, RecordChange, ReferenceKeys, Stale,
 };
-pub(crate) use model_io::{problems_in_dataset, ImportAs};
 pub use organisation::{
     NewPoliticalCommittee, NewStaffRole, NewUnit, PoliticalCommitteeChanges, StaffRoleChanges,
     UnitChanges,

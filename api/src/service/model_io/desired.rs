@@ -8,11 +8,11 @@ use entities::{
 };
 
 use super::{
+    document::*,
     plan::{Common, Plan},
     rows::Rows,
 };
 use crate::{
-    seed::format::*,
     service::{
         checks::{
             checked_ages, checked_day, checked_email, checked_goal_number, checked_headcount,

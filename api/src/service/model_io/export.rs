@@ -6,8 +6,9 @@ use entities::{forum, identity};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::document::*;
 use super::{plan::Reference, rows::Rows};
-use crate::{error::ApiResult, seed::format::*, service::Store, vocabulary::Visibility};
+use crate::{error::ApiResult, service::Store, vocabulary::Visibility};
 
 /// What an export writes for a reference to a record the caller may not see.
 const HIDDEN: &str = "#hidden";

@@ -20,6 +20,7 @@
 mod apply;
 mod desired;
 mod diff;
+pub mod document;
 mod export;
 mod plan;
 mod revision;
@@ -36,15 +37,13 @@ pub use self::revision::{Basis, ChangedRecord, Stale};
 use self::{
     apply::Apply,
     diff::Diff,
+    document::ModelFile,
     export::Names,
     plan::{Plan, Reference},
     rows::Rows,
 };
 use super::{municipality_exists, versions::Recorded, writes::Writable, Principal, Role, Store};
-use crate::{
-    error::{ApiError, ApiResult},
-    seed::format::*,
-};
+use crate::error::{ApiError, ApiResult};
 
 /// One problem of a document: its path in the document, and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,32 +346,42 @@ impl Store {
     }
 }
 
-/// The problems of `model`, a model file of the seed `dataset`, checked as an import checks it but
+/// The reference data a dataset's model documents name, by key: what a seed's documents are
+/// checked against before anything is stored.
+pub struct ReferenceKeys<'a> {
+    pub sources: Vec<&'a str>,
+    /// Each network's key and the codes of its members.
+    pub networks: Vec<(&'a str, &'a [i32])>,
+    pub partners: Vec<&'a str>,
+    pub legal_bases: Vec<&'a str>,
+    pub municipalities: Vec<i32>,
+}
+
+/// The problems of `model`, a model document of a dataset, checked as an import checks it but
 /// without a database: against the dataset's own reference data, as if nothing were stored.
-pub(crate) fn problems_in_dataset(
-    model: &ModelFile,
-    dataset: &crate::seed::Dataset,
-) -> Vec<Problem> {
-    let numbered = |keys: Vec<&String>| -> HashMap<String, i32> {
-        (1..).zip(keys).map(|(id, key)| (key.clone(), id)).collect()
+pub fn problems_in_dataset(model: &ModelFile, reference: &ReferenceKeys<'_>) -> Vec<Problem> {
+    let numbered = |keys: Vec<&str>| -> HashMap<String, i32> {
+        (1..)
+            .zip(keys)
+            .map(|(id, key)| (key.to_owned(), id))
+            .collect()
     };
-    let reference = &dataset.reference;
-    let networks = numbered(reference.network.iter().map(|n| &n.key).collect());
+    let networks = numbered(reference.networks.iter().map(|(key, _)| *key).collect());
     let own_networks = reference
-        .network
+        .networks
         .iter()
-        .filter(|n| n.members.contains(&model.municipality))
-        .filter_map(|n| networks.get(&n.key).copied())
+        .filter(|(_, members)| members.contains(&model.municipality))
+        .filter_map(|(key, _)| networks.get(*key).copied())
         .collect();
     let mut plan = Plan {
         code: model.municipality,
         recorded: Recorded::now("dataset"),
         reference: Reference {
-            sources: numbered(dataset.sources.iter().map(|s| &s.key).collect()),
+            sources: numbered(reference.sources.clone()),
             networks,
-            partners: numbered(reference.partner.iter().map(|p| &p.key).collect()),
-            legal_bases: numbered(reference.legal_basis.iter().map(|b| &b.key).collect()),
-            municipalities: reference.municipality.iter().map(|m| m.code).collect(),
+            partners: numbered(reference.partners.clone()),
+            legal_bases: numbered(reference.legal_bases.clone()),
+            municipalities: reference.municipalities.iter().copied().collect(),
             own_networks,
         },
         stored: HashMap::new(),

@@ -7,10 +7,11 @@ use chrono::NaiveDate;
 use entities::{identity, legal_basis, municipality, network, partner_organisation, source};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{document_path, export::default_visibility, rows::Validity, ImportAs, Problem};
+use super::{
+    document::*, document_path, export::default_visibility, rows::Validity, ImportAs, Problem,
+};
 use crate::{
     error::{ApiError, ApiResult},
-    seed::format::*,
     service::{
         checks::{checked_day, checked_end, checked_long_text, checked_optional, checked_text},
         tree::{units_in_cycles_within, Placement, MAX_CHECK_STEPS},
