@@ -398,7 +398,7 @@ async fn a_reader_following_the_feed_during_parallel_writes_misses_nothing() {
 #[tokio::test]
 async fn a_later_write_is_never_committed_before_an_earlier_one() {
     use std::time::Duration;
-    use vestegn_api::service::{Caller, NewUnit, Origin, Principal, Role, Store};
+    use vestegn_api::service::{Caller, NewUnit, NewVersion, Origin, Principal, Role, Store};
 
     on_each_backend(|app| async move {
         let label = app.label();
@@ -421,12 +421,14 @@ async fn a_later_write_is_never_committed_before_an_earlier_one() {
             archetype: None,
             archetype_note: None,
             hosts_crime_prevention: false,
-            valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-            valid_to: None,
-            origin: Origin {
-                source: "002".to_owned(),
-                section: "Organisering".to_owned(),
-                note: None,
+            version: NewVersion {
+                valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                valid_to: None,
+                origin: Origin {
+                    source: "002".to_owned(),
+                    section: "Organisering".to_owned(),
+                    note: None,
+                },
             },
         };
         let feed = |store: Store| async move {

@@ -5,7 +5,9 @@ use entities::budget_line;
 use rust_decimal::Decimal;
 
 use super::{
-    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
+    edits::{
+        key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput, VersionInput,
+    },
     ids::{GlobalId, Kind},
     loaders::*,
     municipality::Municipality,
@@ -134,9 +136,8 @@ pub struct CreateBudgetLineInput {
     /// Function code of the municipal chart of accounts (`x.yy.zz`).
     pub function_code: Option<String>,
     pub description: String,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a budget line: a field not given keeps its value, `null` clears it.
@@ -162,7 +163,7 @@ impl BudgetMutation {
         ctx: &Context<'_>,
         input: CreateBudgetLineInput,
     ) -> Result<BudgetLine> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewBudgetLine {
             municipality_code: input.municipality_code,
             unit_id: optional_key_of(input.unit_id.as_ref(), Kind::Unit, "input.unitId")?,
@@ -172,9 +173,7 @@ impl BudgetMutation {
             amount: input.amount,
             function_code: input.function_code,
             description: input.description,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_budget_line(new, "input").await?;
         Ok(BudgetLine::of_model(row, Some(valid_from)))

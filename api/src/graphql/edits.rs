@@ -10,7 +10,11 @@ use super::{
     scalars::Date,
     store,
 };
-use crate::{error::ApiError, service::Origin, vocabulary::Visibility};
+use crate::{
+    error::ApiError,
+    service::{NewVersion, Origin},
+    vocabulary::Visibility,
+};
 
 /// Where the facts of a change come from: a source document (its key, see `sources`) and the
 /// section of it; every version of a record names its source.
@@ -30,6 +34,27 @@ impl From<ProvenanceInput> for Origin {
             source: input.source,
             section: input.section,
             note: input.note,
+        }
+    }
+}
+
+/// What every create mutation's input has besides the record's own fields: when the record's
+/// first version holds and where its facts come from (flattened into the input).
+#[derive(InputObject, Clone)]
+pub struct VersionInput {
+    /// The first day the record holds.
+    pub valid_from: Date,
+    /// The first day it no longer holds (none: still holds).
+    pub valid_to: Option<Date>,
+    pub provenance: ProvenanceInput,
+}
+
+impl From<VersionInput> for NewVersion {
+    fn from(input: VersionInput) -> Self {
+        Self {
+            valid_from: input.valid_from.0,
+            valid_to: Date::day(input.valid_to),
+            origin: input.provenance.into(),
         }
     }
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
 use super::{
-    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
+    edits::{
+        key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput, VersionInput,
+    },
     ids::{GlobalId, Kind},
     list_size,
     loaders::*,
@@ -259,9 +261,8 @@ pub struct CreateForumInput {
     pub purpose: Option<String>,
     /// The network the forum belongs to: one the municipality is in.
     pub network_id: Option<ID>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a forum: a field not given keeps its value, `null` clears it.
@@ -287,9 +288,8 @@ pub struct CreateForumMemberInput {
     pub partner_id: Option<ID>,
     /// The role title of whoever attends ("Socialfaglig leder", "lokalbetjent").
     pub role_title: String,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a forum member: a field not given keeps its value, `null` clears it (a member
@@ -308,7 +308,7 @@ pub struct ForumMutation;
 impl ForumMutation {
     /// Creates a forum of the editor's municipality (`private` until shared).
     async fn create_forum(&self, ctx: &Context<'_>, input: CreateForumInput) -> Result<Forum> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewForum {
             municipality_code: input.municipality_code,
             name: input.name,
@@ -321,9 +321,7 @@ impl ForumMutation {
                 Kind::Network,
                 "input.networkId",
             )?,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_forum(new, "input").await?;
         Ok(Forum::of_model(row, Some(valid_from)))
@@ -362,7 +360,7 @@ impl ForumMutation {
         ctx: &Context<'_>,
         input: CreateForumMemberInput,
     ) -> Result<ForumMember> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewForumMember {
             forum_id: key_of(&input.forum_id, Kind::Forum, "input.forumId")?,
             unit_id: optional_key_of(input.unit_id.as_ref(), Kind::Unit, "input.unitId")?,
@@ -372,9 +370,7 @@ impl ForumMutation {
                 "input.partnerId",
             )?,
             role_title: input.role_title,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_forum_member(new, "input").await?;
         Ok(ForumMember::of_model(row, Some(valid_from)))

@@ -5,7 +5,7 @@ use entities::key_indicator;
 use rust_decimal::Decimal;
 
 use super::{
-    edits::{key_of, nullable, required, revision_of, ProvenanceInput},
+    edits::{key_of, nullable, required, revision_of, ProvenanceInput, VersionInput},
     ids::{GlobalId, Kind},
     loaders::*,
     municipality::Municipality,
@@ -142,9 +142,8 @@ pub struct CreateKeyIndicatorInput {
     pub unit: Option<String>,
     /// The finding as the source states it: only, and always, for a `FINDING`.
     pub finding: Option<String>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a key indicator: a field not given keeps its value, `null` clears it. The period,
@@ -172,7 +171,7 @@ impl IndicatorMutation {
         ctx: &Context<'_>,
         input: CreateKeyIndicatorInput,
     ) -> Result<KeyIndicator> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewKeyIndicator {
             municipality_code: input.municipality_code,
             measure: input.measure,
@@ -183,9 +182,7 @@ impl IndicatorMutation {
             value: input.value,
             unit: input.unit,
             finding: input.finding,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_key_indicator(new, "input").await?;
         Ok(KeyIndicator::of_model(row, Some(valid_from)))

@@ -4,7 +4,9 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{goal, intervention, intervention_partner};
 
 use super::{
-    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
+    edits::{
+        key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput, VersionInput,
+    },
     forum::PartnerOrganisation,
     ids::{GlobalId, Kind},
     list_size,
@@ -224,9 +226,8 @@ pub struct CreateGoalInput {
     /// The goal's number in its plan (1–999).
     pub number: i32,
     pub title: String,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a goal: a field not given keeps its value.
@@ -272,9 +273,8 @@ pub struct CreateInterventionInput {
     /// have no validity of their own.
     #[graphql(default)]
     pub partners: Vec<InterventionPartnerInput>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to an intervention: a field not given keeps its value, `null` clears it.
@@ -325,16 +325,14 @@ pub struct InterventionMutation;
 impl InterventionMutation {
     /// Creates a goal of the editor's municipality (`private` until shared).
     async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewGoal {
             municipality_code: input.municipality_code,
             plan: input.plan,
             part_of_id: optional_key_of(input.part_of_id.as_ref(), Kind::Plan, "input.partOfId")?,
             number: input.number,
             title: input.title,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_goal(new, "input").await?;
         Ok(Goal::of_model(row, Some(valid_from)))
@@ -372,7 +370,7 @@ impl InterventionMutation {
         ctx: &Context<'_>,
         input: CreateInterventionInput,
     ) -> Result<Intervention> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewIntervention {
             municipality_code: input.municipality_code,
             goal_id: optional_key_of(input.goal_id.as_ref(), Kind::Goal, "input.goalId")?,
@@ -390,9 +388,7 @@ impl InterventionMutation {
             age_max: input.age_max,
             funding: input.funding,
             partners: partners_of(input.partners, "input.partners")?,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_intervention(new, "input").await?;
         Ok(Intervention::of_model(row, Some(valid_from)))

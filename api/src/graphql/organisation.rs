@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 
 use super::{
     budget::BudgetLine,
-    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
+    edits::{
+        key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput, VersionInput,
+    },
     ids::{GlobalId, Kind},
     list_size,
     loaders::*,
@@ -383,11 +385,8 @@ pub struct CreateUnitInput {
     pub archetype_note: Option<String>,
     #[graphql(default)]
     pub hosts_crime_prevention: bool,
-    /// The first day the unit holds.
-    pub valid_from: Date,
-    /// The first day it no longer holds (none: still holds).
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a unit: a field not given keeps its value, `null` clears it.
@@ -433,7 +432,7 @@ pub struct OrganisationMutation;
 impl OrganisationMutation {
     /// Creates a unit (`private` until an admin shares it); an editor of its municipality may.
     async fn create_unit(&self, ctx: &Context<'_>, input: CreateUnitInput) -> Result<Unit> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewUnit {
             municipality_code: input.municipality_code,
             name: input.name,
@@ -447,9 +446,7 @@ impl OrganisationMutation {
             archetype: input.archetype,
             archetype_note: input.archetype_note,
             hosts_crime_prevention: input.hosts_crime_prevention,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_unit(new, "input").await?;
         Ok(Unit::of_model(row, Some(valid_from)))
@@ -480,7 +477,7 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreateStaffRoleInput,
     ) -> Result<StaffRole> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewStaffRole {
             unit_id: key_of(&input.unit_id, Kind::Unit, "input.unitId")?,
             title: input.title,
@@ -489,9 +486,7 @@ impl OrganisationMutation {
             weekly_hours_max: input.weekly_hours_max,
             prevention_level: input.prevention_level,
             pillar: input.pillar,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_staff_role(new, "input").await?;
         Ok(StaffRole::of_model(row, Some(valid_from)))
@@ -531,13 +526,11 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreatePoliticalCommitteeInput,
     ) -> Result<PoliticalCommittee> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewPoliticalCommittee {
             municipality_code: input.municipality_code,
             name: input.name,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_political_committee(new, "input").await?;
         Ok(PoliticalCommittee::of_model(row, Some(valid_from)))
@@ -578,7 +571,7 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreateContactInput,
     ) -> Result<Contact> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewContact {
             municipality_code: input.municipality_code,
             unit_id: optional_key_of(input.unit_id.as_ref(), Kind::Unit, "input.unitId")?,
@@ -586,9 +579,7 @@ impl OrganisationMutation {
             role_title: input.role_title,
             phone: input.phone,
             email: input.email,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_contact(new, "input").await?;
         Ok(Contact::of_model(row, Some(valid_from)))
@@ -634,9 +625,8 @@ pub struct CreateStaffRoleInput {
     pub weekly_hours_max: Option<Decimal>,
     pub prevention_level: Option<PreventionLevel>,
     pub pillar: Option<Pillar>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a staff role: a field not given keeps its value, `null` clears it.
@@ -658,9 +648,8 @@ pub struct CreatePoliticalCommitteeInput {
     /// The municipality (the editor's own).
     pub municipality_code: i32,
     pub name: String,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a political committee: a field not given keeps its value.
@@ -682,9 +671,8 @@ pub struct CreateContactInput {
     pub phone: Option<String>,
     /// A work e-mail address.
     pub email: Option<String>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to contact details: a field not given keeps its value, `null` clears it.

@@ -5,7 +5,9 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::plan;
 
 use super::{
-    edits::{key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput},
+    edits::{
+        key_of, nullable, optional_key_of, required, revision_of, ProvenanceInput, VersionInput,
+    },
     ids::{GlobalId, Kind},
     intervention::{Goal, Intervention},
     list_size,
@@ -126,9 +128,8 @@ pub struct CreatePlanInput {
     /// Its guiding principles, in order (at most 20, none twice).
     #[graphql(default)]
     pub principles: Vec<String>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a plan: a field not given keeps its value, `null` clears it.
@@ -154,7 +155,7 @@ pub struct PlanMutation;
 impl PlanMutation {
     /// Creates a plan of the editor's municipality (`private` until shared).
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewPlan {
             municipality_code: input.municipality_code,
             kind: input.kind,
@@ -171,9 +172,7 @@ impl PlanMutation {
             )?,
             decided_on: Date::day(input.decided_on),
             principles: input.principles,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_plan(new, "input").await?;
         Ok(Plan::of_model(row, Some(valid_from)))

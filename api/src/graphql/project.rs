@@ -5,7 +5,7 @@ use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
 
 use super::{
-    edits::{key_of, nullable, required, revision_of, ProvenanceInput},
+    edits::{key_of, nullable, required, revision_of, ProvenanceInput, VersionInput},
     ids::{GlobalId, Kind},
     list_size,
     loaders::*,
@@ -134,9 +134,8 @@ pub struct CreateSharedProjectInput {
     /// (`setProjectContribution`).
     #[graphql(default)]
     pub participant_codes: Vec<i32>,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub provenance: ProvenanceInput,
+    #[graphql(flatten)]
+    pub version: VersionInput,
 }
 
 /// Changes to a shared project: a field not given keeps its value, `null` clears it;
@@ -161,15 +160,13 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: CreateSharedProjectInput,
     ) -> Result<SharedProject> {
-        let valid_from = input.valid_from.0;
+        let valid_from = input.version.valid_from.0;
         let new = NewSharedProject {
             municipality_code: input.municipality_code,
             name: input.name,
             description: input.description,
             participants: input.participant_codes,
-            valid_from,
-            valid_to: Date::day(input.valid_to),
-            origin: input.provenance.into(),
+            version: input.version.into(),
         };
         let row = store(ctx)?.create_shared_project(new, "input").await?;
         Ok(SharedProject::of_model(row, Some(valid_from)))

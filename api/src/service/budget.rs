@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_text, checked_year, ore, Origin},
+    checks::{checked_text, checked_year, ore, NewVersion, Origin},
     Store,
 };
 use crate::{
@@ -26,9 +26,7 @@ pub struct NewBudgetLine {
     pub amount: Option<Decimal>,
     pub function_code: Option<String>,
     pub description: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a budget line: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
@@ -53,16 +51,10 @@ impl Store {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
         let record = self
-            .new_record(
-                at,
-                (code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (code, Some("municipalityCode")), &new.version)
             .await?;
         checked_year(&field("year"), new.year)?;
-        self.check_unit(&field("unitId"), code, new.unit_id, new.valid_from)
+        self.check_unit(&field("unitId"), code, new.unit_id, new.version.valid_from)
             .await?;
         let description = checked_text(&field("description"), &new.description)?;
         let amount_ore = ore(&field("amount"), new.amount)?;

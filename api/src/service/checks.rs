@@ -19,6 +19,15 @@ const MAX_TEXT_CHARS: usize = 4000;
 const FIRST_YEAR: i32 = 1900;
 const LAST_YEAR: i32 = 2200;
 
+/// When a new record's first version holds (`[valid_from, valid_to)`) and where its facts come
+/// from: what every create takes besides the record's own fields.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
 /// Where a new version's facts come from: a source document of the dataset, and its section.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -59,10 +68,13 @@ impl Store {
         &self,
         at: &str,
         municipality: (i32, Option<&str>),
-        valid_from: NaiveDate,
-        valid_to: Option<NaiveDate>,
-        origin: &Origin,
+        version: &NewVersion,
     ) -> ApiResult<NewRecord> {
+        let NewVersion {
+            valid_from,
+            valid_to,
+            ref origin,
+        } = *version;
         let (code, field) = municipality;
         if let Some(field) = field {
             if !super::municipality_exists(&self.db, code).await? {

@@ -7,7 +7,7 @@ use entities::contact;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_email, checked_optional, checked_phone, checked_text, Origin},
+    checks::{checked_email, checked_optional, checked_phone, checked_text, NewVersion, Origin},
     Store,
 };
 use crate::error::ApiResult;
@@ -21,9 +21,7 @@ pub struct NewContact {
     pub role_title: String,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to contact details: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
@@ -43,19 +41,13 @@ impl Store {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
         let record = self
-            .new_record(
-                at,
-                (code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (code, Some("municipalityCode")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let role_title = checked_text(&field("roleTitle"), &new.role_title)?;
         let phone = checked_optional(&field("phone"), new.phone.as_deref(), checked_phone)?;
         let email = checked_optional(&field("email"), new.email.as_deref(), checked_email)?;
-        self.check_unit(&field("unitId"), code, new.unit_id, new.valid_from)
+        self.check_unit(&field("unitId"), code, new.unit_id, new.version.valid_from)
             .await?;
         let version = contact::ActiveModel {
             unit_id: Set(new.unit_id),

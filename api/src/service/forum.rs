@@ -7,7 +7,7 @@ use entities::{forum, forum_member, network_membership};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, Origin, Party},
+    checks::{checked_long_text, checked_optional, checked_text, NewVersion, Origin, Party},
     Store,
 };
 use crate::{
@@ -25,9 +25,7 @@ pub struct NewForum {
     pub cadence: Option<String>,
     pub purpose: Option<String>,
     pub network_id: Option<i32>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a forum: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
@@ -47,13 +45,7 @@ impl Store {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
         let record = self
-            .new_record(
-                at,
-                (code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (code, Some("municipalityCode")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let cadence = checked_optional(&field("cadence"), new.cadence.as_deref(), checked_text)?;
@@ -149,9 +141,7 @@ pub struct NewForumMember {
     pub unit_id: Option<i32>,
     pub partner_id: Option<i32>,
     pub role_title: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a forum member: `None` keeps a field, `Some` sets it (`Some(None)` clears it; the
@@ -172,21 +162,20 @@ impl Store {
     ) -> ApiResult<forum_member::Model> {
         let field = |name: &str| format!("{at}.{name}");
         let forum = self
-            .version_on::<forum::Entity>(new.forum_id, new.valid_from)
+            .version_on::<forum::Entity>(new.forum_id, new.version.valid_from)
             .await?
             .ok_or_else(|| {
                 ApiError::bad_input(
                     field("forumId"),
-                    format!("no forum with that ID holds on {}", new.valid_from),
+                    format!("no forum with that ID holds on {}", new.version.valid_from),
                 )
             })?;
         let code = forum.municipality_code;
-        let record = self
-            .new_record(at, (code, None), new.valid_from, new.valid_to, &new.origin)
-            .await?;
+        let record = self.new_record(at, (code, None), &new.version).await?;
         let role_title = checked_text(&field("roleTitle"), &new.role_title)?;
         let party = Party::of(at, new.unit_id, new.partner_id)?;
-        self.check_party(at, code, party, new.valid_from).await?;
+        self.check_party(at, code, party, new.version.valid_from)
+            .await?;
         let version = forum_member::ActiveModel {
             forum_id: Set(forum.id),
             unit_id: Set(party.unit_id()),

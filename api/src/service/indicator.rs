@@ -9,7 +9,7 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, checked_year, Origin},
+    checks::{checked_long_text, checked_optional, checked_text, checked_year, NewVersion, Origin},
     Store,
 };
 use crate::{
@@ -32,9 +32,7 @@ pub struct NewKeyIndicator {
     pub value: Option<Decimal>,
     pub unit: Option<String>,
     pub finding: Option<String>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a key indicator: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
@@ -78,9 +76,7 @@ impl Store {
             .new_record(
                 at,
                 (new.municipality_code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
+                &new.version,
             )
             .await?;
         let title = checked_text(&field("title"), &new.title)?;

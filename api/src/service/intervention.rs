@@ -19,7 +19,7 @@ use sea_orm::{
 use super::{
     checks::{
         checked_ages, checked_goal_number, checked_long_text, checked_optional, checked_text,
-        Origin, Party,
+        NewVersion, Origin, Party,
     },
     Store,
 };
@@ -40,9 +40,7 @@ pub struct NewGoal {
     pub part_of_id: Option<i32>,
     pub number: i32,
     pub title: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a goal: `None` keeps a field, `Some` sets it.
@@ -62,9 +60,7 @@ impl Store {
             .new_record(
                 at,
                 (new.municipality_code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
+                &new.version,
             )
             .await?;
         let plan = checked_text(&field("plan"), &new.plan)?;
@@ -77,7 +73,7 @@ impl Store {
             "plan",
             code,
             part_of,
-            new.valid_from,
+            new.version.valid_from,
         )
         .await?;
         let version = goal::ActiveModel {
@@ -154,9 +150,7 @@ pub struct NewIntervention {
     pub age_max: Option<i32>,
     pub funding: Option<String>,
     pub partners: Vec<NewInterventionPartner>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to an intervention: `None` keeps a field, `Some` sets it (`Some(None)` clears it);
@@ -189,15 +183,9 @@ impl Store {
     ) -> ApiResult<intervention::Model> {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
-        let day = new.valid_from;
+        let day = new.version.valid_from;
         let record = self
-            .new_record(
-                at,
-                (code, Some("municipalityCode")),
-                day,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (code, Some("municipalityCode")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let description = checked_optional(

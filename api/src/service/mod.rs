@@ -28,7 +28,7 @@ pub mod writes;
 
 pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use budget::{BudgetLineChanges, NewBudgetLine};
-pub use checks::Origin;
+pub use checks::{NewVersion, Origin};
 pub use connection::Connection;
 pub use contact::{ContactChanges, NewContact};
 pub use differences::{Between, Compared, Difference};

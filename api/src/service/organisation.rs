@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
-    checks::{checked_headcount, checked_hours, checked_text, Origin},
+    checks::{checked_headcount, checked_hours, checked_text, NewVersion, Origin},
     Store,
 };
 use crate::{
@@ -30,9 +30,7 @@ pub struct NewUnit {
     pub archetype: Option<Archetype>,
     pub archetype_note: Option<String>,
     pub hosts_crime_prevention: bool,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a unit: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
@@ -53,13 +51,7 @@ impl Store {
         let field = |name: &str| format!("{at}.{name}");
         let code = new.municipality_code;
         let record = self
-            .new_record(
-                at,
-                (code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (code, Some("municipalityCode")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let kind = checked_text(&field("kind"), &new.kind)?;
@@ -68,14 +60,14 @@ impl Store {
             code,
             None,
             new.parent_id,
-            new.valid_from,
+            new.version.valid_from,
         )
         .await?;
         self.check_committee(
             &field("committeeId"),
             code,
             new.committee_id,
-            new.valid_from,
+            new.version.valid_from,
         )
         .await?;
         let version = unit::ActiveModel {
@@ -248,9 +240,7 @@ pub struct NewStaffRole {
     pub weekly_hours_max: Option<Decimal>,
     pub prevention_level: Option<PreventionLevel>,
     pub pillar: Option<Pillar>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a staff role: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
@@ -274,22 +264,16 @@ impl Store {
     ) -> ApiResult<staff_role::Model> {
         let field = |name: &str| format!("{at}.{name}");
         let unit = self
-            .unit_on(new.unit_id, new.valid_from)
+            .unit_on(new.unit_id, new.version.valid_from)
             .await?
             .ok_or_else(|| {
                 ApiError::bad_input(
                     field("unitId"),
-                    format!("no unit with that ID holds on {}", new.valid_from),
+                    format!("no unit with that ID holds on {}", new.version.valid_from),
                 )
             })?;
         let record = self
-            .new_record(
-                at,
-                (unit.municipality_code, None),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (unit.municipality_code, None), &new.version)
             .await?;
         let title = checked_text(&field("title"), &new.title)?;
         checked_headcount(&field("headcount"), new.headcount)?;
@@ -386,9 +370,7 @@ impl Store {
 pub struct NewPoliticalCommittee {
     pub municipality_code: i32,
     pub name: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a political committee: `None` keeps a field, `Some` sets it.
@@ -408,9 +390,7 @@ impl Store {
             .new_record(
                 at,
                 (new.municipality_code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
+                &new.version,
             )
             .await?;
         let name = checked_text(&format!("{at}.name"), &new.name)?;

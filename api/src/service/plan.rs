@@ -8,7 +8,7 @@ use entities::{plan, political_committee};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_day, checked_optional, checked_text, checked_year, Origin},
+    checks::{checked_day, checked_optional, checked_text, checked_year, NewVersion, Origin},
     Store,
 };
 use crate::{
@@ -33,9 +33,7 @@ pub struct NewPlan {
     pub committee_id: Option<i32>,
     pub decided_on: Option<NaiveDate>,
     pub principles: Vec<String>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a plan: `None` keeps a field, `Some(None)` clears an optional one.
@@ -61,9 +59,7 @@ impl Store {
             .new_record(
                 at,
                 (new.municipality_code, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
+                &new.version,
             )
             .await?;
         let code = new.municipality_code;
@@ -75,7 +71,7 @@ impl Store {
             checked_day(&field("decidedOn"), day)?;
         }
         let principles = checked_principles(&field("principles"), &new.principles)?;
-        let day = new.valid_from;
+        let day = new.version.valid_from;
         self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, new.part_of_id, day)
             .await?;
         self.check_reference::<political_committee::Entity>(

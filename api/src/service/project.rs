@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, ore, Origin},
+    checks::{checked_long_text, checked_optional, checked_text, ore, NewVersion, Origin},
     Store,
 };
 use crate::{
@@ -27,9 +27,7 @@ pub struct NewSharedProject {
     pub description: Option<String>,
     /// The other municipalities taking part (the lead always does).
     pub participants: Vec<i32>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub origin: Origin,
+    pub version: NewVersion,
 }
 
 /// Changes to a shared project: `None` keeps a field (`Some(None)` clears it); `participants`
@@ -62,13 +60,7 @@ impl Store {
         let field = |name: &str| format!("{at}.{name}");
         let lead = new.municipality_code;
         let record = self
-            .new_record(
-                at,
-                (lead, Some("municipalityCode")),
-                new.valid_from,
-                new.valid_to,
-                &new.origin,
-            )
+            .new_record(at, (lead, Some("municipalityCode")), &new.version)
             .await?;
         let version = shared_project::ActiveModel {
             name: Set(checked_text(&field("name"), &new.name)?),
