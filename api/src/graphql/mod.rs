@@ -44,6 +44,7 @@ macro_rules! dated_record {
 }
 
 mod audit;
+pub mod batch;
 mod budget;
 mod changes;
 mod comparison;
@@ -204,7 +205,7 @@ pub async fn execute(
 ) -> async_graphql::Response {
     let batcher = Batcher::new(store.clone());
     let request = request.data(batcher.clone()).data(store);
-    loaders::run_batched(batcher, schema.execute(request)).await
+    batch::run_batched(batcher, schema.execute(request)).await
 }
 
 /// Runs a mutation request in one transaction: committed when every field succeeded, rolled back

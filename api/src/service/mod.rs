@@ -21,6 +21,7 @@ mod organisation;
 mod plan;
 mod platform;
 mod project;
+pub mod relations;
 mod scoped;
 mod tree;
 pub mod versions;
