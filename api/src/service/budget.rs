@@ -100,27 +100,17 @@ impl Store {
             .map(|amount| ore(&field("amount"), amount))
             .transpose()?;
         self.update_from::<budget_line::Entity>(id, revision, change, |version| {
-            if let Some(unit) = changes.unit_id {
-                version.unit_id = Set(unit);
-            }
-            if let Some(year) = changes.year {
-                version.year = Set(year);
-            }
-            if let Some(category) = changes.category {
-                version.category = Set(category.as_str().to_owned());
-            }
-            if let Some(phase) = changes.phase {
-                version.phase = Set(phase.as_str().to_owned());
-            }
-            if let Some(amount) = amount_ore {
-                version.amount_ore = Set(amount);
-            }
-            if let Some(code) = changes.function_code {
-                version.function_code = Set(code);
-            }
-            if let Some(description) = description {
-                version.description = Set(description);
-            }
+            set_changed!(version {
+                unit_id: changes.unit_id,
+                year: changes.year,
+                category: changes
+                    .category
+                    .map(|category| category.as_str().to_owned()),
+                phase: changes.phase.map(|phase| phase.as_str().to_owned()),
+                amount_ore,
+                function_code: changes.function_code,
+                description,
+            });
         })
         .await
     }

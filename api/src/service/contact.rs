@@ -91,21 +91,13 @@ impl Store {
             self.check_unit(&field("unitId"), code, unit, from).await?;
         }
         self.update_from::<contact::Entity>(id, revision, change, |version| {
-            if let Some(unit) = changes.unit_id {
-                version.unit_id = Set(unit);
-            }
-            if let Some(name) = name {
-                version.name = Set(name);
-            }
-            if let Some(title) = role_title {
-                version.role_title = Set(title);
-            }
-            if let Some(phone) = phone {
-                version.phone = Set(phone);
-            }
-            if let Some(email) = email {
-                version.email = Set(email);
-            }
+            set_changed!(version {
+                unit_id: changes.unit_id,
+                name,
+                role_title,
+                phone,
+                email,
+            });
         })
         .await
     }

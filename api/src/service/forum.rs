@@ -92,24 +92,14 @@ impl Store {
                 .await?;
         }
         self.update_from::<forum::Entity>(id, revision, change, |version| {
-            if let Some(name) = name {
-                version.name = Set(name);
-            }
-            if let Some(scope) = changes.scope {
-                version.scope = Set(scope.as_str().to_owned());
-            }
-            if let Some(level) = changes.level {
-                version.level = Set(level.as_str().to_owned());
-            }
-            if let Some(cadence) = cadence {
-                version.cadence = Set(cadence);
-            }
-            if let Some(purpose) = purpose {
-                version.purpose = Set(purpose);
-            }
-            if let Some(network) = changes.network_id {
-                version.network_id = Set(network);
-            }
+            set_changed!(version {
+                name,
+                scope: changes.scope.map(|scope| scope.as_str().to_owned()),
+                level: changes.level.map(|level| level.as_str().to_owned()),
+                cadence,
+                purpose,
+                network_id: changes.network_id,
+            });
         })
         .await
     }

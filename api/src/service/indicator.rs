@@ -146,15 +146,11 @@ impl Store {
             },
         )?;
         self.update_from::<key_indicator::Entity>(id, revision, change, |version| {
-            if let Some(measure) = changes.measure {
-                version.measure = Set(measure.as_str().to_owned());
-            }
-            if let Some(title) = title {
-                version.title = Set(title);
-            }
-            if let Some(unit) = unit {
-                version.unit = Set(unit);
-            }
+            set_changed!(version {
+                measure: changes.measure.map(|measure| measure.as_str().to_owned()),
+                title,
+                unit,
+            });
             version.period_start = Set(period_start);
             version.period_end = Set(period_end);
             version.value_kind = Set(kind.as_str().to_owned());

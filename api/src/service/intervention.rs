@@ -109,18 +109,12 @@ impl Store {
             checked_goal_number(&field("number"), number)?;
         }
         self.update_from::<goal::Entity>(id, revision, change, |version| {
-            if let Some(plan) = plan {
-                version.plan = Set(plan);
-            }
-            if let Some(part_of) = changes.part_of_id {
-                version.plan_id = Set(part_of);
-            }
-            if let Some(number) = changes.number {
-                version.number = Set(number);
-            }
-            if let Some(title) = title {
-                version.title = Set(title);
-            }
+            set_changed!(version {
+                plan,
+                plan_id: changes.part_of_id,
+                number: changes.number,
+                title,
+            });
         })
         .await
     }

@@ -3,6 +3,21 @@
 //! Every read goes through [`Store`], which takes the [`Caller`] and puts the tenant, visibility and
 //! `asOf` conditions into the SQL ([`scope_condition`]). Nothing above this module builds a query.
 
+/// In an update's closure over a new version: sets each column whose change is given (`Some`),
+/// keeps the others. `column: change`, the change an `Option` of the column's value, or just
+/// `column` for a change held in a variable of the column's name.
+macro_rules! set_changed {
+    ($version:ident { $($column:ident $(: $change:expr)?),* $(,)? }) => {
+        $(
+            if let Some(value) = set_changed!(@change $column $(, $change)?) {
+                $version.$column = sea_orm::ActiveValue::Set(value);
+            }
+        )*
+    };
+    (@change $column:ident) => { $column };
+    (@change $column:ident, $change:expr) => { $change };
+}
+
 mod access;
 mod budget;
 mod changes;

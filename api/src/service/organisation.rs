@@ -130,27 +130,17 @@ impl Store {
                 .await?;
         }
         self.update_from::<unit::Entity>(id, revision, change, |version| {
-            if let Some(name) = name {
-                version.name = Set(name);
-            }
-            if let Some(kind) = kind {
-                version.kind = Set(kind);
-            }
-            if let Some(parent) = changes.parent_id {
-                version.parent_id = Set(parent);
-            }
-            if let Some(committee) = changes.committee_id {
-                version.committee_id = Set(committee);
-            }
-            if let Some(archetype) = changes.archetype {
-                version.archetype = Set(archetype.map(|a| a.as_str().to_owned()));
-            }
-            if let Some(note) = changes.archetype_note {
-                version.archetype_note = Set(note);
-            }
-            if let Some(hosts) = changes.hosts_crime_prevention {
-                version.hosts_crime_prevention = Set(hosts);
-            }
+            set_changed!(version {
+                name,
+                kind,
+                parent_id: changes.parent_id,
+                committee_id: changes.committee_id,
+                archetype: changes
+                    .archetype
+                    .map(|archetype| archetype.map(|a| a.as_str().to_owned())),
+                archetype_note: changes.archetype_note,
+                hosts_crime_prevention: changes.hosts_crime_prevention,
+            });
         })
         .await
     }
@@ -343,23 +333,21 @@ impl Store {
             (&field("weeklyHoursMax"), max),
         )?;
         self.update_from::<staff_role::Entity>(id, revision, change, |version| {
-            if let Some(unit) = changes.unit_id {
-                version.unit_id = Set(unit);
-            }
-            if let Some(title) = title {
-                version.title = Set(title);
-            }
-            if let Some(headcount) = changes.headcount {
-                version.headcount = Set(headcount);
-            }
+            set_changed!(version {
+                unit_id: changes.unit_id,
+                title,
+                headcount: changes.headcount,
+            });
             version.weekly_minutes_min = Set(min);
             version.weekly_minutes_max = Set(max);
-            if let Some(level) = changes.prevention_level {
-                version.prevention_level = Set(level.map(|l| l.as_str().to_owned()));
-            }
-            if let Some(pillar) = changes.pillar {
-                version.pillar = Set(pillar.map(|p| p.as_str().to_owned()));
-            }
+            set_changed!(version {
+                prevention_level: changes
+                    .prevention_level
+                    .map(|level| level.map(|l| l.as_str().to_owned())),
+                pillar: changes
+                    .pillar
+                    .map(|pillar| pillar.map(|p| p.as_str().to_owned())),
+            });
         })
         .await
     }
@@ -421,9 +409,7 @@ impl Store {
             .map(|name| checked_text(&format!("{at}.name"), name))
             .transpose()?;
         self.update_from::<political_committee::Entity>(id, revision, change, |version| {
-            if let Some(name) = name {
-                version.name = Set(name);
-            }
+            set_changed!(version { name: name });
         })
         .await
     }

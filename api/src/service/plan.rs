@@ -169,36 +169,20 @@ impl Store {
             .await?;
         }
         self.update_from::<plan::Entity>(id, revision, change, |version| {
-            if let Some(kind) = changes.kind {
-                version.kind = Set(kind.as_str().to_owned());
-            }
-            if let Some(title) = title {
-                version.title = Set(title);
-            }
-            if let Some(year) = changes.first_year {
-                version.first_year = Set(year);
-            }
-            if let Some(year) = changes.last_year {
-                version.last_year = Set(year);
-            }
-            if let Some(part_of) = changes.part_of_id {
-                version.part_of_id = Set(part_of);
-            }
-            if let Some(decision) = changes.decision {
-                version.decision = Set(decision.map(|d| d.as_str().to_owned()));
-            }
-            if let Some(decided_by) = decided_by {
-                version.decided_by = Set(decided_by);
-            }
-            if let Some(committee) = changes.committee_id {
-                version.committee_id = Set(committee);
-            }
-            if let Some(day) = changes.decided_on {
-                version.decided_on = Set(day);
-            }
-            if let Some(principles) = principles {
-                version.principles = Set(principles);
-            }
+            set_changed!(version {
+                kind: changes.kind.map(|kind| kind.as_str().to_owned()),
+                title,
+                first_year: changes.first_year,
+                last_year: changes.last_year,
+                part_of_id: changes.part_of_id,
+                decision: changes
+                    .decision
+                    .map(|decision| decision.map(|d| d.as_str().to_owned())),
+                decided_by,
+                committee_id: changes.committee_id,
+                decided_on: changes.decided_on,
+                principles,
+            });
         })
         .await
     }
