@@ -8,6 +8,17 @@ use axum::{
 };
 use serde_json::Value;
 use tower::ServiceExt;
+use vestegn_api::service::document::ModelFile;
+
+/// A model document as its types (which must parse).
+pub fn parse(text: &str) -> ModelFile {
+    toml::from_str(text).unwrap()
+}
+
+/// A model document's text.
+pub fn write(model: &ModelFile) -> String {
+    toml::to_string(model).unwrap()
+}
 
 /// Sends a request to `uri` with a bearer token and an `If-Match` when given; the status, the
 /// headers and the body.

@@ -4,7 +4,7 @@
 
 use axum::{
     body::Body,
-    http::{header, Request},
+    http::{header, HeaderMap, Request, StatusCode},
     Router,
 };
 use serde_json::{json, Value};
@@ -20,6 +20,16 @@ pub const ALBERTSLUND: i32 = 165;
 
 /// Posts a GraphQL request with a bearer token (none: anonymous); the response body.
 pub async fn ask(router: &Router, token: Option<&str>, query: &str, variables: Value) -> Value {
+    ask_for_answer(router, token, query, variables).await.2
+}
+
+/// Like [`ask`]: the status, the headers and the body.
+pub async fn ask_for_answer(
+    router: &Router,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> (StatusCode, HeaderMap, Value) {
     let mut request = Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCEPT, "application/graphql-response+json");
@@ -32,11 +42,38 @@ pub async fn ask(router: &Router, token: Option<&str>, query: &str, variables: V
         .oneshot(request.body(Body::from(body)).unwrap())
         .await
         .unwrap();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
+    let (parts, body) = response.into_parts();
+    let bytes = http_body_util::BodyExt::collect(body)
         .await
         .unwrap()
         .to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
+    (
+        parts.status,
+        parts.headers,
+        serde_json::from_slice(&bytes).unwrap(),
+    )
+}
+
+/// Sets who sees record `id` (read at `revision`) as `token` (an admin's), which must succeed;
+/// the record's new revision.
+pub async fn share(
+    router: &Router,
+    token: &str,
+    id: &Value,
+    revision: i32,
+    visibility: &str,
+) -> i64 {
+    let answer = ask(
+        router,
+        Some(token),
+        "mutation ($id: ID!, $revision: Int!, $visibility: Visibility!) {
+           setVisibility(id: $id, revision: $revision, visibility: $visibility) { revision } }",
+        json!({ "id": id, "revision": revision, "visibility": visibility }),
+    )
+    .await;
+    answer["data"]["setVisibility"]["revision"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not shared: {answer}"))
 }
 
 /// The error code and field of a response's first error.

@@ -20,7 +20,9 @@ use vestegn_api::{
     database::Database,
     with_layers, AppState,
 };
-use vestegn_tests::{issuer::TestIssuer, on_each_backend_with, RunningServer, TestApp};
+use vestegn_tests::{
+    issuer::TestIssuer, on_each_backend_with, read_response, RunningServer, TestApp,
+};
 
 const HERE: &str = "127.0.0.1";
 const ELSEWHERE: &str = "127.0.0.2";
@@ -88,17 +90,8 @@ async fn send(
 }
 
 async fn read_answer(stream: &mut TcpStream) -> Answer {
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response).await;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .unwrap_or((response.as_str(), ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
+    let (status, head, body) = read_response(stream).await;
+    // Header names as lower case, whatever the server wrote.
     let head = head
         .lines()
         .map(|line| match line.split_once(':') {
@@ -107,11 +100,7 @@ async fn read_answer(stream: &mut TcpStream) -> Answer {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    Answer {
-        status,
-        head,
-        body: body.to_owned(),
-    }
+    Answer { status, head, body }
 }
 
 /// A GraphQL query as a request body.

@@ -13,18 +13,10 @@ use sea_orm::{
 use serde_json::{json, Value};
 use vestegn_api::service::document::*;
 use vestegn_tests::{
-    documents::{export, export_tagged, import, import_with, problems},
+    documents::{export, export_tagged, import, import_with, parse, problems, write},
     editing::{ask, editing, Editing, ALBERTSLUND, ISHOEJ},
     on_each_backend, TestApp,
 };
-
-fn parse(text: &str) -> ModelFile {
-    toml::from_str(text).unwrap()
-}
-
-fn write(model: &ModelFile) -> String {
-    toml::to_string(model).unwrap()
-}
 
 fn admin(e: &Editing) -> String {
     e.issuer.user_token(ISHOEJ, &["admin"])

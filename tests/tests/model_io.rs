@@ -20,18 +20,10 @@ use vestegn_api::{
     service::document::*,
 };
 use vestegn_tests::{
-    documents::{export, import, problems, send},
+    documents::{export, import, parse, problems, send, write},
     editing::{ask, editing, Editing, ALBERTSLUND, ISHOEJ},
     on_each_backend, TestApp,
 };
-
-fn parse(text: &str) -> ModelFile {
-    toml::from_str(text).unwrap()
-}
-
-fn write(model: &ModelFile) -> String {
-    toml::to_string(model).unwrap()
-}
 
 /// A model for comparison: each kind's records sorted by key (a stable sort: a record's versions
 /// keep their order), and each forum version's members by key. The export groups a record's

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use vestegn_api::service::document::{ModelFile, PlanRecord};
 use vestegn_tests::{
-    documents::{export, import, problems},
+    documents::{export, import, parse, problems, write},
     editing::{ask, editing, refusal, Editing, ISHOEJ},
     on_each_backend,
 };
@@ -47,7 +47,7 @@ fn new_record(fields: Value) -> Value {
 
 /// Sends `mutation` as the Ishøj editor and returns the data of its field `name` (the answer on
 /// failure).
-async fn write(e: &Editing, mutation: &str, name: &str, variables: Value) -> Value {
+async fn mutate(e: &Editing, mutation: &str, name: &str, variables: Value) -> Value {
     let answer = ask(&e.router, Some(&e.editor), mutation, variables).await;
     let record = answer["data"][name].clone();
     assert!(record["id"].is_string(), "{name}: {answer}");
@@ -60,7 +60,7 @@ async fn new_plan(e: &Editing, fields: Value) -> Value {
     for (name, value) in fields.as_object().unwrap() {
         input[name] = value.clone();
     }
-    write(
+    mutate(
         e,
         CREATE_PLAN,
         "createPlan",
@@ -228,17 +228,17 @@ async fn a_plan_is_created_changed_and_read_as_of_a_day() {
             "partOfId": strategy["id"],
         })).await;
         assert_eq!(action_plan["partOf"]["title"], "Tryg By 2024–2027");
-        let goal = write(&e, CREATE_GOAL, "createGoal", json!({ "input": new_record(json!({
+        let goal = mutate(&e, CREATE_GOAL, "createGoal", json!({ "input": new_record(json!({
             "municipalityCode": ISHOEJ, "plan": "Tryg By 2024–2027", "number": 1, "title": "Færre ofre",
             "partOfId": strategy["id"],
         })) })).await;
         assert_eq!(goal["partOf"]["title"], "Tryg By 2024–2027");
-        let intervention = write(&e, CREATE_INTERVENTION, "createIntervention", json!({ "input": new_record(json!({
+        let intervention = mutate(&e, CREATE_INTERVENTION, "createIntervention", json!({ "input": new_record(json!({
             "municipalityCode": ISHOEJ, "name": "Natteravne", "goalId": goal["id"], "partOfId": action_plan["id"],
         })) })).await;
         assert_eq!(intervention["partOf"]["title"], "Handleplan 2024");
 
-        let changed = write(&e, UPDATE_PLAN, "updatePlan", json!({
+        let changed = mutate(&e, UPDATE_PLAN, "updatePlan", json!({
             "id": strategy["id"], "revision": 1, "from": "2025-01-01",
             "changes": { "title": "Tryg By 2024–2026", "lastYear": 2026 },
         })).await;
@@ -388,7 +388,7 @@ async fn bad_plans_are_refused_with_the_field_at_fault() {
 
 /// The exported plan records of a model document.
 fn plans_of(document: &str) -> Vec<PlanRecord> {
-    toml::from_str::<ModelFile>(document).unwrap().plan
+    parse(document).plan
 }
 
 #[tokio::test]
@@ -410,7 +410,7 @@ async fn plans_travel_through_export_and_import() {
             ],
             "{label}"
         );
-        let mut model: ModelFile = toml::from_str(&exported).unwrap();
+        let mut model: ModelFile = parse(&exported);
         let goals_in_plan = model
             .goal
             .iter()
@@ -421,14 +421,7 @@ async fn plans_travel_through_export_and_import() {
         // A cycle of plans is refused where the document says it.
         let mut cyclic = model.clone();
         cyclic.plan[0].part_of = Some("ishoej-handleplan-2014".to_owned());
-        let (status, body) = import(
-            &e.router,
-            ISHOEJ,
-            Some(&admin),
-            &toml::to_string(&cyclic).unwrap(),
-            true,
-        )
-        .await;
+        let (status, body) = import(&e.router, ISHOEJ, Some(&admin), &write(&cyclic), true).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
         let found = problems(&body);
         assert!(
@@ -440,28 +433,14 @@ async fn plans_travel_through_export_and_import() {
         // So is a part of a plan the document does not have.
         let mut unknown = model.clone();
         unknown.goal[0].part_of = Some("ingen-plan".to_owned());
-        let (status, body) = import(
-            &e.router,
-            ISHOEJ,
-            Some(&admin),
-            &toml::to_string(&unknown).unwrap(),
-            true,
-        )
-        .await;
+        let (status, body) = import(&e.router, ISHOEJ, Some(&admin), &write(&unknown), true).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
         assert_eq!(problems(&body)[0].1, "goal[0].part_of", "{body}");
 
         // A changed plan is imported, and read back through GraphQL.
         model.plan[1].title = "Handleplan 2014 (revideret)".to_owned();
         model.plan[1].principles = vec!["tryghed".to_owned()];
-        let (status, body) = import(
-            &e.router,
-            ISHOEJ,
-            Some(&admin),
-            &toml::to_string(&model).unwrap(),
-            false,
-        )
-        .await;
+        let (status, body) = import(&e.router, ISHOEJ, Some(&admin), &write(&model), false).await;
         assert_eq!(status, StatusCode::OK, "{label}: {body}");
         assert_eq!(body["changes"].as_array().unwrap().len(), 1, "{body}");
         assert_eq!(body["changes"][0]["kind"], "plans", "{body}");
@@ -539,7 +518,7 @@ async fn the_comparison_says_which_municipalities_have_a_current_plan() {
 
         // A private plan is left out for those who may not see it, and counted as left out.
         let private = new_plan(&e, json!({ "kind": "STRATEGY", "title": "Udkast", "validFrom": "2023-01-01" })).await;
-        write(&e, CREATE_GOAL, "createGoal", json!({ "input": new_record(json!({
+        mutate(&e, CREATE_GOAL, "createGoal", json!({ "input": new_record(json!({
             "municipalityCode": ISHOEJ, "plan": "Udkast", "number": 1, "title": "Udkast til mål",
             "partOfId": private["id"], "validFrom": "2023-01-01",
         })) })).await;

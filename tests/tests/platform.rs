@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use vestegn_tests::{
-    editing::{ask, editing, refusal, ISHOEJ},
+    editing::{ask, editing, refusal, share, ISHOEJ},
     on_each_backend,
 };
 
@@ -92,15 +92,7 @@ async fn a_platform_admin_adds_a_municipality_and_shares_a_network_with_it() {
         )["createUnit"]["id"]
             .clone();
         let ishoej_admin = e.issuer.user_token(ISHOEJ, &["admin"]);
-        data(
-            ask(
-                &e.router,
-                Some(&ishoej_admin),
-                r#"mutation ($id: ID!) { setVisibility(id: $id, revision: 1, visibility: NETWORK) { id } }"#,
-                json!({ "id": unit }),
-            )
-            .await,
-        );
+        share(&e.router, &ishoej_admin, &unit, 1, "NETWORK").await;
         let reader = e.issuer.user_token(FREDERIKSBERG, &["viewer"]);
         let sees_unit = |token: String| {
             let (router, unit) = (e.router.clone(), unit.clone());

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use vestegn_tests::{
-    editing::{ask, editing, refusal, ALBERTSLUND, ISHOEJ},
+    editing::{ask, editing, refusal, share, ALBERTSLUND, ISHOEJ},
     on_each_backend,
 };
 
@@ -72,15 +72,7 @@ async fn the_lead_keeps_the_project_and_each_participant_writes_its_own_part() {
         let unseen = contribute(albertslund.clone(), 1, ALBERTSLUND, "50000.00").await;
         assert_eq!(refusal(&unseen).0, "NOT_FOUND", "{label}: {unseen}");
         let ishoej_admin = e.issuer.user_token(ISHOEJ, &["admin"]);
-        data(
-            ask(
-                &e.router,
-                Some(&ishoej_admin),
-                r#"mutation ($id: ID!) { setVisibility(id: $id, revision: 1, visibility: NETWORK) { id } }"#,
-                json!({ "id": id }),
-            )
-            .await,
-        );
+        share(&e.router, &ishoej_admin, &id, 1, "NETWORK").await;
 
         // Albertslund writes its own contribution; not Vallensbæk's, not the project itself.
         let own = data(contribute(albertslund.clone(), 2, ALBERTSLUND, "50000.00").await);

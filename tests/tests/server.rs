@@ -112,17 +112,23 @@ async fn a_client_that_trickles_its_header_is_cut_off() {
     );
 }
 
-#[tokio::test]
-async fn the_work_of_a_client_that_disconnects_stops() {
-    let limits = Limits::default();
-    let dropped = Arc::new(AtomicBool::new(false));
-    let server = RunningServer::start(hanging_router(&limits, dropped.clone()), limits).await;
+/// A request to `/hang` on a fresh connection, left hanging for a moment; its connection.
+async fn hang_a_request(server: &RunningServer) -> TcpStream {
     let mut stream = TcpStream::connect(server.address).await.unwrap();
     stream
         .write_all(b"GET /hang HTTP/1.1\r\nhost: test\r\n\r\n")
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
+    stream
+}
+
+#[tokio::test]
+async fn the_work_of_a_client_that_disconnects_stops() {
+    let limits = Limits::default();
+    let dropped = Arc::new(AtomicBool::new(false));
+    let server = RunningServer::start(hanging_router(&limits, dropped.clone()), limits).await;
+    let stream = hang_a_request(&server).await;
     assert!(
         !dropped.load(Ordering::SeqCst),
         "still working while connected"
@@ -142,12 +148,8 @@ async fn shutdown_drains_for_a_bounded_time_then_returns() {
     };
     let dropped = Arc::new(AtomicBool::new(false));
     let mut server = RunningServer::start(hanging_router(&limits, dropped.clone()), limits).await;
-    let mut stream = TcpStream::connect(server.address).await.unwrap();
-    stream
-        .write_all(b"GET /hang HTTP/1.1\r\nhost: test\r\n\r\n")
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Held open: the request is still running when the server shuts down.
+    let _stream = hang_a_request(&server).await;
     let started = Instant::now();
     server.shut_down();
     tokio::time::timeout(Duration::from_secs(10), &mut server.stopped)

@@ -7,15 +7,13 @@
 
 use axum::{
     body::Body,
-    http::{header, HeaderMap, Request, StatusCode},
-    Router,
+    http::{header, Request, StatusCode},
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use vestegn_api::config::{AuthConfig, Limits};
 use vestegn_tests::{
-    editing::{ask, refusal, ALBERTSLUND, ISHOEJ},
+    editing::{ask, ask_for_answer, refusal, ALBERTSLUND, ISHOEJ},
     issuer::TestIssuer,
     on_each_backend, Backend, TestApp,
 };
@@ -26,37 +24,6 @@ const CREATE: &str = r#"mutation ($name: String!) {
 }"#;
 
 const UNITS: &str = r#"{ municipality(code: 183) { units { name } } }"#;
-
-/// Posts a GraphQL request with a bearer token: status, headers and body.
-async fn post(
-    router: &Router,
-    token: Option<&str>,
-    query: &str,
-    variables: Value,
-) -> (StatusCode, HeaderMap, Value) {
-    let mut request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/graphql-response+json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = http_body_util::BodyExt::collect(body)
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        serde_json::from_slice(&bytes).unwrap(),
-    )
-}
 
 /// Takes Ishøj's writers' lock as another of its writers would (on SQLite: the database's), until
 /// the transaction is dropped.
@@ -102,18 +69,18 @@ async fn writers_who_may_not_write_are_refused_before_the_lock_and_others_wait_b
         let holder = hold_writers_lock(&app).await;
         // Had these queued for the lock, they would be answered 503 like the editor below.
         let (status, headers, body) =
-            post(&router, None, CREATE, json!({ "name": "Anonym" })).await;
+            ask_for_answer(&router, None, CREATE, json!({ "name": "Anonym" })).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{label}: {body}");
         assert_eq!(refusal(&body).0, "UNAUTHENTICATED", "{label}: {body}");
         assert!(headers.contains_key(header::WWW_AUTHENTICATE), "{label}");
         for (who, token) in [("a viewer", &viewer), ("a machine client", &client)] {
             let (status, _, body) =
-                post(&router, Some(token), CREATE, json!({ "name": "Læser" })).await;
+                ask_for_answer(&router, Some(token), CREATE, json!({ "name": "Læser" })).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{label}: {who}: {body}");
             assert_eq!(refusal(&body).0, "FORBIDDEN", "{label}: {who}: {body}");
         }
         // An editor waits for the lock, then is told to retry; nothing is written.
-        let (status, headers, body) = post(
+        let (status, headers, body) = ask_for_answer(
             &router,
             Some(&editor),
             CREATE,
@@ -130,7 +97,7 @@ async fn writers_who_may_not_write_are_refused_before_the_lock_and_others_wait_b
         // Another municipality's writers take turns of their own (SQLite has one writer at a
         // time: there they wait too).
         let albertslund = issuer.user_token(ALBERTSLUND, &["editor"]);
-        let (status, _, body) = post(
+        let (status, _, body) = ask_for_answer(
             &router,
             Some(&albertslund),
             r#"mutation { createUnit(input: { municipalityCode: 165, name: "Nabo", kind: "team",
@@ -146,7 +113,7 @@ async fn writers_who_may_not_write_are_refused_before_the_lock_and_others_wait_b
             Backend::Sqlite => assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{label}: {body}"),
         }
         // Reads go on while the lock is held.
-        let (status, _, read) = post(&router, Some(&editor), UNITS, json!({})).await;
+        let (status, _, read) = ask_for_answer(&router, Some(&editor), UNITS, json!({})).await;
         assert_eq!(status, StatusCode::OK, "{label}: {read}");
         assert!(
             !unit_names(&read).contains(&"Ventende".to_owned()),
@@ -154,7 +121,7 @@ async fn writers_who_may_not_write_are_refused_before_the_lock_and_others_wait_b
         );
 
         drop(holder);
-        let (status, _, body) = post(
+        let (status, _, body) = ask_for_answer(
             &router,
             Some(&editor),
             CREATE,

@@ -340,6 +340,15 @@ mod tests {
         }
     }
 
+    /// Answers after a yield, as a database does.
+    fn answer_later(rows: async_graphql::Result<Vec<(i32, i32)>>) -> ReadRows<i32> {
+        async move {
+            tokio::task::yield_now().await;
+            rows
+        }
+        .boxed()
+    }
+
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     struct Multiples;
 
@@ -356,20 +365,15 @@ mod tests {
             as_of: Option<NaiveDate>,
         ) -> ReadRows<i32> {
             source.log("multiples", &values, as_of);
-            let result = if values.contains(&FAILING) {
+            let rows = values
+                .iter()
+                .flat_map(|v| (1..=30 / v).map(move |k| (*v, v * k)))
+                .collect();
+            answer_later(if values.contains(&FAILING) {
                 Err(async_graphql::Error::new("unlucky"))
             } else {
-                Ok(values
-                    .iter()
-                    .flat_map(|v| (1..=30 / v).map(move |k| (*v, v * k)))
-                    .collect())
-            };
-            // Answers after a yield, as a database does.
-            async move {
-                tokio::task::yield_now().await;
-                result
-            }
-            .boxed()
+                Ok(rows)
+            })
         }
     }
 
@@ -390,16 +394,11 @@ mod tests {
         ) -> ReadRows<i32> {
             source.log("children", &values, as_of);
             let below = self.below;
-            let rows = values
+            answer_later(Ok(values
                 .iter()
                 .flat_map(|v| [(*v, 2 * v), (*v, 2 * v + 1)])
                 .filter(|(_, child)| *child < below)
-                .collect();
-            async move {
-                tokio::task::yield_now().await;
-                Ok(rows)
-            }
-            .boxed()
+                .collect()))
         }
     }
 

@@ -99,6 +99,14 @@ pub struct PartnerChanges {
     pub source: Option<(String, String)>,
 }
 
+/// The checked changes to the name, kind and source every platform record has.
+struct CommonChanges {
+    name: Option<String>,
+    kind: Option<String>,
+    source_id: Option<i32>,
+    source_section: Option<String>,
+}
+
 /// A table of the platform's own records: its key and revision columns, and the municipality an
 /// audit entry of a record files it under (none: the platform's log).
 trait PlatformTable: OfKind + EntityTrait<Model: IntoActiveModel<Self::ActiveModel> + Sync> {
@@ -318,24 +326,21 @@ impl Store {
         let mut update = self
             .begin_platform_update::<network::Entity>(id, revision)
             .await?;
+        let common = self
+            .checked_common_changes(changes.name, changes.kind, changes.source)
+            .await?;
+        let description = changes
+            .description
+            .map(|text| checked_optional("changes.description", text.as_deref(), checked_long_text))
+            .transpose()?;
         let row = &mut update.row;
-        if let Some(name) = changes.name {
-            row.name = Set(checked_text("changes.name", &name)?);
-        }
-        if let Some(kind) = changes.kind {
-            row.kind = Set(checked_text("changes.kind", &kind)?);
-        }
-        if let Some(description) = changes.description {
-            row.description = Set(checked_optional(
-                "changes.description",
-                description.as_deref(),
-                checked_long_text,
-            )?);
-        }
-        if let Some((source, section)) = changes.source {
-            row.source_id = Set(self.source_id("changes.source", &source).await?);
-            row.source_section = Set(checked_text("changes.section", &section)?);
-        }
+        set_changed!(row {
+            name: common.name,
+            kind: common.kind,
+            source_id: common.source_id,
+            source_section: common.source_section,
+            description,
+        });
         if let Some(members) = changes.members {
             let members = self.checked_members("changes.members", &members).await?;
             network_membership::Entity::delete_many()
@@ -345,6 +350,31 @@ impl Store {
             self.set_members(id, &members).await?;
         }
         self.finish_platform_update(id, update).await
+    }
+
+    /// The changes every platform record's update may make, checked: its name, kind and source
+    /// (`None`: unchanged).
+    async fn checked_common_changes(
+        &self,
+        name: Option<String>,
+        kind: Option<String>,
+        source: Option<(String, String)>,
+    ) -> ApiResult<CommonChanges> {
+        let name = checked_optional("changes.name", name.as_deref(), checked_text)?;
+        let kind = checked_optional("changes.kind", kind.as_deref(), checked_text)?;
+        let (source_id, source_section) = match source {
+            Some((source, section)) => (
+                Some(self.source_id("changes.source", &source).await?),
+                Some(checked_text("changes.section", &section)?),
+            ),
+            None => (None, None),
+        };
+        Ok(CommonChanges {
+            name,
+            kind,
+            source_id,
+            source_section,
+        })
     }
 
     /// The members of a network, checked: existing municipalities, none twice.
@@ -445,24 +475,21 @@ impl Store {
         let mut update = self
             .begin_platform_update::<partner_organisation::Entity>(id, revision)
             .await?;
+        let common = self
+            .checked_common_changes(changes.name, changes.kind, changes.source)
+            .await?;
+        let note = changes
+            .note
+            .map(|text| checked_optional("changes.note", text.as_deref(), checked_long_text))
+            .transpose()?;
         let row = &mut update.row;
-        if let Some(name) = changes.name {
-            row.name = Set(checked_text("changes.name", &name)?);
-        }
-        if let Some(kind) = changes.kind {
-            row.kind = Set(checked_text("changes.kind", &kind)?);
-        }
-        if let Some(note) = changes.note {
-            row.note = Set(checked_optional(
-                "changes.note",
-                note.as_deref(),
-                checked_long_text,
-            )?);
-        }
-        if let Some((source, section)) = changes.source {
-            row.source_id = Set(self.source_id("changes.source", &source).await?);
-            row.source_section = Set(checked_text("changes.section", &section)?);
-        }
+        set_changed!(row {
+            name: common.name,
+            kind: common.kind,
+            source_id: common.source_id,
+            source_section: common.source_section,
+            note,
+        });
         self.finish_platform_update(id, update).await
     }
 

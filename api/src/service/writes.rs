@@ -334,16 +334,7 @@ impl Store {
         let revision = if action == Action::Create {
             revision
         } else {
-            let moved = identity::Entity::update_many()
-                .col_expr(
-                    identity::Column::Revision,
-                    Expr::col(identity::Column::Revision).add(1),
-                )
-                .filter(identity::Column::Id.eq(id))
-                .filter(identity::Column::Revision.eq(revision))
-                .exec(&self.db)
-                .await?;
-            if moved.rows_affected == 0 {
+            if !self.move_revision_on(id, revision).await? {
                 return Err(ApiError::Conflict(format!(
                     "record {id} of {} changed while the import ran; export again and retry",
                     E::default().table_name()
@@ -360,6 +351,20 @@ impl Store {
             recorded,
         };
         self.record_write::<E>(written, before, links).await
+    }
+
+    /// Moves the revision of record `id` on by one if it is still `revision`; whether it was.
+    async fn move_revision_on(&self, id: i32, revision: i32) -> ApiResult<bool> {
+        let moved = identity::Entity::update_many()
+            .col_expr(
+                identity::Column::Revision,
+                Expr::col(identity::Column::Revision).add(1),
+            )
+            .filter(identity::Column::Id.eq(id))
+            .filter(identity::Column::Revision.eq(revision))
+            .exec(&self.db)
+            .await?;
+        Ok(moved.rows_affected > 0)
     }
 
     /// Finds the record `id` of `E` for a write: checks that the caller may change it and moves
@@ -384,16 +389,7 @@ impl Store {
             return Err(not_found::<E>(id));
         };
         let recorded = authorise(&identity)?;
-        let moved = identity::Entity::update_many()
-            .col_expr(
-                identity::Column::Revision,
-                Expr::col(identity::Column::Revision).add(1),
-            )
-            .filter(identity::Column::Id.eq(id))
-            .filter(identity::Column::Revision.eq(revision))
-            .exec(&self.db)
-            .await?;
-        if moved.rows_affected == 0 {
+        if !self.move_revision_on(id, revision).await? {
             // Read again: a concurrent writer's revision is visible once its transaction ended.
             let current = identity::Entity::find_by_id(id)
                 .one(&self.db)
