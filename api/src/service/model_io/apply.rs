@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde_json::Value as Json;
 
-use super::{diff::Diff, plan::Plan, rows::Rows, ChangeKind, ImportAs, RecordChange};
+use super::{diff::Diff, import_plan::ImportPlan, rows::Rows, ChangeKind, ImportAs, RecordChange};
 use crate::{
     error::ApiResult,
     service::{
@@ -25,7 +25,7 @@ use crate::{
 /// Writes what a [`Diff`] found.
 pub(super) struct Apply<'a> {
     pub(super) store: &'a Store,
-    pub(super) plan: &'a Plan,
+    pub(super) plan: &'a ImportPlan,
     pub(super) by: &'a ImportAs,
     pub(super) diff: &'a Diff,
     /// The link rows of the records written, by identity, as they were before (for the audit).

@@ -1,4 +1,4 @@
-//! The document as rows ([`Plan::desired`]), every field checked.
+//! The document as rows ([`ImportPlan::desired`]), every field checked.
 
 use std::collections::HashSet;
 
@@ -9,7 +9,7 @@ use entities::{
 
 use super::{
     document::*,
-    plan::{Common, Plan},
+    import_plan::{Common, ImportPlan},
     rows::Rows,
 };
 use crate::{
@@ -52,7 +52,7 @@ macro_rules! version {
     }};
 }
 
-impl Plan {
+impl ImportPlan {
     /// Whether `code` may take part in one of the document's projects as `role`: the
     /// municipality of the document leads its projects, and no other does (the problem noted).
     fn participant_role(&mut self, at: &str, code: i32, role: &str) -> bool {

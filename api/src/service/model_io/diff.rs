@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde_json::Value as Json;
 
-use super::{plan::Plan, ChangeKind, RecordChange};
+use super::{import_plan::ImportPlan, ChangeKind, RecordChange};
 use crate::{
     service::{
         int_value,
@@ -63,7 +63,7 @@ impl Diff {
     /// holds what belongs to a record rather than a version (a forum's legal bases, …).
     pub(super) fn compare<E: Writable>(
         &mut self,
-        plan: &Plan,
+        plan: &ImportPlan,
         desired: &[E::Model],
         stored: &[E::Model],
         desired_extra: &HashMap<i32, Json>,

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::document::*;
-use super::{plan::Reference, rows::Rows};
+use super::{import_plan::Reference, rows::Rows};
 use crate::{error::ApiResult, service::Store, vocabulary::Visibility};
 
 /// What an export writes for a reference to a record the caller may not see.

@@ -22,7 +22,7 @@ mod desired;
 mod diff;
 pub mod document;
 mod export;
-mod plan;
+mod import_plan;
 mod revision;
 mod rows;
 
@@ -39,7 +39,7 @@ use self::{
     diff::Diff,
     document::ModelFile,
     export::Names,
-    plan::{Plan, Reference},
+    import_plan::{ImportPlan, Reference},
     rows::Rows,
 };
 use super::{municipality_exists, versions::Recorded, writes::Writable, Principal, Role, Store};
@@ -212,7 +212,7 @@ impl Store {
         document: &ModelFile,
         by: &ImportAs,
     ) -> Result<ImportReport, ImportError> {
-        let mut plan = Plan::new(self, code, by).await?;
+        let mut plan = ImportPlan::new(self, code, by).await?;
         // The checks take time in proportion to the document (n log n at most: see
         // `service::tree`); between them the import yields, so that the request's deadline (or
         // the client leaving) ends it there, not only at its next statement.
@@ -373,7 +373,7 @@ pub fn problems_in_dataset(model: &ModelFile, reference: &ReferenceKeys<'_>) -> 
         .filter(|(_, members)| members.contains(&model.municipality))
         .filter_map(|(key, _)| networks.get(*key).copied())
         .collect();
-    let mut plan = Plan {
+    let mut plan = ImportPlan {
         code: model.municipality,
         recorded: Recorded::now("dataset"),
         reference: Reference {

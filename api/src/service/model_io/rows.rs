@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use entities::Kind;
 use serde_json::Value as Json;
 
-use super::{apply::Apply, diff::Diff, plan::Plan};
+use super::{apply::Apply, diff::Diff, import_plan::ImportPlan};
 use crate::{error::ApiResult, service::Store};
 
 /// Declares [`Rows`] from the registry of kinds: a list of versions per model kind, named as
@@ -52,7 +52,7 @@ macro_rules! declare_rows {
             }
 
             /// Compares `self`, the document's rows, with `stored`, kind by kind.
-            pub(super) fn compare(&self, stored: &Rows, plan: &Plan, diff: &mut Diff) {
+            pub(super) fn compare(&self, stored: &Rows, plan: &ImportPlan, diff: &mut Diff) {
                 $(diff.compare::<entities::$module::Entity>(
                     plan,
                     &self.$module,

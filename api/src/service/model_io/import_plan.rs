@@ -87,7 +87,7 @@ pub(super) struct Keyed {
 
 /// What an import knows while it checks a document: the stored records, the document's keys,
 /// the reference data, and the problems found.
-pub(super) struct Plan {
+pub(super) struct ImportPlan {
     pub(super) code: i32,
     pub(super) recorded: Recorded,
     pub(super) reference: Reference,
@@ -100,7 +100,7 @@ pub(super) struct Plan {
     pub(super) problems: Vec<Problem>,
 }
 
-impl Plan {
+impl ImportPlan {
     pub(super) async fn new(store: &Store, code: i32, by: &ImportAs) -> ApiResult<Self> {
         let mut reference = Reference::load(store).await?;
         reference.own_networks = entities::network_membership::Entity::find()
@@ -463,7 +463,7 @@ pub(super) struct Common {
     pub(super) note: Option<String>,
 }
 
-impl Plan {
+impl ImportPlan {
     /// A record a version refers to holds on the version's first day (when it has one), as the
     /// mutations ask of the records their input names: a unit's parent and committee, the unit
     /// of a staff role, a budget line, a forum member or a contact, an intervention's goal and
