@@ -219,6 +219,16 @@ impl TestApp {
 
     /// Sends a request through the real router.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        let (status, headers, bytes) = self.send_for_bytes(request).await;
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// Like [`send`](Self::send), the body as the bytes sent (compressed ones too).
+    pub async fn send_for_bytes(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
         let response = self
             .router
             .clone()
@@ -233,11 +243,7 @@ impl TestApp {
             .await
             .expect("body")
             .to_bytes();
-        (
-            status,
-            headers,
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )
+        (status, headers, bytes.to_vec())
     }
 
     /// POSTs a GraphQL request (as `application/json`, accepting the new response type).

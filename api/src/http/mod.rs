@@ -1,6 +1,6 @@
 //! HTTP: the routes (`/graphql`, `/models/{code}`: [`model_io`], `/healthz`, `/readyz`, and the
 //! web front end: [`web`]), the layers every request passes ([`guard`]: request ids, size limits,
-//! deadline, caught panics), the caller of a request to the model, built once ([`admission`]:
+//! deadline, caught panics; answers compressed by `Accept-Encoding`), the caller of a request to the model, built once ([`admission`]:
 //! token, rate limit, authorization, body, concurrency permit, store), and the server loop
 //! ([`server`]: header-read timeout, connections per client, bounded graceful shutdown).
 //!
@@ -29,6 +29,10 @@ use axum::{
 };
 use serde_json::json;
 use tokio::sync::Semaphore;
+use tower_http::compression::{
+    predicate::{DefaultPredicate, Predicate, SizeAbove},
+    CompressionLayer,
+};
 
 use crate::{
     config::{AuthConfig, Limits, DEFAULT_WEB_DIR},
@@ -106,10 +110,20 @@ pub fn build_app(state: AppState) -> Router {
     with_layers(routes, &limits)
 }
 
-/// The layers every request passes (see [`guard`]).
+/// Answers smaller than this are sent as they are: compressing them saves less than it costs.
+const MIN_COMPRESSED_BYTES: u16 = 1024;
+
+/// The layers every request passes (see [`guard`]); answers are compressed (brotli or gzip, as
+/// the client's `Accept-Encoding` prefers) when they are large enough to gain from it.
 pub fn with_layers(routes: Router, limits: &Limits) -> Router {
+    let compression = CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES)));
     guard::layers(
-        routes.layer(DefaultBodyLimit::max(limits.max_body_bytes)),
+        routes
+            .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+            .layer(compression),
         limits,
     )
 }
