@@ -391,7 +391,7 @@ struct BudgetRow {
     section: String,
 }
 
-/// The CSV header, in the order of [`BudgetRow::csv_fields`].
+/// The CSV header: [`BudgetRow`]'s fields, in order.
 const CSV_HEADER: [&str; 11] = [
     "municipality_code",
     "municipality",
@@ -439,60 +439,18 @@ impl TryFrom<BudgetLine> for BudgetRow {
     }
 }
 
-impl BudgetRow {
-    /// The row's values as CSV text, in the order of [`CSV_HEADER`]; a missing value is empty.
-    fn csv_fields(&self) -> [String; 11] {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        [
-            self.municipality_code
-                .map(|code| code.to_string())
-                .unwrap_or_default(),
-            text(&self.municipality),
-            self.year.to_string(),
-            text(&self.category),
-            text(&self.phase),
-            text(&self.amount_dkk),
-            text(&self.function_code),
-            self.description.clone(),
-            text(&self.unit),
-            text(&self.source),
-            self.section.clone(),
-        ]
-    }
-}
-
 /// Writes a header row and one row per budget line (RFC 4180: CRLF line ends, fields quoted
-/// where needed).
+/// where needed), with the `csv` crate; the header also when there are no lines.
 fn write_csv(out: &mut impl Write, rows: &[BudgetRow]) -> std::io::Result<()> {
-    write_csv_record(out, CSV_HEADER.iter().copied())?;
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(CSV_HEADER)?;
     for row in rows {
-        write_csv_record(out, row.csv_fields().iter().map(String::as_str))?;
+        writer.serialize(row)?;
     }
-    Ok(())
-}
-
-/// Writes one CSV record and its line end.
-fn write_csv_record<'a>(
-    out: &mut impl Write,
-    fields: impl Iterator<Item = &'a str>,
-) -> std::io::Result<()> {
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(csv_field(field).as_bytes())?;
-    }
-    out.write_all(b"\r\n")
-}
-
-/// A CSV field: as it is, or in double quotes (with inner quotes doubled) when it holds a comma,
-/// a quote or a line break (RFC 4180 §2).
-fn csv_field(value: &str) -> std::borrow::Cow<'_, str> {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\"")).into()
-    } else {
-        value.into()
-    }
+    writer.flush()
 }
 
 /// Writes the rows as one JSON array (amounts as strings) and a final line end.
@@ -506,13 +464,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("Økonomi"), "Økonomi");
-        assert_eq!(csv_field(""), "");
-        assert_eq!(csv_field("5,28 mio. kr."), "\"5,28 mio. kr.\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("cr\r"), "\"cr\r\"");
+    fn csv_fields_are_quoted_only_when_needed_and_missing_values_are_empty() {
+        let row = |description: &str| BudgetRow {
+            municipality_code: Some(183),
+            municipality: Some("Ishøj".to_owned()),
+            year: 2023,
+            category: None,
+            phase: None,
+            amount_dkk: Some("5280000.00".to_owned()),
+            function_code: None,
+            description: description.to_owned(),
+            unit: None,
+            source: Some("002".to_owned()),
+            section: "Økonomi".to_owned(),
+        };
+        let mut out = Vec::new();
+        let descriptions = ["5,28 mio. kr.", "say \"hi\"", "two\nlines", "plain"];
+        write_csv(&mut out, &descriptions.map(row)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], CSV_HEADER.join(","));
+        assert_eq!(
+            lines[1],
+            "183,Ishøj,2023,,,5280000.00,,\"5,28 mio. kr.\",,002,Økonomi"
+        );
+        assert_eq!(
+            lines[2],
+            "183,Ishøj,2023,,,5280000.00,,\"say \"\"hi\"\"\",,002,Økonomi"
+        );
+        assert_eq!(
+            lines[3],
+            "183,Ishøj,2023,,,5280000.00,,\"two\nlines\",,002,Økonomi"
+        );
+        assert_eq!(lines[4], "183,Ishøj,2023,,,5280000.00,,plain,,002,Økonomi");
+        assert_eq!(lines[5], "", "the last record ends with CRLF");
     }
 
     #[test]
