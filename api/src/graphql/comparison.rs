@@ -472,7 +472,7 @@ impl ComparisonQuery {
         let as_of = as_of.0;
         // The plans cost six statements more: read only when the query selects them.
         let selected = ctx.look_ahead();
-        let asked = figures::ComparedParts {
+        let asked = figures::AskedFor {
             plans: selected.field("plans").exists() || selected.field("hiddenPlans").exists(),
         };
         let models = store(ctx)?.compare(&codes, as_of, asked).await?;

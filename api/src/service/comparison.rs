@@ -184,7 +184,7 @@ entities::row! {
 entities::row! {
     /// The columns of a goal or an intervention that the plans' counts read.
     #[derive(Debug, Clone)]
-    pub struct PartFacts {
+    pub struct InPlanFacts {
         pub id: i32,
         pub municipality_code: i32,
         pub source_id: i32,
@@ -207,7 +207,7 @@ pub struct PlanFigures {
 
 /// The parts of a comparison that are read only when a query asks for them.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ComparedParts {
+pub struct AskedFor {
     /// The current plans and what belongs to them.
     pub plans: bool,
 }
@@ -217,9 +217,9 @@ pub struct ComparedParts {
 struct PlansCompared {
     plans: Vec<Arc<plan::Version>>,
     hidden_plans: Vec<(i32, i64)>,
-    goals: Vec<PartFacts>,
+    goals: Vec<InPlanFacts>,
     hidden_goals: Vec<(i32, Option<i32>, i64)>,
-    interventions: Vec<PartFacts>,
+    interventions: Vec<InPlanFacts>,
     hidden_interventions: Vec<(i32, Option<i32>, i64)>,
 }
 
@@ -289,7 +289,7 @@ impl Store {
         &self,
         codes: &[i32],
         as_of: NaiveDate,
-        asked: ComparedParts,
+        asked: AskedFor,
     ) -> ApiResult<Vec<ComparedModel>> {
         if codes.is_empty() || codes.len() > MAX_COMPARED {
             return Err(ApiError::bad_input(
@@ -503,12 +503,12 @@ impl Store {
                 };
                 let plans = plan_figures(
                     plans.remove(&code).unwrap_or_default(),
-                    Parts {
+                    InPlans {
                         rows: goals.remove(&code).unwrap_or_default(),
                         hidden: hidden_in_plans(&hidden_goals),
                         record: RecordRef::Goal,
                     },
-                    Parts {
+                    InPlans {
                         rows: interventions.remove(&code).unwrap_or_default(),
                         hidden: hidden_in_plans(&hidden_interventions),
                         record: RecordRef::Intervention,
@@ -590,12 +590,12 @@ impl Store {
         as_of: NaiveDate,
         owner: E::Column,
         plan: E::Column,
-    ) -> ApiResult<(Vec<PartFacts>, Vec<(i32, Option<i32>, i64)>)> {
+    ) -> ApiResult<(Vec<InPlanFacts>, Vec<(i32, Option<i32>, i64)>)> {
         let in_plans = Condition::all()
             .add(owner.is_in(codes.iter().copied()))
             .add(plan.is_not_null());
         let rows = self
-            .list_columns::<E, PartFacts>(in_plans.clone(), Some(as_of))
+            .list_columns::<E, InPlanFacts>(in_plans.clone(), Some(as_of))
             .await?;
         let hidden = self
             .count_hidden::<E, _>(in_plans, as_of, &[owner, plan])
@@ -675,16 +675,16 @@ fn group<T, K: Ord>(
 
 /// The goals or the interventions of a municipality that belong to a plan: the rows the caller
 /// may see, and per plan how many they may not.
-struct Parts {
-    rows: Vec<PartFacts>,
+struct InPlans {
+    rows: Vec<InPlanFacts>,
     hidden: Vec<(i32, usize)>,
     record: fn(i32) -> RecordRef,
 }
 
-impl Parts {
+impl InPlans {
     /// How many belong to one of `plans` (a plan and its parts).
     fn count_in(&self, plans: &HashSet<i32>) -> Figure {
-        let rows: Vec<&PartFacts> = self
+        let rows: Vec<&InPlanFacts> = self
             .rows
             .iter()
             .filter(|row| row.plan_id.is_some_and(|plan| plans.contains(&plan)))
@@ -709,8 +709,8 @@ impl Parts {
 /// in id order, each with its parts (further down too) and the goals and interventions of them all.
 fn plan_figures(
     plans: Vec<Arc<plan::Version>>,
-    goals: Parts,
-    interventions: Parts,
+    goals: InPlans,
+    interventions: InPlans,
 ) -> Vec<Arc<PlanFigures>> {
     let current: HashSet<i32> = plans.iter().map(|p| p.id).collect();
     let mut parts_of: HashMap<i32, Vec<&Arc<plan::Version>>> = HashMap::new();
