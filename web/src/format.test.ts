@@ -33,5 +33,7 @@ describe('Danish numbers', () => {
   it('writes dates as Danish readers do', () => {
     expect(date('2023-03-27')).toBe('27. marts 2023');
     expect(date('2019-09-01')).toBe('1. september 2019');
+    expect(date('2023-12-31')).toBe('31. december 2023');
+    expect(date('not a day')).toBe('not a day');
   });
 });

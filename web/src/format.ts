@@ -23,16 +23,19 @@ export function figureValue(figure: Figure, unit = ''): string | null {
   return null;
 }
 
-const MONTHS = [
-  'januar', 'februar', 'marts', 'april', 'maj', 'juni',
-  'juli', 'august', 'september', 'oktober', 'november', 'december',
-];
+/** Days as Danish readers write them; the API's days are calendar days, read in UTC. */
+const DANISH_DAY = new Intl.DateTimeFormat('da-DK', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** "2023-03-27" as "27. marts 2023". */
 export function date(iso: string): string {
   const [year, month, day] = iso.split('-').map(Number);
   if (!year || !month || !day) return iso;
-  return `${day}. ${MONTHS[month - 1]} ${year}`;
+  return DANISH_DAY.format(new Date(Date.UTC(year, month - 1, day)));
 }
 
 export function sourceLabel(source: Source): string {
