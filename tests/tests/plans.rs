@@ -382,6 +382,34 @@ async fn bad_plans_are_refused_with_the_field_at_fault() {
         reversed["changes"] = json!({ "lastYear": 2020, "firstYear": 2021 });
         let answer = ask(&e.router, Some(&e.editor), UPDATE_PLAN, reversed).await;
         assert_eq!(refusal(&answer).0, "BAD_USER_INPUT", "{answer}");
+
+        // A plan that records belong to is not deleted from under them (a goal; a part).
+        let goal = mutate(&e, CREATE_GOAL, "createGoal", json!({ "input": new_record(json!({
+            "municipalityCode": ISHOEJ, "plan": "Del", "number": 1, "title": "Mål",
+            "partOfId": part["id"],
+        })) }))
+        .await;
+        let delete = |id: &Value, revision: i32| {
+            let variables = json!({ "id": id, "revision": revision });
+            let e = &e;
+            async move {
+                ask(
+                    &e.router,
+                    Some(&e.editor),
+                    "mutation ($id: ID!, $revision: Int!) { deleteRecord(id: $id, revision: $revision) { id } }",
+                    variables,
+                )
+                .await
+            }
+        };
+        for (plan, revision) in [(&part["id"], 1), (&strategy["id"], 1)] {
+            let answer = delete(plan, revision).await;
+            assert_eq!(refusal(&answer).0, "CONFLICT", "{label}: {answer}");
+        }
+        for (record, revision) in [(&goal["id"], 1), (&part["id"], 1), (&strategy["id"], 1)] {
+            let answer = delete(record, revision).await;
+            assert_eq!(answer["data"]["deleteRecord"]["id"], *record, "{label}: {answer}");
+        }
     })
     .await;
 }

@@ -17,7 +17,8 @@
 use chrono::NaiveDate;
 use entities::{audit_entry, identity, outbox, versioned::Versioned, Kind, OfKind};
 use sea_orm::{
-    sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition,
+    sea_query::{Alias, Expr, Query},
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait,
     EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 use serde_json::Value as Json;
@@ -33,6 +34,16 @@ use crate::{
     error::{ApiError, ApiResult},
     vocabulary::{Visibility, WriteAction as Action},
 };
+
+/// The references to records of `kind` that no foreign key guards, as (table, column): columns
+/// added to existing tables, which SQLite cannot give a foreign key that a later migration could
+/// still drop.
+fn unguarded_references(kind: Kind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        Kind::Plan => &[("goals", "plan_id"), ("interventions", "plan_id")],
+        _ => &[],
+    }
+}
 
 /// A versioned, tenant-owned table that writes can change.
 pub trait Writable:
@@ -286,6 +297,7 @@ impl Store {
     /// that existed, terminate it). Refused while other records refer to it.
     pub async fn delete<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<()> {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
+        self.check_unreferenced(E::KIND, id).await?;
         if let Some((link, _)) = &found.links {
             link.delete(&self.db, id).await?;
         }
@@ -296,6 +308,26 @@ impl Store {
         identity::Entity::delete_by_id(id).exec(&self.db).await?;
         self.record_change::<E>(Action::Delete, None, &found, &recorded)
             .await
+    }
+
+    /// Refuses to delete a record that a column without a foreign key still refers to, as the
+    /// database refuses it for the others.
+    async fn check_unreferenced(&self, kind: Kind, id: i32) -> ApiResult<()> {
+        for (table, column) in unguarded_references(kind) {
+            let query = Query::select()
+                .expr(Expr::val(1))
+                .from(Alias::new(*table))
+                .and_where(Expr::col(Alias::new(*column)).eq(id))
+                .limit(1)
+                .to_owned();
+            let backend = self.db.get_database_backend();
+            if self.db.query_one(backend.build(&query)).await?.is_some() {
+                return Err(ApiError::Conflict(
+                    "other records refer to this record: change or delete them first".to_owned(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Sets who may see the record `id` (all its versions): an admin's decision. Returns the
