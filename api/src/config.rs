@@ -244,6 +244,11 @@ pub struct Config {
     #[arg(long, env = "BIND_ADDRESS", default_value_t = defaults::BIND_ADDRESS)]
     pub bind_address: SocketAddr,
 
+    /// Address of the metrics listener (`GET /metrics`, Prometheus' text format), apart from the
+    /// public one so that a load balancer does not expose it; unset: no metrics listener.
+    #[arg(long, env = "METRICS_ADDRESS")]
+    pub metrics_address: Option<SocketAddr>,
+
     /// Load the seed dataset on start when the database holds none yet. Defaults to on for SQLite
     /// (the embedded default) and off for PostgreSQL, where `vestegn seed` loads it explicitly.
     #[arg(long, env = "LOAD_SEED")]
@@ -441,6 +446,7 @@ impl Config {
         Self {
             database_url: database_url.into(),
             bind_address: defaults::BIND_ADDRESS,
+            metrics_address: None,
             load_seed: None,
             log_json: false,
             database_max_connections: defaults::DATABASE_MAX_CONNECTIONS,

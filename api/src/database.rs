@@ -17,7 +17,7 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{sqlx, ConnectOptions, DatabaseConnection};
 
-use crate::{config::Config, error::ApiError, seed};
+use crate::{config::Config, error::ApiError, seed, telemetry};
 
 /// How long the start-up task waits between attempts to reach the database.
 const RETRY_INTERVAL: Duration = Duration::from_secs(1);
@@ -43,9 +43,10 @@ impl Database {
     pub async fn connect_lazily(config: &Config) -> anyhow::Result<Self> {
         let mut options = pool_options(config);
         options.connect_lazy(true);
-        let connection = sea_orm::Database::connect(options)
+        let mut connection = sea_orm::Database::connect(options)
             .await
             .with_context(|| format!("bad DATABASE_URL {}", config.redacted_database_url()))?;
+        count_statements(&mut connection);
         Ok(Self {
             connection,
             ready: Arc::new(AtomicBool::new(false)),
@@ -61,6 +62,31 @@ impl Database {
                 "the database is not migrated yet"
             )))
         }
+    }
+
+    /// Connections open in the pool, of them idle, and the most it opens (for the metrics).
+    pub fn pool_use(&self) -> Option<(u32, u32, u32)> {
+        macro_rules! pool_use {
+            ($pool:expr) => {{
+                let pool = $pool;
+                let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+                (pool.size(), idle, pool.options().get_max_connections())
+            }};
+        }
+        match &self.connection {
+            DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+                Some(pool_use!(self.connection.get_sqlite_connection_pool()))
+            }
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+                Some(pool_use!(self.connection.get_postgres_connection_pool()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the schema is in place (without asking the database).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
     }
 
     /// For `/readyz`: ready when migrated and the database answers; otherwise why not.
@@ -122,9 +148,16 @@ impl Database {
 /// when the database cannot be reached (for commands, and tests).
 pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<DatabaseConnection> {
     probe(config).await?;
-    let connection = sea_orm::Database::connect(pool_options(config)).await?;
+    let mut connection = sea_orm::Database::connect(pool_options(config)).await?;
+    count_statements(&mut connection);
     Migrator::up(&connection, None).await?;
     Ok(connection)
+}
+
+/// Counts every statement for the request that runs it (see [`telemetry::request`]). A caller
+/// that installs a callback of its own calls [`telemetry::request::statement_ran`] from it.
+pub fn count_statements(connection: &mut DatabaseConnection) {
+    connection.set_metric_callback(|_| telemetry::request::statement_ran());
 }
 
 fn pool_options(config: &Config) -> ConnectOptions {

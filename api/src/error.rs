@@ -164,6 +164,17 @@ impl ApiError {
         }
     }
 
+    /// Why a request was turned away unserved (the metrics count these); `None` for other errors.
+    pub fn refusal(&self) -> Option<&'static str> {
+        match self {
+            Self::RateLimited { .. } => Some("rate_limited"),
+            Self::Overloaded => Some("overloaded"),
+            Self::WritersBusy => Some("writers_busy"),
+            Self::Timeout => Some("timeout"),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of a response that fails as a whole with this error. Errors inside an
     /// executed operation (a field that was not found, a bad argument) travel in a 200 response
     /// instead; see `http::graphql` for how a response's status is chosen.

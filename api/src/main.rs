@@ -12,6 +12,7 @@ use vestegn_api::{
     database::{self, Database},
     graphql,
     http::{
+        self,
         auth::dev::{DevKey, KeyFile},
         server,
     },
@@ -78,6 +79,19 @@ async fn main() -> anyhow::Result<()> {
     );
     let state =
         AppState::new(db, config.limits.clone(), &config.auth).with_web_dir(&config.web_dir);
+    if let Some(address) = config.metrics_address {
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address} for metrics"))?;
+        tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+        let metrics = http::metrics::router(state.clone());
+        // Ends with the process; scrapes need no graceful shutdown.
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %err, "the metrics listener failed");
+            }
+        });
+    }
     let app = build_app(state);
     server::serve(listener, app, &config.limits, shutdown_signal()).await;
     tracing::info!("stopped");

@@ -162,6 +162,7 @@ impl TestApp {
                 eprintln!("SQL {}", info.statement.sql);
             }
             counter.fetch_add(1, Ordering::SeqCst);
+            vestegn_api::telemetry::request::statement_ran();
         });
         let router = build_app(AppState::new(
             AppDatabase::ready(db.clone()),

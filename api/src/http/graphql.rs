@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::{
     admission::{Admitted, Route},
-    error_response,
+    error_response, metrics,
     negotiation::{is_json_body, wants_html, ResponseType},
     respond_with,
     web::Page,
@@ -281,11 +281,20 @@ fn respond(result: Result<Outcome, ApiError>, response_type: ResponseType) -> Re
         ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
         ResponseType::Json => StatusCode::OK,
     };
-    let (status, body) = match result {
-        Ok(Outcome::Ran(response)) => (StatusCode::OK, serde_json::to_vec(&response)),
+    let (status, body, code) = match result {
+        Ok(Outcome::Ran(response)) => (
+            StatusCode::OK,
+            serde_json::to_vec(&response),
+            response
+                .errors
+                .first()
+                .and_then(code_of)
+                .map(|code| code.to_owned()),
+        ),
         Ok(Outcome::Invalid(errors)) => (
             document_error_status,
             serde_json::to_vec(&serde_json::json!({ "errors": errors })),
+            Some("GRAPHQL_VALIDATION_FAILED".to_owned()),
         ),
         Ok(Outcome::Unavailable) => {
             let error = ApiError::ServiceUnavailable(anyhow::anyhow!("logged by the resolver"));
@@ -300,12 +309,21 @@ fn respond(result: Result<Outcome, ApiError>, response_type: ResponseType) -> Re
         }
     };
     match body {
-        Ok(body) => (
-            status,
-            [(header::CONTENT_TYPE, response_type.content_type())],
-            body,
-        )
-            .into_response(),
+        Ok(body) => {
+            let mut response = (
+                status,
+                [(header::CONTENT_TYPE, response_type.content_type())],
+                body,
+            )
+                .into_response();
+            if let Some(code) = code {
+                response.extensions_mut().insert(metrics::Outcome {
+                    code: code.into(),
+                    refusal: None,
+                });
+            }
+            response
+        }
         Err(err) => error_response(&ApiError::Internal(err.into()), response_type),
     }
 }

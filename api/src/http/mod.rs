@@ -1,5 +1,6 @@
 //! HTTP: the routes (`/graphql`, `/models/{code}`: [`model_io`], `/healthz`, `/readyz`, and the
-//! web front end: [`web`]), the layers every request passes ([`guard`]: request ids, size limits,
+//! web front end: [`web`]; `/metrics` on a listener of its own: [`metrics`]), the layers every
+//! request passes ([`guard`]: request ids, size limits,
 //! deadline, caught panics; answers compressed by `Accept-Encoding`), the caller of a request to the model, built once ([`admission`]:
 //! token, rate limit, authorization, body, concurrency permit, store), and the server loop
 //! ([`server`]: header-read timeout, connections per client, bounded graceful shutdown).
@@ -12,6 +13,7 @@ pub mod auth;
 mod body;
 mod graphql;
 mod guard;
+pub mod metrics;
 mod model_io;
 mod negotiation;
 mod rate_limit;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 use axum::{
     extract::{DefaultBodyLimit, State},
     http::{header, HeaderValue, StatusCode},
+    middleware,
     response::{IntoResponse, Response},
     routing::get,
     Json, Router,
@@ -39,6 +42,7 @@ use crate::{
     database::Database,
     error::ApiError,
     graphql::{Api, SignInOptions},
+    telemetry::metrics::Metrics,
 };
 
 use self::{auth::Authenticator, rate_limit::RateLimit, web::WebAssets};
@@ -46,7 +50,8 @@ use self::{auth::Authenticator, rate_limit::RateLimit, web::WebAssets};
 pub use negotiation::ResponseType;
 
 /// What every request handler shares. Besides the pool it holds only per-replica counters (the
-/// concurrency limit, the rate-limit budgets), so replicas behind a load balancer behave alike.
+/// concurrency limit, the rate-limit budgets, the metrics), so replicas behind a load balancer
+/// behave alike.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
@@ -62,6 +67,8 @@ pub struct AppState {
     sign_in: Arc<SignInOptions>,
     /// The built web front end.
     web: WebAssets,
+    /// This replica's metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -73,6 +80,7 @@ impl AppState {
             rate_limit: Arc::new(RateLimit::new(limits.rate_limit_points_per_minute)),
             sign_in: Arc::new(SignInOptions::of(auth)),
             web: WebAssets::new(DEFAULT_WEB_DIR, auth.issuer.as_deref()),
+            metrics: Arc::new(Metrics::new()),
             db,
             limits,
         }
@@ -106,8 +114,12 @@ pub fn build_app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(model)
         .fallback(|| async { error_response(&ApiError::RouteNotFound, ResponseType::Json) })
-        .with_state(state);
-    with_layers(routes, &limits)
+        .with_state(state.clone());
+    // Outermost, so that every answer is counted, refusals of the layers within too.
+    with_layers(routes, &limits).layer(middleware::from_fn_with_state(
+        state.metrics,
+        metrics::observe,
+    ))
 }
 
 /// Answers smaller than this are sent as they are: compressing them saves less than it costs.
@@ -144,6 +156,10 @@ pub(super) fn respond_with(error: &ApiError, response_type: ResponseType) -> Res
         body.to_string(),
     )
         .into_response();
+    response.extensions_mut().insert(metrics::Outcome {
+        code: error.code().into(),
+        refusal: error.refusal(),
+    });
     match error {
         ApiError::Unauthenticated { error, reason } => {
             let challenge = format!(r#"Bearer error="{error}", error_description="{reason}""#);

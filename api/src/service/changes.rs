@@ -95,3 +95,21 @@ impl Store {
         )
     }
 }
+
+/// The change feed's newest entry, whoever may read it: its sequence number and when it was
+/// recorded. For operators (the metrics), who see how far the feed's followers lag, not what
+/// changed.
+pub async fn newest_entry(
+    db: &sea_orm::DatabaseConnection,
+) -> ApiResult<Option<(i32, chrono::DateTime<chrono::Utc>)>> {
+    let newest = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Sequence)
+        .column(outbox::Column::RecordedAt)
+        .order_by_desc(outbox::Column::Sequence)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(newest)
+}

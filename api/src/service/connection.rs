@@ -18,7 +18,7 @@
 
 use std::{
     sync::{Arc, Mutex, PoisonError},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use entities::outbox;
@@ -27,6 +27,8 @@ use sea_orm::{
     DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, QueryResult, QuerySelect,
     Statement, TransactionTrait,
 };
+
+use crate::telemetry;
 
 /// The class of the PostgreSQL advisory locks writers of one municipality take, keyed by its code
 /// (0: the platform's own records). Any number unused elsewhere: "VSTG".
@@ -55,6 +57,8 @@ pub enum Connection {
 pub struct Transaction {
     inner: DatabaseTransaction,
     feed: Mutex<Vec<outbox::ActiveModel>>,
+    /// When it had the writers' lock.
+    locked: Instant,
 }
 
 impl Connection {
@@ -64,7 +68,9 @@ impl Connection {
         let Self::Pool(pool) = self else {
             return Err(DbErr::Custom("already in a transaction".to_owned()));
         };
+        let asked = Instant::now();
         let transaction = pool.begin().await?;
+        let began = Instant::now();
         match transaction.get_database_backend() {
             // Take SQLite's write lock now (as `BEGIN IMMEDIATE` would), waiting for other
             // writers: a transaction that reads first and writes later cannot wait, and fails
@@ -98,9 +104,12 @@ impl Connection {
             }
             DbBackend::MySql => {}
         }
+        let locked = Instant::now();
+        telemetry::request::began_writing(began - asked, locked - began);
         Ok(Self::Transaction(Arc::new(Transaction {
             inner: transaction,
             feed: Mutex::new(Vec::new()),
+            locked,
         })))
     }
 
@@ -138,7 +147,12 @@ impl Connection {
         let Self::Transaction(transaction) = self else {
             return Ok(None);
         };
-        let Ok(Transaction { inner, feed }) = Arc::try_unwrap(transaction) else {
+        let Ok(Transaction {
+            inner,
+            feed,
+            locked,
+        }) = Arc::try_unwrap(transaction)
+        else {
             return Err(DbErr::Custom(
                 "the transaction is still in use and was not committed".to_owned(),
             ));
@@ -162,6 +176,7 @@ impl Connection {
                 .flatten();
         }
         inner.commit().await?;
+        telemetry::request::wrote(locked.elapsed());
         Ok(last)
     }
 

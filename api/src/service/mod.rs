@@ -20,7 +20,7 @@ macro_rules! set_changed {
 
 mod access;
 mod budget;
-mod changes;
+pub mod changes;
 mod checks;
 pub mod comparison;
 mod connection;

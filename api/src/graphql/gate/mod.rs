@@ -29,6 +29,7 @@ use self::{
 use crate::{
     config::Limits,
     error::{excerpt, ApiError},
+    telemetry,
 };
 
 /// How deeply brackets may nest in a document's text. The parser recurses per level, so this
@@ -69,6 +70,7 @@ impl QueryGate {
             )));
         }
         let document = parse_query(&request.query).map_err(parse_failure)?;
+        note_operation(&document, request.operation_name.as_deref());
         let complexity = self.check_cost(&document, request)?;
         input::check_literals(&document, self.limits.max_string_chars)?;
         let operation = select_operation(&document, request.operation_name.as_deref())?;
@@ -149,6 +151,27 @@ impl QueryGate {
 pub fn is_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     select_operation(document, operation_name)
         .is_ok_and(|operation| operation.node.ty == OperationType::Mutation)
+}
+
+/// Tells the request's metrics which operation it runs, once the document parses (so that the
+/// gate's refusals count against the operation too).
+fn note_operation(document: &ExecutableDocument, operation_name: Option<&str>) {
+    let Ok(operation) = select_operation(document, operation_name) else {
+        return;
+    };
+    let name = match &document.operations {
+        DocumentOperations::Single(_) => None,
+        DocumentOperations::Multiple(operations) => operations
+            .iter()
+            .find(|(_, candidate)| std::ptr::eq(*candidate, operation))
+            .map(|(name, _)| name.to_string()),
+    };
+    let kind = match operation.node.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    telemetry::request::runs_operation(telemetry::request::Operation { name, kind });
 }
 
 /// The response keys of the operation's top-level fields, in the order the document asks for them

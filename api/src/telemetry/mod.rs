@@ -1,4 +1,9 @@
-//! Logging: `RUST_LOG` filters (default `info`), text for people or JSON lines for production.
+//! What operators see: logs (`RUST_LOG` filters, default `info`; text for people or JSON lines
+//! for production), the metrics ([`metrics`]) and the figures each request gathers for them
+//! ([`request`]).
+
+pub mod metrics;
+pub mod request;
 
 use tracing_subscriber::{fmt, EnvFilter};
 
