@@ -2,7 +2,8 @@
 // endpoint that signs the test user in at once (no login form), and a token endpoint for the
 // authorization code grant that insists on PKCE (S256) from the public client `vestegn-web`.
 // Access tokens are RS256 JWTs for the audience `vestegn-api`: user `pkce-user`, municipality 183,
-// role viewer. Node's own crypto and http; nothing to install.
+// role viewer. Other tests (the replicas' checks) ask `GET /test-token?sub=…&municipality=…&role=…`
+// for a user of their choosing. Node's own crypto and http; nothing to install.
 //
 //   node issuer.mjs PORT    # serves http://127.0.0.1:PORT until killed; prints "ready" once up
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
@@ -19,16 +20,14 @@ const codes = new Map();
 
 const base64url = (data) => Buffer.from(data).toString('base64url');
 
-function accessToken() {
+function accessToken(user = { sub: 'pkce-user', municipality: 183, roles: ['viewer'] }) {
   const now = Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid }));
   const claims = base64url(
     JSON.stringify({
       iss: issuer,
       aud: 'vestegn-api',
-      sub: 'pkce-user',
-      municipality: 183,
-      roles: ['viewer'],
+      ...user,
       iat: now,
       exp: now + 300,
     }),
@@ -74,6 +73,11 @@ const server = createServer(async (request, response) => {
     });
   }
   if (url.pathname === '/jwks') return send(response, 200, { keys: [jwk] });
+  if (url.pathname === '/test-token') {
+    const p = url.searchParams;
+    const user = { sub: p.get('sub') ?? 'test-user', municipality: Number(p.get('municipality')), roles: p.getAll('role') };
+    return send(response, 200, { access_token: accessToken(user), token_type: 'Bearer', expires_in: 300 });
+  }
   if (url.pathname === '/authorize') {
     const p = url.searchParams;
     const refused =
