@@ -134,7 +134,7 @@ impl Database {
 
     async fn prepare(&self, config: &Config) -> anyhow::Result<()> {
         probe(config).await?;
-        Migrator::up(&self.connection, None)
+        migrate(&self.connection, config)
             .await
             .context("migration failed")?;
         if config.should_load_seed() && seed::load_if_empty(&self.connection).await? {
@@ -150,8 +150,33 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<DatabaseConn
     probe(config).await?;
     let mut connection = sea_orm::Database::connect(pool_options(config)).await?;
     count_statements(&mut connection);
-    Migrator::up(&connection, None).await?;
+    migrate(&connection, config).await?;
     Ok(connection)
+}
+
+/// The PostgreSQL advisory lock held while a replica migrates ("VSMG"; apart from the writers'
+/// locks, which take two numbers).
+const MIGRATION_LOCK: i64 = 0x5653_4D47;
+
+/// Runs the pending migrations. On PostgreSQL, replicas that start together take turns (a
+/// session lock on a connection of its own, outside the pool): migrations are not safe to run
+/// twice at once, and the second finds nothing left to do.
+async fn migrate(connection: &DatabaseConnection, config: &Config) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    if config.is_sqlite() {
+        return Ok(Migrator::up(connection, None).await?);
+    }
+    let mut lock = sqlx::PgConnection::connect(&config.database_url)
+        .await
+        .context("cannot connect to the database to migrate")?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut lock)
+        .await?;
+    let migrated = Migrator::up(connection, None).await;
+    // Closing the session releases the lock, also when unlocking fails.
+    lock.close().await.ok();
+    Ok(migrated?)
 }
 
 /// Counts every statement for the request that runs it (see [`telemetry::request`]). A caller

@@ -272,3 +272,33 @@ async fn every_registered_model_kind_has_a_table_of_versions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn replicas_that_start_together_migrate_one_at_a_time() {
+    // A fresh PostgreSQL of the test's own: an empty database, as replicas find it on first start.
+    let cluster = tokio::task::spawn_blocking(vestegn_tests::pg_cluster::PgCluster::start)
+        .await
+        .unwrap()
+        .expect("a PostgreSQL cluster");
+    let config = vestegn_api::config::Config::for_database(cluster.url());
+    let replicas = (0..4).map(|_| vestegn_api::database::connect_and_migrate(&config));
+    let started = futures::future::join_all(replicas).await;
+    for (replica, result) in started.iter().enumerate() {
+        assert!(
+            result.is_ok(),
+            "replica {replica}: {:?}",
+            result.as_ref().err()
+        );
+    }
+    let db = started.into_iter().next().unwrap().unwrap();
+    let applied = Migrator::get_applied_migrations(&db).await.unwrap();
+    let pending = Migrator::get_pending_migrations(&db).await.unwrap();
+    assert!(pending.is_empty());
+    assert_eq!(
+        applied.len(),
+        Migrator::migrations().len(),
+        "each migration once"
+    );
+    assert_eq!(unit::Entity::find().count(&db).await.unwrap(), 0);
+    drop(cluster);
+}
