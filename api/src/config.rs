@@ -249,6 +249,15 @@ pub struct Config {
     #[arg(long, env = "METRICS_ADDRESS")]
     pub metrics_address: Option<SocketAddr>,
 
+    /// Send traces (OpenTelemetry, OTLP over HTTP) to this collector, e.g. `http://127.0.0.1:4318`
+    /// (spans go to `/v1/traces` under it); unset: no traces.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
+    /// The service's name in traces.
+    #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "vestegn")]
+    pub otel_service_name: String,
+
     /// Load the seed dataset on start when the database holds none yet. Defaults to on for SQLite
     /// (the embedded default) and off for PostgreSQL, where `vestegn seed` loads it explicitly.
     #[arg(long, env = "LOAD_SEED")]
@@ -447,6 +456,8 @@ impl Config {
             database_url: database_url.into(),
             bind_address: defaults::BIND_ADDRESS,
             metrics_address: None,
+            otlp_endpoint: None,
+            otel_service_name: "vestegn".to_owned(),
             load_seed: None,
             log_json: false,
             database_max_connections: defaults::DATABASE_MAX_CONNECTIONS,

@@ -44,7 +44,16 @@ async fn main() -> anyhow::Result<()> {
         _ => {}
     }
     config.check()?;
-    telemetry::init(config.log_json);
+    let trace_export = config
+        .otlp_endpoint
+        .clone()
+        .filter(|endpoint| !endpoint.is_empty())
+        .map(|endpoint| telemetry::TraceExport {
+            endpoint,
+            service_name: config.otel_service_name.clone(),
+        });
+    // Held to the end: dropping it sends the last spans.
+    let _traces = telemetry::init(config.log_json, trace_export.as_ref())?;
     if config.auth.dev_auth {
         let file = config.dev_key_file();
         let (key, made) = DevKey::load_or_create(&file)?;

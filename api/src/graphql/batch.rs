@@ -23,13 +23,14 @@ use std::{
 
 use chrono::NaiveDate;
 use futures::{future::BoxFuture, stream::FuturesUnordered, task::AtomicWaker, StreamExt};
+use tracing::Instrument;
 
 /// What a relation's read answers: each row with the key value it belongs to.
 pub type ReadRows<R> = BoxFuture<'static, async_graphql::Result<Vec<(i32, R)>>>;
 
 /// A relation the batcher loads: its rows for a set of key values at a day, read from the
 /// request's `Source` in one go. The link's value (a filter) is part of what is batched together.
-pub trait Load: Clone + Eq + Hash + Send + Sync + 'static {
+pub trait Load: Clone + Eq + Hash + std::fmt::Debug + Send + Sync + 'static {
     /// Where rows are read from (the caller's data-access layer).
     type Source: Send + Sync + 'static;
     /// What is kept of a row (shared by everyone who asked for it).
@@ -199,7 +200,15 @@ impl<S: Send + Sync + 'static, L: Load<Source = S>> AnyTable<S> for Table<L> {
             })
             .map(|(link, as_of, values)| {
                 let batcher = batcher.clone();
-                let read = link.load(Arc::clone(&batcher.source), values.clone(), as_of);
+                let span = tracing::info_span!(
+                    "db.batch",
+                    relation = ?link,
+                    keys = values.len(),
+                    as_of = ?as_of,
+                );
+                let read = link
+                    .load(Arc::clone(&batcher.source), values.clone(), as_of)
+                    .instrument(span);
                 Box::pin(async move {
                     let loaded = read.await;
                     let mut tables = batcher.tables();

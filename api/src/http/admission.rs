@@ -172,6 +172,7 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
             .principal_asking(&parts.headers, pay_for_asking)
             .await
             .map_err(|error| refuse(error, address_remaining))?;
+        tracing::Span::current().record("caller", principal.kind());
         let key = match principal.id() {
             Some(id) => BudgetKey::Principal(id),
             None => BudgetKey::address(address),

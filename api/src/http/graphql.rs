@@ -16,6 +16,7 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::Value;
+use tracing::Instrument;
 
 use super::{
     admission::{Admitted, Route},
@@ -30,6 +31,7 @@ use crate::{
     error::{excerpt, ApiError},
     graphql::gate::Allowed,
     service::Principal,
+    telemetry,
 };
 
 /// A GraphQL request as the spec's JSON encoding has it.
@@ -165,9 +167,21 @@ async fn execute(
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
     let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
-    let complexity = state.api.admit(&mut request, allowed)?;
+    let complexity =
+        tracing::info_span!("graphql.gate").in_scope(|| state.api.admit(&mut request, allowed))?;
+    if let Some(operation) = telemetry::request::current_operation() {
+        let span = tracing::Span::current();
+        span.record("graphql.operation.type", operation.kind);
+        if let Some(name) = &operation.name {
+            span.record("graphql.operation.name", name.as_str());
+        }
+    }
     admitted.spend(complexity)?;
-    let mut response = state.api.run(request, admitted.store.clone()).await?;
+    let mut response = state
+        .api
+        .run(request, admitted.store.clone())
+        .instrument(tracing::info_span!("graphql.execute"))
+        .await?;
     // Errors before execution (validation) have no path and leave no data.
     let not_executed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -6,10 +6,10 @@
 //! is read ([`super::admission`]). Each answers with
 //! [`super::error_response`], so every refusal is GraphQL-shaped JSON.
 
-use std::any::Any;
+use std::{any::Any, net::SocketAddr, time::Duration};
 
 use axum::{
-    extract::{Request, State},
+    extract::{ConnectInfo, MatchedPath, Request, State},
     http::{header::X_CONTENT_TYPE_OPTIONS, HeaderName, HeaderValue},
     middleware::{self, Next},
     response::Response,
@@ -19,12 +19,11 @@ use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::TraceLayer,
 };
-use tracing::Level;
 
 use super::{error_response, negotiation::ResponseType, respond_with};
-use crate::{config::Limits, error::ApiError};
+use crate::{config::Limits, error::ApiError, telemetry::traces};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -33,6 +32,7 @@ const MAX_REQUEST_ID_LEN: usize = 64;
 
 /// Wraps `routes` in the layers every request passes.
 pub fn layers(routes: Router, limits: &Limits) -> Router {
+    let span_limits = limits.clone();
     routes.layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(drop_unlikely_request_id))
@@ -41,21 +41,15 @@ pub fn layers(routes: Router, limits: &Limits) -> Router {
                 // Every response is logged at info with its status; failures are logged once,
                 // with their cause, where they are handled (`ApiError::log`), not again here.
                 TraceLayer::new_for_http()
-                    .on_response(DefaultOnResponse::new().level(Level::INFO))
+                    .on_response(
+                        |response: &Response<_>, latency: Duration, span: &tracing::Span| {
+                            let status = response.status().as_u16();
+                            span.record("http.response.status_code", status);
+                            tracing::info!(latency = ?latency, status, "finished processing request");
+                        },
+                    )
                     .on_failure(())
-                    .make_span_with(|request: &Request<_>| {
-                        let request_id = request
-                            .headers()
-                            .get(REQUEST_ID)
-                            .and_then(|value| value.to_str().ok())
-                            .unwrap_or_default();
-                        tracing::info_span!(
-                            "request",
-                            request.id = %request_id,
-                            request.method = %request.method(),
-                            request.path = %request.uri().path(),
-                        )
-                    }),
+                    .make_span_with(move |request: &Request<_>| request_span(request, &span_limits)),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(middleware::map_response(no_sniff))
@@ -63,6 +57,46 @@ pub fn layers(routes: Router, limits: &Limits) -> Router {
             .layer(middleware::from_fn_with_state(limits.clone(), size_limits))
             .layer(middleware::from_fn_with_state(limits.clone(), deadline)),
     )
+}
+
+/// The request's span: what its log lines carry, and the root of its trace (named by method and
+/// route template; the operation and the caller's kind are recorded once known). A trusted
+/// proxy's `traceparent` makes the request part of the proxy's trace.
+fn request_span(request: &Request, limits: &Limits) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format_args!("{} {route}", request.method()),
+        otel.kind = "server",
+        request.id = %request_id,
+        request.method = %request.method(),
+        request.path = %request.uri().path(),
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+        graphql.operation.name = tracing::field::Empty,
+        graphql.operation.type = tracing::field::Empty,
+        caller = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    let from_trusted_proxy = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|peer| limits.is_trusted_proxy(peer.0.ip().to_canonical()));
+    if from_trusted_proxy {
+        traces::continue_trace(&span, request.headers());
+    }
+    if let Some(trace_id) = traces::trace_id(&span) {
+        span.record("trace_id", trace_id);
+    }
+    span
 }
 
 /// The response type an error in front of the handlers is sent as.

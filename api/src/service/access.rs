@@ -76,6 +76,15 @@ impl Principal {
         }
     }
 
+    /// What kind of caller it is (`anonymous`, `user`, `client`), for traces: never who.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Anonymous => "anonymous",
+            Self::User { .. } => "user",
+            Self::Client { .. } => "client",
+        }
+    }
+
     /// Whether the principal is an `editor` or `admin` of `municipality`: who may change its
     /// model. Decided from the token alone, so that it can be checked before anything is read.
     pub fn edits(&self, municipality: i32) -> bool {

@@ -16,7 +16,7 @@ use super::{
 
 /// A relation: rows of `Entity` whose `column()` equals a key, narrowed by the link's own
 /// filter (a nested list's arguments), if it has one.
-pub trait Link: Clone + Eq + Hash + Send + Sync + 'static {
+pub trait Link: Clone + Eq + Hash + std::fmt::Debug + Send + Sync + 'static {
     type Entity: Scoped<Model: Sync>;
     fn column() -> <Self::Entity as EntityTrait>::Column;
     /// The rows of the relation that the link's filter keeps.

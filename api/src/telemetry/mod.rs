@@ -4,13 +4,24 @@
 
 pub mod metrics;
 pub mod request;
+pub mod traces;
 
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
-/// Installs the global subscriber, and a panic hook that logs each panic once, through it, with
-/// its location (the HTTP layer turns a panicking request into 500 `INTERNAL`). Safe to call more
-/// than once (later calls do nothing).
-pub fn init(json: bool) {
+pub use traces::Traces;
+
+/// Where traces go: a collector's base URL (OTLP over HTTP), and the service's name in them.
+#[derive(Debug, Clone)]
+pub struct TraceExport {
+    pub endpoint: String,
+    pub service_name: String,
+}
+
+/// Installs the global subscriber (logs, and traces when `traces` says where to send them), and a
+/// panic hook that logs each panic once, through it, with its location (the HTTP layer turns a
+/// panicking request into 500 `INTERNAL`). Safe to call more than once (later calls do nothing).
+/// Keep the returned [`Traces`] until the end: dropping it sends the last spans.
+pub fn init(json: bool, traces: Option<&TraceExport>) -> anyhow::Result<Option<Traces>> {
     std::panic::set_hook(Box::new(|panic| {
         let location = panic
             .location()
@@ -26,12 +37,24 @@ pub fn init(json: bool) {
     }));
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = fmt().with_env_filter(filter).with_target(true);
-    let _already_set = if json {
-        builder.json().flatten_event(true).try_init()
+    let logs = if json {
+        fmt::layer().json().flatten_event(true).boxed()
     } else {
-        builder.try_init()
+        fmt::layer().with_target(true).boxed()
     };
+    let (traces_layer, traces) = match traces {
+        Some(export) => {
+            let (layer, traces) = traces::layer(&export.endpoint, &export.service_name)?;
+            (Some(layer), Some(traces))
+        }
+        None => (None, None),
+    };
+    let _already_set = tracing_subscriber::registry()
+        .with(filter)
+        .with(traces_layer)
+        .with(logs)
+        .try_init();
+    Ok(traces)
 }
 
 /// A quiet subscriber for tests: warnings and errors only, written through the test harness.

@@ -116,3 +116,11 @@ pub fn runs_operation(operation: Operation) {
             .unwrap_or_else(PoisonError::into_inner) = Some(operation);
     });
 }
+
+/// The GraphQL operation the current request runs, once the gate has found it.
+pub fn current_operation() -> Option<Operation> {
+    FIGURES
+        .try_with(|figures| figures.operation())
+        .ok()
+        .flatten()
+}
