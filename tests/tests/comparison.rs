@@ -263,3 +263,106 @@ async fn comparison_snapshot() {
     })
     .await;
 }
+
+/// Every figure object (one with `reasons`) in a response, depth first.
+fn figures_in<'a>(value: &'a Value, found: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(fields) => {
+            if fields.contains_key("reasons") {
+                found.push(value);
+            }
+            fields.values().for_each(|field| figures_in(field, found));
+        }
+        Value::Array(items) => items.iter().for_each(|item| figures_in(item, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn reasons_are_codes_with_their_parameters_beside_the_text() {
+    const REASON: &str =
+        "reason hiddenRecords reasons { code roles year count divisor municipality note text }";
+    let query = format!(
+        r#"query($codes: [Int!]!, $day: Date!) {{
+      compareMunicipalities(codes: $codes, asOf: $day) {{
+        population {{ {REASON} }}
+        staffing {{
+          headcount {{ {REASON} }} fte {{ {REASON} }}
+          headcountPer10kInhabitants {{ {REASON} }} ftePer10kInhabitants {{ {REASON} }}
+          byPreventionLevel {{ headcount {{ {REASON} }} headcountShare {{ {REASON} }} fte {{ {REASON} }} }}
+        }}
+        budgets {{ total {{ {REASON} }} perInhabitant {{ {REASON} }} }}
+      }}
+    }}"#
+    );
+    on_each_backend(|app| {
+        let query = query.clone();
+        async move {
+            let label = app.label();
+            let mut codes = std::collections::BTreeMap::<String, Vec<Value>>::new();
+            for day in ["2014-06-01", "2023-06-01"] {
+                let data = app
+                    .query(
+                        &query,
+                        json!({ "codes": [165, 151, 169, 183, 187, 791], "day": day }),
+                    )
+                    .await;
+                let mut figures = Vec::new();
+                figures_in(&data, &mut figures);
+                assert!(figures.len() >= 10, "{label}: {}", figures.len());
+                for figure in figures {
+                    let reasons = figure["reasons"].as_array().unwrap();
+                    // The text is the codes' texts, in order.
+                    let texts: Vec<&str> = reasons
+                        .iter()
+                        .map(|r| r["text"].as_str().unwrap())
+                        .collect();
+                    let joined = (!texts.is_empty()).then(|| texts.join("; "));
+                    assert_eq!(
+                        figure["reason"].as_str(),
+                        joined.as_deref(),
+                        "{label}: {figure}"
+                    );
+                    let left_out = reasons.iter().find(|r| r["code"] == "RECORDS_LEFT_OUT");
+                    assert_eq!(
+                        left_out.map_or(0, |r| r["count"].as_i64().unwrap()),
+                        figure["hiddenRecords"].as_i64().unwrap(),
+                        "{label}: {figure}"
+                    );
+                    for reason in reasons {
+                        codes
+                            .entry(reason["code"].as_str().unwrap().to_owned())
+                            .or_default()
+                            .push(reason.clone());
+                    }
+                }
+            }
+            // Parameters as the seed's gaps give them.
+            let weekly = &codes["WEEKLY_HOURS_NOT_GIVEN"][0];
+            assert!(!weekly["roles"].as_array().unwrap().is_empty(), "{weekly}");
+            let population = &codes["POPULATION_UNKNOWN"][0];
+            assert!(population["municipality"].is_string(), "{population}");
+            assert!(
+                population["note"].is_string(),
+                "the dataset says why: {population}"
+            );
+            assert!(codes.contains_key("ROUNDED"));
+            assert!(codes.contains_key("FTE_FROM_WEEKLY_HOURS"));
+            assert!(codes.contains_key("POPULATION_NOTE"));
+            for reason in codes.values().flatten() {
+                match reason["code"].as_str().unwrap() {
+                    "HEADCOUNT_NOT_GIVEN" | "WEEKLY_HOURS_NOT_GIVEN" => {
+                        assert!(!reason["roles"].as_array().unwrap().is_empty())
+                    }
+                    "NO_AMOUNTS" | "NO_SHARED_AMOUNTS" => assert!(reason["year"].is_i64()),
+                    "LINES_WITHOUT_AMOUNT" | "RECORDS_LEFT_OUT" => {
+                        assert!(reason["count"].as_i64().unwrap() > 0)
+                    }
+                    "DIVISOR_UNKNOWN" | "DIVISOR_ZERO" => assert!(reason["divisor"].is_string()),
+                    _ => {}
+                }
+            }
+        }
+    })
+    .await;
+}

@@ -17,7 +17,7 @@ fn compare(codes: &str, day: &str) -> String {
   staffing {{
     source {{ key }}
     staffRoles {{ title }}
-    headcount {{ value reason hiddenRecords computedFrom }}
+    headcount {{ value reason hiddenRecords computedFrom reasons {{ code count }} }}
     fte {{ value min max reason hiddenRecords }}
     headcountPer10kInhabitants {{ value reason hiddenRecords }}
     byPreventionLevel {{
@@ -76,8 +76,18 @@ fn decimal(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap()
 }
 
-/// A figure as `(value, hiddenRecords, reason)`.
+/// A figure as `(value, hiddenRecords, reason)`; where it selects `reasons`, what was left out
+/// is also the last code, `RECORDS_LEFT_OUT` with the count.
 fn figure(figure: &Value) -> (Option<Decimal>, i64, Option<String>) {
+    if let Some(reasons) = figure["reasons"].as_array() {
+        let hidden = figure["hiddenRecords"].as_i64().unwrap();
+        let last = reasons.last().filter(|r| r["code"] == "RECORDS_LEFT_OUT");
+        assert_eq!(
+            last.map_or(0, |r| r["count"].as_i64().unwrap()),
+            hidden,
+            "{figure}"
+        );
+    }
     (
         figure["value"].as_str().map(decimal),
         figure["hiddenRecords"].as_i64().unwrap(),

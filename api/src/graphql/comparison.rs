@@ -53,6 +53,136 @@ read_at_comparison_day!(
     ComparedMunicipality,
 );
 
+/// Why a figure is unknown or how it was computed: a stable code, the parameters the code uses
+/// (the others are null or empty), and `text`, the same in English.
+#[derive(async_graphql::SimpleObject)]
+pub struct FigureReason {
+    pub code: FigureReasonCode,
+    /// The titles of the roles it is about (`HEADCOUNT_NOT_GIVEN`, `WEEKLY_HOURS_NOT_GIVEN`).
+    pub roles: Vec<String>,
+    /// The budget year (`NO_AMOUNTS`, `NO_SHARED_AMOUNTS`).
+    pub year: Option<i32>,
+    /// How many (`LINES_WITHOUT_AMOUNT`: budget lines; `RECORDS_LEFT_OUT`: records).
+    pub count: Option<i32>,
+    /// What the figure is divided by (`DIVISOR_UNKNOWN`, `DIVISOR_ZERO`).
+    pub divisor: Option<FigureDivisor>,
+    /// The municipality's name (`POPULATION_UNKNOWN`).
+    pub municipality: Option<String>,
+    /// The dataset's editorial note (`POPULATION_UNKNOWN`, `POPULATION_NOTE`), as recorded.
+    pub note: Option<String>,
+    /// The reason in English.
+    pub text: String,
+}
+
+/// The kinds of [`FigureReason`].
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureReasonCode {
+    /// Rounded to two decimals.
+    Rounded,
+    /// Full-time equivalents from weekly hours: 37 hours a week = 1; rounded to two decimals.
+    FteFromWeeklyHours,
+    /// The headcount of `roles` is not given, so the figure is unknown.
+    HeadcountNotGiven,
+    /// The weekly hours of `roles` are not given, so the figure is unknown.
+    WeeklyHoursNotGiven,
+    /// No budget line of `year` has an amount in this source.
+    NoAmounts,
+    /// No budget line of `year` that is shared with you has an amount in this source.
+    NoSharedAmounts,
+    /// `count` budget lines without an amount are not counted.
+    LinesWithoutAmount,
+    /// The population of `municipality` is unknown (`note` says why, when the dataset does).
+    PopulationUnknown,
+    /// The dataset's `note` on the population figure.
+    PopulationNote,
+    /// What the figure is divided by (`divisor`) is unknown.
+    DivisorUnknown,
+    /// What the figure is divided by (`divisor`) is zero.
+    DivisorZero,
+    /// `count` records are not shared with you and are left out.
+    RecordsLeftOut,
+    /// Unknown, with nothing more to say.
+    Unknown,
+}
+
+/// What a derived figure is divided by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureDivisor {
+    Population,
+    Headcount,
+}
+
+impl FigureReason {
+    fn new(code: FigureReasonCode) -> Self {
+        Self {
+            code,
+            roles: Vec::new(),
+            year: None,
+            count: None,
+            divisor: None,
+            municipality: None,
+            note: None,
+            text: String::new(),
+        }
+    }
+
+    fn of(reason: &figures::Reason) -> Self {
+        use figures::Reason;
+        let divisor = |divisor: &figures::Divisor| {
+            Some(match divisor {
+                figures::Divisor::Population => FigureDivisor::Population,
+                figures::Divisor::Headcount => FigureDivisor::Headcount,
+            })
+        };
+        let reason_of = match reason {
+            Reason::Rounded => Self::new(FigureReasonCode::Rounded),
+            Reason::FteFromWeeklyHours => Self::new(FigureReasonCode::FteFromWeeklyHours),
+            Reason::HeadcountNotGiven { roles } => Self {
+                roles: roles.clone(),
+                ..Self::new(FigureReasonCode::HeadcountNotGiven)
+            },
+            Reason::WeeklyHoursNotGiven { roles } => Self {
+                roles: roles.clone(),
+                ..Self::new(FigureReasonCode::WeeklyHoursNotGiven)
+            },
+            Reason::NoAmounts { year } => Self {
+                year: Some(*year),
+                ..Self::new(FigureReasonCode::NoAmounts)
+            },
+            Reason::NoSharedAmounts { year } => Self {
+                year: Some(*year),
+                ..Self::new(FigureReasonCode::NoSharedAmounts)
+            },
+            Reason::LinesWithoutAmount { count } => Self {
+                count: i32::try_from(*count).ok(),
+                ..Self::new(FigureReasonCode::LinesWithoutAmount)
+            },
+            Reason::PopulationUnknown { municipality, note } => Self {
+                municipality: Some(municipality.clone()),
+                note: note.clone(),
+                ..Self::new(FigureReasonCode::PopulationUnknown)
+            },
+            Reason::PopulationNote { note } => Self {
+                note: Some(note.clone()),
+                ..Self::new(FigureReasonCode::PopulationNote)
+            },
+            Reason::DivisorUnknown { divisor: what } => Self {
+                divisor: divisor(what),
+                ..Self::new(FigureReasonCode::DivisorUnknown)
+            },
+            Reason::DivisorZero { divisor: what } => Self {
+                divisor: divisor(what),
+                ..Self::new(FigureReasonCode::DivisorZero)
+            },
+            Reason::Unknown => Self::new(FigureReasonCode::Unknown),
+        };
+        Self {
+            text: reason.text(),
+            ..reason_of
+        }
+    }
+}
+
 /// A computed number: exact (`value`), a range (`min`–`max`), or unknown (`reason` says why).
 /// Computed from the records you may see; `hiddenRecords` says how many were left out.
 pub struct Figure {
@@ -102,6 +232,21 @@ impl Figure {
     /// is a reason before it.
     async fn reason(&self) -> Option<String> {
         self.figure.explanation()
+    }
+    /// The same as `reason`, as codes with their parameters, for clients that word them in their
+    /// own language: the reason, if any, then `RECORDS_LEFT_OUT` when records are left out.
+    #[graphql(directive = list_size::apply(2, None))]
+    async fn reasons(&self) -> Vec<FigureReason> {
+        let mut reasons: Vec<FigureReason> =
+            self.figure.reason.iter().map(FigureReason::of).collect();
+        if let Some(text) = figures::left_out_note(self.figure.hidden_records) {
+            reasons.push(FigureReason {
+                count: i32::try_from(self.figure.hidden_records).ok(),
+                text,
+                ..FigureReason::new(FigureReasonCode::RecordsLeftOut)
+            });
+        }
+        reasons
     }
     /// How many records of the selection this figure is computed from (the same municipality,
     /// day, source, year and level) you may not see: they are left out, and the figure is computed

@@ -40,6 +40,86 @@ pub enum RecordRef {
     Intervention(i32),
 }
 
+/// Why a figure is unknown, or how it was computed: a stable code with its parameters, which a
+/// client words in its own language ([`Reason::text`] says it in English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Rounded to two decimals.
+    Rounded,
+    /// Full-time equivalents from weekly hours (37 hours = 1), rounded to two decimals.
+    FteFromWeeklyHours,
+    /// The headcount of these roles is not given.
+    HeadcountNotGiven { roles: Vec<String> },
+    /// The weekly hours of these roles are not given.
+    WeeklyHoursNotGiven { roles: Vec<String> },
+    /// No budget line of the year has an amount.
+    NoAmounts { year: i32 },
+    /// No budget line of the year that the caller may see has an amount.
+    NoSharedAmounts { year: i32 },
+    /// Budget lines without an amount are not counted.
+    LinesWithoutAmount { count: usize },
+    /// The municipality's population is unknown; the dataset's note says why, if it does.
+    PopulationUnknown {
+        municipality: String,
+        note: Option<String>,
+    },
+    /// The dataset's note on the population figure (its rounding, its year).
+    PopulationNote { note: String },
+    /// What the figure is divided by is unknown.
+    DivisorUnknown { divisor: Divisor },
+    /// What the figure is divided by is zero.
+    DivisorZero { divisor: Divisor },
+    /// Unknown, with nothing more to say.
+    Unknown,
+}
+
+/// What a derived figure is divided by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Divisor {
+    Population,
+    Headcount,
+}
+
+impl Divisor {
+    fn text(self) -> &'static str {
+        match self {
+            Self::Population => "population",
+            Self::Headcount => "headcount",
+        }
+    }
+}
+
+impl Reason {
+    /// The reason in English (the API's `reason` text).
+    pub fn text(&self) -> String {
+        match self {
+            Self::Rounded => "rounded to 2 decimals".to_owned(),
+            Self::FteFromWeeklyHours => "37 hours a week = 1 FTE; rounded to 2 decimals".to_owned(),
+            Self::HeadcountNotGiven { roles } => {
+                format!("headcount not given for: {}", roles.join(", "))
+            }
+            Self::WeeklyHoursNotGiven { roles } => {
+                format!("weekly hours not given for: {}", roles.join(", "))
+            }
+            Self::NoAmounts { year } => format!("no amounts for {year} in this source"),
+            Self::NoSharedAmounts { year } => {
+                format!("no amounts for {year} in the lines of this source shared with you")
+            }
+            Self::LinesWithoutAmount { count } => {
+                format!("{count} line(s) without an amount are not counted")
+            }
+            Self::PopulationUnknown { municipality, note } => format!(
+                "population of {municipality} unknown: {}",
+                note.as_deref().unwrap_or("not given in the sources")
+            ),
+            Self::PopulationNote { note } => note.clone(),
+            Self::DivisorUnknown { divisor } => format!("{} is unknown", divisor.text()),
+            Self::DivisorZero { divisor } => format!("{} is zero", divisor.text()),
+            Self::Unknown => "unknown".to_owned(),
+        }
+    }
+}
+
 /// A number, exact (`min == max`) or a range, or unknown with the reason why.
 #[derive(Debug, Clone, Default)]
 pub struct Figure {
@@ -47,7 +127,7 @@ pub struct Figure {
     pub max: Option<Decimal>,
     /// Why the figure is unknown, or a caveat about how it was computed (records left out are
     /// said by [`Figure::explanation`], not here).
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// Shared: a figure is handed out as often as a query asks for it.
     pub records: Arc<[RecordRef]>,
     pub source_ids: Vec<i32>,
@@ -65,9 +145,9 @@ impl Figure {
         }
     }
 
-    fn unknown(reason: impl Into<String>) -> Self {
+    fn unknown(reason: Reason) -> Self {
         Self {
-            reason: Some(reason.into()),
+            reason: Some(reason),
             ..Self::default()
         }
     }
@@ -76,9 +156,9 @@ impl Figure {
     /// are not shared with you and are left out". None when there is nothing to say.
     pub fn explanation(&self) -> Option<String> {
         let left_out = left_out_note(self.hidden_records);
-        match (self.reason.as_deref(), left_out) {
+        match (self.reason.as_ref().map(Reason::text), left_out) {
             (Some(reason), Some(left_out)) => Some(format!("{reason}; {left_out}")),
-            (reason, left_out) => reason.map(str::to_owned).or(left_out),
+            (reason, left_out) => reason.or(left_out),
         }
     }
 
@@ -98,23 +178,23 @@ impl Figure {
 
     /// `self / divisor × scale`, rounded to two decimals; unknown when either side is. What was
     /// left out of either side is not carried over: the caller says it with [`Figure::left_out`].
-    fn per(&self, divisor: &Figure, scale: Decimal, what: &str) -> Figure {
+    fn per(&self, divisor: &Figure, scale: Decimal, what: Divisor) -> Figure {
         let (Some(min), Some(max)) = (self.min, self.max) else {
-            return Figure::unknown(self.reason.clone().unwrap_or_else(|| "unknown".to_owned()));
+            return Figure::unknown(self.reason.clone().unwrap_or(Reason::Unknown));
         };
         let Some(by) = divisor.min else {
             let reason = divisor
                 .reason
                 .clone()
-                .unwrap_or_else(|| format!("{what} is unknown"));
+                .unwrap_or(Reason::DivisorUnknown { divisor: what });
             return Figure::unknown(reason);
         };
         if by.is_zero() {
-            return Figure::unknown(format!("{what} is zero"));
+            return Figure::unknown(Reason::DivisorZero { divisor: what });
         }
         let round = |value: Decimal| (value * scale / by).round_dp(2);
         let mut figure = Figure::known(round(min), round(max));
-        figure.reason = Some("rounded to 2 decimals".to_owned());
+        figure.reason = Some(Reason::Rounded);
         let mut records = self.records.to_vec();
         records.extend(divisor.records.iter().copied());
         let mut sources = self.source_ids.clone();
@@ -757,17 +837,16 @@ fn population_figure(municipality: &municipality::Model) -> Figure {
                     vec![RecordRef::Municipality(municipality.code)],
                     municipality.population_source_id.into_iter().collect(),
                 );
-            figure.reason.clone_from(&municipality.population_note);
+            figure.reason = municipality
+                .population_note
+                .clone()
+                .map(|note| Reason::PopulationNote { note });
             figure
         }
-        None => Figure::unknown(format!(
-            "population of {} unknown: {}",
-            municipality.name,
-            municipality
-                .population_note
-                .as_deref()
-                .unwrap_or("not given in the sources")
-        )),
+        None => Figure::unknown(Reason::PopulationUnknown {
+            municipality: municipality.name.clone(),
+            note: municipality.population_note.clone(),
+        }),
     }
 }
 
@@ -812,10 +891,10 @@ fn staffing_figures(
     let fte = fte_of(&roles).left_out(hidden);
     let ten_thousand = Decimal::from(10_000);
     let headcount_per_10k = headcount
-        .per(population, ten_thousand, "population")
+        .per(population, ten_thousand, Divisor::Population)
         .left_out(hidden + population.hidden_records);
     let fte_per_10k = fte
-        .per(population, ten_thousand, "population")
+        .per(population, ten_thousand, Divisor::Population)
         .left_out(hidden + population.hidden_records);
     let hidden_levels = hidden_by_level
         .iter()
@@ -831,7 +910,7 @@ fn staffing_figures(
         Arc::new(LevelFigures {
             // The share is read from every role of the source: the level's and the others'.
             headcount_share: level_headcount
-                .per(&headcount, Decimal::from(100), "headcount")
+                .per(&headcount, Decimal::from(100), Divisor::Headcount)
                 .left_out(hidden),
             fte: fte_of(&level_roles).left_out(level_hidden),
             headcount: level_headcount,
@@ -872,7 +951,9 @@ fn headcount_of(roles: &[RoleFacts]) -> Figure {
             .sum();
         Figure::known(Decimal::from(total), Decimal::from(total))
     } else {
-        Figure::unknown(format!("headcount not given for: {}", unknown.join(", ")))
+        Figure::unknown(Reason::HeadcountNotGiven {
+            roles: unknown.iter().map(|role| (*role).to_owned()).collect(),
+        })
     };
     figure.with_records(records, sources)
 }
@@ -896,13 +977,12 @@ fn fte_of(roles: &[RoleFacts]) -> Figure {
         let max = minutes(|r| r.weekly_minutes_max.or(r.weekly_minutes_min));
         let fte = |minutes: i64| (Decimal::from(minutes) / Decimal::from(FTE_MINUTES)).round_dp(2);
         let mut figure = Figure::known(fte(min), fte(max));
-        figure.reason = Some("37 hours a week = 1 FTE; rounded to 2 decimals".to_owned());
+        figure.reason = Some(Reason::FteFromWeeklyHours);
         figure
     } else {
-        Figure::unknown(format!(
-            "weekly hours not given for: {}",
-            unknown.join(", ")
-        ))
+        Figure::unknown(Reason::WeeklyHoursNotGiven {
+            roles: unknown.iter().map(|role| (*role).to_owned()).collect(),
+        })
     };
     figure.with_records(records, sources)
 }
@@ -924,20 +1004,16 @@ fn budget_figures(
     };
     let with_amount: Vec<&&LineFacts> = counted.iter().filter(|l| l.amount_ore.is_some()).collect();
     let total = if with_amount.is_empty() && hidden > 0 {
-        Figure::unknown(format!(
-            "no amounts for {year} in the lines of this source shared with you"
-        ))
+        Figure::unknown(Reason::NoSharedAmounts { year })
     } else if with_amount.is_empty() {
-        Figure::unknown(format!("no amounts for {year} in this source"))
+        Figure::unknown(Reason::NoAmounts { year })
     } else {
         let ore: i64 = with_amount.iter().filter_map(|l| l.amount_ore).sum();
         let dkk = Decimal::new(ore, 2);
         let mut figure = Figure::known(dkk, dkk);
         let without = counted.len() - with_amount.len();
         if without > 0 {
-            figure.reason = Some(format!(
-                "{without} line(s) without an amount are not counted"
-            ));
+            figure.reason = Some(Reason::LinesWithoutAmount { count: without });
         }
         figure.with_records(
             with_amount
@@ -949,7 +1025,7 @@ fn budget_figures(
     };
     let total = total.left_out(hidden);
     let per_inhabitant = total
-        .per(population, Decimal::ONE, "population")
+        .per(population, Decimal::ONE, Divisor::Population)
         .left_out(hidden + population.hidden_records);
     BudgetFigures {
         source_id,
@@ -1012,24 +1088,43 @@ mod tests {
         ];
         let fte = fte_of(&roles);
         assert_eq!(fte.min, None);
-        assert!(fte.reason.as_deref().unwrap().contains("role 2"));
+        assert_eq!(
+            fte.reason,
+            Some(Reason::WeeklyHoursNotGiven {
+                roles: vec!["role 2".to_owned()]
+            })
+        );
         let headcount = headcount_of(&[role(3, None, None, None)]);
         assert_eq!(headcount.min, None);
-        assert!(headcount.reason.as_deref().unwrap().contains("role 3"));
+        assert_eq!(
+            headcount.reason.map(|reason| reason.text()).as_deref(),
+            Some("headcount not given for: role 3")
+        );
     }
 
     #[test]
     fn per_capita_figures_need_a_population() {
         let headcount = headcount_of(&[role(1, Some(12), None, Some("general"))]);
         let population = Figure::known(Decimal::from(27_500), Decimal::from(27_500));
-        let per_10k = headcount.per(&population, Decimal::from(10_000), "population");
+        let per_10k = headcount.per(&population, Decimal::from(10_000), Divisor::Population);
         assert_eq!(per_10k.min, Some(decimal("4.36")));
-        let unknown = Figure::unknown("population of Ishøj unknown");
-        let per_10k = headcount.per(&unknown, Decimal::from(10_000), "population");
+        assert_eq!(per_10k.reason, Some(Reason::Rounded));
+        let why = Reason::PopulationUnknown {
+            municipality: "Ishøj".to_owned(),
+            note: None,
+        };
+        let unknown = Figure::unknown(why.clone());
+        let per_10k = headcount.per(&unknown, Decimal::from(10_000), Divisor::Population);
         assert_eq!(per_10k.min, None);
+        assert_eq!(per_10k.reason, Some(why));
+        let zero = Figure::known(Decimal::ZERO, Decimal::ZERO);
         assert_eq!(
-            per_10k.reason.as_deref(),
-            Some("population of Ishøj unknown")
+            headcount
+                .per(&zero, Decimal::from(100), Divisor::Headcount)
+                .reason
+                .map(|reason| reason.text())
+                .as_deref(),
+            Some("headcount is zero")
         );
     }
 
@@ -1042,10 +1137,12 @@ mod tests {
             Some("3 records are not shared with you and are left out")
         );
         assert_eq!(
-            Figure::unknown("headcount not given for: Leder")
-                .left_out(1)
-                .explanation()
-                .as_deref(),
+            Figure::unknown(Reason::HeadcountNotGiven {
+                roles: vec!["Leder".to_owned()]
+            })
+            .left_out(1)
+            .explanation()
+            .as_deref(),
             Some("headcount not given for: Leder; 1 record is not shared with you and is left out")
         );
     }
@@ -1118,6 +1215,9 @@ mod tests {
             Some(decimal("0.30")),
             "summed in øre, exactly"
         );
-        assert!(budget.total.reason.as_deref().unwrap().contains("1 line"));
+        assert_eq!(
+            budget.total.reason,
+            Some(Reason::LinesWithoutAmount { count: 1 })
+        );
     }
 }
