@@ -12,6 +12,20 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
+// How the API words its reasons in English (`Figure.reason`): the page words them in Danish from
+// the codes (`Figure.reasons`), so none of these may be shown.
+const ENGLISH_REASONS = [
+  'not given for:',
+  'rounded to 2 decimals',
+  'hours a week = 1 FTE',
+  'no amounts for',
+  'without an amount',
+  'not shared with you',
+  'population of ',
+  'is unknown',
+  'is zero',
+];
+
 const base = process.argv[2];
 const devToken = process.env.DEV_TOKEN;
 // The test OpenID provider (issuer.mjs) the server trusts; the page may talk to it to sign in.
@@ -190,9 +204,13 @@ await check('the page compares Albertslund, Viborg and Høje-Taastrup with the f
   await waitForText(cell(page, 'Kriminalpræventiv plan', 169), 'taget til efterretning af Institutions- og Skoleudvalget 31. oktober 2023');
   await waitForText(cell(page, 'Kriminalpræventiv plan', 169), '3 mål');
   await waitForText(cell(page, 'Kriminalpræventiv plan', 165), 'Ukendt: kilderne nævner ingen gældende plan');
-  // An unknown shows its reason, never a blank.
-  await waitForText(cell(page, 'Årsværk', 165), 'Ukendt: weekly hours not given for');
+  // An unknown shows its reason, never a blank, in Danish (worded from the API's reason codes).
+  await waitForText(cell(page, 'Årsværk', 165), 'Ukendt: ugentlige timer ikke oplyst for');
   await waitForText(cell(page, 'Budget pr. indbygger', 165), 'Ukendt:');
+  const shown = await page.locator('body').innerText();
+  for (const english of ENGLISH_REASONS) {
+    assert(!shown.includes(english), `the page shows an English reason ("${english}")`);
+  }
   // The organisation charts highlight where the work sits; the charts have tables beside them.
   const highlighted = await page.locator('.org-chart .crime-prevention').allInnerTexts();
   assert(highlighted.some((t) => t.includes('Den Kriminalpræventive Enhed')), `highlighted units: ${highlighted}`);
@@ -222,7 +240,7 @@ await check('a figure shows its source document, date and section', async (page)
   const otherNote = page.locator(`[id="${await other.getAttribute('aria-controls')}"]`);
   await other.hover();
   await otherNote.waitFor({ state: 'visible' });
-  assert((await otherNote.innerText()).includes('rounded to 2 decimals'), 'the note says how the figure was computed');
+  assert((await otherNote.innerText()).includes('Beregning: afrundet til 2 decimaler'), 'the note says how the figure was computed');
   await page.keyboard.press('Escape');
   await otherNote.waitFor({ state: 'hidden' });
 });
@@ -331,7 +349,7 @@ await check('the table exports as CSV', async (page) => {
     assert(lines.includes(expected), `the CSV lacks the line\n       ${expected}`);
   }
   const unknown = lines.find((l) => l.startsWith('165,Albertslund,2023-07-01,Årsværk,,'));
-  assert(unknown?.includes('Ukendt: weekly hours not given for'), `an unknown keeps its reason: ${unknown}`);
+  assert(unknown?.includes('Ukendt: ugentlige timer ikke oplyst for'), `an unknown keeps its reason: ${unknown}`);
 });
 
 await check('the print layout fits a committee paper', async (page) => {

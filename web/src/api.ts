@@ -61,13 +61,41 @@ export interface Provenance {
   source: Source | null;
 }
 
+export type FigureReasonCode =
+  | 'ROUNDED'
+  | 'FTE_FROM_WEEKLY_HOURS'
+  | 'HEADCOUNT_NOT_GIVEN'
+  | 'WEEKLY_HOURS_NOT_GIVEN'
+  | 'NO_AMOUNTS'
+  | 'NO_SHARED_AMOUNTS'
+  | 'LINES_WITHOUT_AMOUNT'
+  | 'POPULATION_UNKNOWN'
+  | 'POPULATION_NOTE'
+  | 'DIVISOR_UNKNOWN'
+  | 'DIVISOR_ZERO'
+  | 'RECORDS_LEFT_OUT'
+  | 'UNKNOWN';
+
+/** Why a figure is unknown or how it was computed: a code and the parameters it uses. */
+export interface FigureReason {
+  code: FigureReasonCode;
+  roles: string[];
+  year: number | null;
+  count: number | null;
+  divisor: 'POPULATION' | 'HEADCOUNT' | null;
+  municipality: string | null;
+  /** The dataset's editorial note, as recorded. */
+  note: string | null;
+}
+
 export interface Figure {
   value: string | null;
   min: string | null;
   max: string | null;
   isKnown: boolean;
   isRange: boolean;
-  reason: string | null;
+  /** The page words these in Danish (`reasonText`); the API's English `reason` is not read. */
+  reasons: FigureReason[];
   hiddenRecords: number;
   sources: Source[];
 }
@@ -182,7 +210,8 @@ export interface ComparedPlan {
 
 const SOURCE = 'fragment S on Source { key title date publisher }';
 const PROVENANCE = 'fragment P on Provenance { section validFrom validTo visibility note source { ...S } }';
-const FIGURE = 'fragment F on Figure { value min max isKnown isRange reason hiddenRecords sources { ...S } }';
+const FIGURE =
+  'fragment F on Figure { value min max isKnown isRange reasons { code roles year count divisor municipality note } hiddenRecords sources { ...S } }';
 
 export const COMPARE_QUERY = `query Compare($codes: [Int!]!, $asOf: Date!) {
   compareMunicipalities(codes: $codes, asOf: $asOf) {

@@ -2,7 +2,7 @@
 // one row per figure and source, decimals with a point as the API gives them, an unknown with
 // its reason in `bemaerkning`.
 import type { Compared, Figure, Source } from './api';
-import { PREVENTION_LEVEL, FORUM_LEVEL } from './format';
+import { PREVENTION_LEVEL, FORUM_LEVEL, reasonsText } from './format';
 
 export const CSV_HEADER = [
   'kommunekode',
@@ -43,7 +43,7 @@ function figureRow(
     unit,
     sources.map((s) => s.key).join(' '),
     sources.map((s) => s.date ?? '').join(' '),
-    figure.isKnown ? '' : `Ukendt: ${figure.reason ?? 'ingen grund angivet'}`,
+    figure.isKnown ? '' : `Ukendt: ${reasonsText(figure) ?? 'ingen grund angivet'}`,
   ];
 }
 

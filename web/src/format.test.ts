@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Figure } from './api';
-import { date, decimal, figureValue } from './format';
+import type { Figure, FigureReason } from './api';
+import { date, decimal, figureValue, reasonNotes, reasonText, reasonsText } from './format';
 
 const figure = (fields: Partial<Figure>): Figure => ({
   value: null,
@@ -8,10 +8,62 @@ const figure = (fields: Partial<Figure>): Figure => ({
   max: null,
   isKnown: true,
   isRange: false,
-  reason: null,
+  reasons: [],
   hiddenRecords: 0,
   sources: [],
   ...fields,
+});
+
+const reason = (code: FigureReason['code'], fields: Partial<FigureReason> = {}): FigureReason => ({
+  code,
+  roles: [],
+  year: null,
+  count: null,
+  divisor: null,
+  municipality: null,
+  note: null,
+  ...fields,
+});
+
+describe('reasons in Danish', () => {
+  it('words every code with its parameters', () => {
+    expect(reasonText(reason('WEEKLY_HOURS_NOT_GIVEN', { roles: ['Leder', 'SSP-konsulent'] }))).toBe(
+      'ugentlige timer ikke oplyst for: Leder, SSP-konsulent',
+    );
+    expect(reasonText(reason('HEADCOUNT_NOT_GIVEN', { roles: ['Gadeteam'] }))).toBe('antal ikke oplyst for: Gadeteam');
+    expect(reasonText(reason('ROUNDED'))).toBe('afrundet til 2 decimaler');
+    expect(reasonText(reason('FTE_FROM_WEEKLY_HOURS'))).toBe('37 timer om ugen = 1 årsværk; afrundet til 2 decimaler');
+    expect(reasonText(reason('NO_AMOUNTS', { year: 2023 }))).toBe('ingen beløb for 2023 i denne kilde');
+    expect(reasonText(reason('NO_SHARED_AMOUNTS', { year: 2023 }))).toContain('delt med dig');
+    expect(reasonText(reason('LINES_WITHOUT_AMOUNT', { count: 1 }))).toBe('1 linje uden beløb er ikke talt med');
+    expect(reasonText(reason('LINES_WITHOUT_AMOUNT', { count: 3 }))).toBe('3 linjer uden beløb er ikke talt med');
+    expect(reasonText(reason('POPULATION_UNKNOWN', { municipality: 'Vallensbæk' }))).toBe(
+      'indbyggertallet for Vallensbæk er ukendt',
+    );
+    expect(reasonText(reason('DIVISOR_UNKNOWN', { divisor: 'POPULATION' }))).toBe('indbyggertallet er ukendt');
+    expect(reasonText(reason('DIVISOR_ZERO', { divisor: 'HEADCOUNT' }))).toBe('antallet af ansatte er nul');
+    expect(reasonText(reason('RECORDS_LEFT_OUT', { count: 1 }))).toBe('1 oplysning er ikke delt med dig og er udeladt');
+    expect(reasonText(reason('RECORDS_LEFT_OUT', { count: 2 }))).toBe('2 oplysninger er ikke delt med dig og er udeladt');
+    expect(reasonText(reason('UNKNOWN'))).toBe('ingen grund oplyst');
+  });
+
+  it('joins a figure\'s reasons and keeps the dataset\'s notes apart', () => {
+    const unknown = figure({
+      isKnown: false,
+      reasons: [
+        reason('POPULATION_UNKNOWN', { municipality: 'Vallensbæk', note: 'Not given in the seed documents.' }),
+        reason('RECORDS_LEFT_OUT', { count: 2 }),
+      ],
+    });
+    expect(reasonsText(unknown)).toBe(
+      'indbyggertallet for Vallensbæk er ukendt; 2 oplysninger er ikke delt med dig og er udeladt',
+    );
+    expect(reasonNotes(unknown)).toEqual(['Not given in the seed documents.']);
+    const noted = figure({ value: '27500', reasons: [reason('POPULATION_NOTE', { note: 'Rounded figure.' })] });
+    expect(reasonsText(noted)).toBeNull();
+    expect(reasonNotes(noted)).toEqual(['Rounded figure.']);
+    expect(reasonsText(figure({ value: '1' }))).toBeNull();
+  });
 });
 
 describe('Danish numbers', () => {
@@ -27,7 +79,7 @@ describe('Danish numbers', () => {
   it('shows a range where hours are ranges, and nothing for an unknown', () => {
     expect(figureValue(figure({ value: '105.60' }), 'kr.')).toBe('105,60 kr.');
     expect(figureValue(figure({ min: '5.92', max: '7', isRange: true }))).toBe('5,92–7');
-    expect(figureValue(figure({ isKnown: false, reason: 'weekly hours not given' }))).toBeNull();
+    expect(figureValue(figure({ isKnown: false, reasons: [reason('WEEKLY_HOURS_NOT_GIVEN', { roles: ['Leder'] })] }))).toBeNull();
   });
 
   it('writes dates as Danish readers do', () => {

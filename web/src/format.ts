@@ -1,6 +1,15 @@
 // Numbers and dates as Danish readers write them (4,36; 5.280.000 kr.; 27. marts 2023). The CSV
 // export keeps the API's machine-readable decimals instead.
-import type { Archetype, Figure, ForumLevel, PlanDecision, PlanKind, PreventionLevel, Source } from './api';
+import type {
+  Archetype,
+  Figure,
+  FigureReason,
+  ForumLevel,
+  PlanDecision,
+  PlanKind,
+  PreventionLevel,
+  Source,
+} from './api';
 
 /** A decimal string of the API ("4.36", "-23.5") in Danish, keeping its decimals. */
 export function decimal(value: string): string {
@@ -21,6 +30,62 @@ export function figureValue(figure: Figure, unit = ''): string | null {
     return `${decimal(figure.min)}–${decimal(figure.max)}${suffix}`;
   }
   return null;
+}
+
+const DIVISOR: Record<NonNullable<FigureReason['divisor']>, string> = {
+  POPULATION: 'indbyggertallet',
+  HEADCOUNT: 'antallet af ansatte',
+};
+
+/**
+ * A reason in Danish, from its code and parameters. The dataset's editorial notes are not part of
+ * it (`reasonNotes`): they are the dataset's own words.
+ */
+export function reasonText(reason: FigureReason): string {
+  const count = reason.count ?? 0;
+  switch (reason.code) {
+    case 'ROUNDED':
+      return 'afrundet til 2 decimaler';
+    case 'FTE_FROM_WEEKLY_HOURS':
+      return '37 timer om ugen = 1 årsværk; afrundet til 2 decimaler';
+    case 'HEADCOUNT_NOT_GIVEN':
+      return `antal ikke oplyst for: ${reason.roles.join(', ')}`;
+    case 'WEEKLY_HOURS_NOT_GIVEN':
+      return `ugentlige timer ikke oplyst for: ${reason.roles.join(', ')}`;
+    case 'NO_AMOUNTS':
+      return `ingen beløb for ${reason.year} i denne kilde`;
+    case 'NO_SHARED_AMOUNTS':
+      return `ingen beløb for ${reason.year} i de linjer fra denne kilde, der er delt med dig`;
+    case 'LINES_WITHOUT_AMOUNT':
+      return count === 1 ? '1 linje uden beløb er ikke talt med' : `${count} linjer uden beløb er ikke talt med`;
+    case 'POPULATION_UNKNOWN':
+      return `indbyggertallet for ${reason.municipality ?? 'kommunen'} er ukendt`;
+    case 'POPULATION_NOTE':
+      return 'se bemærkningen';
+    case 'DIVISOR_UNKNOWN':
+      return `${reason.divisor ? DIVISOR[reason.divisor] : 'det, der divideres med,'} er ukendt`;
+    case 'DIVISOR_ZERO':
+      return `${reason.divisor ? DIVISOR[reason.divisor] : 'det, der divideres med,'} er nul`;
+    case 'RECORDS_LEFT_OUT':
+      return count === 1
+        ? '1 oplysning er ikke delt med dig og er udeladt'
+        : `${count} oplysninger er ikke delt med dig og er udeladt`;
+    default:
+      // UNKNOWN, and codes newer than this page.
+      return 'ingen grund oplyst';
+  }
+}
+
+/** A figure's reasons in Danish, joined; null when it has none (a population's note is shown as
+ * the note it is, not as a reason). */
+export function reasonsText(figure: Figure): string | null {
+  const reasons = figure.reasons.filter((reason) => reason.code !== 'POPULATION_NOTE');
+  return reasons.length > 0 ? reasons.map(reasonText).join('; ') : null;
+}
+
+/** The dataset's editorial notes a figure's reasons carry (as recorded). */
+export function reasonNotes(figure: Figure): string[] {
+  return figure.reasons.flatMap((reason) => (reason.note ? [reason.note] : []));
 }
 
 /** Days as Danish readers write them; the API's days are calendar days, read in UTC. */

@@ -4,7 +4,7 @@
 // reach the same numbers in the table.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Compared, Figure, PreventionLevel } from '../api';
-import { decimal, figureValue, LEVEL_ORDER, preventionLevel } from '../format';
+import { decimal, figureValue, LEVEL_ORDER, preventionLevel, reasonsText } from '../format';
 
 /** Colours with at least 3:1 contrast to white and to each other's neighbours. */
 const COLOURS = ['#1f4e79', '#2e7d32', '#a14800', '#6a1b9a'];
@@ -59,7 +59,7 @@ function SingleFigureChart({
               <td>
                 {figureValue(p.figure) ?? (
                   <>
-                    Ukendt: {p.figure.reason ? <span lang="en">{p.figure.reason}</span> : 'ingen grund oplyst'}
+                    Ukendt: {reasonsText(p.figure) ?? 'ingen grund oplyst'}
                   </>
                 )}
               </td>

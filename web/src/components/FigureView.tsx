@@ -1,14 +1,17 @@
-// One figure with where it comes from: the value (or "Ukendt: <reason>"), and a button that
+// One figure with where it comes from: the value (or "Ukendt: <reason>", worded in Danish from the
+// API's reason codes), and a button that
 // shows its sources (document, date, section) on hover, on focus and on click.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { Figure, Source } from '../api';
-import { date, figureValue } from '../format';
+import { date, figureValue, reasonNotes, reasonsText } from '../format';
 
 export interface Origin {
   sources: Source[];
   /** Sections of the sources the figure's records come from. */
   sections: string[];
-  /** How the figure was computed, or a remark of the source. */
+  /** How the figure was computed, in Danish (from the API's reason codes). */
+  computed?: string | null;
+  /** The dataset's editorial note (its own words: English where it has not been translated). */
   note?: string | null;
 }
 
@@ -65,6 +68,7 @@ export function SourceNote({ origin, label }: { origin: Origin; label: string })
         {origin.sections.length > 0 && (
           <span className="source-line">Afsnit: {origin.sections.join('; ')}</span>
         )}
+        {origin.computed && <span className="source-line">Beregning: {origin.computed}</span>}
         {origin.note && (
           <span className="source-line">
             Bemærkning: <span lang="en">{origin.note}</span>
@@ -91,22 +95,19 @@ export function FigureView({
 }) {
   const value = figureValue(figure, unit);
   const sources = source ? [source] : figure.sources;
-  const note = value !== null ? figure.reason : null;
+  const reasons = reasonsText(figure);
+  const note = reasonNotes(figure).join(' ') || null;
   let shown: ReactNode;
   if (value !== null) {
     shown = <span className="value">{value}</span>;
   } else {
-    // The API words its reasons in English (WCAG 3.1.2: the part's language is marked).
-    shown = (
-      <span className="unknown">
-        Ukendt: {figure.reason ? <span lang="en">{figure.reason}</span> : 'ingen grund oplyst'}
-      </span>
-    );
+    shown = <span className="unknown">Ukendt: {reasons ?? 'ingen grund oplyst'}</span>;
   }
+  const computed = value !== null ? reasons : null;
   return (
     <span className="figure">
       {shown}{' '}
-      <SourceNote origin={{ sources, sections: unique(sections), note }} label={label} />
+      <SourceNote origin={{ sources, sections: unique(sections), computed, note }} label={label} />
     </span>
   );
 }
