@@ -1270,9 +1270,16 @@ async fn every_reference_and_nested_list_reads_at_the_day_asked_for() {
 }
 
 /// Values computed with a record rather than records read at a day: the fields leading to them
-/// need no case, their own references (`Figure.sources`, `Provenance.source`) do. `SignInOptions`
-/// is the server's configuration, not data, and has no references.
-const VALUE_TYPES: [&str; 4] = ["Figure", "LevelFigures", "Provenance", "SignInOptions"];
+/// need no case, their own references (`Figure.sources`, `Provenance.source`) do; a
+/// `FigureReason` has none. `SignInOptions` is the server's configuration, not data, and has no
+/// references.
+const VALUE_TYPES: [&str; 5] = [
+    "Figure",
+    "FigureReason",
+    "LevelFigures",
+    "Provenance",
+    "SignInOptions",
+];
 
 /// Top-level lists without `asOf` and without anything dated below them. The change feed has no
 /// `asOf`: the record of a change is read as `node(id:)` reads it (its case is `Query.node`).

@@ -109,7 +109,7 @@ pub fn build_app(state: AppState) -> Router {
     let routes = Router::new()
         // A newcomer opening the bare address lands on the comparison page.
         .route("/", get(web::comparison_page))
-        .route("/assets/{*path}", get(web::asset))
+        .nest_service("/assets", state.web.assets())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(model)

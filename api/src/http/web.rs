@@ -15,10 +15,15 @@ use std::{
 };
 
 use axum::{
-    extract::{Path as UrlPath, State},
+    extract::{Request, State},
     http::{header, HeaderValue, StatusCode},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
+    routing::get_service,
+    Router,
 };
+use percent_encoding::percent_decode_str;
+use tower_http::services::ServeDir;
 
 use super::{error_response, AppState, ResponseType};
 use crate::error::ApiError;
@@ -113,47 +118,59 @@ impl WebAssets {
             .into_response()
     }
 
-    /// A file under `assets/`, by its path below it.
-    async fn asset(&self, path: &str) -> Response {
-        let Some(relative) = asset_path(path) else {
-            return error_response(&ApiError::RouteNotFound, ResponseType::Json);
-        };
-        let file = self.dir.join("assets").join(relative);
-        match read(file.clone()).await {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static(content_type(path)),
-                    ),
-                    (header::CACHE_CONTROL, IMMUTABLE),
-                ],
-                bytes,
-            )
-                .into_response(),
-            // Also a directory's name: nothing but files is served.
-            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::IsADirectory) => {
-                error_response(&ApiError::RouteNotFound, ResponseType::Json)
-            }
-            Err(err) => error_response(
-                &ApiError::Internal(
-                    anyhow::Error::new(err)
-                        .context(format!("cannot read the asset {}", file.display())),
-                ),
-                ResponseType::Json,
-            ),
-        }
+    /// `/assets/…`: the build's hashed files, served by tower-http's `ServeDir` (which keeps
+    /// requests inside the directory, types files by their extension and answers conditional
+    /// and range requests). Around it: hidden files (`.env`) and directories are not served,
+    /// every refusal is the API's JSON, and what is served may be cached for a year.
+    pub fn assets(&self) -> Router {
+        let files = ServeDir::new(self.dir.join("assets")).append_index_html_on_directories(false);
+        Router::new()
+            .fallback_service(get_service(files))
+            .layer(middleware::from_fn(asset_answer))
     }
+}
+
+/// See [`WebAssets::assets`].
+async fn asset_answer(request: Request, next: Next) -> Response {
+    if !plain_path(request.uri().path()) {
+        return error_response(&ApiError::RouteNotFound, ResponseType::Json);
+    }
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, IMMUTABLE);
+        // The build writes UTF-8; say so for text (ServeDir gives the bare type).
+        let utf8 = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .filter(|value| value.starts_with("text/") && !value.contains("charset"))
+            .and_then(|value| HeaderValue::from_str(&format!("{value}; charset=utf-8")).ok());
+        if let Some(value) = utf8 {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+        response
+    } else if status == StatusCode::NOT_FOUND {
+        error_response(&ApiError::RouteNotFound, ResponseType::Json)
+    } else {
+        response
+    }
+}
+
+/// Whether every segment of the (percent-decoded) path is a name that does not start with a dot:
+/// no hidden files, no empty segments.
+fn plain_path(path: &str) -> bool {
+    let Ok(decoded) = percent_decode_str(path.trim_start_matches('/')).decode_utf8() else {
+        return false;
+    };
+    decoded
+        .split(['/', '\\'])
+        .all(|segment| !segment.is_empty() && !segment.starts_with('.') && !segment.contains('\0'))
 }
 
 /// `GET /`: the comparison page.
 pub async fn comparison_page(State(state): State<AppState>) -> Response {
     state.web.page(Page::Comparison).await
-}
-
-/// `GET /assets/{*path}`: the build's hashed scripts, styles, fonts and workers.
-pub async fn asset(State(state): State<AppState>, UrlPath(path): UrlPath<String>) -> Response {
-    state.web.asset(&path).await
 }
 
 /// Reads a whole file off the async runtime's threads (the files are a few MB at most).
@@ -166,41 +183,6 @@ async fn read(path: PathBuf) -> std::io::Result<Vec<u8>> {
     })
     .await
     .map_err(std::io::Error::other)?
-}
-
-/// The path below `assets/` if every segment is a plain file or folder name: letters, digits,
-/// `_`, `-` and dots, not starting with a dot. That leaves out `..`, hidden files, absolute
-/// paths and backslashes, so a request can never leave the directory, whatever its encoding
-/// (the router has decoded `%2e%2e%2f` to `../` by now).
-fn asset_path(path: &str) -> Option<&Path> {
-    let plain = |segment: &str| {
-        !segment.is_empty()
-            && !segment.starts_with('.')
-            && segment
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-    };
-    path.split('/').all(plain).then(|| Path::new(path))
-}
-
-/// The media type of a build file, by its extension.
-fn content_type(path: &str) -> &'static str {
-    let extension = path.rsplit_once('.').map(|(_, extension)| extension);
-    match extension.unwrap_or_default() {
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "html" => "text/html; charset=utf-8",
-        "json" | "map" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "ttf" => "font/ttf",
-        "wasm" => "application/wasm",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
 }
 
 /// Only the server's own origin, and the issuer's for the token exchange. Styles may be inline
@@ -261,34 +243,24 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{asset_path, content_security_policy, content_type};
+    use super::{content_security_policy, plain_path};
 
     #[test]
-    fn asset_paths_stay_inside_the_directory() {
-        assert!(asset_path("index-B1a_x-9.js").is_some());
-        assert!(asset_path("fonts/codicon-Dx3.ttf").is_some());
-        for bad in [
-            "",
-            "..",
-            "../index.html",
-            "a/../../etc/passwd",
-            "/etc/passwd",
-            ".env",
-            "a//b",
-            "a\\..\\b",
-            "a b.js",
-            "a%2e.js",
+    fn hidden_files_and_empty_segments_are_not_plain() {
+        assert!(plain_path("/index-B1a_x-9.js"));
+        assert!(plain_path("/fonts/codicon-Dx3.ttf"));
+        for hidden in [
+            "/.env",
+            "/%2eenv",
+            "/a//b",
+            "/a/",
+            "/",
+            "/..",
+            "/a%5c..%5cb",
+            "/%00.js",
         ] {
-            assert!(asset_path(bad).is_none(), "{bad:?} must be refused");
+            assert!(!plain_path(hidden), "{hidden:?} must be refused");
         }
-    }
-
-    #[test]
-    fn content_types_by_extension() {
-        assert_eq!(content_type("a.js"), "text/javascript; charset=utf-8");
-        assert_eq!(content_type("a.css"), "text/css; charset=utf-8");
-        assert_eq!(content_type("a.ttf"), "font/ttf");
-        assert_eq!(content_type("a"), "application/octet-stream");
     }
 
     #[test]
