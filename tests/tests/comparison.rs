@@ -76,7 +76,7 @@ async fn albertslund_viborg_and_hoeje_taastrup_side_by_side() {
             placement["archetypeNote"]
                 .as_str()
                 .unwrap()
-                .contains("nference"),
+                .contains("dled"),
             "says it is inferred"
         );
         let staffing = staffing_from(albertslund, "002");
