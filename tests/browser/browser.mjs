@@ -211,6 +211,9 @@ await check('the page compares Albertslund, Viborg and Høje-Taastrup with the f
   for (const english of ENGLISH_REASONS) {
     assert(!shown.includes(english), `the page shows an English reason ("${english}")`);
   }
+  // Danish from top to bottom: no part of the page is marked as another language.
+  const otherLanguages = await page.locator('main [lang]:not([lang="da"])').count();
+  assertEqual(otherLanguages, 0, 'parts of the page in another language');
   // The organisation charts highlight where the work sits; the charts have tables beside them.
   const highlighted = await page.locator('.org-chart .crime-prevention').allInnerTexts();
   assert(highlighted.some((t) => t.includes('Den Kriminalpræventive Enhed')), `highlighted units: ${highlighted}`);

@@ -176,14 +176,14 @@ const GROUPS: { title: string; rows: Row[] }[] = [
                       {p.archetypeNote && (
                         <details className="note">
                           <summary>Begrundelse</summary>
-                          <span lang="en">{p.archetypeNote}</span>
+                          {p.archetypeNote}
                         </details>
                       )}
                     </>
                   ) : (
                     // An unknown archetype shows why, as every unknown does.
                     <span className="unknown">
-                      Ukendt: {p.archetypeNote ? <span lang="en">{p.archetypeNote}</span> : 'ingen begrundelse oplyst'}
+                      Ukendt: {p.archetypeNote ?? 'ingen begrundelse oplyst'}
                     </span>
                   )}
                 </li>

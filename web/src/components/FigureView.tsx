@@ -11,7 +11,7 @@ export interface Origin {
   sections: string[];
   /** How the figure was computed, in Danish (from the API's reason codes). */
   computed?: string | null;
-  /** The dataset's editorial note (its own words: English where it has not been translated). */
+  /** The dataset's editorial note, in Danish like the page. */
   note?: string | null;
 }
 
@@ -71,7 +71,7 @@ export function SourceNote({ origin, label }: { origin: Origin; label: string })
         {origin.computed && <span className="source-line">Beregning: {origin.computed}</span>}
         {origin.note && (
           <span className="source-line">
-            Bemærkning: <span lang="en">{origin.note}</span>
+            Bemærkning: {origin.note}
           </span>
         )}
       </span>
