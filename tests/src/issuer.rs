@@ -180,6 +180,12 @@ impl TestIssuer {
         self.shared.state().jwks_fetches
     }
 
+    /// The W3C `traceparent` the last fetch of the keys came with (the API's trace, when traces
+    /// are on).
+    pub fn jwks_traceparent(&self) -> Option<String> {
+        self.shared.state().jwks_traceparent.clone()
+    }
+
     /// An access token for a registered client, by the client credentials grant over HTTP.
     pub async fn client_token(&self, id: &str, secret: &str) -> String {
         let answer: Value = reqwest::Client::new()
@@ -274,6 +280,8 @@ struct Shared {
 struct IssuerState {
     rotation: Rotation,
     jwks_fetches: usize,
+    /// The `traceparent` of the last `/jwks` request, if it had one.
+    jwks_traceparent: Option<String>,
     introspections: usize,
     clients: HashMap<String, Client>,
     opaque_tokens: HashMap<String, Opaque>,
@@ -482,10 +490,14 @@ async fn discovery(State(shared): State<Arc<Shared>>) -> Json<Value> {
     }))
 }
 
-async fn jwks(State(shared): State<Arc<Shared>>) -> Json<JwkSet> {
+async fn jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Json<JwkSet> {
     let published = {
         let mut state = shared.state();
         state.jwks_fetches += 1;
+        state.jwks_traceparent = headers
+            .get("traceparent")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
         state.rotation.published()
     };
     let keys = published

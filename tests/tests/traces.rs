@@ -1,7 +1,8 @@
 //! Traces reach a collector: with an OTLP endpoint configured, each request is a span named by
 //! method and route, with the GraphQL operation and the caller's kind (never its identity), and
 //! child spans for the gate, the executor and each batch of SQL reads; a trusted proxy's
-//! `traceparent` makes the request part of its trace, anyone else's is ignored; the request span
+//! `traceparent` makes the request part of its trace (and the identity provider is asked within
+//! it), anyone else's is ignored; the request span
 //! carries its trace id as a field, which every log line of the request shows.
 //!
 //! A test binary of its own: the subscriber that exports spans is global to the process.
@@ -166,6 +167,12 @@ async fn requests_are_traced_to_a_collector() {
                 .and_then(|found| found.first())
                 .unwrap_or_else(|| panic!("{label}: a request span in {spans_of_trace:#?}"));
             assert_eq!(hex(&request.parent_span_id), PARENT_ID, "{label}");
+            // The identity provider was asked for the keys within the request's trace.
+            let carried = issuer.jwks_traceparent().unwrap_or_default();
+            assert!(
+                carried.starts_with(&format!("00-{TRACE_ID}-")),
+                "{label}: the keys were fetched with traceparent {carried:?}"
+            );
             for (key, value) in [
                 ("graphql.operation.name", "Units"),
                 ("graphql.operation.type", "query"),

@@ -2,7 +2,8 @@
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, off otherwise. Each request is a span (named by method
 //! and route, with the GraphQL operation and the caller's kind, never its identity) with child
 //! spans for the gate, the executor and each batch of SQL reads. A request from a trusted proxy
-//! may carry a W3C `traceparent`: its trace becomes the request's. The request's trace id is a
+//! may carry a W3C `traceparent`: its trace becomes the request's, and calls to the identity
+//! provider carry it on. The request's trace id is a
 //! field of the request span, so every log line of the request carries it.
 
 use std::time::Duration;
@@ -81,6 +82,14 @@ pub fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
     if parent.span().span_context().is_valid() {
         let _ = span.set_parent(parent);
     }
+}
+
+/// The W3C Trace Context headers that carry `span`'s trace to a server we call (the identity
+/// provider); none when traces are off.
+pub fn outgoing_headers(span: &tracing::Span) -> Vec<(String, String)> {
+    let mut headers = std::collections::HashMap::new();
+    TraceContextPropagator::new().inject_context(&span.context(), &mut headers);
+    headers.into_iter().collect()
 }
 
 /// The trace id of `span`, when traces are on.

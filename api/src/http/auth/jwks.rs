@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::sync::{Mutex, RwLock};
 
 use super::{invalid, VerifyingKey, ALLOWED_ALGORITHMS};
-use crate::error::ApiError;
+use crate::{error::ApiError, telemetry};
 
 /// Keys older than this are fetched again on the next token.
 const MAX_AGE: Duration = Duration::from_secs(3600);
@@ -126,6 +126,12 @@ impl KeySource {
         let unavailable = |err: reqwest::Error| {
             ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
         };
+        // The identity provider's logs join the request's trace (when traces are on).
+        let request = telemetry::traces::outgoing_headers(&tracing::Span::current())
+            .into_iter()
+            .fold(request, |request, (name, value)| {
+                request.header(name, value)
+            });
         request
             .send()
             .await
