@@ -509,38 +509,37 @@ impl Config {
         self.load_seed.unwrap_or_else(|| self.is_sqlite())
     }
 
-    /// The database URL with any password replaced, for logs: the user information's
-    /// (`postgres://user:secret@host/db`; everything up to the last `@`, so that a password with
-    /// `/`, `?` or `@` in it is hidden too, even if that hides more) and the value of any query
-    /// parameter whose name holds `password` (`?password=secret`, `sslpassword=`).
+    /// The database URL with any secret replaced, for logs: the password of the user information
+    /// (`postgres://user:secret@host/db`) and the value of any query parameter whose name holds
+    /// `password`, `secret` or `token` (`?password=secret`, `sslpassword=`). The `url` crate
+    /// reads the URL, so what is the password is decided as the database driver decides it.
     pub fn redacted_database_url(&self) -> String {
-        let url = self.database_url.as_str();
-        let url = match url.split_once("://") {
-            Some((scheme, rest)) => match rest.rsplit_once('@') {
-                Some((credentials, after)) => {
-                    let user = credentials
-                        .split([':', '/', '?', '@'])
-                        .next()
-                        .unwrap_or_default();
-                    format!("{scheme}://{user}:***@{after}")
-                }
-                None => url.to_owned(),
-            },
-            None => url.to_owned(),
+        let Ok(mut url) = url::Url::parse(&self.database_url) else {
+            // Not a URL (`sqlite::memory:`, or a typo): without a parse nothing says where a
+            // secret ends, so only what comes before the first `:` is shown.
+            let scheme = self.database_url.split(':').next().unwrap_or_default();
+            return format!("{scheme}:***");
         };
-        let Some((base, query)) = url.split_once('?') else {
-            return url;
+        if url.password().is_some() {
+            url.set_password(Some("***")).ok();
+        }
+        let secret = |name: &str| {
+            let name = name.to_ascii_lowercase();
+            ["password", "secret", "token"]
+                .iter()
+                .any(|word| name.contains(word))
         };
-        let query: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.to_ascii_lowercase().contains("password") => {
-                    format!("{name}=***")
-                }
-                _ => pair.to_owned(),
-            })
-            .collect();
-        format!("{base}?{}", query.join("&"))
+        if url.query().is_some() {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(name, value)| {
+                    let value = if secret(&name) { "***".into() } else { value };
+                    (name.into_owned(), value.into_owned())
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        url.into()
     }
 }
 
@@ -600,22 +599,20 @@ mod tests {
             redacted("postgres://db/vestegn?user=vestegn&password=s3cret&sslmode=require"),
             "postgres://db/vestegn?user=vestegn&password=***&sslmode=require"
         );
-        // Up to the last `@`: more is hidden than needed, nothing secret is shown.
         assert_eq!(
-            redacted("postgres://u:p@db/v?sslpassword=k@y"),
-            "postgres://u:***@y"
+            redacted("postgres://u:p@db/v?sslpassword=k@y&application_name=vestegn"),
+            "postgres://u:***@db/v?sslpassword=***&application_name=vestegn"
         );
-        for url in [
-            "postgres://u:pa/ss@db/v",
-            "postgres://u:p?x@db/v",
-            "postgres://u:p@x@db/v",
-        ] {
-            assert_eq!(redacted(url), "postgres://u:***@db/v", "{url}");
+        assert_eq!(redacted("postgres://u:p@x@db/v"), "postgres://u:***@db/v");
+        // A password with a `/` or `?` unescaped does not parse: nothing after the scheme shows.
+        for url in ["postgres://u:pa/ss@db/v", "postgres://u:p?x@db/v"] {
+            assert_eq!(redacted(url), "postgres:***", "{url}");
         }
         assert_eq!(
             redacted("sqlite://vestegn.db?mode=rwc"),
             "sqlite://vestegn.db?mode=rwc"
         );
+        assert_eq!(redacted("sqlite::memory:"), "sqlite::memory:");
     }
 
     #[test]

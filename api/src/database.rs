@@ -216,18 +216,8 @@ async fn probe(config: &Config) -> anyhow::Result<()> {
 
 /// `postgres://user@host:port/old?options` with the database replaced by `name` (for tools that
 /// make a database of their own on a server: the tests, the benchmark).
-pub fn url_with_database_name(server_url: &str, name: &str) -> String {
-    let (base, query) = match server_url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server_url, None),
-    };
-    let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_end..].find('/') {
-        Some(slash) => &base[..authority_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
+pub fn url_with_database_name(server_url: &str, name: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(server_url).context("the server's URL is not a URL")?;
+    url.set_path(name);
+    Ok(url.into())
 }

@@ -365,7 +365,7 @@ impl BenchDatabase {
             .await?;
         server.close().await.ok();
         Ok(Self {
-            url: vestegn_api::database::url_with_database_name(database, &name),
+            url: vestegn_api::database::url_with_database_name(database, &name)?,
             kind: Target::Postgres {
                 server_url: database.to_owned(),
                 name,

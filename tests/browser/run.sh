@@ -33,6 +33,9 @@ echo "building the web front end" >&2
 if [[ ! -d web/node_modules ]]; then
   timeout 600 npm --prefix web ci --no-audit --no-fund
 fi
+# The page's GraphQL types against schema.graphql: fails when an operation asks for a field the
+# schema lacks or when the generated types in web/src/gql/ are stale (`npm run codegen` renews them).
+timeout 120 npm --prefix web run codegen:check >&2
 timeout 300 npm --prefix web run build >&2
 # The page's own logic first (numbers, CSV, PKCE, the organisation chart), without a browser.
 timeout 300 npm --prefix web test >&2

@@ -66,9 +66,11 @@ impl TestIssuer {
     /// The audience tokens are minted for.
     pub const AUDIENCE: &'static str = "vestegn-api";
 
-    /// Credentials the resource server must present to `/introspect` (HTTP Basic).
+    /// Credentials the resource server must present to `/introspect` (HTTP Basic). The secret
+    /// holds characters that RFC 6749 §2.3.1 has clients form-encode before Base64, so a client
+    /// that sends it raw is refused.
     pub const INTROSPECTION_CLIENT: (&'static str, &'static str) =
-        ("vestegn-api", "introspection-secret");
+        ("vestegn-api", "introspection secret: 100%/ok");
 
     /// Serves the provider on a free port of 127.0.0.1 until dropped: `GET
     /// /.well-known/openid-configuration`, `GET /jwks`, `POST /token` (client credentials) and
@@ -190,7 +192,7 @@ impl TestIssuer {
     pub async fn client_token(&self, id: &str, secret: &str) -> String {
         let answer: Value = reqwest::Client::new()
             .post(self.token_endpoint())
-            .basic_auth(id, Some(secret))
+            .header(header::AUTHORIZATION, basic_authorization(id, secret))
             .form(&[("grant_type", "client_credentials")])
             .send()
             .await
@@ -585,7 +587,8 @@ fn read_form(body: &str) -> Option<HashMap<String, String>> {
     Query::try_from_uri(&uri).ok().map(|Query(form)| form)
 }
 
-/// The client id and secret of an `Authorization: Basic` header.
+/// The client id and secret of an `Authorization: Basic` header, each form-decoded (RFC 6749
+/// §2.3.1).
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
@@ -594,7 +597,23 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     }
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+    // Decoded, and refused unless the sender encoded it (`:`, `%`, ` ` sent raw fail).
+    let form_decoded = |part: &str| {
+        let (decoded, _) = form_urlencoded::parse(part.as_bytes()).next()?;
+        let encoded: String = form_urlencoded::byte_serialize(decoded.as_bytes()).collect();
+        (encoded == part).then(|| decoded.into_owned())
+    };
+    Some((form_decoded(id)?, form_decoded(secret)?))
+}
+
+/// An `Authorization: Basic` value for a client, its id and secret form-encoded first as RFC 6749
+/// §2.3.1 asks.
+pub fn basic_authorization(id: &str, secret: &str) -> String {
+    let encode = |part: &str| form_urlencoded::byte_serialize(part.as_bytes()).collect::<String>();
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", encode(id), encode(secret)))
+    )
 }
 
 /// An error answer of RFC 6749 §5.2.

@@ -142,7 +142,8 @@ impl TestApp {
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
                     .expect("create the test database");
-                let url = database::url_with_database_name(&server_url, &name);
+                let url = database::url_with_database_name(&server_url, &name)
+                    .expect("TEST_DATABASE_URL is a URL");
                 (url, Cleanup::Database { server_url, name })
             }
         };

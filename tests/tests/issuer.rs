@@ -7,7 +7,7 @@ use jsonwebtoken::{
 };
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
-use vestegn_tests::issuer::{TestIssuer, TestKey};
+use vestegn_tests::issuer::{basic_authorization, TestIssuer, TestKey};
 
 async fn get_json(url: &str) -> Value {
     let response = reqwest::get(url).await.unwrap();
@@ -190,7 +190,7 @@ async fn introspect(issuer: &TestIssuer, token: &str) -> Value {
     let (id, secret) = TestIssuer::INTROSPECTION_CLIENT;
     let response = reqwest::Client::new()
         .post(issuer.introspection_endpoint())
-        .basic_auth(id, Some(secret))
+        .header("authorization", basic_authorization(id, secret))
         .form(&[("token", token)])
         .send()
         .await

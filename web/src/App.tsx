@@ -2,7 +2,7 @@
 // organisation side by side, as the Ishøj working note (002) does by hand, with every figure's
 // source; export it as CSV or print it for a committee paper.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, CHOOSER_QUERY, COMPARE_QUERY, graphql, type Chooser, type Compared, type Source } from './api';
+import { ApiError, CHOOSER_QUERY, COMPARE_QUERY, fetchGraphql, type Chooser, type Compared, type Source } from './api';
 import { completeSignIn, pageQuery } from './auth/pkce';
 import { forgetToken, storedToken } from './auth/token';
 import { Charts } from './components/Charts';
@@ -36,7 +36,7 @@ async function compare(codes: number[], asOf: string): Promise<Compared[]> {
   const chunks: number[][] = [];
   for (let i = 0; i < codes.length; i += CODES_PER_REQUEST) chunks.push(codes.slice(i, i + CODES_PER_REQUEST));
   const ask = (codes: number[]) =>
-    graphql<{ compareMunicipalities: Compared[] }>(COMPARE_QUERY, { codes, asOf }).then(
+    fetchGraphql(COMPARE_QUERY, { codes, asOf }).then(
       (answer) => answer.compareMunicipalities,
     );
   const answers = await Promise.all(
@@ -98,7 +98,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    graphql<Chooser>(CHOOSER_QUERY)
+    fetchGraphql(CHOOSER_QUERY)
       .then(setChooser)
       .catch((e: Error) => setError(`Kommunelisten kunne ikke hentes: ${e.message}`));
   }, []);

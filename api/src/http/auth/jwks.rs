@@ -126,13 +126,8 @@ impl KeySource {
         let unavailable = |err: reqwest::Error| {
             ApiError::IdentityProviderUnavailable(anyhow::anyhow!("{what}: {err}"))
         };
-        // The identity provider's logs join the request's trace (when traces are on).
-        let request = telemetry::traces::outgoing_headers(&tracing::Span::current())
-            .into_iter()
-            .fold(request, |request, (name, value)| {
-                request.header(name, value)
-            });
         request
+            .headers(trace_headers())
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
@@ -217,4 +212,39 @@ fn verifying_key(jwk: &Jwk) -> Result<VerifyingKey, ApiError> {
         decoding,
         algorithms,
     })
+}
+
+/// The request's trace context for an outgoing call, so that the identity provider's logs join
+/// the request's trace (empty when traces are off).
+fn trace_headers() -> reqwest::header::HeaderMap {
+    telemetry::traces::outgoing_headers(&tracing::Span::current())
+        .into_iter()
+        .filter_map(|(name, value)| {
+            Some((
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                reqwest::header::HeaderValue::from_str(&value).ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// Sends a request the `oauth2` crate built and hands back the provider's answer as it came (the
+/// crate reads it), within the request's trace. It owns its client (a handle), so that its
+/// future borrows nothing.
+pub async fn exchange(
+    http: reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, reqwest::Error> {
+    let (mut parts, body) = request.into_parts();
+    parts.headers.extend(trace_headers());
+    let request = reqwest::Request::try_from(axum::http::Request::from_parts(parts, body))?;
+    let answer = http.execute(request).await?;
+    let mut response = axum::http::Response::builder().status(answer.status());
+    if let Some(headers) = response.headers_mut() {
+        headers.extend(answer.headers().clone());
+    }
+    let body = answer.bytes().await?.to_vec();
+    Ok(response
+        .body(body)
+        .expect("status and headers came from a valid response"))
 }
