@@ -406,6 +406,26 @@ await check('axe-core finds no serious accessibility violations', async (page) =
   await axeCheck(page, 'Ishøj and Høje-Taastrup in 2014, signed in');
 });
 
+await check('the scripts and styles arrive compressed at build time (brotli), the answers on the fly', async (page) => {
+  const assets = [];
+  const answers = [];
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    if (pathname.startsWith('/assets/') && /\.(js|css)$/.test(pathname)) assets.push(response);
+    if (pathname === '/graphql' && response.request().method() === 'POST') answers.push(response);
+  });
+  await open002(page);
+  assert(assets.length >= 2, `the page loaded ${assets.length} scripts and styles`);
+  for (const response of assets) {
+    const headers = await response.allHeaders();
+    // Chromium sends `Accept-Encoding: gzip, deflate, br, zstd`: the build's .br sibling.
+    assertEqual(headers['content-encoding'], 'br', `${response.url()} content-encoding`);
+    assertEqual(headers['vary'], 'accept-encoding', `${response.url()} vary`);
+  }
+  const compressed = await Promise.all(answers.map(async (r) => (await r.allHeaders())['content-encoding']));
+  assert(compressed.includes('br'), `no comparison answer came compressed: ${compressed}`);
+});
+
 await check('GraphiQL renders its docs with no network access and takes an Authorization header', async (page, context) => {
   // Only the server answers; everything else is cut off (the host resolver maps it nowhere, too).
   await context.route('**/*', (route) =>

@@ -30,19 +30,23 @@ impl Build {
             uuid::Uuid::new_v4().simple()
         ));
         let dist = root.join("dist");
-        let files: [(&str, &str); 6] = [
+        let files: [(&str, &str); 8] = [
             ("index.html", "<!doctype html><title>Sammenligning</title>"),
             ("graphiql.html", "<!doctype html><title>GraphiQL</title>"),
             ("assets/index-B1a_x9.js", "console.log('page')"),
             ("assets/index-C2b.css", "body{}"),
             ("assets/codicon-D3c.ttf", "font"),
             ("assets/sub/worker-E4d.js", "self.onmessage=null"),
+            // Stand-ins for the build's compressed siblings: served as they are.
+            ("assets/index-B1a_x9.js.br", "BROTLI-BYTES"),
+            ("assets/index-B1a_x9.js.gz", "GZIP-BYTES"),
         ];
         for (path, content) in files {
             let path = dist.join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, content).unwrap();
         }
+        std::fs::write(dist.join("assets/big-G6f.js"), "let x = 1;\n".repeat(200)).unwrap();
         std::fs::write(dist.join("secret.txt"), "SECRET-IN-DIST").unwrap();
         std::fs::write(root.join("secret.txt"), "SECRET-OUTSIDE").unwrap();
         std::fs::write(dist.join("assets/.env"), "SECRET-HIDDEN").unwrap();
@@ -61,10 +65,20 @@ async fn app() -> TestApp {
 }
 
 async fn send(router: &Router, path: &str, accept: &str) -> (StatusCode, HeaderMap, String) {
-    let request = Request::get(path)
-        .header(header::ACCEPT, accept)
-        .body(Body::empty())
-        .unwrap();
+    send_accepting(router, path, accept, None).await
+}
+
+async fn send_accepting(
+    router: &Router,
+    path: &str,
+    accept: &str,
+    accept_encoding: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
+    let mut request = Request::get(path).header(header::ACCEPT, accept);
+    if let Some(encodings) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, encodings);
+    }
+    let request = request.body(Body::empty()).unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
@@ -152,6 +166,52 @@ async fn serves_the_pages_and_assets_with_their_types_caching_and_policy() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(header(&headers, "content-type").starts_with("application/json"));
     assert!(body.contains("ROUTE_NOT_FOUND"), "{body}");
+}
+
+#[tokio::test]
+async fn assets_compressed_at_build_time_are_sent_to_clients_that_accept_them() {
+    let app = app().await;
+    let build = Build::new();
+    let router = app.router_with_web(&AuthConfig::default(), &build.dist);
+    let path = "/assets/index-B1a_x9.js";
+    for (accept_encoding, encoding, body) in [
+        (Some("gzip, deflate, br"), Some("br"), "BROTLI-BYTES"),
+        (Some("gzip"), Some("gzip"), "GZIP-BYTES"),
+        (Some("identity"), None, "console.log('page')"),
+        (None, None, "console.log('page')"),
+    ] {
+        let (status, headers, sent) = send_accepting(&router, path, "*/*", accept_encoding).await;
+        assert_eq!(status, StatusCode::OK, "{accept_encoding:?}");
+        assert_eq!(
+            headers
+                .get(header::CONTENT_ENCODING)
+                .map(|value| value.to_str().unwrap()),
+            encoding,
+            "{accept_encoding:?}"
+        );
+        // The sibling as built: not compressed again on the way out.
+        assert_eq!(sent, body, "{accept_encoding:?}");
+        assert_eq!(
+            header(&headers, "content-type"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            header(&headers, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            headers.get_all(header::VARY).iter().collect::<Vec<_>>(),
+            ["accept-encoding"],
+            "{accept_encoding:?}"
+        );
+    }
+    // A file with no sibling is compressed on the way out, and says so once.
+    let (_, headers, _) = send_accepting(&router, "/assets/big-G6f.js", "*/*", Some("gzip")).await;
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    assert_eq!(
+        headers.get_all(header::VARY).iter().collect::<Vec<_>>(),
+        ["accept-encoding"]
+    );
 }
 
 #[tokio::test]

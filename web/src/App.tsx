@@ -3,7 +3,7 @@
 // source; export it as CSV or print it for a committee paper.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, CHOOSER_QUERY, COMPARE_QUERY, fetchGraphql, type Chooser, type Compared, type Source } from './api';
-import { completeSignIn, pageQuery } from './auth/pkce';
+import { isSignInAnswer, pageQuery } from './auth/pending';
 import { forgetToken, storedToken } from './auth/token';
 import { Charts } from './components/Charts';
 import { DateChooser, MunicipalityChooser } from './components/Chooser';
@@ -91,7 +91,8 @@ export function App() {
 
   // Back from the OpenID provider: exchange the code before asking for any data.
   useEffect(() => {
-    completeSignIn()
+    const answer = isSignInAnswer() ? import('./auth/pkce').then((m) => m.completeSignIn()) : Promise.resolve(false);
+    answer
       .then((done) => done && setToken(storedToken()))
       .catch((e: Error) => setError(e.message))
       .finally(() => setSignInChecked(true));

@@ -119,11 +119,17 @@ impl WebAssets {
     }
 
     /// `/assets/…`: the build's hashed files, served by tower-http's `ServeDir` (which keeps
-    /// requests inside the directory, types files by their extension and answers conditional
-    /// and range requests). Around it: hidden files (`.env`) and directories are not served,
-    /// every refusal is the API's JSON, and what is served may be cached for a year.
+    /// requests inside the directory, types files by their extension, answers conditional and
+    /// range requests, and sends the build's `.br` and `.gz` siblings, compressed once at build
+    /// time at the highest levels, to clients that accept them). Around it: hidden files
+    /// (`.env`) and directories are not served, every refusal is the API's JSON, and what is
+    /// served may be cached for a year. A file without a sibling is compressed on the fly like
+    /// any answer.
     pub fn assets(&self) -> Router {
-        let files = ServeDir::new(self.dir.join("assets")).append_index_html_on_directories(false);
+        let files = ServeDir::new(self.dir.join("assets"))
+            .append_index_html_on_directories(false)
+            .precompressed_br()
+            .precompressed_gzip();
         Router::new()
             .fallback_service(get_service(files))
             .layer(middleware::from_fn(asset_answer))
@@ -140,6 +146,9 @@ async fn asset_answer(request: Request, next: Next) -> Response {
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, IMMUTABLE);
+        // Which file is sent depends on Accept-Encoding (a compressed sibling or not): caches
+        // must keep one copy per encoding.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         // The build writes UTF-8; say so for text (ServeDir gives the bare type).
         let utf8 = headers
             .get(header::CONTENT_TYPE)

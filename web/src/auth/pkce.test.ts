@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { base64url, challengeOf } from './pkce';
+import { allowsPlainHttp } from './pkce';
 
-describe('PKCE', () => {
-  it('makes the S256 challenge of RFC 7636, appendix B', async () => {
-    expect(await challengeOf('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
-      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    );
-  });
-
-  it('encodes base64url without padding', () => {
-    expect(base64url(new Uint8Array([251, 255, 191]))).toBe('-_-_');
-    expect(base64url(new Uint8Array([1]))).toBe('AQ');
+describe('the sign-in', () => {
+  it('speaks plain HTTP to a provider on this machine only', () => {
+    for (const issuer of ['http://127.0.0.1:9000', 'http://localhost:8081/realms/vestegn', 'http://[::1]:9000']) {
+      expect(allowsPlainHttp(new URL(issuer)), issuer).toBe(true);
+    }
+    for (const issuer of ['http://id.example.dk/realms/vestegn', 'http://127.0.0.1.example.dk', 'http://10.0.0.1']) {
+      expect(allowsPlainHttp(new URL(issuer)), issuer).toBe(false);
+    }
   });
 });

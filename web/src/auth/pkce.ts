@@ -1,60 +1,31 @@
 // Sign-in through the OpenID provider as a public client: the authorization code flow with PKCE
-// (RFC 7636). The verifier never leaves this tab until the code is exchanged; the state guards
-// against a response this tab did not ask for.
+// (RFC 7636), by `oauth4webapi` (discovery with its issuer checked, the verifier and challenge, the
+// state and RFC 9207's `iss` in the answer, the code exchange and its answer). What is the page's
+// own: where the pending sign-in waits during the redirect, and the Danish messages.
+// The page loads this module (and the library) only when a sign-in starts or comes back.
+import * as oauth from 'oauth4webapi';
+import { isSignInAnswer, PENDING_KEY, type Pending } from './pending';
 import { storeToken } from './token';
 
-const PENDING_KEY = 'vestegn.pendingSignIn';
-
-interface Pending {
-  state: string;
-  verifier: string;
-  issuer: string;
-  clientId: string;
-  /** The page's query string before the redirect (its selection), restored after it. */
-  returnTo: string;
-}
-
-interface Discovery {
-  authorization_endpoint: string;
-  token_endpoint: string;
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function randomString(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-/** S256: the challenge is the verifier's SHA-256, base64url-encoded. */
-export async function challengeOf(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return base64url(new Uint8Array(digest));
-}
-
-async function discover(issuer: string): Promise<Discovery> {
-  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Log-ind-tjenesten svarede ${response.status}.`);
-  const discovery = (await response.json()) as Partial<Discovery>;
-  if (!discovery.authorization_endpoint || !discovery.token_endpoint) {
-    throw new Error('Log-ind-tjenesten oplyser ikke sine adresser.');
-  }
-  return discovery as Discovery;
-}
-
 /**
- * The page's query string to start from: on the way back from the provider (with `code` or
- * `error`), the one saved before the sign-in began, otherwise the address's own.
+ * Plain HTTP is for a provider on this machine only (development, the tests); anywhere else the
+ * library's rule holds: HTTPS.
  */
-export function pageQuery(): string {
-  const params = new URLSearchParams(window.location.search);
-  if (!params.has('code') && !params.has('error')) return window.location.search;
-  const stored = sessionStorage.getItem(PENDING_KEY);
-  return stored ? ((JSON.parse(stored) as Pending).returnTo ?? '') : '';
+export function allowsPlainHttp(issuer: URL): boolean {
+  return ['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname);
+}
+
+function transport(issuer: URL) {
+  return { [oauth.allowInsecureRequests]: allowsPlainHttp(issuer) };
+}
+
+async function discover(issuer: string): Promise<oauth.AuthorizationServer> {
+  const url = new URL(issuer);
+  try {
+    return await oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { algorithm: 'oidc', ...transport(url) }));
+  } catch (error) {
+    throw new Error(`Log-ind-tjenesten kunne ikke findes: ${(error as Error).message}`);
+  }
 }
 
 /** Where the provider sends the user back: this page, without any query. */
@@ -64,22 +35,23 @@ export function redirectUri(): string {
 
 /** Sends the browser to the provider's sign-in page. */
 export async function startSignIn(issuer: string, clientId: string): Promise<void> {
-  const discovery = await discover(issuer);
+  const server = await discover(issuer);
+  if (!server.authorization_endpoint) throw new Error('Log-ind-tjenesten oplyser ikke sin adresse til log-ind.');
   const pending: Pending = {
-    state: randomString(),
-    verifier: randomString(),
+    state: oauth.generateRandomState(),
+    verifier: oauth.generateRandomCodeVerifier(),
     issuer,
     clientId,
     returnTo: window.location.search,
   };
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
-  const url = new URL(discovery.authorization_endpoint);
+  const url = new URL(server.authorization_endpoint);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', clientId);
   url.searchParams.set('redirect_uri', redirectUri());
   url.searchParams.set('scope', 'openid');
   url.searchParams.set('state', pending.state);
-  url.searchParams.set('code_challenge', await challengeOf(pending.verifier));
+  url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(pending.verifier));
   url.searchParams.set('code_challenge_method', 'S256');
   window.location.assign(url.toString());
 }
@@ -90,42 +62,45 @@ export async function startSignIn(issuer: string, clientId: string): Promise<voi
  * completed; rejects with a message the page shows.
  */
 export async function completeSignIn(): Promise<boolean> {
+  if (!isSignInAnswer()) return false;
   const params = new URLSearchParams(window.location.search);
-  const code = params.get('code');
-  const state = params.get('state');
-  const providerError = params.get('error');
-  if (!code && !providerError) return false;
   const stored = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
   const pending = stored ? (JSON.parse(stored) as Pending) : null;
   // The code must not stay in the address bar (history, bookmarks), whatever happens next.
   window.history.replaceState(null, '', `/${pending?.returnTo ?? ''}`);
-  if (providerError) {
-    throw new Error(`Log-ind blev afvist: ${params.get('error_description') ?? providerError}`);
-  }
-  if (!pending || pending.state !== state) {
+  if (!pending || pending.state !== params.get('state')) {
+    if (params.has('error')) throw refusal(params);
     throw new Error('Log-ind-svaret hører ikke til en log-ind fra denne fane. Prøv igen.');
   }
-  const discovery = await discover(pending.issuer);
-  const response = await fetch(discovery.token_endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: code ?? '',
-      redirect_uri: redirectUri(),
-      client_id: pending.clientId,
-      code_verifier: pending.verifier,
-    }),
-  });
-  const body = (await response.json().catch(() => ({}))) as {
-    access_token?: string;
-    error?: string;
-    error_description?: string;
-  };
-  if (!response.ok || !body.access_token) {
-    throw new Error(`Log-ind mislykkedes: ${body.error_description ?? body.error ?? response.status}`);
+  const server = await discover(pending.issuer);
+  const client: oauth.Client = { client_id: pending.clientId };
+  let callback: URLSearchParams;
+  try {
+    callback = oauth.validateAuthResponse(server, client, params, pending.state);
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) throw refusal(error.cause);
+    throw new Error(`Log-ind-svaret kan ikke bruges: ${(error as Error).message}`);
   }
-  storeToken(body.access_token);
+  try {
+    const response = await oauth.authorizationCodeGrantRequest(
+      server,
+      client,
+      oauth.None(),
+      callback,
+      redirectUri(),
+      pending.verifier,
+      transport(new URL(pending.issuer)),
+    );
+    const answer = await oauth.processAuthorizationCodeResponse(server, client, response);
+    storeToken(answer.access_token);
+  } catch (error) {
+    const reason = error instanceof oauth.ResponseBodyError ? (error.error_description ?? error.error) : (error as Error).message;
+    throw new Error(`Log-ind mislykkedes: ${reason}`);
+  }
   return true;
+}
+
+function refusal(params: URLSearchParams): Error {
+  return new Error(`Log-ind blev afvist: ${params.get('error_description') ?? params.get('error')}`);
 }

@@ -3,7 +3,6 @@
 // public records; a signed-in user also the records shared with their municipality.
 import { useId, useState } from 'react';
 import type { Chooser } from '../api';
-import { startSignIn } from '../auth/pkce';
 import { forgetToken, readClaims, storeToken, type TokenClaims } from '../auth/token';
 
 export function SignIn({
@@ -48,9 +47,9 @@ export function SignIn({
           type="button"
           onClick={() => {
             setError(null);
-            startSignIn(provider.issuer ?? '', provider.publicClientId ?? '').catch((e: Error) =>
-              setError(e.message),
-            );
+            import('../auth/pkce')
+              .then((m) => m.startSignIn(provider.issuer ?? '', provider.publicClientId ?? ''))
+              .catch((e: Error) => setError(e.message));
           }}
         >
           Log ind
