@@ -1,5 +1,6 @@
 //! Budget lines: exact DKK amounts (stored as øre), by year, category and phase.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::budget_line;
 use rust_decimal::Decimal;
@@ -175,7 +176,9 @@ impl BudgetMutation {
             description: input.description,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_budget_line(new, "input").await?;
+        let row = store(ctx)?
+            .create_budget_line(new, &FieldPath::from("input"))
+            .await?;
         Ok(BudgetLine::of_model(row, Some(valid_from)))
     }
 
@@ -202,7 +205,14 @@ impl BudgetMutation {
             description: required(changes.description, "changes.description")?,
         };
         let row = store(ctx)?
-            .update_budget_line(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_budget_line(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(BudgetLine::of_model(row, Some(from.0)))
     }

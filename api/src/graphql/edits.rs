@@ -2,6 +2,7 @@
 //! answer of a write that leaves no version to read back, and the writes every record has
 //! (terminate, delete, set visibility), whatever its kind.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 use super::{
@@ -68,8 +69,9 @@ pub struct WriteResult {
 }
 
 /// The database key of an ID that must name a record of `kind`; `field` names the input.
-pub fn key_of(id: &ID, kind: Kind, field: &str) -> Result<i32, ApiError> {
-    match decode_id(id, field)? {
+pub fn key_of(id: &ID, kind: Kind, field: impl Into<FieldPath>) -> Result<i32, ApiError> {
+    let field = field.into();
+    match decode_id(id, &field)? {
         (found, key) if found == kind => Ok(key),
         (found, _) => Err(ApiError::bad_input(
             field,
@@ -83,7 +85,11 @@ pub fn key_of(id: &ID, kind: Kind, field: &str) -> Result<i32, ApiError> {
 }
 
 /// The database key of an optional ID (`null` clears the reference).
-pub fn optional_key_of(id: Option<&ID>, kind: Kind, field: &str) -> Result<Option<i32>, ApiError> {
+pub fn optional_key_of(
+    id: Option<&ID>,
+    kind: Kind,
+    field: impl Into<FieldPath>,
+) -> Result<Option<i32>, ApiError> {
     id.map(|id| key_of(id, kind, field)).transpose()
 }
 
@@ -96,7 +102,10 @@ pub async fn revision_of(record: &impl Dated, ctx: &Context<'_>, id: i32) -> Res
 }
 
 /// A field that may be left out but not cleared.
-pub fn required<T>(value: MaybeUndefined<T>, field: &str) -> Result<Option<T>, ApiError> {
+pub fn required<T>(
+    value: MaybeUndefined<T>,
+    field: impl Into<FieldPath>,
+) -> Result<Option<T>, ApiError> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Err(ApiError::bad_input(field, "cannot be cleared")),

@@ -1,5 +1,6 @@
 //! Forums (samarbejdsfora), who attends them, the partner organisations and the legal bases.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
@@ -323,7 +324,9 @@ impl ForumMutation {
             )?,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_forum(new, "input").await?;
+        let row = store(ctx)?
+            .create_forum(new, &FieldPath::from("input"))
+            .await?;
         Ok(Forum::of_model(row, Some(valid_from)))
     }
 
@@ -349,7 +352,14 @@ impl ForumMutation {
                 .transpose()?,
         };
         let row = store(ctx)?
-            .update_forum(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_forum(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(Forum::of_model(row, Some(from.0)))
     }
@@ -372,7 +382,9 @@ impl ForumMutation {
             role_title: input.role_title,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_forum_member(new, "input").await?;
+        let row = store(ctx)?
+            .create_forum_member(new, &FieldPath::from("input"))
+            .await?;
         Ok(ForumMember::of_model(row, Some(valid_from)))
     }
 
@@ -400,7 +412,14 @@ impl ForumMutation {
             role_title: required(changes.role_title, "changes.roleTitle")?,
         };
         let row = store(ctx)?
-            .update_forum_member(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_forum_member(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(ForumMember::of_model(row, Some(from.0)))
     }

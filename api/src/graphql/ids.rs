@@ -4,7 +4,7 @@
 use async_graphql::{connection::CursorType, ID};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
-use crate::error::{excerpt, ApiError};
+use crate::error::{excerpt, ApiError, FieldPath};
 
 pub use entities::Kind;
 
@@ -22,8 +22,9 @@ impl GlobalId for Kind {
 
 /// Splits a global ID into its kind and database key. Only IDs this server made are accepted
 /// (the key in canonical decimal form: not `+1` or `01`); the message repeats a bad ID cut short.
-pub fn decode_id(id: &ID, field: &str) -> Result<(Kind, i32), ApiError> {
-    let invalid = || ApiError::bad_input(field, format!("{} is not a valid ID", excerpt(id)));
+pub fn decode_id(id: &ID, field: impl Into<FieldPath>) -> Result<(Kind, i32), ApiError> {
+    let field = field.into();
+    let invalid = || ApiError::bad_input(&field, format!("{} is not a valid ID", excerpt(id)));
     let text = decode_text(id).ok_or_else(invalid)?;
     let (kind, key) = text.split_once(':').ok_or_else(invalid)?;
     let kind = Kind::of_type_name(kind).ok_or_else(invalid)?;

@@ -1,5 +1,6 @@
 //! Key indicators (nøgletal): the outcome figures the sources report next to the organisation.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::key_indicator;
 use rust_decimal::Decimal;
@@ -184,7 +185,9 @@ impl IndicatorMutation {
             finding: input.finding,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_key_indicator(new, "input").await?;
+        let row = store(ctx)?
+            .create_key_indicator(new, &FieldPath::from("input"))
+            .await?;
         Ok(KeyIndicator::of_model(row, Some(valid_from)))
     }
 
@@ -210,7 +213,14 @@ impl IndicatorMutation {
             finding: nullable(changes.finding),
         };
         let row = store(ctx)?
-            .update_key_indicator(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_key_indicator(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(KeyIndicator::of_model(row, Some(from.0)))
     }

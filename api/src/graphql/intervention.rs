@@ -1,5 +1,6 @@
 //! Goals of action plans and the interventions (indsatser) under them, with their partners.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{goal, intervention, intervention_partner};
 
@@ -298,19 +299,19 @@ pub struct InterventionChangesInput {
 /// The partners an input lists under `at` (`input.partners`).
 fn partners_of(
     partners: Vec<InterventionPartnerInput>,
-    at: &str,
+    at: &FieldPath,
 ) -> Result<Vec<NewInterventionPartner>, ApiError> {
     partners
         .into_iter()
         .enumerate()
         .map(|(index, partner)| {
-            let field = |name: &str| format!("{at}[{index}].{name}");
+            let field = |name: &str| at.index(index).field(name);
             Ok(NewInterventionPartner {
-                unit_id: optional_key_of(partner.unit_id.as_ref(), Kind::Unit, &field("unitId"))?,
+                unit_id: optional_key_of(partner.unit_id.as_ref(), Kind::Unit, field("unit_id"))?,
                 partner_id: optional_key_of(
                     partner.partner_id.as_ref(),
                     Kind::PartnerOrganisation,
-                    &field("partnerId"),
+                    field("partner_id"),
                 )?,
                 role: partner.role,
             })
@@ -334,7 +335,9 @@ impl InterventionMutation {
             title: input.title,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_goal(new, "input").await?;
+        let row = store(ctx)?
+            .create_goal(new, &FieldPath::from("input"))
+            .await?;
         Ok(Goal::of_model(row, Some(valid_from)))
     }
 
@@ -358,7 +361,14 @@ impl InterventionMutation {
             title: required(changes.title, "changes.title")?,
         };
         let row = store(ctx)?
-            .update_goal(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_goal(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(Goal::of_model(row, Some(from.0)))
     }
@@ -387,10 +397,12 @@ impl InterventionMutation {
             age_min: input.age_min,
             age_max: input.age_max,
             funding: input.funding,
-            partners: partners_of(input.partners, "input.partners")?,
+            partners: partners_of(input.partners, &FieldPath::from("input.partners"))?,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_intervention(new, "input").await?;
+        let row = store(ctx)?
+            .create_intervention(new, &FieldPath::from("input"))
+            .await?;
         Ok(Intervention::of_model(row, Some(valid_from)))
     }
 
@@ -424,11 +436,23 @@ impl InterventionMutation {
             age_max: nullable(changes.age_max),
             funding: nullable(changes.funding),
             partners: nullable(changes.partners)
-                .map(|partners| partners_of(partners.unwrap_or_default(), "changes.partners"))
+                .map(|partners| {
+                    partners_of(
+                        partners.unwrap_or_default(),
+                        &FieldPath::from("changes.partners"),
+                    )
+                })
                 .transpose()?,
         };
         let row = store(ctx)?
-            .update_intervention(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_intervention(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(Intervention::of_model(row, Some(from.0)))
     }

@@ -15,7 +15,7 @@ use super::{
     project::SharedProject,
     source::Source,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldPath};
 
 /// A record with a global ID.
 #[derive(Interface)]
@@ -41,8 +41,9 @@ pub enum Node {
 }
 
 /// The database key inside `id`, which must name a node of `kind`.
-pub fn expect_kind(id: &ID, kind: Kind, field: &str) -> Result<i32, ApiError> {
-    match decode_id(id, field)? {
+pub fn expect_kind(id: &ID, kind: Kind, field: impl Into<FieldPath>) -> Result<i32, ApiError> {
+    let field = field.into();
+    match decode_id(id, &field)? {
         (found, key) if found == kind => Ok(key),
         (found, _) => Err(ApiError::bad_input(
             field,

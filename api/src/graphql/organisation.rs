@@ -1,6 +1,7 @@
 //! The organisation: units (a tree), the political committees they report to, staff roles and
 //! staff contact details.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{contact, political_committee, staff_role, unit};
 use rust_decimal::Decimal;
@@ -448,7 +449,9 @@ impl OrganisationMutation {
             hosts_crime_prevention: input.hosts_crime_prevention,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_unit(new, "input").await?;
+        let row = store(ctx)?
+            .create_unit(new, &FieldPath::from("input"))
+            .await?;
         Ok(Unit::of_model(row, Some(valid_from)))
     }
 
@@ -466,7 +469,14 @@ impl OrganisationMutation {
         let key = key_of(&id, Kind::Unit, "id")?;
         let changes = changes.into_changes()?;
         let row = store(ctx)?
-            .update_unit(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_unit(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(Unit::of_model(row, Some(from.0)))
     }
@@ -488,7 +498,9 @@ impl OrganisationMutation {
             pillar: input.pillar,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_staff_role(new, "input").await?;
+        let row = store(ctx)?
+            .create_staff_role(new, &FieldPath::from("input"))
+            .await?;
         Ok(StaffRole::of_model(row, Some(valid_from)))
     }
 
@@ -515,7 +527,14 @@ impl OrganisationMutation {
             pillar: nullable(changes.pillar),
         };
         let row = store(ctx)?
-            .update_staff_role(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_staff_role(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(StaffRole::of_model(row, Some(from.0)))
     }
@@ -532,7 +551,9 @@ impl OrganisationMutation {
             name: input.name,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_political_committee(new, "input").await?;
+        let row = store(ctx)?
+            .create_political_committee(new, &FieldPath::from("input"))
+            .await?;
         Ok(PoliticalCommittee::of_model(row, Some(valid_from)))
     }
 
@@ -558,7 +579,7 @@ impl OrganisationMutation {
                 from.0,
                 changes,
                 provenance.into(),
-                "changes",
+                &FieldPath::from("changes"),
             )
             .await?;
         Ok(PoliticalCommittee::of_model(row, Some(from.0)))
@@ -581,7 +602,9 @@ impl OrganisationMutation {
             email: input.email,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_contact(new, "input").await?;
+        let row = store(ctx)?
+            .create_contact(new, &FieldPath::from("input"))
+            .await?;
         Ok(Contact::of_model(row, Some(valid_from)))
     }
 
@@ -606,7 +629,14 @@ impl OrganisationMutation {
             email: nullable(changes.email),
         };
         let row = store(ctx)?
-            .update_contact(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_contact(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(Contact::of_model(row, Some(from.0)))
     }

@@ -1,6 +1,7 @@
 //! A municipality's crime-prevention plans (strategies and action plans), the goals and
 //! interventions that belong to them, and their mutations.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::plan;
 
@@ -174,7 +175,9 @@ impl PlanMutation {
             principles: input.principles,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_plan(new, "input").await?;
+        let row = store(ctx)?
+            .create_plan(new, &FieldPath::from("input"))
+            .await?;
         Ok(Plan::of_model(row, Some(valid_from)))
     }
 
@@ -189,7 +192,7 @@ impl PlanMutation {
         provenance: ProvenanceInput,
     ) -> Result<Plan> {
         let key = key_of(&id, Kind::Plan, "id")?;
-        let reference = |id: MaybeUndefined<ID>, kind: Kind, field: &str| {
+        let reference = |id: MaybeUndefined<ID>, kind: Kind, field: &'static str| {
             nullable(id)
                 .map(|id| optional_key_of(id.as_ref(), kind, field))
                 .transpose()
@@ -211,7 +214,14 @@ impl PlanMutation {
             principles: nullable(changes.principles).map(Option::unwrap_or_default),
         };
         let row = store(ctx)?
-            .update_plan(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_plan(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(Plan::of_model(row, Some(from.0)))
     }

@@ -1,5 +1,6 @@
 //! Shared (cross-municipal) projects and the municipalities taking part.
 
+use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
@@ -168,7 +169,9 @@ impl ProjectMutation {
             participants: input.participant_codes,
             version: input.version.into(),
         };
-        let row = store(ctx)?.create_shared_project(new, "input").await?;
+        let row = store(ctx)?
+            .create_shared_project(new, &FieldPath::from("input"))
+            .await?;
         Ok(SharedProject::of_model(row, Some(valid_from)))
     }
 
@@ -189,7 +192,14 @@ impl ProjectMutation {
             participants: nullable(changes.participant_codes).map(Option::unwrap_or_default),
         };
         let row = store(ctx)?
-            .update_shared_project(key, revision, from.0, changes, provenance.into(), "changes")
+            .update_shared_project(
+                key,
+                revision,
+                from.0,
+                changes,
+                provenance.into(),
+                &FieldPath::from("changes"),
+            )
             .await?;
         Ok(SharedProject::of_model(row, Some(from.0)))
     }

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     config::Limits,
-    error::ApiError,
+    error::{ApiError, FieldPath},
     service::{Basis, ImportError, Principal, Stale},
 };
 
@@ -151,7 +151,11 @@ pub async fn import(
         Err(ImportError::Invalid(problems)) => {
             let errors = problems
                 .into_iter()
-                .map(|problem| ApiError::bad_input(problem.path, problem.message).to_server_error())
+                .map(|problem| {
+                    // The path is the document's, spelled as the document spells it.
+                    ApiError::bad_input(FieldPath::verbatim(problem.path), problem.message)
+                        .to_server_error()
+                })
                 .collect();
             errors_response(StatusCode::BAD_REQUEST, errors)
         }

@@ -1,6 +1,7 @@
 //! Writing budget lines: exact amounts (at most two decimals, within the column's range) of the
 //! editor's own municipality, optionally of one of its units.
 
+use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::budget_line;
 use rust_decimal::Decimal;
@@ -46,15 +47,15 @@ impl Store {
     pub async fn create_budget_line(
         &self,
         new: NewBudgetLine,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<budget_line::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
-            .new_record(at, (code, Some("municipalityCode")), &new.version)
+            .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         checked_year(&field("year"), new.year)?;
-        self.check_unit(&field("unitId"), code, new.unit_id, new.version.valid_from)
+        self.check_unit(&field("unit_id"), code, new.unit_id, new.version.valid_from)
             .await?;
         let description = checked_text(&field("description"), &new.description)?;
         let amount_ore = ore(&field("amount"), new.amount)?;
@@ -79,13 +80,13 @@ impl Store {
         from: NaiveDate,
         changes: BudgetLineChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<budget_line::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<budget_line::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         if let Some(unit) = changes.unit_id {
-            self.check_unit(&field("unitId"), code, unit, from).await?;
+            self.check_unit(&field("unit_id"), code, unit, from).await?;
         }
         if let Some(year) = changes.year {
             checked_year(&field("year"), year)?;

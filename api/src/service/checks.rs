@@ -9,7 +9,7 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{int_value, versions::Recorded, writes::Writable, Store};
-use crate::error::{excerpt, ApiError, ApiResult};
+use crate::error::{excerpt, ApiError, ApiResult, FieldPath};
 
 /// The longest name, title or kind a record may have.
 const MAX_NAME_CHARS: usize = 200;
@@ -66,7 +66,7 @@ impl Store {
     /// (`input`), `municipality_field` the input field naming the municipality, if any.
     pub(super) async fn new_record(
         &self,
-        at: &str,
+        at: &FieldPath,
         municipality: (i32, Option<&str>),
         version: &NewVersion,
     ) -> ApiResult<NewRecord> {
@@ -79,17 +79,15 @@ impl Store {
         if let Some(field) = field {
             if !super::municipality_exists(&self.db, code).await? {
                 return Err(ApiError::bad_input(
-                    format!("{at}.{field}"),
+                    at.field(field),
                     format!("there is no municipality {code}"),
                 ));
             }
         }
         let recorded = self.editor_of(code)?;
-        checked_day(&format!("{at}.validFrom"), valid_from)?;
-        checked_end(&format!("{at}.validTo"), valid_from, valid_to)?;
-        let sourced = self
-            .sourced(&format!("{at}.provenance.source"), origin)
-            .await?;
+        checked_day(&at.field("valid_from"), valid_from)?;
+        checked_end(&at.field("valid_to"), valid_from, valid_to)?;
+        let sourced = self.sourced(&at.field("provenance"), origin).await?;
         Ok(NewRecord {
             municipality: code,
             recorded,
@@ -101,23 +99,25 @@ impl Store {
 
     /// Checks what every change has: the day it holds from, and its source.
     pub(super) async fn change_from(&self, from: NaiveDate, origin: &Origin) -> ApiResult<Change> {
-        checked_day("from", from)?;
-        let sourced = self.sourced("provenance.source", origin).await?;
+        checked_day(&FieldPath::from("from"), from)?;
+        let sourced = self.sourced(&FieldPath::new("provenance"), origin).await?;
         Ok(Change { from, sourced })
     }
 
-    /// The source document `origin` names, with the change's section and note.
-    async fn sourced(&self, field: &str, origin: &Origin) -> ApiResult<Sourced> {
-        checked_text(&field.replace(".source", ".section"), &origin.section)?;
+    /// The source document `origin` (at `provenance`) names, with the change's section and note.
+    async fn sourced(&self, provenance: &FieldPath, origin: &Origin) -> ApiResult<Sourced> {
+        checked_text(&provenance.field("section"), &origin.section)?;
         Ok(Sourced {
-            source_id: self.source_id(field, &origin.source).await?,
+            source_id: self
+                .source_id(&provenance.field("source"), &origin.source)
+                .await?,
             section: origin.section.trim().to_owned(),
             note: origin.note.clone(),
         })
     }
 
     /// The ID of the source document with the key `key`.
-    pub(super) async fn source_id(&self, field: &str, key: &str) -> ApiResult<i32> {
+    pub(super) async fn source_id(&self, field: &FieldPath, key: &str) -> ApiResult<i32> {
         source::Entity::find()
             .filter(source::Column::Key.eq(key))
             .one(&self.db)
@@ -139,7 +139,7 @@ impl Store {
     /// A unit a record refers to: one of the municipality `code` that holds on `day`.
     pub(super) async fn check_unit(
         &self,
-        field: &str,
+        field: &FieldPath,
         code: i32,
         unit: Option<i32>,
         day: NaiveDate,
@@ -162,26 +162,26 @@ impl Store {
 }
 
 /// A name: not blank, at most [`MAX_NAME_CHARS`], trimmed.
-pub(super) fn checked_text(field: &str, text: &str) -> ApiResult<String> {
+pub(super) fn checked_text(field: &FieldPath, text: &str) -> ApiResult<String> {
     text_within(field, text, MAX_NAME_CHARS)
 }
 
 /// A free text (a purpose, a description): not blank, at most [`MAX_TEXT_CHARS`], trimmed.
-pub(super) fn checked_long_text(field: &str, text: &str) -> ApiResult<String> {
+pub(super) fn checked_long_text(field: &FieldPath, text: &str) -> ApiResult<String> {
     text_within(field, text, MAX_TEXT_CHARS)
 }
 
 /// An optional text, checked by `check` when given (a blank one is refused: leave it out or send
 /// `null` instead).
 pub(super) fn checked_optional(
-    field: &str,
+    field: &FieldPath,
     text: Option<&str>,
-    check: fn(&str, &str) -> ApiResult<String>,
+    check: fn(&FieldPath, &str) -> ApiResult<String>,
 ) -> ApiResult<Option<String>> {
     text.map(|text| check(field, text)).transpose()
 }
 
-fn text_within(field: &str, text: &str, max_chars: usize) -> ApiResult<String> {
+fn text_within(field: &FieldPath, text: &str, max_chars: usize) -> ApiResult<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(ApiError::bad_input(field, "must not be empty"));
@@ -196,7 +196,7 @@ fn text_within(field: &str, text: &str, max_chars: usize) -> ApiResult<String> {
 }
 
 /// A day between [`FIRST_YEAR`] and [`LAST_YEAR`].
-pub(super) fn checked_day(field: &str, day: NaiveDate) -> ApiResult<NaiveDate> {
+pub(super) fn checked_day(field: &FieldPath, day: NaiveDate) -> ApiResult<NaiveDate> {
     use chrono::Datelike;
     if (FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
         Ok(day)
@@ -209,7 +209,7 @@ pub(super) fn checked_day(field: &str, day: NaiveDate) -> ApiResult<NaiveDate> {
 }
 
 /// A year, within the years a day may have (a budget year, the first or last year of a period).
-pub(super) fn checked_year(field: &str, year: i32) -> ApiResult<()> {
+pub(super) fn checked_year(field: &FieldPath, year: i32) -> ApiResult<()> {
     match NaiveDate::from_ymd_opt(year, 1, 1) {
         Some(day) => checked_day(field, day).map(|_| ()),
         None => Err(ApiError::bad_input(field, "is not a year")),
@@ -226,16 +226,16 @@ pub(super) enum Party {
 
 impl Party {
     /// The party an input names by `unitId` and `partnerId` under `at`: exactly one of the two.
-    pub(super) fn of(at: &str, unit: Option<i32>, partner: Option<i32>) -> ApiResult<Self> {
+    pub(super) fn of(at: &FieldPath, unit: Option<i32>, partner: Option<i32>) -> ApiResult<Self> {
         match (unit, partner) {
             (Some(unit), None) => Ok(Self::Unit(unit)),
             (None, Some(partner)) => Ok(Self::Partner(partner)),
             (Some(_), Some(_)) => Err(ApiError::bad_input(
-                format!("{at}.partnerId"),
+                at.field("partner_id"),
                 "name a unit or a partner organisation, not both",
             )),
             (None, None) => Err(ApiError::bad_input(
-                format!("{at}.unitId"),
+                at.field("unit_id"),
                 "name the unit or the partner organisation (partnerId) that takes part",
             )),
         }
@@ -261,14 +261,14 @@ impl Store {
     /// holds then, or a partner organisation that exists. `at` is the path of the party's input.
     pub(super) async fn check_party(
         &self,
-        at: &str,
+        at: &FieldPath,
         code: i32,
         party: Party,
         day: NaiveDate,
     ) -> ApiResult<()> {
         match party {
             Party::Unit(id) => {
-                self.check_unit(&format!("{at}.unitId"), code, Some(id), day)
+                self.check_unit(&at.field("unit_id"), code, Some(id), day)
                     .await
             }
             Party::Partner(id) => {
@@ -278,7 +278,7 @@ impl Store {
                 match found {
                     Some(_) => Ok(()),
                     None => Err(ApiError::bad_input(
-                        format!("{at}.partnerId"),
+                        at.field("partner_id"),
                         "there is no partner organisation with that ID",
                     )),
                 }
@@ -290,7 +290,7 @@ impl Store {
     /// refers to: one of the same municipality that the caller sees holding on `day`.
     pub(super) async fn check_reference<E: Writable>(
         &self,
-        field: &str,
+        field: &FieldPath,
         what: &str,
         code: i32,
         id: Option<i32>,
@@ -341,7 +341,11 @@ impl Store {
 }
 
 /// The end of a validity that starts on `from`: none, or a day after it.
-pub(super) fn checked_end(field: &str, from: NaiveDate, to: Option<NaiveDate>) -> ApiResult<()> {
+pub(super) fn checked_end(
+    field: &FieldPath,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+) -> ApiResult<()> {
     let Some(to) = to else {
         return Ok(());
     };
@@ -380,7 +384,7 @@ const MAX_GOAL_NUMBER: i32 = 999;
 const MAX_AGE: i32 = 120;
 
 /// People in a role: none, or zero or more.
-pub(super) fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResult<()> {
+pub(super) fn checked_headcount(field: &FieldPath, headcount: Option<i32>) -> ApiResult<()> {
     match headcount {
         Some(count) if count < 0 => Err(ApiError::bad_input(field, "must not be negative")),
         _ => Ok(()),
@@ -390,10 +394,10 @@ pub(super) fn checked_headcount(field: &str, headcount: Option<i32>) -> ApiResul
 /// Weekly hours per person, from 0 to [`MAX_WEEKLY_HOURS`] in whole minutes, the least not above
 /// the most; as minutes, as stored. One end alone is an exact figure (both ends the same).
 pub(super) fn checked_hours(
-    (min_field, min): (&str, Option<Decimal>),
-    (max_field, max): (&str, Option<Decimal>),
+    (min_field, min): (&FieldPath, Option<Decimal>),
+    (max_field, max): (&FieldPath, Option<Decimal>),
 ) -> ApiResult<(Option<i32>, Option<i32>)> {
-    let minutes = |field: &str, hours: Option<Decimal>| -> ApiResult<Option<i32>> {
+    let minutes = |field: &FieldPath, hours: Option<Decimal>| -> ApiResult<Option<i32>> {
         let Some(hours) = hours else {
             return Ok(None);
         };
@@ -423,7 +427,7 @@ pub(super) fn checked_hours(
 }
 
 /// An amount in DKK as øre: at most two decimals, at most [`MAX_AMOUNT_DKK`] either way.
-pub(super) fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
+pub(super) fn ore(field: &FieldPath, amount: Option<Decimal>) -> ApiResult<Option<i64>> {
     let Some(amount) = amount else {
         return Ok(None);
     };
@@ -442,7 +446,7 @@ pub(super) fn ore(field: &str, amount: Option<Decimal>) -> ApiResult<Option<i64>
 
 /// A phone number as people write it: digits, spaces, `-`, `.`, parentheses and a leading `+`,
 /// with [`PHONE_DIGITS`] digits; trimmed.
-pub(super) fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
+pub(super) fn checked_phone(field: &FieldPath, phone: &str) -> ApiResult<String> {
     let phone = phone.trim();
     if phone.chars().count() > MAX_PHONE_CHARS {
         return Err(ApiError::bad_input(
@@ -463,7 +467,7 @@ pub(super) fn checked_phone(field: &str, phone: &str) -> ApiResult<String> {
 }
 
 /// An e-mail address: one `@` between a local part and a domain with a dot, no spaces; trimmed.
-pub(super) fn checked_email(field: &str, email: &str) -> ApiResult<String> {
+pub(super) fn checked_email(field: &FieldPath, email: &str) -> ApiResult<String> {
     let email = email.trim();
     if email.chars().count() > MAX_EMAIL_CHARS {
         return Err(ApiError::bad_input(
@@ -492,7 +496,7 @@ pub(super) fn checked_email(field: &str, email: &str) -> ApiResult<String> {
 }
 
 /// A goal's number within its plan: from 1 to [`MAX_GOAL_NUMBER`].
-pub(super) fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
+pub(super) fn checked_goal_number(field: &FieldPath, number: i32) -> ApiResult<()> {
     if (1..=MAX_GOAL_NUMBER).contains(&number) {
         Ok(())
     } else {
@@ -504,11 +508,11 @@ pub(super) fn checked_goal_number(field: &str, number: i32) -> ApiResult<()> {
 }
 
 /// The ages of a target group: each from 0 to [`MAX_AGE`], the youngest not above the oldest.
-pub(super) fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
-    for (name, age) in [("ageMin", min), ("ageMax", max)] {
+pub(super) fn checked_ages(at: &FieldPath, min: Option<i32>, max: Option<i32>) -> ApiResult<()> {
+    for (name, age) in [("age_min", min), ("age_max", max)] {
         if age.is_some_and(|age| !(0..=MAX_AGE).contains(&age)) {
             return Err(ApiError::bad_input(
-                format!("{at}.{name}"),
+                at.field(name),
                 format!("an age must be from 0 to {MAX_AGE}"),
             ));
         }
@@ -516,7 +520,7 @@ pub(super) fn checked_ages(at: &str, min: Option<i32>, max: Option<i32>) -> ApiR
     if let (Some(min), Some(max)) = (min, max) {
         if min > max {
             return Err(ApiError::bad_input(
-                format!("{at}.ageMin"),
+                at.field("age_min"),
                 "the youngest age is above the oldest",
             ));
         }

@@ -10,7 +10,7 @@ use super::{
     checks::{checked_email, checked_optional, checked_phone, checked_text, NewVersion, Origin},
     Store,
 };
-use crate::error::ApiResult;
+use crate::error::{ApiResult, FieldPath};
 
 /// New contact details of a member of staff.
 #[derive(Debug, Clone)]
@@ -37,17 +37,21 @@ pub struct ContactChanges {
 impl Store {
     /// Creates contact details of the editor's municipality, optionally in one of its units;
     /// `private` until an admin shares them.
-    pub async fn create_contact(&self, new: NewContact, at: &str) -> ApiResult<contact::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+    pub async fn create_contact(
+        &self,
+        new: NewContact,
+        at: &FieldPath,
+    ) -> ApiResult<contact::Model> {
+        let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
-            .new_record(at, (code, Some("municipalityCode")), &new.version)
+            .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
-        let role_title = checked_text(&field("roleTitle"), &new.role_title)?;
+        let role_title = checked_text(&field("role_title"), &new.role_title)?;
         let phone = checked_optional(&field("phone"), new.phone.as_deref(), checked_phone)?;
         let email = checked_optional(&field("email"), new.email.as_deref(), checked_email)?;
-        self.check_unit(&field("unitId"), code, new.unit_id, new.version.valid_from)
+        self.check_unit(&field("unit_id"), code, new.unit_id, new.version.valid_from)
             .await?;
         let version = contact::ActiveModel {
             unit_id: Set(new.unit_id),
@@ -68,14 +72,14 @@ impl Store {
         from: NaiveDate,
         changes: ContactChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<contact::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<contact::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
         let role_title = checked_optional(
-            &field("roleTitle"),
+            &field("role_title"),
             changes.role_title.as_deref(),
             checked_text,
         )?;
@@ -88,7 +92,7 @@ impl Store {
             .map(|email| checked_optional(&field("email"), email.as_deref(), checked_email))
             .transpose()?;
         if let Some(unit) = changes.unit_id {
-            self.check_unit(&field("unitId"), code, unit, from).await?;
+            self.check_unit(&field("unit_id"), code, unit, from).await?;
         }
         self.update_from::<contact::Entity>(id, revision, change, |version| {
             set_changed!(version {

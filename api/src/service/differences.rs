@@ -2,6 +2,7 @@
 //! records added, ended and changed, with the attributes that differ. Both days are read as the
 //! caller may see them, so a difference shows only what the caller could read on either day.
 
+use crate::error::FieldPath;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -90,8 +91,8 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> ApiResult<Between> {
-        checked_day("from", from)?;
-        checked_day("to", to)?;
+        checked_day(&FieldPath::from("from"), from)?;
+        checked_day(&FieldPath::from("to"), to)?;
         if to <= from {
             return Err(ApiError::bad_input("to", "must be a day after `from`"));
         }

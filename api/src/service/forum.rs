@@ -2,6 +2,7 @@
 //! network the municipality belongs to; a member attends a forum of the same municipality and is
 //! one of its units or a partner organisation, with the role title of who attends.
 
+use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{forum, forum_member, network_membership};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -41,17 +42,17 @@ pub struct ForumChanges {
 
 impl Store {
     /// Creates a forum of the editor's municipality, `private` until an admin shares it.
-    pub async fn create_forum(&self, new: NewForum, at: &str) -> ApiResult<forum::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+    pub async fn create_forum(&self, new: NewForum, at: &FieldPath) -> ApiResult<forum::Model> {
+        let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
-            .new_record(at, (code, Some("municipalityCode")), &new.version)
+            .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let cadence = checked_optional(&field("cadence"), new.cadence.as_deref(), checked_text)?;
         let purpose =
             checked_optional(&field("purpose"), new.purpose.as_deref(), checked_long_text)?;
-        self.check_network(&field("networkId"), code, new.network_id)
+        self.check_network(&field("network_id"), code, new.network_id)
             .await?;
         let version = forum::ActiveModel {
             network_id: Set(new.network_id),
@@ -73,9 +74,9 @@ impl Store {
         from: NaiveDate,
         changes: ForumChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<forum::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<forum::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
@@ -88,7 +89,7 @@ impl Store {
             .map(|text| checked_optional(&field("purpose"), text.as_deref(), checked_long_text))
             .transpose()?;
         if let Some(network) = changes.network_id {
-            self.check_network(&field("networkId"), code, network)
+            self.check_network(&field("network_id"), code, network)
                 .await?;
         }
         self.update_from::<forum::Entity>(id, revision, change, |version| {
@@ -105,7 +106,12 @@ impl Store {
     }
 
     /// A forum's network must be one the municipality `code` belongs to.
-    async fn check_network(&self, field: &str, code: i32, network: Option<i32>) -> ApiResult<()> {
+    async fn check_network(
+        &self,
+        field: &FieldPath,
+        code: i32,
+        network: Option<i32>,
+    ) -> ApiResult<()> {
         let Some(network) = network else {
             return Ok(());
         };
@@ -148,21 +154,21 @@ impl Store {
     pub async fn create_forum_member(
         &self,
         new: NewForumMember,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<forum_member::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let forum = self
             .version_on::<forum::Entity>(new.forum_id, new.version.valid_from)
             .await?
             .ok_or_else(|| {
                 ApiError::bad_input(
-                    field("forumId"),
+                    field("forum_id"),
                     format!("no forum with that ID holds on {}", new.version.valid_from),
                 )
             })?;
         let code = forum.municipality_code;
         let record = self.new_record(at, (code, None), &new.version).await?;
-        let role_title = checked_text(&field("roleTitle"), &new.role_title)?;
+        let role_title = checked_text(&field("role_title"), &new.role_title)?;
         let party = Party::of(at, new.unit_id, new.partner_id)?;
         self.check_party(at, code, party, new.version.valid_from)
             .await?;
@@ -184,12 +190,12 @@ impl Store {
         from: NaiveDate,
         changes: ForumMemberChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<forum_member::Model> {
         let code = self.owner_for_edit::<forum_member::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let role_title = checked_optional(
-            &format!("{at}.roleTitle"),
+            &at.field("role_title"),
             changes.role_title.as_deref(),
             checked_text,
         )?;

@@ -3,6 +3,7 @@
 //! decimals; or a finding the source states without a number, kept as its text and never as a
 //! number.
 
+use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::key_indicator;
 use rust_decimal::{prelude::ToPrimitive, Decimal};
@@ -69,13 +70,13 @@ impl Store {
     pub async fn create_key_indicator(
         &self,
         new: NewKeyIndicator,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<key_indicator::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let record = self
             .new_record(
                 at,
-                (new.municipality_code, Some("municipalityCode")),
+                (new.municipality_code, Some("municipality_code")),
                 &new.version,
             )
             .await?;
@@ -113,9 +114,9 @@ impl Store {
         from: NaiveDate,
         changes: KeyIndicatorChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<key_indicator::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         self.owner_for_edit::<key_indicator::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
@@ -162,24 +163,24 @@ impl Store {
 }
 
 /// Checks a figure; errors name the field at fault under `at`.
-pub(super) fn checked_figure(at: &str, figure: Figure) -> ApiResult<CheckedFigure> {
-    let field = |name: &str| format!("{at}.{name}");
+pub(super) fn checked_figure(at: &FieldPath, figure: Figure) -> ApiResult<CheckedFigure> {
+    let field = |name: &str| at.field(name);
     match (figure.period_start, figure.period_end) {
         (Some(start), Some(end)) => {
-            checked_year(&field("periodStart"), start)?;
-            checked_year(&field("periodEnd"), end)?;
+            checked_year(&field("period_start"), start)?;
+            checked_year(&field("period_end"), end)?;
             if end < start {
                 return Err(ApiError::bad_input(
-                    field("periodEnd"),
+                    field("period_end"),
                     "the period ends before it starts",
                 ));
             }
         }
         (Some(_), None) | (None, Some(_)) => {
             let missing = if figure.period_end.is_none() {
-                "periodEnd"
+                "period_end"
             } else {
-                "periodStart"
+                "period_start"
             };
             return Err(ApiError::bad_input(
                 field(missing),
@@ -228,7 +229,7 @@ pub(super) fn checked_figure(at: &str, figure: Figure) -> ApiResult<CheckedFigur
 
 /// A value of `kind` in hundredths: at most two decimals, at most [`MAX_VALUE`] either way; a
 /// count or a lower bound not negative, and a fall of at most 100 %.
-fn hundredths(field: &str, kind: IndicatorKind, value: Decimal) -> ApiResult<i64> {
+fn hundredths(field: &FieldPath, kind: IndicatorKind, value: Decimal) -> ApiResult<i64> {
     if value.abs() > Decimal::from(MAX_VALUE) {
         return Err(ApiError::bad_input(
             field,

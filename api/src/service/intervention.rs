@@ -6,6 +6,7 @@
 //! update, replaced as a set for every day of the intervention (not from the update's day); the
 //! versions the update makes are as usual.
 
+use crate::error::FieldPath;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -54,12 +55,12 @@ pub struct GoalChanges {
 
 impl Store {
     /// Creates a goal of the editor's municipality, `private` until shared.
-    pub async fn create_goal(&self, new: NewGoal, at: &str) -> ApiResult<goal::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+    pub async fn create_goal(&self, new: NewGoal, at: &FieldPath) -> ApiResult<goal::Model> {
+        let field = |name: &str| at.field(name);
         let record = self
             .new_record(
                 at,
-                (new.municipality_code, Some("municipalityCode")),
+                (new.municipality_code, Some("municipality_code")),
                 &new.version,
             )
             .await?;
@@ -69,7 +70,7 @@ impl Store {
         let code = new.municipality_code;
         let part_of = new.part_of_id;
         self.check_reference::<plan::Entity>(
-            &field("partOfId"),
+            &field("part_of_id"),
             "plan",
             code,
             part_of,
@@ -94,14 +95,14 @@ impl Store {
         from: NaiveDate,
         changes: GoalChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<goal::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<goal::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let plan = checked_optional(&field("plan"), changes.plan.as_deref(), checked_text)?;
         if let Some(part_of) = changes.part_of_id {
-            self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
+            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
                 .await?;
         }
         let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
@@ -173,13 +174,13 @@ impl Store {
     pub async fn create_intervention(
         &self,
         new: NewIntervention,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<intervention::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let day = new.version.valid_from;
         let record = self
-            .new_record(at, (code, Some("municipalityCode")), &new.version)
+            .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let description = checked_optional(
@@ -188,18 +189,24 @@ impl Store {
             checked_long_text,
         )?;
         let target_group = checked_optional(
-            &field("targetGroup"),
+            &field("target_group"),
             new.target_group.as_deref(),
             checked_long_text,
         )?;
         let funding =
             checked_optional(&field("funding"), new.funding.as_deref(), checked_long_text)?;
         checked_ages(at, new.age_min, new.age_max)?;
-        self.check_reference::<goal::Entity>(&field("goalId"), "goal", code, new.goal_id, day)
+        self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, new.goal_id, day)
             .await?;
-        self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, new.part_of_id, day)
-            .await?;
-        self.check_unit(&field("leadUnitId"), code, new.lead_unit_id, day)
+        self.check_reference::<plan::Entity>(
+            &field("part_of_id"),
+            "plan",
+            code,
+            new.part_of_id,
+            day,
+        )
+        .await?;
+        self.check_unit(&field("lead_unit_id"), code, new.lead_unit_id, day)
             .await?;
         let partners = self
             .checked_partners(&field("partners"), code, &new.partners, day)
@@ -231,9 +238,9 @@ impl Store {
         from: NaiveDate,
         changes: InterventionChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<intervention::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<intervention::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
@@ -242,7 +249,7 @@ impl Store {
                 .transpose()
         };
         let description = long_text("description", changes.description)?;
-        let target_group = long_text("targetGroup", changes.target_group)?;
+        let target_group = long_text("target_group", changes.target_group)?;
         let funding = long_text("funding", changes.funding)?;
         // The ages as they will be: the changed ends, and the others as they are on `from`.
         let (age_min, age_max) = if changes.age_min.is_some() || changes.age_max.is_some() {
@@ -255,15 +262,15 @@ impl Store {
             (None, None)
         };
         if let Some(goal) = changes.goal_id {
-            self.check_reference::<goal::Entity>(&field("goalId"), "goal", code, goal, from)
+            self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, goal, from)
                 .await?;
         }
         if let Some(part_of) = changes.part_of_id {
-            self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
+            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
                 .await?;
         }
         if let Some(lead) = changes.lead_unit_id {
-            self.check_unit(&field("leadUnitId"), code, lead, from)
+            self.check_unit(&field("lead_unit_id"), code, lead, from)
                 .await?;
         }
         let partners = match &changes.partners {
@@ -321,7 +328,7 @@ impl Store {
     /// one unit of the municipality or one partner organisation, and none twice.
     async fn checked_partners(
         &self,
-        at: &str,
+        at: &FieldPath,
         code: i32,
         partners: &[NewInterventionPartner],
         day: NaiveDate,
@@ -335,21 +342,20 @@ impl Store {
         let mut seen = HashSet::new();
         let mut checked = Vec::with_capacity(partners.len());
         for (index, partner) in partners.iter().enumerate() {
-            let at = format!("{at}[{index}]");
+            let at = at.index(index);
             let party = Party::of(&at, partner.unit_id, partner.partner_id)?;
             self.check_party(&at, code, party, day).await?;
             if !seen.insert(party) {
                 let field = match party {
-                    Party::Unit(_) => "unitId",
-                    Party::Partner(_) => "partnerId",
+                    Party::Unit(_) => "unit_id",
+                    Party::Partner(_) => "partner_id",
                 };
                 return Err(ApiError::bad_input(
-                    format!("{at}.{field}"),
+                    at.field(field),
                     "names a partner already listed",
                 ));
             }
-            let role =
-                checked_optional(&format!("{at}.role"), partner.role.as_deref(), checked_text)?;
+            let role = checked_optional(&at.field("role"), partner.role.as_deref(), checked_text)?;
             checked.push((party, role));
         }
         Ok(checked)

@@ -2,6 +2,7 @@
 //! ([`writes`](super::writes)). Errors name the input field at fault, by the path the caller gave
 //! its input under (`input.name`, `changes.parentId`).
 
+use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{political_committee, staff_role, unit};
 use rust_decimal::Decimal;
@@ -47,16 +48,16 @@ pub struct UnitChanges {
 
 impl Store {
     /// Creates a unit, `private` until an admin shares it. `at` is the path of the input.
-    pub async fn create_unit(&self, new: NewUnit, at: &str) -> ApiResult<unit::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+    pub async fn create_unit(&self, new: NewUnit, at: &FieldPath) -> ApiResult<unit::Model> {
+        let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
-            .new_record(at, (code, Some("municipalityCode")), &new.version)
+            .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         let name = checked_text(&field("name"), &new.name)?;
         let kind = checked_text(&field("kind"), &new.kind)?;
         self.check_parent(
-            &field("parentId"),
+            &field("parent_id"),
             code,
             None,
             new.parent_id,
@@ -64,7 +65,7 @@ impl Store {
         )
         .await?;
         self.check_committee(
-            &field("committeeId"),
+            &field("committee_id"),
             code,
             new.committee_id,
             new.version.valid_from,
@@ -91,9 +92,9 @@ impl Store {
         from: NaiveDate,
         changes: UnitChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<unit::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<unit::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = changes
@@ -107,7 +108,7 @@ impl Store {
             .map(|kind| checked_text(&field("kind"), kind))
             .transpose()?;
         if let Some(parent) = changes.parent_id {
-            self.check_parent(&field("parentId"), code, Some(id), parent, from)
+            self.check_parent(&field("parent_id"), code, Some(id), parent, from)
                 .await?;
             let cycle = self
                 .first_cycle_after_move::<unit::Entity>(
@@ -120,13 +121,13 @@ impl Store {
                 .await?;
             if let Some(day) = cycle {
                 return Err(ApiError::bad_input(
-                    field("parentId"),
+                    field("parent_id"),
                     format!("the unit would come under itself or one of its own units on {day}"),
                 ));
             }
         }
         if let Some(committee) = changes.committee_id {
-            self.check_committee(&field("committeeId"), code, committee, from)
+            self.check_committee(&field("committee_id"), code, committee, from)
                 .await?;
         }
         self.update_from::<unit::Entity>(id, revision, change, |version| {
@@ -149,7 +150,7 @@ impl Store {
     /// itself or one of its descendants.
     async fn check_parent(
         &self,
-        field: &str,
+        field: &FieldPath,
         code: i32,
         unit: Option<i32>,
         parent: Option<i32>,
@@ -191,7 +192,7 @@ impl Store {
     /// A committee must be one of the same municipality that holds on `day`.
     async fn check_committee(
         &self,
-        field: &str,
+        field: &FieldPath,
         code: i32,
         committee: Option<i32>,
         day: NaiveDate,
@@ -250,15 +251,15 @@ impl Store {
     pub async fn create_staff_role(
         &self,
         new: NewStaffRole,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<staff_role::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let unit = self
             .unit_on(new.unit_id, new.version.valid_from)
             .await?
             .ok_or_else(|| {
                 ApiError::bad_input(
-                    field("unitId"),
+                    field("unit_id"),
                     format!("no unit with that ID holds on {}", new.version.valid_from),
                 )
             })?;
@@ -268,8 +269,8 @@ impl Store {
         let title = checked_text(&field("title"), &new.title)?;
         checked_headcount(&field("headcount"), new.headcount)?;
         let (min, max) = checked_hours(
-            (&field("weeklyHoursMin"), new.weekly_hours_min),
-            (&field("weeklyHoursMax"), new.weekly_hours_max),
+            (&field("weekly_hours_min"), new.weekly_hours_min),
+            (&field("weekly_hours_max"), new.weekly_hours_max),
         )?;
         let version = staff_role::ActiveModel {
             unit_id: Set(unit.id),
@@ -292,9 +293,9 @@ impl Store {
         from: NaiveDate,
         changes: StaffRoleChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<staff_role::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<staff_role::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let current = self
@@ -305,7 +306,7 @@ impl Store {
             .one(&self.db)
             .await?;
         if let Some(unit) = changes.unit_id {
-            self.check_unit(&field("unitId"), code, Some(unit), from)
+            self.check_unit(&field("unit_id"), code, Some(unit), from)
                 .await?;
         }
         let title = changes
@@ -329,8 +330,8 @@ impl Store {
                 .and_then(|role| stored(role.weekly_minutes_max))
         });
         let (min, max) = checked_hours(
-            (&field("weeklyHoursMin"), min),
-            (&field("weeklyHoursMax"), max),
+            (&field("weekly_hours_min"), min),
+            (&field("weekly_hours_max"), max),
         )?;
         self.update_from::<staff_role::Entity>(id, revision, change, |version| {
             set_changed!(version {
@@ -372,16 +373,16 @@ impl Store {
     pub async fn create_political_committee(
         &self,
         new: NewPoliticalCommittee,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<political_committee::Model> {
         let record = self
             .new_record(
                 at,
-                (new.municipality_code, Some("municipalityCode")),
+                (new.municipality_code, Some("municipality_code")),
                 &new.version,
             )
             .await?;
-        let name = checked_text(&format!("{at}.name"), &new.name)?;
+        let name = checked_text(&at.field("name"), &new.name)?;
         let version = political_committee::ActiveModel {
             name: Set(name),
             ..Default::default()
@@ -398,7 +399,7 @@ impl Store {
         from: NaiveDate,
         changes: PoliticalCommitteeChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<political_committee::Model> {
         self.owner_for_edit::<political_committee::Entity>(id)
             .await?;
@@ -406,7 +407,7 @@ impl Store {
         let name = changes
             .name
             .as_deref()
-            .map(|name| checked_text(&format!("{at}.name"), name))
+            .map(|name| checked_text(&at.field("name"), name))
             .transpose()?;
         self.update_from::<political_committee::Entity>(id, revision, change, |version| {
             set_changed!(version { name: name });

@@ -3,6 +3,7 @@
 //! adopted or noted it, and list its guiding principles; goals and interventions name the plan
 //! they belong to (see [`intervention`](super::intervention)).
 
+use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{plan, political_committee};
 use sea_orm::ActiveValue::Set;
@@ -53,29 +54,38 @@ pub struct PlanChanges {
 
 impl Store {
     /// Creates a plan of the editor's municipality, `private` until shared.
-    pub async fn create_plan(&self, new: NewPlan, at: &str) -> ApiResult<plan::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+    pub async fn create_plan(&self, new: NewPlan, at: &FieldPath) -> ApiResult<plan::Model> {
+        let field = |name: &str| at.field(name);
         let record = self
             .new_record(
                 at,
-                (new.municipality_code, Some("municipalityCode")),
+                (new.municipality_code, Some("municipality_code")),
                 &new.version,
             )
             .await?;
         let code = new.municipality_code;
         let title = checked_text(&field("title"), &new.title)?;
         checked_period(at, new.first_year, new.last_year)?;
-        let decided_by =
-            checked_optional(&field("decidedBy"), new.decided_by.as_deref(), checked_text)?;
+        let decided_by = checked_optional(
+            &field("decided_by"),
+            new.decided_by.as_deref(),
+            checked_text,
+        )?;
         if let Some(day) = new.decided_on {
-            checked_day(&field("decidedOn"), day)?;
+            checked_day(&field("decided_on"), day)?;
         }
         let principles = checked_principles(&field("principles"), &new.principles)?;
         let day = new.version.valid_from;
-        self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, new.part_of_id, day)
-            .await?;
+        self.check_reference::<plan::Entity>(
+            &field("part_of_id"),
+            "plan",
+            code,
+            new.part_of_id,
+            day,
+        )
+        .await?;
         self.check_reference::<political_committee::Entity>(
-            &field("committeeId"),
+            &field("committee_id"),
             "committee",
             code,
             new.committee_id,
@@ -106,9 +116,9 @@ impl Store {
         from: NaiveDate,
         changes: PlanChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<plan::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<plan::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
@@ -123,10 +133,10 @@ impl Store {
         }
         let decided_by = changes
             .decided_by
-            .map(|text| checked_optional(&field("decidedBy"), text.as_deref(), checked_text))
+            .map(|text| checked_optional(&field("decided_by"), text.as_deref(), checked_text))
             .transpose()?;
         if let Some(Some(day)) = changes.decided_on {
-            checked_day(&field("decidedOn"), day)?;
+            checked_day(&field("decided_on"), day)?;
         }
         let principles = changes
             .principles
@@ -136,11 +146,11 @@ impl Store {
         if let Some(part_of) = changes.part_of_id {
             if part_of == Some(id) {
                 return Err(ApiError::bad_input(
-                    field("partOfId"),
+                    field("part_of_id"),
                     "a plan cannot be part of itself",
                 ));
             }
-            self.check_reference::<plan::Entity>(&field("partOfId"), "plan", code, part_of, from)
+            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
                 .await?;
             let cycle = self
                 .first_cycle_after_move::<plan::Entity>(
@@ -153,14 +163,14 @@ impl Store {
                 .await?;
             if let Some(day) = cycle {
                 return Err(ApiError::bad_input(
-                    field("partOfId"),
+                    field("part_of_id"),
                     format!("the plan would be part of itself or of one of its own parts on {day}"),
                 ));
             }
         }
         if let Some(committee) = changes.committee_id {
             self.check_reference::<political_committee::Entity>(
-                &field("committeeId"),
+                &field("committee_id"),
                 "committee",
                 code,
                 committee,
@@ -189,16 +199,20 @@ impl Store {
 }
 
 /// The years a plan covers: each a year a day may have, the first not after the last.
-pub(super) fn checked_period(at: &str, first: Option<i32>, last: Option<i32>) -> ApiResult<()> {
+pub(super) fn checked_period(
+    at: &FieldPath,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> ApiResult<()> {
     if let Some(first) = first {
-        checked_year(&format!("{at}.firstYear"), first)?;
+        checked_year(&at.field("first_year"), first)?;
     }
     if let Some(last) = last {
-        checked_year(&format!("{at}.lastYear"), last)?;
+        checked_year(&at.field("last_year"), last)?;
     }
     match (first, last) {
         (Some(first), Some(last)) if first > last => Err(ApiError::bad_input(
-            format!("{at}.lastYear"),
+            at.field("last_year"),
             format!("must not be before the first year ({first})"),
         )),
         _ => Ok(()),
@@ -207,7 +221,10 @@ pub(super) fn checked_period(at: &str, first: Option<i32>, last: Option<i32>) ->
 
 /// A plan's guiding principles, stored as a JSON array (none: `None`): each a name, at most
 /// [`MAX_PRINCIPLES`], none twice.
-pub(super) fn checked_principles(field: &str, principles: &[String]) -> ApiResult<Option<String>> {
+pub(super) fn checked_principles(
+    field: &FieldPath,
+    principles: &[String],
+) -> ApiResult<Option<String>> {
     if principles.len() > MAX_PRINCIPLES {
         return Err(ApiError::bad_input(
             field,
@@ -216,12 +233,9 @@ pub(super) fn checked_principles(field: &str, principles: &[String]) -> ApiResul
     }
     let mut checked: Vec<String> = Vec::with_capacity(principles.len());
     for (index, principle) in principles.iter().enumerate() {
-        let principle = checked_text(&format!("{field}[{index}]"), principle)?;
+        let principle = checked_text(&field.index(index), principle)?;
         if checked.contains(&principle) {
-            return Err(ApiError::bad_input(
-                format!("{field}[{index}]"),
-                "is listed twice",
-            ));
+            return Err(ApiError::bad_input(field.index(index), "is listed twice"));
         }
         checked.push(principle);
     }

@@ -4,6 +4,7 @@
 //! compare-and-sets the record's revision and leaves an audit entry, in the request's
 //! transaction, as the writes to a municipality's model do.
 
+use crate::error::FieldPath;
 use entities::{municipality, network, network_membership, partner_organisation, OfKind};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait,
@@ -190,12 +191,16 @@ impl Store {
         }
         let mut row = municipality::ActiveModel {
             code: Set(new.code),
-            name: Set(checked_text("input.name", &new.name)?),
+            name: Set(checked_text(&FieldPath::from("input.name"), &new.name)?),
             revision: NotSet,
             ..Default::default()
         };
-        self.set_population(&mut row, new.population, "input.population")
-            .await?;
+        self.set_population(
+            &mut row,
+            new.population,
+            &FieldPath::from("input.population"),
+        )
+        .await?;
         let created = row.insert(&self.db).await?;
         self.audit_platform::<municipality::Entity>(WriteAction::Create, new.code, &recorded, None)
             .await?;
@@ -213,11 +218,15 @@ impl Store {
             .begin_platform_update::<municipality::Entity>(code, revision)
             .await?;
         if let Some(name) = changes.name {
-            update.row.name = Set(checked_text("changes.name", &name)?);
+            update.row.name = Set(checked_text(&FieldPath::from("changes.name"), &name)?);
         }
         if let Some(population) = changes.population {
-            self.set_population(&mut update.row, population, "changes.population")
-                .await?;
+            self.set_population(
+                &mut update.row,
+                population,
+                &FieldPath::from("changes.population"),
+            )
+            .await?;
         }
         self.finish_platform_update(code, update).await
     }
@@ -228,9 +237,9 @@ impl Store {
         &self,
         row: &mut municipality::ActiveModel,
         population: Population,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<()> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         if let Some(inhabitants) = population.inhabitants {
             if !(0..=MAX_POPULATION).contains(&inhabitants) {
                 return Err(ApiError::bad_input(
@@ -284,7 +293,7 @@ impl Store {
     /// Adds a network and its members.
     pub async fn create_network(&self, new: NewNetwork) -> ApiResult<network::Model> {
         let recorded = self.platform_admin()?;
-        let key = checked_key("input.key", &new.key)?;
+        let key = checked_key(&FieldPath::from("input.key"), &new.key)?;
         if network::Entity::find()
             .filter(network::Column::Key.eq(key.as_str()))
             .one(&self.db)
@@ -293,20 +302,27 @@ impl Store {
         {
             return Err(ApiError::Conflict(format!("a network has the key {key}")));
         }
-        let members = self.checked_members("input.members", &new.members).await?;
+        let members = self
+            .checked_members(&FieldPath::from("input.members"), &new.members)
+            .await?;
         let created = network::ActiveModel {
             id: NotSet,
             key: Set(key),
-            name: Set(checked_text("input.name", &new.name)?),
+            name: Set(checked_text(&FieldPath::from("input.name"), &new.name)?),
             revision: NotSet,
-            kind: Set(checked_text("input.kind", &new.kind)?),
+            kind: Set(checked_text(&FieldPath::from("input.kind"), &new.kind)?),
             description: Set(checked_optional(
-                "input.description",
+                &FieldPath::from("input.description"),
                 new.description.as_deref(),
                 checked_long_text,
             )?),
-            source_id: Set(self.source_id("input.source", &new.source).await?),
-            source_section: Set(checked_text("input.section", &new.section)?),
+            source_id: Set(self
+                .source_id(&FieldPath::from("input.source"), &new.source)
+                .await?),
+            source_section: Set(checked_text(
+                &FieldPath::from("input.section"),
+                &new.section,
+            )?),
         }
         .insert(&self.db)
         .await?;
@@ -331,7 +347,13 @@ impl Store {
             .await?;
         let description = changes
             .description
-            .map(|text| checked_optional("changes.description", text.as_deref(), checked_long_text))
+            .map(|text| {
+                checked_optional(
+                    &FieldPath::from("changes.description"),
+                    text.as_deref(),
+                    checked_long_text,
+                )
+            })
             .transpose()?;
         let row = &mut update.row;
         set_changed!(row {
@@ -342,7 +364,9 @@ impl Store {
             description,
         });
         if let Some(members) = changes.members {
-            let members = self.checked_members("changes.members", &members).await?;
+            let members = self
+                .checked_members(&FieldPath::from("changes.members"), &members)
+                .await?;
             network_membership::Entity::delete_many()
                 .filter(network_membership::Column::NetworkId.eq(id))
                 .exec(&self.db)
@@ -360,12 +384,23 @@ impl Store {
         kind: Option<String>,
         source: Option<(String, String)>,
     ) -> ApiResult<CommonChanges> {
-        let name = checked_optional("changes.name", name.as_deref(), checked_text)?;
-        let kind = checked_optional("changes.kind", kind.as_deref(), checked_text)?;
+        let name = checked_optional(
+            &FieldPath::from("changes.name"),
+            name.as_deref(),
+            checked_text,
+        )?;
+        let kind = checked_optional(
+            &FieldPath::from("changes.kind"),
+            kind.as_deref(),
+            checked_text,
+        )?;
         let (source_id, source_section) = match source {
             Some((source, section)) => (
-                Some(self.source_id("changes.source", &source).await?),
-                Some(checked_text("changes.section", &section)?),
+                Some(
+                    self.source_id(&FieldPath::from("changes.source"), &source)
+                        .await?,
+                ),
+                Some(checked_text(&FieldPath::from("changes.section"), &section)?),
             ),
             None => (None, None),
         };
@@ -378,7 +413,7 @@ impl Store {
     }
 
     /// The members of a network, checked: existing municipalities, none twice.
-    async fn checked_members(&self, field: &str, members: &[i32]) -> ApiResult<Vec<i32>> {
+    async fn checked_members(&self, field: &FieldPath, members: &[i32]) -> ApiResult<Vec<i32>> {
         if members.len() > MAX_MEMBERS {
             return Err(ApiError::bad_input(
                 field,
@@ -386,7 +421,7 @@ impl Store {
             ));
         }
         for (position, code) in members.iter().enumerate() {
-            let at = format!("{field}[{position}]");
+            let at = field.index(position);
             if members[..position].contains(code) {
                 return Err(ApiError::bad_input(at, format!("{code} is listed twice")));
             }
@@ -428,7 +463,7 @@ impl Store {
     /// Adds a partner organisation.
     pub async fn create_partner(&self, new: NewPartner) -> ApiResult<partner_organisation::Model> {
         let recorded = self.platform_admin()?;
-        let key = checked_key("input.key", &new.key)?;
+        let key = checked_key(&FieldPath::from("input.key"), &new.key)?;
         if partner_organisation::Entity::find()
             .filter(partner_organisation::Column::Key.eq(key.as_str()))
             .one(&self.db)
@@ -442,16 +477,21 @@ impl Store {
         let created = partner_organisation::ActiveModel {
             id: NotSet,
             key: Set(key),
-            name: Set(checked_text("input.name", &new.name)?),
+            name: Set(checked_text(&FieldPath::from("input.name"), &new.name)?),
             revision: NotSet,
-            kind: Set(checked_text("input.kind", &new.kind)?),
+            kind: Set(checked_text(&FieldPath::from("input.kind"), &new.kind)?),
             note: Set(checked_optional(
-                "input.note",
+                &FieldPath::from("input.note"),
                 new.note.as_deref(),
                 checked_long_text,
             )?),
-            source_id: Set(self.source_id("input.source", &new.source).await?),
-            source_section: Set(checked_text("input.section", &new.section)?),
+            source_id: Set(self
+                .source_id(&FieldPath::from("input.source"), &new.source)
+                .await?),
+            source_section: Set(checked_text(
+                &FieldPath::from("input.section"),
+                &new.section,
+            )?),
         }
         .insert(&self.db)
         .await?;
@@ -480,7 +520,13 @@ impl Store {
             .await?;
         let note = changes
             .note
-            .map(|text| checked_optional("changes.note", text.as_deref(), checked_long_text))
+            .map(|text| {
+                checked_optional(
+                    &FieldPath::from("changes.note"),
+                    text.as_deref(),
+                    checked_long_text,
+                )
+            })
             .transpose()?;
         let row = &mut update.row;
         set_changed!(row {
@@ -622,7 +668,7 @@ fn revision_of<E: PlatformTable>(row: &E::Model) -> ApiResult<i32> {
 }
 
 /// A key that other records and data files name a record by: lowercase letters, digits and `-`.
-fn checked_key(field: &str, key: &str) -> ApiResult<String> {
+fn checked_key(field: &FieldPath, key: &str) -> ApiResult<String> {
     let well_formed = !key.is_empty()
         && key.chars().count() <= MAX_KEY_CHARS
         && key

@@ -2,6 +2,7 @@
 //! the project and says who takes part; each participant writes its own part, its contribution,
 //! and nobody else's.
 
+use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
@@ -55,12 +56,12 @@ impl Store {
     pub async fn create_shared_project(
         &self,
         new: NewSharedProject,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<shared_project::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let lead = new.municipality_code;
         let record = self
-            .new_record(at, (lead, Some("municipalityCode")), &new.version)
+            .new_record(at, (lead, Some("municipality_code")), &new.version)
             .await?;
         let version = shared_project::ActiveModel {
             name: Set(checked_text(&field("name"), &new.name)?),
@@ -72,7 +73,7 @@ impl Store {
             ..Default::default()
         };
         let participants = self
-            .checked_participants(&field("participantCodes"), lead, &new.participants)
+            .checked_participants(&field("participant_codes"), lead, &new.participants)
             .await?;
         let rows = std::iter::once((lead, ProjectRole::Lead)).chain(
             participants
@@ -93,9 +94,9 @@ impl Store {
         from: NaiveDate,
         changes: SharedProjectChanges,
         origin: Origin,
-        at: &str,
+        at: &FieldPath,
     ) -> ApiResult<shared_project::Model> {
-        let field = |name: &str| format!("{at}.{name}");
+        let field = |name: &str| at.field(name);
         let lead = self.owner_for_edit::<shared_project::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
@@ -105,7 +106,7 @@ impl Store {
             .transpose()?;
         let participants = match &changes.participants {
             Some(codes) => Some(
-                self.checked_participants(&field("participantCodes"), lead, codes)
+                self.checked_participants(&field("participant_codes"), lead, codes)
                     .await?,
             ),
             None => None,
@@ -164,9 +165,9 @@ impl Store {
         contribution: Contribution,
     ) -> ApiResult<project_participant::Model> {
         let code = contribution.municipality_code;
-        let amount = ore("contribution", contribution.amount)?;
+        let amount = ore(&FieldPath::from("contribution"), contribution.amount)?;
         let note = checked_optional(
-            "contributionNote",
+            &FieldPath::from("contributionNote"),
             contribution.note.as_deref(),
             checked_long_text,
         )?;
@@ -196,7 +197,7 @@ impl Store {
     /// none twice, not the lead (which always takes part).
     async fn checked_participants(
         &self,
-        field: &str,
+        field: &FieldPath,
         lead: i32,
         codes: &[i32],
     ) -> ApiResult<Vec<i32>> {
@@ -207,7 +208,7 @@ impl Store {
             ));
         }
         for (position, code) in codes.iter().enumerate() {
-            let at = format!("{field}[{position}]");
+            let at = field.index(position);
             if *code == lead {
                 return Err(ApiError::bad_input(
                     at,

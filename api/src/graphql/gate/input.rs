@@ -15,7 +15,7 @@ use async_graphql_value::Value as LiteralValue;
 
 use super::types::{SchemaTypes, TypeInfo};
 use crate::{
-    error::{excerpt, ApiError},
+    error::{excerpt, ApiError, FieldPath},
     graphql::scalars::Date,
 };
 
@@ -31,10 +31,10 @@ pub fn check_variables(
         let name = definition.name.node.as_str();
         let ty = &definition.var_type.node;
         match variables.get(&definition.name.node) {
-            Some(value) => check_value(types, ty, value, name, max_chars)?,
+            Some(value) => check_value(types, ty, value, &FieldPath::verbatim(name), max_chars)?,
             None if !ty.nullable && definition.default_value.is_none() => {
                 return Err(ApiError::bad_input(
-                    name,
+                    FieldPath::verbatim(name),
                     format!("variable ${name} of type {ty} was not provided"),
                 ))
             }
@@ -51,13 +51,21 @@ pub fn check_literals(document: &ExecutableDocument, max_chars: usize) -> Result
             let directives = item.node.directives();
             for directive in directives {
                 for (name, value) in &directive.node.arguments {
-                    check_literal(&value.node, name.node.as_str(), max_chars)?;
+                    check_literal(
+                        &value.node,
+                        &FieldPath::verbatim(name.node.as_str()),
+                        max_chars,
+                    )?;
                 }
             }
             match &item.node {
                 Selection::Field(field) => {
                     for (name, value) in &field.node.arguments {
-                        check_literal(&value.node, name.node.as_str(), max_chars)?;
+                        check_literal(
+                            &value.node,
+                            &FieldPath::verbatim(name.node.as_str()),
+                            max_chars,
+                        )?;
                     }
                     in_set(&field.node.selection_set, max_chars)?;
                 }
@@ -72,7 +80,11 @@ pub fn check_literals(document: &ExecutableDocument, max_chars: usize) -> Result
     for (_, operation) in document.operations.iter() {
         for definition in &operation.node.variable_definitions {
             if let Some(default) = &definition.node.default_value {
-                check_strings(&default.node, &definition.node.name.node, max_chars)?;
+                check_strings(
+                    &default.node,
+                    &FieldPath::verbatim(definition.node.name.node.as_str()),
+                    max_chars,
+                )?;
             }
         }
         in_set(&operation.node.selection_set, max_chars)?;
@@ -84,7 +96,7 @@ pub fn check_literals(document: &ExecutableDocument, max_chars: usize) -> Result
 }
 
 /// Checks the strings of a literal argument; its variables are checked with the variables.
-fn check_literal(value: &LiteralValue, path: &str, max_chars: usize) -> Result<(), ApiError> {
+fn check_literal(value: &LiteralValue, path: &FieldPath, max_chars: usize) -> Result<(), ApiError> {
     let value = value
         .clone()
         .into_const_with(|_| Ok::<_, std::convert::Infallible>(Value::Null));
@@ -94,20 +106,20 @@ fn check_literal(value: &LiteralValue, path: &str, max_chars: usize) -> Result<(
     }
 }
 
-fn check_strings(value: &Value, path: &str, max_chars: usize) -> Result<(), ApiError> {
+fn check_strings(value: &Value, path: &FieldPath, max_chars: usize) -> Result<(), ApiError> {
     match value {
         Value::String(text) => check_string(text, path, max_chars),
         Value::List(items) => items
             .iter()
             .try_for_each(|item| check_strings(item, path, max_chars)),
         Value::Object(fields) => fields.iter().try_for_each(|(name, value)| {
-            check_strings(value, &format!("{path}.{name}"), max_chars)
+            check_strings(value, &path.verbatim_field(name), max_chars)
         }),
         _ => Ok(()),
     }
 }
 
-fn check_string(text: &str, path: &str, max_chars: usize) -> Result<(), ApiError> {
+fn check_string(text: &str, path: &FieldPath, max_chars: usize) -> Result<(), ApiError> {
     if text.contains('\0') {
         return Err(ApiError::bad_input(path, "text must not contain NUL bytes"));
     }
@@ -126,7 +138,7 @@ fn check_value(
     types: &SchemaTypes,
     ty: &Type,
     value: &Value,
-    path: &str,
+    path: &FieldPath,
     max_chars: usize,
 ) -> Result<(), ApiError> {
     if let Value::Null = value {
@@ -148,7 +160,7 @@ fn check_value(
     match &ty.base {
         BaseType::List(item) => match value {
             Value::List(items) => items.iter().enumerate().try_for_each(|(i, value)| {
-                check_value(types, item, value, &format!("{path}[{i}]"), max_chars)
+                check_value(types, item, value, &path.index(i), max_chars)
             }),
             // A single value stands for a list of one.
             value => check_value(types, item, value, path, max_chars),
@@ -199,7 +211,7 @@ fn check_input_object(
     types: &SchemaTypes,
     fields: &[(Name, Type, bool)],
     value: &Value,
-    path: &str,
+    path: &FieldPath,
     max_chars: usize,
 ) -> Result<bool, ApiError> {
     let Value::Object(given) = value else {
@@ -210,12 +222,12 @@ fn check_input_object(
         .find(|key| !fields.iter().any(|(name, _, _)| name == *key))
     {
         return Err(ApiError::bad_input(
-            format!("{path}.{unknown}"),
+            path.verbatim_field(unknown),
             format!("${path} has no field {}", excerpt(unknown)),
         ));
     }
     for (name, ty, has_default) in fields {
-        let field_path = format!("{path}.{name}");
+        let field_path = path.verbatim_field(name);
         match given.get(name) {
             Some(value) => check_value(types, ty, value, &field_path, max_chars)?,
             None if !ty.nullable && !has_default => {

@@ -1,5 +1,6 @@
 //! The document as rows ([`ImportPlan::desired`]), every field checked.
 
+use crate::error::FieldPath;
 use std::collections::HashSet;
 
 use entities::{
@@ -55,7 +56,7 @@ macro_rules! version {
 impl ImportPlan {
     /// Whether `code` may take part in one of the document's projects as `role`: the
     /// municipality of the document leads its projects, and no other does (the problem noted).
-    fn participant_role(&mut self, at: &str, code: i32, role: &str) -> bool {
+    fn participant_role(&mut self, at: &FieldPath, code: i32, role: &str) -> bool {
         let lead = role == ProjectRole::Lead.as_str();
         if lead == (code == self.code) {
             return true;
@@ -65,7 +66,7 @@ impl ImportPlan {
         } else {
             format!("municipality {code} leads the project: its role is \"lead\"")
         };
-        self.problem(format!("{at}.role"), message);
+        self.problem(at.field("role"), message);
         false
     }
 
@@ -74,8 +75,8 @@ impl ImportPlan {
         let mut model = Rows::default();
         let recorded = self.recorded.clone();
         for (i, r) in d.committee.iter().enumerate() {
-            let at = format!("committee[{i}]");
-            let name = self.name(format!("{at}.name"), &r.name);
+            let at = FieldPath::new("committee").index(i);
+            let name = self.name(at.field("name"), &r.name);
             let common = self.common(&at, "political_committees", r.provenance());
             if let (Some(name), Some(common)) = (name, common) {
                 model.political_committee.push(version!(
@@ -86,14 +87,13 @@ impl ImportPlan {
                 ));
             }
         }
-        let mut plan_placements: Vec<(Placement, String)> = Vec::new();
+        let mut plan_placements: Vec<(Placement, FieldPath)> = Vec::new();
         for (i, r) in d.plan.iter().enumerate() {
-            let at = format!("plan[{i}]");
-            let kind = self.vocabulary(&format!("{at}.kind"), &r.kind, PlanKind::ALL);
-            let title = self.name(format!("{at}.title"), &r.title);
+            let at = FieldPath::new("plan").index(i);
+            let kind = self.vocabulary(&at.field("kind"), &r.kind, PlanKind::ALL);
+            let title = self.name(at.field("title"), &r.title);
             let period = self.check(checked_period(&at, r.first_year, r.last_year));
-            let part_of =
-                self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
+            let part_of = self.reference_opt(&at.field("part_of"), "plans", r.part_of.as_deref());
             if let Some(Some(part_of)) = part_of {
                 let placement = Placement {
                     unit: self.id_of(&r.key),
@@ -101,29 +101,26 @@ impl ImportPlan {
                     valid_from: r.valid_from,
                     valid_to: r.valid_to,
                 };
-                plan_placements.push((placement, format!("{at}.part_of")));
+                plan_placements.push((placement, at.field("part_of")));
             }
             let decision = self.vocabulary_opt(
-                &format!("{at}.decision"),
+                &at.field("decision"),
                 r.decision.as_deref(),
                 PlanDecision::ALL,
             );
-            let decided_by = self.short_text(format!("{at}.decided_by"), r.decided_by.as_deref());
+            let decided_by = self.short_text(at.field("decided_by"), r.decided_by.as_deref());
             let committee = self.reference_opt(
-                &format!("{at}.committee"),
+                &at.field("committee"),
                 "political_committees",
                 r.committee.as_deref(),
             );
             let decided_on = match r.decided_on {
                 Some(day) => self
-                    .check(checked_day(&format!("{at}.decided_on"), day))
+                    .check(checked_day(&at.field("decided_on"), day))
                     .map(Some),
                 None => Some(None),
             };
-            let principles = self.check(checked_principles(
-                &format!("{at}.principles"),
-                &r.principles,
-            ));
+            let principles = self.check(checked_principles(&at.field("principles"), &r.principles));
             let common = self.common(&at, "plans", r.provenance());
             if let (
                 Some(kind),
@@ -164,24 +161,24 @@ impl ImportPlan {
             "plan",
             "a plan cannot be part of itself or of one of its own parts",
         );
-        let mut placements: Vec<(Placement, String)> = Vec::new();
+        let mut placements: Vec<(Placement, FieldPath)> = Vec::new();
         for (i, r) in d.unit.iter().enumerate() {
-            let at = format!("unit[{i}]");
-            let name = self.name(format!("{at}.name"), &r.name);
-            let kind = self.name(format!("{at}.kind"), &r.kind);
-            let parent = self.reference_opt(&format!("{at}.parent"), "units", r.parent.as_deref());
+            let at = FieldPath::new("unit").index(i);
+            let name = self.name(at.field("name"), &r.name);
+            let kind = self.name(at.field("kind"), &r.kind);
+            let parent = self.reference_opt(&at.field("parent"), "units", r.parent.as_deref());
             let committee = self.reference_opt(
-                &format!("{at}.committee"),
+                &at.field("committee"),
                 "political_committees",
                 r.committee.as_deref(),
             );
             let archetype = self.vocabulary_opt(
-                &format!("{at}.archetype"),
+                &at.field("archetype"),
                 r.archetype.as_deref(),
                 Archetype::ALL,
             );
             let archetype_note =
-                self.long_text(format!("{at}.archetype_note"), r.archetype_note.as_deref());
+                self.long_text(at.field("archetype_note"), r.archetype_note.as_deref());
             let common = self.common(&at, "units", r.provenance());
             let id = self.id_of(&r.key);
             if let Some(parent) = parent {
@@ -191,7 +188,7 @@ impl ImportPlan {
                     valid_from: r.valid_from,
                     valid_to: r.valid_to,
                 };
-                placements.push((placement, format!("{at}.parent")));
+                placements.push((placement, at.field("parent")));
             }
             if let (
                 Some(name),
@@ -232,34 +229,33 @@ impl ImportPlan {
             "a unit cannot be placed under itself or one of its own units",
         );
         for (i, r) in d.staff_role.iter().enumerate() {
-            let at = format!("staff_role[{i}]");
-            let unit = self.reference(&format!("{at}.unit"), "units", &r.unit);
-            let title = self.name(format!("{at}.title"), &r.title);
-            let headcount = self.check(checked_headcount(&format!("{at}.headcount"), r.headcount));
+            let at = FieldPath::new("staff_role").index(i);
+            let unit = self.reference(&at.field("unit"), "units", &r.unit);
+            let title = self.name(at.field("title"), &r.title);
+            let headcount = self.check(checked_headcount(&at.field("headcount"), r.headcount));
             let minutes = match (r.weekly_hours, r.weekly_hours_min, r.weekly_hours_max) {
                 (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
                     self.problem(
-                        format!("{at}.weekly_hours"),
+                        at.field("weekly_hours"),
                         "give weekly_hours or a min/max range, not both",
                     );
                     None
                 }
                 (Some(exact), None, None) => {
-                    let field = format!("{at}.weekly_hours");
+                    let field = at.field("weekly_hours");
                     self.check(checked_hours((&field, Some(exact)), (&field, Some(exact))))
                 }
                 (None, min, max) => self.check(checked_hours(
-                    (&format!("{at}.weekly_hours_min"), min),
-                    (&format!("{at}.weekly_hours_max"), max),
+                    (&at.field("weekly_hours_min"), min),
+                    (&at.field("weekly_hours_max"), max),
                 )),
             };
             let level = self.vocabulary_opt(
-                &format!("{at}.prevention_level"),
+                &at.field("prevention_level"),
                 r.prevention_level.as_deref(),
                 PreventionLevel::ALL,
             );
-            let pillar =
-                self.vocabulary_opt(&format!("{at}.pillar"), r.pillar.as_deref(), Pillar::ALL);
+            let pillar = self.vocabulary_opt(&at.field("pillar"), r.pillar.as_deref(), Pillar::ALL);
             let common = self.common(&at, "staff_roles", r.provenance());
             if let (
                 Some(unit),
@@ -288,16 +284,15 @@ impl ImportPlan {
             }
         }
         for (i, r) in d.budget_line.iter().enumerate() {
-            let at = format!("budget_line[{i}]");
-            let unit = self.reference_opt(&format!("{at}.unit"), "units", r.unit.as_deref());
-            let year = self.check(checked_year(&format!("{at}.year"), r.year));
-            let category =
-                self.vocabulary(&format!("{at}.category"), &r.category, BudgetCategory::ALL);
-            let phase = self.vocabulary(&format!("{at}.phase"), &r.phase, BudgetPhase::ALL);
-            let amount = self.check(ore(&format!("{at}.amount"), r.amount));
+            let at = FieldPath::new("budget_line").index(i);
+            let unit = self.reference_opt(&at.field("unit"), "units", r.unit.as_deref());
+            let year = self.check(checked_year(&at.field("year"), r.year));
+            let category = self.vocabulary(&at.field("category"), &r.category, BudgetCategory::ALL);
+            let phase = self.vocabulary(&at.field("phase"), &r.phase, BudgetPhase::ALL);
+            let amount = self.check(ore(&at.field("amount"), r.amount));
             let function_code =
-                self.short_text(format!("{at}.function_code"), r.function_code.as_deref());
-            let description = self.name(format!("{at}.description"), &r.description);
+                self.short_text(at.field("function_code"), r.function_code.as_deref());
+            let description = self.name(at.field("description"), &r.description);
             let common = self.common(&at, "budget_lines", r.provenance());
             if let (
                 Some(unit),
@@ -335,17 +330,17 @@ impl ImportPlan {
             }
         }
         for (i, r) in d.forum.iter().enumerate() {
-            let at = format!("forum[{i}]");
+            let at = FieldPath::new("forum").index(i);
             let id = self.id_of(&r.key);
-            let name = self.name(format!("{at}.name"), &r.name);
-            let scope = self.vocabulary(&format!("{at}.scope"), &r.scope, ForumScope::ALL);
-            let level = self.vocabulary(&format!("{at}.level"), &r.level, ForumLevel::ALL);
-            let cadence = self.short_text(format!("{at}.cadence"), r.cadence.as_deref());
-            let purpose = self.long_text(format!("{at}.purpose"), r.purpose.as_deref());
+            let name = self.name(at.field("name"), &r.name);
+            let scope = self.vocabulary(&at.field("scope"), &r.scope, ForumScope::ALL);
+            let level = self.vocabulary(&at.field("level"), &r.level, ForumLevel::ALL);
+            let cadence = self.short_text(at.field("cadence"), r.cadence.as_deref());
+            let purpose = self.long_text(at.field("purpose"), r.purpose.as_deref());
             let network = match r.network.as_deref() {
                 None => Some(None),
                 Some(key) => {
-                    let field = format!("{at}.network");
+                    let field = at.field("network");
                     let found = self.named(&field, "network", key);
                     if found.is_some_and(|n| !self.reference.own_networks.contains(&n)) {
                         self.problem(
@@ -358,7 +353,7 @@ impl ImportPlan {
             };
             for (j, basis) in r.legal_bases.iter().enumerate() {
                 if let Some(basis) =
-                    self.named(&format!("{at}.legal_bases[{j}]"), "legal basis", basis)
+                    self.named(&at.field("legal_bases").index(j), "legal basis", basis)
                 {
                     let bases = model.legal_bases.entry(id).or_default();
                     if !bases.contains(&basis) {
@@ -368,21 +363,21 @@ impl ImportPlan {
             }
             let common = self.common(&at, "forums", r.provenance());
             for (j, m) in r.member.iter().enumerate() {
-                let at = format!("{at}.member[{j}]");
-                let unit = self.reference_opt(&format!("{at}.unit"), "units", m.unit.as_deref());
+                let at = at.field("member").index(j);
+                let unit = self.reference_opt(&at.field("unit"), "units", m.unit.as_deref());
                 let partner = match m.partner.as_deref() {
                     None => Some(None),
                     Some(key) => self
-                        .named(&format!("{at}.partner"), "partner organisation", key)
+                        .named(&at.field("partner"), "partner organisation", key)
                         .map(Some),
                 };
                 if m.unit.is_some() == m.partner.is_some() {
                     self.problem(
-                        format!("{at}.unit"),
+                        at.field("unit"),
                         "a member names exactly one of unit or partner",
                     );
                 }
-                let role_title = self.name(format!("{at}.role_title"), &m.role_title);
+                let role_title = self.name(at.field("role_title"), &m.role_title);
                 let provenance = Provenance {
                     source: m.source.as_deref().unwrap_or(&r.source),
                     section: m.section.as_deref().unwrap_or(&r.section),
@@ -434,12 +429,11 @@ impl ImportPlan {
             }
         }
         for (i, r) in d.goal.iter().enumerate() {
-            let at = format!("goal[{i}]");
-            let plan = self.name(format!("{at}.plan"), &r.plan);
-            let number = self.check(checked_goal_number(&format!("{at}.number"), r.number));
-            let title = self.name(format!("{at}.title"), &r.title);
-            let part_of =
-                self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
+            let at = FieldPath::new("goal").index(i);
+            let plan = self.name(at.field("plan"), &r.plan);
+            let number = self.check(checked_goal_number(&at.field("number"), r.number));
+            let title = self.name(at.field("title"), &r.title);
+            let part_of = self.reference_opt(&at.field("part_of"), "plans", r.part_of.as_deref());
             let common = self.common(&at, "goals", r.provenance());
             if let (Some(plan), Some(()), Some(title), Some(part_of), Some(common)) =
                 (plan, number, title, part_of, common)
@@ -458,40 +452,37 @@ impl ImportPlan {
             }
         }
         for (i, r) in d.intervention.iter().enumerate() {
-            let at = format!("intervention[{i}]");
+            let at = FieldPath::new("intervention").index(i);
             let id = self.id_of(&r.key);
-            let name = self.name(format!("{at}.name"), &r.name);
-            let description = self.long_text(format!("{at}.description"), r.description.as_deref());
-            let goal = self.reference_opt(&format!("{at}.goal"), "goals", r.goal.as_deref());
-            let part_of =
-                self.reference_opt(&format!("{at}.part_of"), "plans", r.part_of.as_deref());
-            let lead =
-                self.reference_opt(&format!("{at}.lead_unit"), "units", r.lead_unit.as_deref());
+            let name = self.name(at.field("name"), &r.name);
+            let description = self.long_text(at.field("description"), r.description.as_deref());
+            let goal = self.reference_opt(&at.field("goal"), "goals", r.goal.as_deref());
+            let part_of = self.reference_opt(&at.field("part_of"), "plans", r.part_of.as_deref());
+            let lead = self.reference_opt(&at.field("lead_unit"), "units", r.lead_unit.as_deref());
             let level = self.vocabulary_opt(
-                &format!("{at}.prevention_level"),
+                &at.field("prevention_level"),
                 r.prevention_level.as_deref(),
                 PreventionLevel::ALL,
             );
-            let target_group =
-                self.long_text(format!("{at}.target_group"), r.target_group.as_deref());
+            let target_group = self.long_text(at.field("target_group"), r.target_group.as_deref());
             let ages = self.check(checked_ages(&at, r.age_min, r.age_max));
-            let funding = self.long_text(format!("{at}.funding"), r.funding.as_deref());
+            let funding = self.long_text(at.field("funding"), r.funding.as_deref());
             for (j, p) in r.partner.iter().enumerate() {
-                let at = format!("{at}.partner[{j}]");
-                let unit = self.reference_opt(&format!("{at}.unit"), "units", p.unit.as_deref());
+                let at = at.field("partner").index(j);
+                let unit = self.reference_opt(&at.field("unit"), "units", p.unit.as_deref());
                 let partner = match p.partner.as_deref() {
                     None => Some(None),
                     Some(key) => self
-                        .named(&format!("{at}.partner"), "partner organisation", key)
+                        .named(&at.field("partner"), "partner organisation", key)
                         .map(Some),
                 };
                 if p.unit.is_some() == p.partner.is_some() {
                     self.problem(
-                        format!("{at}.unit"),
+                        at.field("unit"),
                         "a partner names exactly one of unit or partner",
                     );
                 }
-                let role = self.short_text(format!("{at}.role"), p.role.as_deref());
+                let role = self.short_text(at.field("role"), p.role.as_deref());
                 if let (Some(unit), Some(partner), Some(role)) = (unit, partner, role) {
                     let partners = model.partners.entry(id).or_default();
                     if !partners.contains(&(unit, partner, role.clone())) {
@@ -544,32 +535,29 @@ impl ImportPlan {
         }
         // Each project's first version (where a missing lead is reported), in document order,
         // and the projects whose lead takes part.
-        let mut first_versions: Vec<(i32, String)> = Vec::new();
+        let mut first_versions: Vec<(i32, FieldPath)> = Vec::new();
         let mut led: HashSet<i32> = HashSet::new();
         let mut seen: HashSet<i32> = HashSet::new();
         for (i, r) in d.shared_project.iter().enumerate() {
-            let at = format!("shared_project[{i}]");
+            let at = FieldPath::new("shared_project").index(i);
             let id = self.id_of(&r.key);
-            let name = self.name(format!("{at}.name"), &r.name);
-            let description = self.long_text(format!("{at}.description"), r.description.as_deref());
+            let name = self.name(at.field("name"), &r.name);
+            let description = self.long_text(at.field("description"), r.description.as_deref());
             if seen.insert(id) {
                 first_versions.push((id, at.clone()));
             }
             let mut listed: Vec<i32> = Vec::new();
             for (j, p) in r.participant.iter().enumerate() {
-                let at = format!("{at}.participant[{j}]");
+                let at = at.field("participant").index(j);
                 let code = p.municipality;
                 if !self.reference.municipalities.contains(&code) {
                     self.problem(
-                        format!("{at}.municipality"),
+                        at.field("municipality"),
                         format!("there is no municipality {code}"),
                     );
                 }
                 if listed.contains(&code) {
-                    self.problem(
-                        format!("{at}.municipality"),
-                        format!("{code} is listed twice"),
-                    );
+                    self.problem(at.field("municipality"), format!("{code} is listed twice"));
                     continue;
                 }
                 listed.push(code);
@@ -577,11 +565,11 @@ impl ImportPlan {
                     led.insert(id);
                 }
                 let role = self
-                    .vocabulary(&format!("{at}.role"), &p.role, ProjectRole::ALL)
+                    .vocabulary(&at.field("role"), &p.role, ProjectRole::ALL)
                     .filter(|role| self.participant_role(&at, code, role));
-                let contribution = self.check(ore(&format!("{at}.contribution"), p.contribution));
+                let contribution = self.check(ore(&at.field("contribution"), p.contribution));
                 let note = self.long_text(
-                    format!("{at}.contribution_note"),
+                    at.field("contribution_note"),
                     p.contribution_note.as_deref(),
                 );
                 if let (Some(role), Some(contribution), Some(note)) = (role, contribution, note) {
@@ -604,7 +592,7 @@ impl ImportPlan {
             }
             if listed.len() > MAX_PARTICIPANTS + 1 {
                 self.problem(
-                    format!("{at}.participant"),
+                    at.field("participant"),
                     format!(
                         "a project has at most {MAX_PARTICIPANTS} participants besides its lead"
                     ),
@@ -626,7 +614,7 @@ impl ImportPlan {
         for (id, at) in first_versions {
             if !led.contains(&id) {
                 self.problem(
-                    format!("{at}.participant"),
+                    at.field("participant"),
                     format!(
                         "municipality {} leads the project, so it takes part (role \"lead\")",
                         self.code
@@ -635,17 +623,17 @@ impl ImportPlan {
             }
         }
         for (i, r) in d.contact.iter().enumerate() {
-            let at = format!("contact[{i}]");
-            let unit = self.reference_opt(&format!("{at}.unit"), "units", r.unit.as_deref());
-            let name = self.name(format!("{at}.name"), &r.name);
-            let role_title = self.name(format!("{at}.role_title"), &r.role_title);
+            let at = FieldPath::new("contact").index(i);
+            let unit = self.reference_opt(&at.field("unit"), "units", r.unit.as_deref());
+            let name = self.name(at.field("name"), &r.name);
+            let role_title = self.name(at.field("role_title"), &r.role_title);
             let phone = self.check(checked_optional(
-                &format!("{at}.phone"),
+                &at.field("phone"),
                 r.phone.as_deref(),
                 checked_phone,
             ));
             let email = self.check(checked_optional(
-                &format!("{at}.email"),
+                &at.field("email"),
                 r.email.as_deref(),
                 checked_email,
             ));
@@ -674,11 +662,11 @@ impl ImportPlan {
             }
         }
         for (i, r) in d.key_indicator.iter().enumerate() {
-            let at = format!("key_indicator[{i}]");
-            let measure = self.vocabulary(&format!("{at}.measure"), &r.measure, Measure::ALL);
-            let title = self.name(format!("{at}.title"), &r.title);
-            let unit = self.short_text(format!("{at}.unit"), r.unit.as_deref());
-            let kind = self.vocabulary(&format!("{at}.kind"), &r.kind, IndicatorKind::ALL);
+            let at = FieldPath::new("key_indicator").index(i);
+            let measure = self.vocabulary(&at.field("measure"), &r.measure, Measure::ALL);
+            let title = self.name(at.field("title"), &r.title);
+            let unit = self.short_text(at.field("unit"), r.unit.as_deref());
+            let kind = self.vocabulary(&at.field("kind"), &r.kind, IndicatorKind::ALL);
             let figure = kind
                 .as_deref()
                 .and_then(IndicatorKind::parse)

@@ -1,15 +1,14 @@
 //! What an import knows while it checks a document, and the checks of keys, references, days
 //! and the unit tree.
 
+use crate::error::FieldPath;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use entities::{identity, legal_basis, municipality, network, partner_organisation, source};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{
-    document::*, document_path, export::default_visibility, rows::Validity, ImportAs, Problem,
-};
+use super::{document::*, export::default_visibility, rows::Validity, ImportAs, Problem};
 use crate::{
     error::{ApiError, ApiResult},
     service::{
@@ -128,9 +127,9 @@ impl ImportPlan {
         })
     }
 
-    pub(super) fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, path: impl Into<FieldPath>, message: impl Into<String>) {
         self.problems.push(Problem {
-            path: path.into(),
+            path: path.into().document(),
             message: message.into(),
         });
     }
@@ -140,11 +139,11 @@ impl ImportPlan {
         match result {
             Ok(value) => Some(value),
             Err(ApiError::BadUserInput { field, message }) => {
-                self.problem(document_path(&field), message);
+                self.problem(&field, message);
                 None
             }
             Err(other) => {
-                self.problem("document", other.message());
+                self.problem(FieldPath::new("document"), other.message());
                 None
             }
         }
@@ -155,22 +154,19 @@ impl ImportPlan {
     /// after the previous one ends.
     fn key(
         &mut self,
-        at: &str,
+        at: &FieldPath,
         kind: &'static str,
         key: &str,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) {
-        if self
-            .check(checked_text(&format!("{at}.key"), key))
-            .is_none()
-        {
+        if self.check(checked_text(&at.field("key"), key)).is_none() {
             return;
         }
         if let Some(seen) = self.keys.get_mut(key) {
             let problem = if seen.kind != kind {
                 Some((
-                    format!("{at}.key"),
+                    at.field("key"),
                     format!(
                         "key {key:?} is already the key of a record of {} ({})",
                         seen.kind, seen.at
@@ -183,7 +179,7 @@ impl ImportPlan {
                     matches!((previous_end, from), (Some(end), Some(start)) if start >= end);
                 (!follows).then(|| {
                     (
-                        format!("{at}.valid_from"),
+                        at.field("valid_from"),
                         format!(
                             "a next version of {key:?} must start when or after the previous \
                              one ends (its valid_to{}): versions of a record do not overlap",
@@ -193,21 +189,21 @@ impl ImportPlan {
                 })
             };
             if let Some((path, message)) = problem {
-                self.problem(path, message);
+                self.problem(&path, message);
             }
             return;
         }
         match self.stored.get(key) {
             Some((stored_kind, _, _)) if stored_kind != kind => {
                 self.problem(
-                    format!("{at}.key"),
+                    at.field("key"),
                     format!("key {key:?} is the key of a stored record of {stored_kind}"),
                 );
                 return;
             }
             None if versions::is_generated_key(key) => {
                 self.problem(
-                    format!("{at}.key"),
+                    at.field("key"),
                     format!(
                         "{key:?} has the shape of the keys records made by mutations get \
                          (units-42); give the new record a key of its own"
@@ -230,7 +226,7 @@ impl ImportPlan {
                 kind,
                 id,
                 revision,
-                at: at.to_owned(),
+                at: at.document(),
                 last_end: Some(to),
             },
         );
@@ -252,7 +248,7 @@ impl ImportPlan {
             ($list:expr, $name:literal, $kind:literal) => {
                 for (i, r) in $list.iter().enumerate() {
                     self.key(
-                        &format!(concat!($name, "[{}]"), i),
+                        &FieldPath::new($name).index(i),
                         $kind,
                         &r.key,
                         r.valid_from,
@@ -272,7 +268,7 @@ impl ImportPlan {
                 let from = member.valid_from.or(forum.valid_from);
                 let to = member.valid_to.or(forum.valid_to);
                 self.key(
-                    &format!("forum[{i}].member[{j}]"),
+                    &FieldPath::new("forum").index(i).field("member").index(j),
                     "forum_members",
                     &member.key,
                     from,
@@ -309,7 +305,7 @@ impl ImportPlan {
     }
 
     /// The identity of a record of `kind` the document names by `key` at `field`.
-    pub(super) fn reference(&mut self, field: &str, kind: &str, key: &str) -> Option<i32> {
+    pub(super) fn reference(&mut self, field: &FieldPath, kind: &str, key: &str) -> Option<i32> {
         let found = self.keys.get(key).map(|keyed| (keyed.kind, keyed.id));
         match found {
             Some((found_kind, id)) if found_kind == kind => Some(id),
@@ -332,7 +328,7 @@ impl ImportPlan {
 
     pub(super) fn reference_opt(
         &mut self,
-        field: &str,
+        field: &FieldPath,
         kind: &str,
         key: Option<&str>,
     ) -> Option<Option<i32>> {
@@ -343,7 +339,7 @@ impl ImportPlan {
     }
 
     /// The id of reference data (`source`, `network`, …) the document names by `key`.
-    pub(super) fn named(&mut self, field: &str, what: &str, key: &str) -> Option<i32> {
+    pub(super) fn named(&mut self, field: &FieldPath, what: &str, key: &str) -> Option<i32> {
         let map = match what {
             "source" => &self.reference.sources,
             "network" => &self.reference.networks,
@@ -366,7 +362,7 @@ impl ImportPlan {
     /// A value of a vocabulary, or its problem.
     pub(super) fn vocabulary(
         &mut self,
-        field: &str,
+        field: &FieldPath,
         value: &str,
         allowed: &[&str],
     ) -> Option<String> {
@@ -383,7 +379,7 @@ impl ImportPlan {
 
     pub(super) fn vocabulary_opt(
         &mut self,
-        field: &str,
+        field: &FieldPath,
         value: Option<&str>,
         allowed: &[&str],
     ) -> Option<Option<String>> {
@@ -393,13 +389,13 @@ impl ImportPlan {
         }
     }
 
-    pub(super) fn name(&mut self, field: String, text: &str) -> Option<String> {
+    pub(super) fn name(&mut self, field: FieldPath, text: &str) -> Option<String> {
         self.check(checked_text(&field, text))
     }
 
     pub(super) fn long_text(
         &mut self,
-        field: String,
+        field: FieldPath,
         text: Option<&str>,
     ) -> Option<Option<String>> {
         self.check(checked_optional(&field, text, checked_long_text))
@@ -407,34 +403,37 @@ impl ImportPlan {
 
     pub(super) fn short_text(
         &mut self,
-        field: String,
+        field: FieldPath,
         text: Option<&str>,
     ) -> Option<Option<String>> {
         self.check(checked_optional(&field, text, checked_text))
     }
 
     /// The columns every version has, checked.
-    pub(super) fn common(&mut self, at: &str, kind: &str, p: Provenance<'_>) -> Option<Common> {
-        let source = self.named(&format!("{at}.source"), "source", p.source);
-        let section = self.name(format!("{at}.section"), p.section);
+    pub(super) fn common(
+        &mut self,
+        at: &FieldPath,
+        kind: &str,
+        p: Provenance<'_>,
+    ) -> Option<Common> {
+        let source = self.named(&at.field("source"), "source", p.source);
+        let section = self.name(at.field("section"), p.section);
         let mut days = true;
         for (name, day) in [("valid_from", p.valid_from), ("valid_to", p.valid_to)] {
             if let Some(day) = day {
-                days &= self
-                    .check(checked_day(&format!("{at}.{name}"), day))
-                    .is_some();
+                days &= self.check(checked_day(&at.field(name), day)).is_some();
             }
         }
         if let (Some(from), true) = (p.valid_from, days) {
             days &= self
-                .check(checked_end(&format!("{at}.valid_to"), from, p.valid_to))
+                .check(checked_end(&at.field("valid_to"), from, p.valid_to))
                 .is_some();
         }
         let visibility = match p.visibility {
             None => Some(default_visibility(kind).as_str().to_owned()),
-            Some(text) => self.vocabulary(&format!("{at}.visibility"), text, Visibility::ALL),
+            Some(text) => self.vocabulary(&at.field("visibility"), text, Visibility::ALL),
         };
-        let note = self.long_text(format!("{at}.note"), p.note);
+        let note = self.long_text(at.field("note"), p.note);
         Some(Common {
             municipality_code: self.code,
             visibility: visibility?,
@@ -480,44 +479,48 @@ impl ImportPlan {
         for (key, from, to) in committees.chain(units).chain(goals).chain(plans) {
             validity.entry(key).or_default().push((from, to));
         }
-        let mut references: Vec<(String, Option<&str>, Option<NaiveDate>)> = Vec::new();
+        let mut references: Vec<(FieldPath, Option<&str>, Option<NaiveDate>)> = Vec::new();
         for (i, r) in d.unit.iter().enumerate() {
             references.push((
-                format!("unit[{i}].parent"),
+                FieldPath::new("unit").index(i).field("parent"),
                 r.parent.as_deref(),
                 r.valid_from,
             ));
             references.push((
-                format!("unit[{i}].committee"),
+                FieldPath::new("unit").index(i).field("committee"),
                 r.committee.as_deref(),
                 r.valid_from,
             ));
         }
         for (i, r) in d.plan.iter().enumerate() {
             references.push((
-                format!("plan[{i}].part_of"),
+                FieldPath::new("plan").index(i).field("part_of"),
                 r.part_of.as_deref(),
                 r.valid_from,
             ));
             references.push((
-                format!("plan[{i}].committee"),
+                FieldPath::new("plan").index(i).field("committee"),
                 r.committee.as_deref(),
                 r.valid_from,
             ));
         }
         for (i, r) in d.goal.iter().enumerate() {
             references.push((
-                format!("goal[{i}].part_of"),
+                FieldPath::new("goal").index(i).field("part_of"),
                 r.part_of.as_deref(),
                 r.valid_from,
             ));
         }
         for (i, r) in d.staff_role.iter().enumerate() {
-            references.push((format!("staff_role[{i}].unit"), Some(&r.unit), r.valid_from));
+            references.push((
+                FieldPath::new("staff_role").index(i).field("unit"),
+                Some(&r.unit),
+                r.valid_from,
+            ));
         }
         for (i, r) in d.budget_line.iter().enumerate() {
             references.push((
-                format!("budget_line[{i}].unit"),
+                FieldPath::new("budget_line").index(i).field("unit"),
                 r.unit.as_deref(),
                 r.valid_from,
             ));
@@ -526,7 +529,11 @@ impl ImportPlan {
             for (j, m) in forum.member.iter().enumerate() {
                 let day = m.valid_from.or(forum.valid_from);
                 references.push((
-                    format!("forum[{i}].member[{j}].unit"),
+                    FieldPath::new("forum")
+                        .index(i)
+                        .field("member")
+                        .index(j)
+                        .field("unit"),
                     m.unit.as_deref(),
                     day,
                 ));
@@ -534,24 +541,24 @@ impl ImportPlan {
         }
         for (i, r) in d.intervention.iter().enumerate() {
             references.push((
-                format!("intervention[{i}].goal"),
+                FieldPath::new("intervention").index(i).field("goal"),
                 r.goal.as_deref(),
                 r.valid_from,
             ));
             references.push((
-                format!("intervention[{i}].lead_unit"),
+                FieldPath::new("intervention").index(i).field("lead_unit"),
                 r.lead_unit.as_deref(),
                 r.valid_from,
             ));
             references.push((
-                format!("intervention[{i}].part_of"),
+                FieldPath::new("intervention").index(i).field("part_of"),
                 r.part_of.as_deref(),
                 r.valid_from,
             ));
         }
         for (i, r) in d.contact.iter().enumerate() {
             references.push((
-                format!("contact[{i}].unit"),
+                FieldPath::new("contact").index(i).field("unit"),
                 r.unit.as_deref(),
                 r.valid_from,
             ));
@@ -581,7 +588,7 @@ impl ImportPlan {
     /// cycle. `section` names the document's section when the tree is too big to check.
     pub(super) fn check_tree(
         &mut self,
-        placements: &[(Placement, String)],
+        placements: &[(Placement, FieldPath)],
         section: &str,
         refusal: &str,
     ) {
@@ -592,7 +599,7 @@ impl ImportPlan {
         }
         let Some(cycles) = units_in_cycles_within(&tree, (None, None), MAX_CHECK_STEPS) else {
             self.problem(
-                section,
+                FieldPath::new(section),
                 format!(
                     "the {section}s' tree over time takes more than {MAX_CHECK_STEPS} steps to \
                      check: it is not an organisation's tree"
@@ -607,11 +614,12 @@ impl ImportPlan {
                 .into_iter()
                 .flatten()
                 .find(|&&index| tree[index].holds_on(day))
-                .map(|&index| placements[index].1.clone());
+                .map(|&index| placements[index].1.document());
             refused.extend(field);
         }
+        // In the document's order of paths, each once.
         for field in refused {
-            self.problem(field, refusal);
+            self.problem(FieldPath::verbatim(field), refusal);
         }
     }
 }

@@ -67,7 +67,7 @@ impl From<ApiError> for ImportError {
     fn from(error: ApiError) -> Self {
         match error {
             ApiError::BadUserInput { field, message } => Self::Invalid(vec![Problem {
-                path: document_path(&field),
+                path: field.document(),
                 message,
             }]),
             other => Self::Refused(other),
@@ -412,21 +412,6 @@ pub fn parse_document(text: &str) -> Result<ModelFile, ImportError> {
             message: format!("{place}{}", error.message()),
         }])
     })
-}
-
-/// A check's field as a path in the document: the mutations' names (`weeklyHoursMin`) in the
-/// document's spelling (`weekly_hours_min`).
-fn document_path(field: &str) -> String {
-    let mut path = String::with_capacity(field.len() + 4);
-    for c in field.chars() {
-        if c.is_ascii_uppercase() {
-            path.push('_');
-            path.push(c.to_ascii_lowercase());
-        } else {
-            path.push(c);
-        }
-    }
-    path
 }
 
 fn date_of<E: Writable>(row: &E::Model, column: E::Column) -> Option<NaiveDate> {

@@ -6,9 +6,13 @@
 //! own fault: such errors are logged once, where they are turned into a response, and reach the
 //! client with no detail. Text the client sent is echoed only cut short ([`excerpt`]).
 
+mod field_path;
+
 use async_graphql::ErrorExtensions;
 use axum::http::StatusCode;
 use sea_orm::{sqlx, DbErr, RuntimeErr, SqlErr};
+
+pub use self::field_path::FieldPath;
 
 /// Everything that can go wrong in a request.
 ///
@@ -17,7 +21,7 @@ use sea_orm::{sqlx, DbErr, RuntimeErr, SqlErr};
 #[derive(Debug)]
 pub enum ApiError {
     /// An argument or variable is malformed or out of range.
-    BadUserInput { field: String, message: String },
+    BadUserInput { field: FieldPath, message: String },
     /// The record does not exist, or the caller may not see it (the two are not told apart).
     NotFound { what: String },
     /// A write would break a uniqueness rule, was based on a stale revision, or would remove a
@@ -77,7 +81,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
         Self::BadUserInput {
             field: field.into(),
             message: message.into(),
@@ -219,10 +223,10 @@ impl ApiError {
         )
     }
 
-    /// The argument or variable at fault, for input errors.
-    pub fn field(&self) -> Option<&str> {
+    /// The argument or variable at fault, for input errors, as GraphQL spells it.
+    pub fn field(&self) -> Option<String> {
         match self {
-            Self::BadUserInput { field, .. } => Some(field),
+            Self::BadUserInput { field, .. } => Some(field.graphql()),
             _ => None,
         }
     }
