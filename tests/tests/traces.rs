@@ -226,6 +226,27 @@ async fn requests_are_traced_to_a_collector() {
                 }
                 assert!(attribute(batch, "relation").is_some());
             }
+            // Each statement has a span of its own, with its table and how many rows it read:
+            // a batch's statement under its batch.
+            let reads = by_name.get("db.read").cloned().unwrap_or_default();
+            for batch in by_name["db.batch"].iter() {
+                let statements: Vec<_> = reads
+                    .iter()
+                    .filter(|read| read.parent_span_id == batch.span_id)
+                    .collect();
+                assert_eq!(statements.len(), 1, "{label}: {batch:?} {reads:?}");
+            }
+            let tables: Vec<String> = reads
+                .iter()
+                .filter_map(|read| attribute(read, "table"))
+                .collect();
+            for table in ["units", "staff_roles"] {
+                assert!(tables.iter().any(|t| t == table), "{label}: {tables:?}");
+            }
+            for read in &reads {
+                let rows = attribute(read, "rows").unwrap_or_default();
+                assert!(rows.parse::<usize>().is_ok(), "{label}: rows {rows:?}");
+            }
 
             // Straight from a client: its traceparent is ignored, the request starts a trace.
             spans.lock().unwrap().clear();

@@ -22,6 +22,8 @@ use sea_orm::{
 };
 
 use super::{Scoped, Store};
+use tracing::Instrument;
+
 use crate::error::{ApiError, ApiResult};
 
 /// Weekly hours of one full-time equivalent, in minutes (37 hours).
@@ -716,6 +718,11 @@ impl Store {
             .filter(hidden)
             .into_tuple::<K>()
             .all(&self.db)
+            .instrument(tracing::info_span!(
+                "db.read",
+                table = E::default().table_name(),
+                hidden = true,
+            ))
             .await?;
         Ok(rows)
     }

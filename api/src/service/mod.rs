@@ -79,6 +79,7 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
+use tracing::Instrument;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -162,12 +163,20 @@ impl Store {
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
+        // A span per statement (for traces): its table and how many rows it read.
+        let span = tracing::info_span!(
+            "db.read",
+            table = E::default().table_name(),
+            rows = tracing::field::Empty,
+        );
         let rows = query
             .select_only()
             .columns(columns)
             .into_model::<ByIndex<T>>()
             .all(&self.db)
+            .instrument(span.clone())
             .await?;
+        span.record("rows", rows.len());
         Ok(rows.into_iter().map(|row| row.0).collect())
     }
 
