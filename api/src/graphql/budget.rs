@@ -1,6 +1,5 @@
 //! Budget lines: exact DKK amounts (stored as øre), by year, category and phase.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::budget_line;
 use rust_decimal::Decimal;
@@ -19,6 +18,7 @@ use super::{
     store,
 };
 use crate::{
+    error::FieldPath,
     service::{BudgetLineChanges, BudgetLineFilter, BudgetLineSlice, NewBudgetLine},
     vocabulary::{BudgetCategory, BudgetPhase},
 };

@@ -2,7 +2,6 @@
 //! answer of a write that leaves no version to read back, and the writes every record has
 //! (terminate, delete, set visibility), whatever its kind.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 use super::{
@@ -12,7 +11,7 @@ use super::{
     store,
 };
 use crate::{
-    error::ApiError,
+    error::{ApiError, FieldPath},
     service::{NewVersion, Origin},
     vocabulary::Visibility,
 };

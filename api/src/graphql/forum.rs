@@ -1,6 +1,5 @@
 //! Forums (samarbejdsfora), who attends them, the partner organisations and the legal bases.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{forum, forum_member, legal_basis, partner_organisation};
 
@@ -19,6 +18,7 @@ use super::{
     store,
 };
 use crate::{
+    error::FieldPath,
     service::{
         ForumChanges, ForumFilter, ForumMemberChanges, ForumSlice, NewForum, NewForumMember,
         PartnerFilter,

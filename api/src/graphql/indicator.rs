@@ -1,6 +1,5 @@
 //! Key indicators (nøgletal): the outcome figures the sources report next to the organisation.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::key_indicator;
 use rust_decimal::Decimal;
@@ -16,6 +15,7 @@ use super::{
     store,
 };
 use crate::{
+    error::FieldPath,
     service::{KeyIndicatorChanges, KeyIndicatorFilter, KeyIndicatorSlice, NewKeyIndicator},
     vocabulary::{IndicatorKind, Measure},
 };

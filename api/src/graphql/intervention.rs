@@ -1,6 +1,5 @@
 //! Goals of action plans and the interventions (indsatser) under them, with their partners.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{goal, intervention, intervention_partner};
 
@@ -21,7 +20,7 @@ use super::{
     store,
 };
 use crate::{
-    error::ApiError,
+    error::{ApiError, FieldPath},
     service::{
         GoalChanges, InterventionChanges, InterventionFilter, InterventionSlice, NewGoal,
         NewIntervention, NewInterventionPartner,

@@ -1,7 +1,6 @@
 //! The organisation: units (a tree), the political committees they report to, staff roles and
 //! staff contact details.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{contact, political_committee, staff_role, unit};
 use rust_decimal::Decimal;
@@ -21,7 +20,7 @@ use super::{
     store,
 };
 use crate::{
-    error::ApiError,
+    error::{ApiError, FieldPath},
     service::{
         BudgetLineSlice, ContactChanges, NewContact, NewPoliticalCommittee, NewStaffRole, NewUnit,
         PoliticalCommitteeChanges, StaffRoleChanges, StaffRoleFilter, StaffRoleSlice, UnitChanges,

@@ -1,7 +1,6 @@
 //! A municipality's crime-prevention plans (strategies and action plans), the goals and
 //! interventions that belong to them, and their mutations.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::plan;
 
@@ -20,6 +19,7 @@ use super::{
     store,
 };
 use crate::{
+    error::FieldPath,
     service::{principles_of, InterventionSlice, NewPlan, PlanChanges},
     vocabulary::{PlanDecision, PlanKind},
 };

@@ -1,6 +1,5 @@
 //! Shared (cross-municipal) projects and the municipalities taking part.
 
-use crate::error::FieldPath;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
@@ -17,6 +16,7 @@ use super::{
     store,
 };
 use crate::{
+    error::FieldPath,
     service::{Contribution, NewSharedProject, SharedProjectChanges, SharedProjectFilter},
     vocabulary::ProjectRole,
 };

@@ -1,7 +1,6 @@
 //! Writing budget lines: exact amounts (at most two decimals, within the column's range) of the
 //! editor's own municipality, optionally of one of its units.
 
-use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::budget_line;
 use rust_decimal::Decimal;
@@ -12,7 +11,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::ApiResult,
+    error::{ApiResult, FieldPath},
     vocabulary::{BudgetCategory, BudgetPhase},
 };
 

@@ -2,7 +2,6 @@
 //! records added, ended and changed, with the attributes that differ. Both days are read as the
 //! caller may see them, so a difference shows only what the caller could read on either day.
 
-use crate::error::FieldPath;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -10,7 +9,7 @@ use entities::{budget_line, staff_role, unit, versioned::Versioned};
 use sea_orm::{ColumnTrait, Condition, ModelTrait};
 
 use super::{checks::checked_day, municipality_exists, versions::identity_of, Scoped, Store};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldPath};
 
 /// A kind of record whose versions a difference compares, attribute by attribute.
 pub trait Compared: Scoped + Versioned {

@@ -2,7 +2,6 @@
 //! network the municipality belongs to; a member attends a forum of the same municipality and is
 //! one of its units or a partner organisation, with the role title of who attends.
 
-use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{forum, forum_member, network_membership};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -12,7 +11,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     vocabulary::{ForumLevel, ForumScope},
 };
 

@@ -3,7 +3,6 @@
 //! decimals; or a finding the source states without a number, kept as its text and never as a
 //! number.
 
-use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::key_indicator;
 use rust_decimal::{prelude::ToPrimitive, Decimal};
@@ -14,7 +13,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     vocabulary::{IndicatorKind, Measure},
 };
 

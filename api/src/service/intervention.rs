@@ -6,7 +6,6 @@
 //! update, replaced as a set for every day of the intervention (not from the update's day); the
 //! versions the update makes are as usual.
 
-use crate::error::FieldPath;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -25,7 +24,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     vocabulary::PreventionLevel,
 };
 

@@ -2,7 +2,6 @@
 //! ([`writes`](super::writes)). Errors name the input field at fault, by the path the caller gave
 //! its input under (`input.name`, `changes.parentId`).
 
-use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{political_committee, staff_role, unit};
 use rust_decimal::Decimal;
@@ -13,7 +12,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     vocabulary::{Archetype, Pillar, PreventionLevel},
 };
 

@@ -3,7 +3,6 @@
 //! adopted or noted it, and list its guiding principles; goals and interventions name the plan
 //! they belong to (see [`intervention`](super::intervention)).
 
-use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{plan, political_committee};
 use sea_orm::ActiveValue::Set;
@@ -13,7 +12,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     vocabulary::{PlanDecision, PlanKind},
 };
 

@@ -4,7 +4,6 @@
 //! compare-and-sets the record's revision and leaves an audit entry, in the request's
 //! transaction, as the writes to a municipality's model do.
 
-use crate::error::FieldPath;
 use entities::{municipality, network, network_membership, partner_organisation, OfKind};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait,
@@ -19,7 +18,7 @@ use super::{
     Principal, Role, Store,
 };
 use crate::{
-    error::{excerpt, ApiError, ApiResult},
+    error::{excerpt, ApiError, ApiResult, FieldPath},
     vocabulary::WriteAction,
 };
 

@@ -2,7 +2,6 @@
 //! the project and says who takes part; each participant writes its own part, its contribution,
 //! and nobody else's.
 
-use crate::error::FieldPath;
 use chrono::NaiveDate;
 use entities::{project_participant, shared_project};
 use rust_decimal::Decimal;
@@ -13,7 +12,7 @@ use super::{
     Store,
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     vocabulary::ProjectRole,
 };
 

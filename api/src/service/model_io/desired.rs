@@ -1,6 +1,5 @@
 //! The document as rows ([`ImportPlan::desired`]), every field checked.
 
-use crate::error::FieldPath;
 use std::collections::HashSet;
 
 use entities::{
@@ -14,6 +13,7 @@ use super::{
     rows::Rows,
 };
 use crate::{
+    error::FieldPath,
     service::{
         checks::{
             checked_ages, checked_day, checked_email, checked_goal_number, checked_headcount,

@@ -1,7 +1,6 @@
 //! What an import knows while it checks a document, and the checks of keys, references, days
 //! and the unit tree.
 
-use crate::error::FieldPath;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -10,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{document::*, export::default_visibility, rows::Validity, ImportAs, Problem};
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldPath},
     service::{
         checks::{checked_day, checked_end, checked_long_text, checked_optional, checked_text},
         tree::{units_in_cycles_within, Placement, MAX_CHECK_STEPS},
