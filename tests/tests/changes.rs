@@ -5,7 +5,6 @@
 //! writers commit in parallel.
 
 use std::collections::BTreeSet;
-use vestegn_api::error::FieldPath;
 
 use axum::Router;
 use serde_json::{json, Value};
@@ -441,19 +440,13 @@ async fn a_later_write_is_never_committed_before_an_earlier_one() {
         };
 
         let first = store.begin().await.unwrap();
-        first
-            .create_unit(unit("Først"), &FieldPath::from("input"))
-            .await
-            .unwrap();
+        first.create_unit(unit("Først"), "input").await.unwrap();
         let second = {
             let store = store.clone();
             let unit = unit("Dernæst");
             tokio::spawn(async move {
                 let second = store.begin().await.unwrap();
-                second
-                    .create_unit(unit, &FieldPath::from("input"))
-                    .await
-                    .unwrap();
+                second.create_unit(unit, "input").await.unwrap();
                 second.commit().await.unwrap();
             })
         };

@@ -18,7 +18,6 @@ use super::{
     store,
 };
 use crate::{
-    error::FieldPath,
     service::{BudgetLineChanges, BudgetLineFilter, BudgetLineSlice, NewBudgetLine},
     vocabulary::{BudgetCategory, BudgetPhase},
 };
@@ -176,9 +175,7 @@ impl BudgetMutation {
             description: input.description,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_budget_line(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_budget_line(new, "input").await?;
         Ok(BudgetLine::of_model(row, Some(valid_from)))
     }
 
@@ -205,14 +202,7 @@ impl BudgetMutation {
             description: required(changes.description, "changes.description")?,
         };
         let row = store(ctx)?
-            .update_budget_line(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_budget_line(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(BudgetLine::of_model(row, Some(from.0)))
     }

@@ -18,7 +18,6 @@ use super::{
     store,
 };
 use crate::{
-    error::FieldPath,
     service::{
         ForumChanges, ForumFilter, ForumMemberChanges, ForumSlice, NewForum, NewForumMember,
         PartnerFilter,
@@ -324,9 +323,7 @@ impl ForumMutation {
             )?,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_forum(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_forum(new, "input").await?;
         Ok(Forum::of_model(row, Some(valid_from)))
     }
 
@@ -352,14 +349,7 @@ impl ForumMutation {
                 .transpose()?,
         };
         let row = store(ctx)?
-            .update_forum(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_forum(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(Forum::of_model(row, Some(from.0)))
     }
@@ -382,9 +372,7 @@ impl ForumMutation {
             role_title: input.role_title,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_forum_member(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_forum_member(new, "input").await?;
         Ok(ForumMember::of_model(row, Some(valid_from)))
     }
 
@@ -412,14 +400,7 @@ impl ForumMutation {
             role_title: required(changes.role_title, "changes.roleTitle")?,
         };
         let row = store(ctx)?
-            .update_forum_member(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_forum_member(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(ForumMember::of_model(row, Some(from.0)))
     }

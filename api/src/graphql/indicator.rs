@@ -15,7 +15,6 @@ use super::{
     store,
 };
 use crate::{
-    error::FieldPath,
     service::{KeyIndicatorChanges, KeyIndicatorFilter, KeyIndicatorSlice, NewKeyIndicator},
     vocabulary::{IndicatorKind, Measure},
 };
@@ -185,9 +184,7 @@ impl IndicatorMutation {
             finding: input.finding,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_key_indicator(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_key_indicator(new, "input").await?;
         Ok(KeyIndicator::of_model(row, Some(valid_from)))
     }
 
@@ -213,14 +210,7 @@ impl IndicatorMutation {
             finding: nullable(changes.finding),
         };
         let row = store(ctx)?
-            .update_key_indicator(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_key_indicator(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(KeyIndicator::of_model(row, Some(from.0)))
     }

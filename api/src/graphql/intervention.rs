@@ -334,9 +334,7 @@ impl InterventionMutation {
             title: input.title,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_goal(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_goal(new, "input").await?;
         Ok(Goal::of_model(row, Some(valid_from)))
     }
 
@@ -360,14 +358,7 @@ impl InterventionMutation {
             title: required(changes.title, "changes.title")?,
         };
         let row = store(ctx)?
-            .update_goal(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_goal(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(Goal::of_model(row, Some(from.0)))
     }
@@ -399,9 +390,7 @@ impl InterventionMutation {
             partners: partners_of(input.partners, &FieldPath::from("input.partners"))?,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_intervention(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_intervention(new, "input").await?;
         Ok(Intervention::of_model(row, Some(valid_from)))
     }
 
@@ -444,14 +433,7 @@ impl InterventionMutation {
                 .transpose()?,
         };
         let row = store(ctx)?
-            .update_intervention(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_intervention(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(Intervention::of_model(row, Some(from.0)))
     }

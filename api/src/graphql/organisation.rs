@@ -20,7 +20,7 @@ use super::{
     store,
 };
 use crate::{
-    error::{ApiError, FieldPath},
+    error::ApiError,
     service::{
         BudgetLineSlice, ContactChanges, NewContact, NewPoliticalCommittee, NewStaffRole, NewUnit,
         PoliticalCommitteeChanges, StaffRoleChanges, StaffRoleFilter, StaffRoleSlice, UnitChanges,
@@ -448,9 +448,7 @@ impl OrganisationMutation {
             hosts_crime_prevention: input.hosts_crime_prevention,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_unit(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_unit(new, "input").await?;
         Ok(Unit::of_model(row, Some(valid_from)))
     }
 
@@ -468,14 +466,7 @@ impl OrganisationMutation {
         let key = key_of(&id, Kind::Unit, "id")?;
         let changes = changes.into_changes()?;
         let row = store(ctx)?
-            .update_unit(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_unit(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(Unit::of_model(row, Some(from.0)))
     }
@@ -497,9 +488,7 @@ impl OrganisationMutation {
             pillar: input.pillar,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_staff_role(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_staff_role(new, "input").await?;
         Ok(StaffRole::of_model(row, Some(valid_from)))
     }
 
@@ -526,14 +515,7 @@ impl OrganisationMutation {
             pillar: nullable(changes.pillar),
         };
         let row = store(ctx)?
-            .update_staff_role(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_staff_role(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(StaffRole::of_model(row, Some(from.0)))
     }
@@ -550,9 +532,7 @@ impl OrganisationMutation {
             name: input.name,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_political_committee(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_political_committee(new, "input").await?;
         Ok(PoliticalCommittee::of_model(row, Some(valid_from)))
     }
 
@@ -578,7 +558,7 @@ impl OrganisationMutation {
                 from.0,
                 changes,
                 provenance.into(),
-                &FieldPath::from("changes"),
+                "changes",
             )
             .await?;
         Ok(PoliticalCommittee::of_model(row, Some(from.0)))
@@ -601,9 +581,7 @@ impl OrganisationMutation {
             email: input.email,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_contact(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_contact(new, "input").await?;
         Ok(Contact::of_model(row, Some(valid_from)))
     }
 
@@ -628,14 +606,7 @@ impl OrganisationMutation {
             email: nullable(changes.email),
         };
         let row = store(ctx)?
-            .update_contact(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_contact(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(Contact::of_model(row, Some(from.0)))
     }

@@ -19,7 +19,6 @@ use super::{
     store,
 };
 use crate::{
-    error::FieldPath,
     service::{principles_of, InterventionSlice, NewPlan, PlanChanges},
     vocabulary::{PlanDecision, PlanKind},
 };
@@ -175,9 +174,7 @@ impl PlanMutation {
             principles: input.principles,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_plan(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_plan(new, "input").await?;
         Ok(Plan::of_model(row, Some(valid_from)))
     }
 
@@ -214,14 +211,7 @@ impl PlanMutation {
             principles: nullable(changes.principles).map(Option::unwrap_or_default),
         };
         let row = store(ctx)?
-            .update_plan(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_plan(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(Plan::of_model(row, Some(from.0)))
     }

@@ -16,7 +16,6 @@ use super::{
     store,
 };
 use crate::{
-    error::FieldPath,
     service::{Contribution, NewSharedProject, SharedProjectChanges, SharedProjectFilter},
     vocabulary::ProjectRole,
 };
@@ -169,9 +168,7 @@ impl ProjectMutation {
             participants: input.participant_codes,
             version: input.version.into(),
         };
-        let row = store(ctx)?
-            .create_shared_project(new, &FieldPath::from("input"))
-            .await?;
+        let row = store(ctx)?.create_shared_project(new, "input").await?;
         Ok(SharedProject::of_model(row, Some(valid_from)))
     }
 
@@ -192,14 +189,7 @@ impl ProjectMutation {
             participants: nullable(changes.participant_codes).map(Option::unwrap_or_default),
         };
         let row = store(ctx)?
-            .update_shared_project(
-                key,
-                revision,
-                from.0,
-                changes,
-                provenance.into(),
-                &FieldPath::from("changes"),
-            )
+            .update_shared_project(key, revision, from.0, changes, provenance.into(), "changes")
             .await?;
         Ok(SharedProject::of_model(row, Some(from.0)))
     }

@@ -46,8 +46,9 @@ impl Store {
     pub async fn create_budget_line(
         &self,
         new: NewBudgetLine,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<budget_line::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
@@ -79,8 +80,9 @@ impl Store {
         from: NaiveDate,
         changes: BudgetLineChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<budget_line::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<budget_line::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;

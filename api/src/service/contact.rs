@@ -40,8 +40,9 @@ impl Store {
     pub async fn create_contact(
         &self,
         new: NewContact,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<contact::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
@@ -72,8 +73,9 @@ impl Store {
         from: NaiveDate,
         changes: ContactChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<contact::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<contact::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;

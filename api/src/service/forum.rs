@@ -41,7 +41,12 @@ pub struct ForumChanges {
 
 impl Store {
     /// Creates a forum of the editor's municipality, `private` until an admin shares it.
-    pub async fn create_forum(&self, new: NewForum, at: &FieldPath) -> ApiResult<forum::Model> {
+    pub async fn create_forum(
+        &self,
+        new: NewForum,
+        at: impl Into<FieldPath>,
+    ) -> ApiResult<forum::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
@@ -73,8 +78,9 @@ impl Store {
         from: NaiveDate,
         changes: ForumChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<forum::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<forum::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
@@ -153,8 +159,9 @@ impl Store {
     pub async fn create_forum_member(
         &self,
         new: NewForumMember,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<forum_member::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let forum = self
             .version_on::<forum::Entity>(new.forum_id, new.version.valid_from)
@@ -189,8 +196,9 @@ impl Store {
         from: NaiveDate,
         changes: ForumMemberChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<forum_member::Model> {
+        let at: &FieldPath = &at.into();
         let code = self.owner_for_edit::<forum_member::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
         let role_title = checked_optional(

@@ -69,8 +69,9 @@ impl Store {
     pub async fn create_key_indicator(
         &self,
         new: NewKeyIndicator,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<key_indicator::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let record = self
             .new_record(
@@ -113,8 +114,9 @@ impl Store {
         from: NaiveDate,
         changes: KeyIndicatorChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<key_indicator::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         self.owner_for_edit::<key_indicator::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;

@@ -54,7 +54,12 @@ pub struct GoalChanges {
 
 impl Store {
     /// Creates a goal of the editor's municipality, `private` until shared.
-    pub async fn create_goal(&self, new: NewGoal, at: &FieldPath) -> ApiResult<goal::Model> {
+    pub async fn create_goal(
+        &self,
+        new: NewGoal,
+        at: impl Into<FieldPath>,
+    ) -> ApiResult<goal::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let record = self
             .new_record(
@@ -94,8 +99,9 @@ impl Store {
         from: NaiveDate,
         changes: GoalChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<goal::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<goal::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
@@ -173,8 +179,9 @@ impl Store {
     pub async fn create_intervention(
         &self,
         new: NewIntervention,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<intervention::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let day = new.version.valid_from;
@@ -237,8 +244,9 @@ impl Store {
         from: NaiveDate,
         changes: InterventionChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<intervention::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<intervention::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;

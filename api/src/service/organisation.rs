@@ -47,7 +47,12 @@ pub struct UnitChanges {
 
 impl Store {
     /// Creates a unit, `private` until an admin shares it. `at` is the path of the input.
-    pub async fn create_unit(&self, new: NewUnit, at: &FieldPath) -> ApiResult<unit::Model> {
+    pub async fn create_unit(
+        &self,
+        new: NewUnit,
+        at: impl Into<FieldPath>,
+    ) -> ApiResult<unit::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = new.municipality_code;
         let record = self
@@ -91,8 +96,9 @@ impl Store {
         from: NaiveDate,
         changes: UnitChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<unit::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<unit::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
@@ -250,8 +256,9 @@ impl Store {
     pub async fn create_staff_role(
         &self,
         new: NewStaffRole,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<staff_role::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let unit = self
             .unit_on(new.unit_id, new.version.valid_from)
@@ -292,8 +299,9 @@ impl Store {
         from: NaiveDate,
         changes: StaffRoleChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<staff_role::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<staff_role::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
@@ -372,8 +380,9 @@ impl Store {
     pub async fn create_political_committee(
         &self,
         new: NewPoliticalCommittee,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<political_committee::Model> {
+        let at: &FieldPath = &at.into();
         let record = self
             .new_record(
                 at,
@@ -398,8 +407,9 @@ impl Store {
         from: NaiveDate,
         changes: PoliticalCommitteeChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<political_committee::Model> {
+        let at: &FieldPath = &at.into();
         self.owner_for_edit::<political_committee::Entity>(id)
             .await?;
         let change = self.change_from(from, &origin).await?;

@@ -53,7 +53,12 @@ pub struct PlanChanges {
 
 impl Store {
     /// Creates a plan of the editor's municipality, `private` until shared.
-    pub async fn create_plan(&self, new: NewPlan, at: &FieldPath) -> ApiResult<plan::Model> {
+    pub async fn create_plan(
+        &self,
+        new: NewPlan,
+        at: impl Into<FieldPath>,
+    ) -> ApiResult<plan::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let record = self
             .new_record(
@@ -115,8 +120,9 @@ impl Store {
         from: NaiveDate,
         changes: PlanChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<plan::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<plan::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;

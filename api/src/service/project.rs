@@ -55,8 +55,9 @@ impl Store {
     pub async fn create_shared_project(
         &self,
         new: NewSharedProject,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<shared_project::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let lead = new.municipality_code;
         let record = self
@@ -93,8 +94,9 @@ impl Store {
         from: NaiveDate,
         changes: SharedProjectChanges,
         origin: Origin,
-        at: &FieldPath,
+        at: impl Into<FieldPath>,
     ) -> ApiResult<shared_project::Model> {
+        let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let lead = self.owner_for_edit::<shared_project::Entity>(id).await?;
         let change = self.change_from(from, &origin).await?;
