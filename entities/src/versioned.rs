@@ -9,8 +9,9 @@
 //! provenance read these columns through [`Versioned`], and the migration's `tenant_owned_table`
 //! creates them.
 
-/// A table of versions of a municipality's records: the columns every such table has.
-pub trait Versioned: sea_orm::EntityTrait {
+/// A table of versions of a municipality's records: the columns every such table has. Every such
+/// table is a kind of the registry ([`kinds`](crate::kinds)).
+pub trait Versioned: sea_orm::EntityTrait + crate::kinds::OfKind {
     /// The identity the version belongs to.
     fn id() -> Self::Column;
     fn version() -> Self::Column;

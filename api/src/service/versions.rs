@@ -3,11 +3,15 @@
 //! tests' fixtures); the database refuses versions of one identity that overlap.
 
 use chrono::{DateTime, Utc};
-use entities::{identity, versioned::Versioned};
+use entities::{
+    identity,
+    kinds::{Kind, OfKind},
+    versioned::Versioned,
+};
 use sea_orm::{
     sea_query::Expr, ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait,
-    ConnectionTrait, DbErr, EntityName, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    QueryOrder, QuerySelect, Value,
+    ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Value,
 };
 
 /// Who writes, and when (transaction time).
@@ -56,25 +60,25 @@ where
         | ActiveValue::Unchanged(Value::Int(Some(code))) => code,
         _ => return Err(DbErr::Custom("a version names its municipality".to_owned())),
     };
-    let kind = A::Entity::default().table_name().to_owned();
-    let id = create_identity(db, &kind, owner, None, recorded).await?;
+    let id = create_identity(db, <A::Entity as OfKind>::KIND, owner, None, recorded).await?;
     insert_version(db, version, id, 1, recorded).await
 }
 
-/// Allocates the identity of a new record of `kind` (the table of its versions) owned by
-/// `municipality`, under `key`, or under a generated one (`units-42`) when none is given.
+/// Allocates the identity of a new record of `kind` owned by `municipality`, under `key`, or
+/// under a generated one (`units-42`: the table of its versions, and the id) when none is given.
 pub async fn create_identity<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: Kind,
     municipality: i32,
     key: Option<&str>,
     recorded: &Recorded,
 ) -> Result<i32, DbErr> {
     // A generated key names the identity, which the insert allocates: a placeholder first.
-    let placeholder = || format!("{kind}-new-{}", uuid::Uuid::new_v4());
+    let table = kind.table();
+    let placeholder = || format!("{table}-new-{}", uuid::Uuid::new_v4());
     let identity = identity::ActiveModel {
         id: ActiveValue::NotSet,
-        kind: ActiveValue::Set(kind.to_owned()),
+        kind: ActiveValue::Set(table.to_owned()),
         key: ActiveValue::Set(key.map_or_else(placeholder, str::to_owned)),
         municipality_code: ActiveValue::Set(municipality),
         revision: ActiveValue::Set(1),
@@ -87,7 +91,7 @@ pub async fn create_identity<C: ConnectionTrait>(
         identity::Entity::update_many()
             .col_expr(
                 identity::Column::Key,
-                Expr::value(format!("{kind}-{}", identity.id)),
+                Expr::value(format!("{table}-{}", identity.id)),
             )
             .filter(identity::Column::Id.eq(identity.id))
             .exec(db)

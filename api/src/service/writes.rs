@@ -35,12 +35,12 @@ use crate::{
     vocabulary::{Visibility, WriteAction as Action},
 };
 
-/// The references to records of `kind` that no foreign key guards, as (table, column): columns
+/// The references to records of `kind` that no foreign key guards, as (kind, column): columns
 /// added to existing tables, which SQLite cannot give a foreign key that a later migration could
 /// still drop.
-fn unguarded_references(kind: Kind) -> &'static [(&'static str, &'static str)] {
+fn unguarded_references(kind: Kind) -> &'static [(Kind, &'static str)] {
     match kind {
-        Kind::Plan => &[("goals", "plan_id"), ("interventions", "plan_id")],
+        Kind::Plan => &[(Kind::Goal, "plan_id"), (Kind::Intervention, "plan_id")],
         _ => &[],
     }
 }
@@ -313,10 +313,10 @@ impl Store {
     /// Refuses to delete a record that a column without a foreign key still refers to, as the
     /// database refuses it for the others.
     async fn check_unreferenced(&self, kind: Kind, id: i32) -> ApiResult<()> {
-        for (table, column) in unguarded_references(kind) {
+        for (referring, column) in unguarded_references(kind) {
             let query = Query::select()
                 .expr(Expr::val(1))
-                .from(Alias::new(*table))
+                .from(Alias::new(referring.table()))
                 .and_where(Expr::col(Alias::new(*column)).eq(id))
                 .limit(1)
                 .to_owned();

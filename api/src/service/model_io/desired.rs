@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use entities::{
-    budget_line, contact, forum, forum_member, goal, intervention, key_indicator, plan,
-    political_committee, shared_project, staff_role, unit,
+    budget_line, contact, forum, forum_member, goal, intervention, key_indicator, kinds::Kind,
+    plan, political_committee, shared_project, staff_role, unit,
 };
 
 use super::{
@@ -77,7 +77,7 @@ impl ImportPlan {
         for (i, r) in d.committee.iter().enumerate() {
             let at = FieldPath::new("committee").index(i);
             let name = self.name(at.field("name"), &r.name);
-            let common = self.common(&at, "political_committees", r.provenance());
+            let common = self.common(&at, Kind::PoliticalCommittee, r.provenance());
             if let (Some(name), Some(common)) = (name, common) {
                 model.political_committee.push(version!(
                     political_committee { name: name },
@@ -93,7 +93,8 @@ impl ImportPlan {
             let kind = self.vocabulary(&at.field("kind"), &r.kind, PlanKind::ALL);
             let title = self.name(at.field("title"), &r.title);
             let period = self.check(checked_period(&at, r.first_year, r.last_year));
-            let part_of = self.reference_opt(&at.field("part_of"), "plans", r.part_of.as_deref());
+            let part_of =
+                self.reference_opt(&at.field("part_of"), Kind::Plan, r.part_of.as_deref());
             if let Some(Some(part_of)) = part_of {
                 let placement = Placement {
                     unit: self.id_of(&r.key),
@@ -111,7 +112,7 @@ impl ImportPlan {
             let decided_by = self.short_text(at.field("decided_by"), r.decided_by.as_deref());
             let committee = self.reference_opt(
                 &at.field("committee"),
-                "political_committees",
+                Kind::PoliticalCommittee,
                 r.committee.as_deref(),
             );
             let decided_on = match r.decided_on {
@@ -121,7 +122,7 @@ impl ImportPlan {
                 None => Some(None),
             };
             let principles = self.check(checked_principles(&at.field("principles"), &r.principles));
-            let common = self.common(&at, "plans", r.provenance());
+            let common = self.common(&at, Kind::Plan, r.provenance());
             if let (
                 Some(kind),
                 Some(title),
@@ -166,10 +167,10 @@ impl ImportPlan {
             let at = FieldPath::new("unit").index(i);
             let name = self.name(at.field("name"), &r.name);
             let kind = self.name(at.field("kind"), &r.kind);
-            let parent = self.reference_opt(&at.field("parent"), "units", r.parent.as_deref());
+            let parent = self.reference_opt(&at.field("parent"), Kind::Unit, r.parent.as_deref());
             let committee = self.reference_opt(
                 &at.field("committee"),
-                "political_committees",
+                Kind::PoliticalCommittee,
                 r.committee.as_deref(),
             );
             let archetype = self.vocabulary_opt(
@@ -179,7 +180,7 @@ impl ImportPlan {
             );
             let archetype_note =
                 self.long_text(at.field("archetype_note"), r.archetype_note.as_deref());
-            let common = self.common(&at, "units", r.provenance());
+            let common = self.common(&at, Kind::Unit, r.provenance());
             let id = self.id_of(&r.key);
             if let Some(parent) = parent {
                 let placement = Placement {
@@ -230,7 +231,7 @@ impl ImportPlan {
         );
         for (i, r) in d.staff_role.iter().enumerate() {
             let at = FieldPath::new("staff_role").index(i);
-            let unit = self.reference(&at.field("unit"), "units", &r.unit);
+            let unit = self.reference(&at.field("unit"), Kind::Unit, &r.unit);
             let title = self.name(at.field("title"), &r.title);
             let headcount = self.check(checked_headcount(&at.field("headcount"), r.headcount));
             let minutes = match (r.weekly_hours, r.weekly_hours_min, r.weekly_hours_max) {
@@ -256,7 +257,7 @@ impl ImportPlan {
                 PreventionLevel::ALL,
             );
             let pillar = self.vocabulary_opt(&at.field("pillar"), r.pillar.as_deref(), Pillar::ALL);
-            let common = self.common(&at, "staff_roles", r.provenance());
+            let common = self.common(&at, Kind::StaffRole, r.provenance());
             if let (
                 Some(unit),
                 Some(title),
@@ -285,7 +286,7 @@ impl ImportPlan {
         }
         for (i, r) in d.budget_line.iter().enumerate() {
             let at = FieldPath::new("budget_line").index(i);
-            let unit = self.reference_opt(&at.field("unit"), "units", r.unit.as_deref());
+            let unit = self.reference_opt(&at.field("unit"), Kind::Unit, r.unit.as_deref());
             let year = self.check(checked_year(&at.field("year"), r.year));
             let category = self.vocabulary(&at.field("category"), &r.category, BudgetCategory::ALL);
             let phase = self.vocabulary(&at.field("phase"), &r.phase, BudgetPhase::ALL);
@@ -293,7 +294,7 @@ impl ImportPlan {
             let function_code =
                 self.short_text(at.field("function_code"), r.function_code.as_deref());
             let description = self.name(at.field("description"), &r.description);
-            let common = self.common(&at, "budget_lines", r.provenance());
+            let common = self.common(&at, Kind::BudgetLine, r.provenance());
             if let (
                 Some(unit),
                 Some(()),
@@ -361,10 +362,10 @@ impl ImportPlan {
                     }
                 }
             }
-            let common = self.common(&at, "forums", r.provenance());
+            let common = self.common(&at, Kind::Forum, r.provenance());
             for (j, m) in r.member.iter().enumerate() {
                 let at = at.field("member").index(j);
-                let unit = self.reference_opt(&at.field("unit"), "units", m.unit.as_deref());
+                let unit = self.reference_opt(&at.field("unit"), Kind::Unit, m.unit.as_deref());
                 let partner = match m.partner.as_deref() {
                     None => Some(None),
                     Some(key) => self
@@ -386,7 +387,7 @@ impl ImportPlan {
                     visibility: m.visibility.as_deref().or(r.visibility.as_deref()),
                     note: m.note.as_deref(),
                 };
-                let member_common = self.common(&at, "forum_members", provenance);
+                let member_common = self.common(&at, Kind::ForumMember, provenance);
                 if let (Some(unit), Some(partner), Some(role_title), Some(common)) =
                     (unit, partner, role_title, member_common)
                 {
@@ -433,8 +434,9 @@ impl ImportPlan {
             let plan = self.name(at.field("plan"), &r.plan);
             let number = self.check(checked_goal_number(&at.field("number"), r.number));
             let title = self.name(at.field("title"), &r.title);
-            let part_of = self.reference_opt(&at.field("part_of"), "plans", r.part_of.as_deref());
-            let common = self.common(&at, "goals", r.provenance());
+            let part_of =
+                self.reference_opt(&at.field("part_of"), Kind::Plan, r.part_of.as_deref());
+            let common = self.common(&at, Kind::Goal, r.provenance());
             if let (Some(plan), Some(()), Some(title), Some(part_of), Some(common)) =
                 (plan, number, title, part_of, common)
             {
@@ -456,9 +458,11 @@ impl ImportPlan {
             let id = self.id_of(&r.key);
             let name = self.name(at.field("name"), &r.name);
             let description = self.long_text(at.field("description"), r.description.as_deref());
-            let goal = self.reference_opt(&at.field("goal"), "goals", r.goal.as_deref());
-            let part_of = self.reference_opt(&at.field("part_of"), "plans", r.part_of.as_deref());
-            let lead = self.reference_opt(&at.field("lead_unit"), "units", r.lead_unit.as_deref());
+            let goal = self.reference_opt(&at.field("goal"), Kind::Goal, r.goal.as_deref());
+            let part_of =
+                self.reference_opt(&at.field("part_of"), Kind::Plan, r.part_of.as_deref());
+            let lead =
+                self.reference_opt(&at.field("lead_unit"), Kind::Unit, r.lead_unit.as_deref());
             let level = self.vocabulary_opt(
                 &at.field("prevention_level"),
                 r.prevention_level.as_deref(),
@@ -469,7 +473,7 @@ impl ImportPlan {
             let funding = self.long_text(at.field("funding"), r.funding.as_deref());
             for (j, p) in r.partner.iter().enumerate() {
                 let at = at.field("partner").index(j);
-                let unit = self.reference_opt(&at.field("unit"), "units", p.unit.as_deref());
+                let unit = self.reference_opt(&at.field("unit"), Kind::Unit, p.unit.as_deref());
                 let partner = match p.partner.as_deref() {
                     None => Some(None),
                     Some(key) => self
@@ -490,7 +494,7 @@ impl ImportPlan {
                     }
                 }
             }
-            let common = self.common(&at, "interventions", r.provenance());
+            let common = self.common(&at, Kind::Intervention, r.provenance());
             if let (
                 Some(name),
                 Some(description),
@@ -598,7 +602,7 @@ impl ImportPlan {
                     ),
                 );
             }
-            let common = self.common(&at, "shared_projects", r.provenance());
+            let common = self.common(&at, Kind::SharedProject, r.provenance());
             if let (Some(name), Some(description), Some(common)) = (name, description, common) {
                 model.shared_project.push(version!(
                     shared_project {
@@ -624,7 +628,7 @@ impl ImportPlan {
         }
         for (i, r) in d.contact.iter().enumerate() {
             let at = FieldPath::new("contact").index(i);
-            let unit = self.reference_opt(&at.field("unit"), "units", r.unit.as_deref());
+            let unit = self.reference_opt(&at.field("unit"), Kind::Unit, r.unit.as_deref());
             let name = self.name(at.field("name"), &r.name);
             let role_title = self.name(at.field("role_title"), &r.role_title);
             let phone = self.check(checked_optional(
@@ -637,7 +641,7 @@ impl ImportPlan {
                 r.email.as_deref(),
                 checked_email,
             ));
-            let common = self.common(&at, "contacts", r.provenance());
+            let common = self.common(&at, Kind::Contact, r.provenance());
             if let (
                 Some(unit),
                 Some(name),
@@ -682,7 +686,7 @@ impl ImportPlan {
                         },
                     ))
                 });
-            let common = self.common(&at, "key_indicators", r.provenance());
+            let common = self.common(&at, Kind::KeyIndicator, r.provenance());
             if let (
                 Some(measure),
                 Some(title),

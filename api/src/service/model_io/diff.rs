@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use entities::kinds::Kind;
 use serde_json::Value as Json;
 
 use super::{import_plan::ImportPlan, ChangeKind, RecordChange};
@@ -69,7 +70,7 @@ impl Diff {
         desired_extra: &HashMap<i32, Json>,
         stored_extra: &HashMap<i32, Json>,
     ) {
-        let kind = E::KIND.table();
+        let kind = E::KIND;
         let by_id = |rows: &[E::Model]| {
             let mut map: HashMap<i32, Vec<serde_json::Map<String, Json>>> = HashMap::new();
             for row in rows {
@@ -149,8 +150,8 @@ impl Diff {
                     }
                     if desired_extra.get(&id) != stored_extra.get(&id) {
                         let name = match kind {
-                            "forums" => "legal_bases",
-                            "interventions" => "partner",
+                            Kind::Forum => "legal_bases",
+                            Kind::Intervention => "partner",
                             _ => "participant",
                         };
                         fields.insert(name.to_owned());

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entities::{forum, identity};
+use entities::{forum, identity, kinds::Kind};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -61,11 +61,12 @@ impl Names {
 }
 
 /// The visibility a record has when the document does not say.
-pub(super) fn default_visibility(kind: &str) -> Visibility {
-    if kind == "contacts" {
-        Visibility::Private
-    } else {
-        Visibility::Public
+pub(super) fn default_visibility(kind: Kind) -> Visibility {
+    match kind {
+        // Personal data.
+        Kind::Contact => Visibility::Private,
+        // The seeds are published documents.
+        _ => Visibility::Public,
     }
 }
 
@@ -128,7 +129,7 @@ impl Rows {
                     },
                     row,
                     names,
-                    "forums"
+                    Kind::Forum
                 )
             })
             .collect();
@@ -224,7 +225,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "political_committees"
+                        Kind::PoliticalCommittee
                     )
                 })
                 .collect(),
@@ -247,7 +248,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "plans"
+                        Kind::Plan
                     )
                 })
                 .collect(),
@@ -267,7 +268,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "units"
+                        Kind::Unit
                     )
                 })
                 .collect(),
@@ -292,7 +293,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "staff_roles"
+                        Kind::StaffRole
                     )
                 })
                 .collect(),
@@ -312,7 +313,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "budget_lines"
+                        Kind::BudgetLine
                     )
                 })
                 .collect(),
@@ -330,7 +331,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "goals"
+                        Kind::Goal
                     )
                 })
                 .collect(),
@@ -354,7 +355,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "interventions"
+                        Kind::Intervention
                     )
                 })
                 .collect(),
@@ -370,7 +371,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "shared_projects"
+                        Kind::SharedProject
                     )
                 })
                 .collect(),
@@ -388,7 +389,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "contacts"
+                        Kind::Contact
                     )
                 })
                 .collect(),
@@ -409,7 +410,7 @@ impl Rows {
                         },
                         row,
                         names,
-                        "key_indicators"
+                        Kind::KeyIndicator
                     )
                 })
                 .collect(),

@@ -4,7 +4,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entities::{identity, legal_basis, municipality, network, partner_organisation, source};
+use entities::{
+    identity, kinds::Kind, legal_basis, municipality, network, partner_organisation, source,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{document::*, export::default_visibility, rows::Validity, ImportAs, Problem};
@@ -73,7 +75,7 @@ impl Reference {
 /// A record of the document: its kind (table), identity, and whether it is new.
 #[derive(Debug, Clone)]
 pub(super) struct Keyed {
-    pub(super) kind: &'static str,
+    pub(super) kind: Kind,
     pub(super) id: i32,
     /// The revision stored (none for a new record).
     pub(super) revision: Option<i32>,
@@ -90,7 +92,7 @@ pub(super) struct ImportPlan {
     pub(super) recorded: Recorded,
     pub(super) reference: Reference,
     /// Stored identities of the municipality by key: kind, id, revision.
-    pub(super) stored: HashMap<String, (String, i32, i32)>,
+    pub(super) stored: HashMap<String, (Kind, i32, i32)>,
     /// The document's records by key.
     pub(super) keys: HashMap<String, Keyed>,
     /// Keys in the order the document names them first.
@@ -113,8 +115,17 @@ impl ImportPlan {
             .all(&store.db)
             .await?
             .into_iter()
-            .map(|row| (row.key, (row.kind, row.id, row.revision)))
-            .collect();
+            .map(|row| {
+                let kind = Kind::of_table(&row.kind).ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "identity {} of no kind {:?}",
+                        row.id,
+                        row.kind
+                    ))
+                })?;
+                Ok((row.key, (kind, row.id, row.revision)))
+            })
+            .collect::<ApiResult<_>>()?;
         Ok(Self {
             code,
             recorded: by.recorded.clone(),
@@ -154,7 +165,7 @@ impl ImportPlan {
     fn key(
         &mut self,
         at: &FieldPath,
-        kind: &'static str,
+        kind: Kind,
         key: &str,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
@@ -168,7 +179,8 @@ impl ImportPlan {
                     at.field("key"),
                     format!(
                         "key {key:?} is already the key of a record of {} ({})",
-                        seen.kind, seen.at
+                        seen.kind.table(),
+                        seen.at
                     ),
                 ))
             } else {
@@ -193,10 +205,13 @@ impl ImportPlan {
             return;
         }
         match self.stored.get(key) {
-            Some((stored_kind, _, _)) if stored_kind != kind => {
+            Some((stored_kind, _, _)) if *stored_kind != kind => {
                 self.problem(
                     at.field("key"),
-                    format!("key {key:?} is the key of a stored record of {stored_kind}"),
+                    format!(
+                        "key {key:?} is the key of a stored record of {}",
+                        stored_kind.table()
+                    ),
                 );
                 return;
             }
@@ -244,7 +259,7 @@ impl ImportPlan {
             );
         }
         macro_rules! keys {
-            ($list:expr, $name:literal, $kind:literal) => {
+            ($list:expr, $name:literal, $kind:expr) => {
                 for (i, r) in $list.iter().enumerate() {
                     self.key(
                         &FieldPath::new($name).index(i),
@@ -256,30 +271,34 @@ impl ImportPlan {
                 }
             };
         }
-        keys!(document.committee, "committee", "political_committees");
-        keys!(document.plan, "plan", "plans");
-        keys!(document.unit, "unit", "units");
-        keys!(document.staff_role, "staff_role", "staff_roles");
-        keys!(document.budget_line, "budget_line", "budget_lines");
-        keys!(document.forum, "forum", "forums");
+        keys!(document.committee, "committee", Kind::PoliticalCommittee);
+        keys!(document.plan, "plan", Kind::Plan);
+        keys!(document.unit, "unit", Kind::Unit);
+        keys!(document.staff_role, "staff_role", Kind::StaffRole);
+        keys!(document.budget_line, "budget_line", Kind::BudgetLine);
+        keys!(document.forum, "forum", Kind::Forum);
         for (i, forum) in document.forum.iter().enumerate() {
             for (j, member) in forum.member.iter().enumerate() {
                 let from = member.valid_from.or(forum.valid_from);
                 let to = member.valid_to.or(forum.valid_to);
                 self.key(
                     &FieldPath::new("forum").index(i).field("member").index(j),
-                    "forum_members",
+                    Kind::ForumMember,
                     &member.key,
                     from,
                     to,
                 );
             }
         }
-        keys!(document.goal, "goal", "goals");
-        keys!(document.intervention, "intervention", "interventions");
-        keys!(document.shared_project, "shared_project", "shared_projects");
-        keys!(document.contact, "contact", "contacts");
-        keys!(document.key_indicator, "key_indicator", "key_indicators");
+        keys!(document.goal, "goal", Kind::Goal);
+        keys!(document.intervention, "intervention", Kind::Intervention);
+        keys!(
+            document.shared_project,
+            "shared_project",
+            Kind::SharedProject
+        );
+        keys!(document.contact, "contact", Kind::Contact);
+        keys!(document.key_indicator, "key_indicator", Kind::KeyIndicator);
     }
 
     /// Allocates the identities of the document's new records (in the import's transaction).
@@ -304,21 +323,28 @@ impl ImportPlan {
     }
 
     /// The identity of a record of `kind` the document names by `key` at `field`.
-    pub(super) fn reference(&mut self, field: &FieldPath, kind: &str, key: &str) -> Option<i32> {
+    pub(super) fn reference(&mut self, field: &FieldPath, kind: Kind, key: &str) -> Option<i32> {
         let found = self.keys.get(key).map(|keyed| (keyed.kind, keyed.id));
         match found {
             Some((found_kind, id)) if found_kind == kind => Some(id),
             Some((found_kind, _)) => {
                 self.problem(
                     field,
-                    format!("{key:?} is a record of {found_kind}, not of {kind}"),
+                    format!(
+                        "{key:?} is a record of {}, not of {}",
+                        found_kind.table(),
+                        kind.table()
+                    ),
                 );
                 None
             }
             None => {
                 self.problem(
                     field,
-                    format!("there is no record of {kind} with key {key:?} in the document"),
+                    format!(
+                        "there is no record of {} with key {key:?} in the document",
+                        kind.table()
+                    ),
                 );
                 None
             }
@@ -328,7 +354,7 @@ impl ImportPlan {
     pub(super) fn reference_opt(
         &mut self,
         field: &FieldPath,
-        kind: &str,
+        kind: Kind,
         key: Option<&str>,
     ) -> Option<Option<i32>> {
         match key {
@@ -412,7 +438,7 @@ impl ImportPlan {
     pub(super) fn common(
         &mut self,
         at: &FieldPath,
-        kind: &str,
+        kind: Kind,
         p: Provenance<'_>,
     ) -> Option<Common> {
         let source = self.named(&at.field("source"), "source", p.source);
