@@ -96,9 +96,7 @@ impl From<&'static str> for FieldPath {
     fn from(path: &'static str) -> Self {
         let mut steps = Vec::new();
         for part in path.split('.') {
-            let (name, indexes) = part
-                .split_once('[')
-                .map_or((part, ""), |(name, rest)| (name, rest));
+            let (name, indexes) = part.split_once('[').unwrap_or((part, ""));
             steps.push(Step::Name(snake_case(name)));
             for index in indexes.split('[') {
                 if let Some(Ok(index)) = index.strip_suffix(']').map(str::parse) {
