@@ -17,7 +17,10 @@ use sea_orm::{
 use self::format::*;
 use crate::{
     error::ApiError,
-    service::{document::ModelFile, versions::Recorded, Caller, ImportAs, ImportError, Store},
+    service::{
+        document::ModelFile, versions::Recorded, Caller, ImportAs, ImportError, ReferenceKeys,
+        Store,
+    },
 };
 
 /// The dataset's files, as embedded at build time: `(path, contents)`.
@@ -67,6 +70,26 @@ impl Dataset {
         &'static [(&'static str, &'static str)],
     ) {
         (SOURCES, REFERENCE, MODELS)
+    }
+
+    /// The keys of the dataset's reference data, which its model documents name.
+    pub fn reference_keys(&self) -> ReferenceKeys<'_> {
+        let reference = &self.reference;
+        ReferenceKeys {
+            sources: self.sources.iter().map(|s| s.key.as_str()).collect(),
+            networks: reference
+                .network
+                .iter()
+                .map(|n| (n.key.as_str(), n.members.as_slice()))
+                .collect(),
+            partners: reference.partner.iter().map(|p| p.key.as_str()).collect(),
+            legal_bases: reference
+                .legal_basis
+                .iter()
+                .map(|b| b.key.as_str())
+                .collect(),
+            municipalities: reference.municipality.iter().map(|m| m.code).collect(),
+        }
     }
 
     /// Parses and validates a dataset from the texts of its files.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use super::Dataset;
 use crate::{
-    service::{document::ModelFile, problems_in_dataset, ReferenceKeys},
+    service::{document::ModelFile, problems_in_dataset},
     vocabulary::Visibility,
 };
 
@@ -107,21 +107,7 @@ impl Checker {
             self.known(&context, "source", &basis.source, &sources);
         }
 
-        let keys = ReferenceKeys {
-            sources: dataset.sources.iter().map(|s| s.key.as_str()).collect(),
-            networks: reference
-                .network
-                .iter()
-                .map(|n| (n.key.as_str(), n.members.as_slice()))
-                .collect(),
-            partners: reference.partner.iter().map(|p| p.key.as_str()).collect(),
-            legal_bases: reference
-                .legal_basis
-                .iter()
-                .map(|b| b.key.as_str())
-                .collect(),
-            municipalities: reference.municipality.iter().map(|m| m.code).collect(),
-        };
+        let keys = dataset.reference_keys();
         for (file, model) in &dataset.models {
             if !codes.contains(&model.municipality) {
                 self.fail(

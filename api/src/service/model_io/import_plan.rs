@@ -9,7 +9,9 @@ use entities::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{document::*, export::default_visibility, rows::Validity, ImportAs, Problem};
+use super::{
+    document::*, export::default_visibility, rows::Validity, ImportAs, Problem, ReferenceKeys,
+};
 use crate::{
     error::{ApiError, ApiResult, FieldPath},
     service::{
@@ -83,6 +85,8 @@ pub(super) struct Keyed {
     at: String,
     /// When its latest version so far ends (for the order of versions).
     last_end: Option<Option<NaiveDate>>,
+    /// When its versions hold (for the records that refer to it).
+    validity: Vec<Validity>,
 }
 
 /// What an import knows while it checks a document: the stored records, the document's keys,
@@ -137,6 +141,40 @@ impl ImportPlan {
         })
     }
 
+    /// The plan of an import of a dataset's model document of municipality `code`, checked
+    /// without a database: against the dataset's own reference data, as if nothing were stored.
+    pub(super) fn in_dataset(code: i32, reference: &ReferenceKeys<'_>) -> Self {
+        let numbered = |keys: Vec<&str>| -> HashMap<String, i32> {
+            (1..)
+                .zip(keys)
+                .map(|(id, key)| (key.to_owned(), id))
+                .collect()
+        };
+        let networks = numbered(reference.networks.iter().map(|(key, _)| *key).collect());
+        let own_networks = reference
+            .networks
+            .iter()
+            .filter(|(_, members)| members.contains(&code))
+            .filter_map(|(key, _)| networks.get(*key).copied())
+            .collect();
+        Self {
+            code,
+            recorded: Recorded::now("dataset"),
+            reference: Reference {
+                sources: numbered(reference.sources.clone()),
+                networks,
+                partners: numbered(reference.partners.clone()),
+                legal_bases: numbered(reference.legal_bases.clone()),
+                municipalities: reference.municipalities.iter().copied().collect(),
+                own_networks,
+            },
+            stored: HashMap::new(),
+            keys: HashMap::new(),
+            order: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     pub(super) fn problem(&mut self, path: impl Into<FieldPath>, message: impl Into<String>) {
         self.problems.push(Problem {
             path: path.into().document(),
@@ -162,14 +200,7 @@ impl ImportPlan {
     /// Notes the key of a version of a record of `kind` at `at`, valid `[from, to)`: a key seen
     /// before names the record's next version, which must be of the same kind and start when or
     /// after the previous one ends.
-    fn key(
-        &mut self,
-        at: &FieldPath,
-        kind: Kind,
-        key: &str,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-    ) {
+    pub(super) fn key(&mut self, at: &FieldPath, kind: Kind, key: &str, (from, to): Validity) {
         if self.check(checked_text(&at.field("key"), key)).is_none() {
             return;
         }
@@ -186,6 +217,7 @@ impl ImportPlan {
             } else {
                 let previous_end = seen.last_end.flatten();
                 seen.last_end = Some(to);
+                seen.validity.push((from, to));
                 let follows =
                     matches!((previous_end, from), (Some(end), Some(start)) if start >= end);
                 (!follows).then(|| {
@@ -242,12 +274,14 @@ impl ImportPlan {
                 revision,
                 at: at.document(),
                 last_end: Some(to),
+                validity: vec![(from, to)],
             },
         );
         self.order.push(key.to_owned());
     }
 
-    /// Notes every record's key and checks the order of its versions.
+    /// Checks whose model the document is, notes every record's key and checks the order of its
+    /// versions.
     pub(super) fn check_document(&mut self, document: &ModelFile) {
         if document.municipality != self.code {
             self.problem(
@@ -258,47 +292,7 @@ impl ImportPlan {
                 ),
             );
         }
-        macro_rules! keys {
-            ($list:expr, $name:literal, $kind:expr) => {
-                for (i, r) in $list.iter().enumerate() {
-                    self.key(
-                        &FieldPath::new($name).index(i),
-                        $kind,
-                        &r.key,
-                        r.valid_from,
-                        r.valid_to,
-                    );
-                }
-            };
-        }
-        keys!(document.committee, "committee", Kind::PoliticalCommittee);
-        keys!(document.plan, "plan", Kind::Plan);
-        keys!(document.unit, "unit", Kind::Unit);
-        keys!(document.staff_role, "staff_role", Kind::StaffRole);
-        keys!(document.budget_line, "budget_line", Kind::BudgetLine);
-        keys!(document.forum, "forum", Kind::Forum);
-        for (i, forum) in document.forum.iter().enumerate() {
-            for (j, member) in forum.member.iter().enumerate() {
-                let from = member.valid_from.or(forum.valid_from);
-                let to = member.valid_to.or(forum.valid_to);
-                self.key(
-                    &FieldPath::new("forum").index(i).field("member").index(j),
-                    Kind::ForumMember,
-                    &member.key,
-                    from,
-                    to,
-                );
-            }
-        }
-        keys!(document.goal, "goal", Kind::Goal);
-        keys!(document.intervention, "intervention", Kind::Intervention);
-        keys!(
-            document.shared_project,
-            "shared_project",
-            Kind::SharedProject
-        );
-        keys!(document.contact, "contact", Kind::Contact);
-        keys!(document.key_indicator, "key_indicator", Kind::KeyIndicator);
+        document.note_keys(self);
     }
 
     /// Allocates the identities of the document's new records (in the import's transaction).
@@ -322,45 +316,49 @@ impl ImportPlan {
         Ok(())
     }
 
-    /// The identity of a record of `kind` the document names by `key` at `field`.
-    pub(super) fn reference(&mut self, field: &FieldPath, kind: Kind, key: &str) -> Option<i32> {
-        let found = self.keys.get(key).map(|keyed| (keyed.kind, keyed.id));
-        match found {
-            Some((found_kind, id)) if found_kind == kind => Some(id),
-            Some((found_kind, _)) => {
-                self.problem(
-                    field,
-                    format!(
-                        "{key:?} is a record of {}, not of {}",
-                        found_kind.table(),
-                        kind.table()
-                    ),
-                );
-                None
-            }
-            None => {
-                self.problem(
-                    field,
-                    format!(
-                        "there is no record of {} with key {key:?} in the document",
-                        kind.table()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn reference_opt(
+    /// The identity of the record of `kind` the document names by `key` at `field` (none when it
+    /// names none). A version refers to records that hold on its first day, `on` (as the
+    /// mutations ask of the records their input names); the problem is noted, and the identity
+    /// still given, so that the checks that follow see the reference.
+    pub(super) fn reference(
         &mut self,
         field: &FieldPath,
         kind: Kind,
         key: Option<&str>,
+        on: Option<NaiveDate>,
     ) -> Option<Option<i32>> {
-        match key {
-            None => Some(None),
-            Some(key) => self.reference(field, kind, key).map(Some),
-        }
+        let Some(key) = key else {
+            return Some(None);
+        };
+        let problem = match self.keys.get(key) {
+            Some(found) if found.kind == kind => {
+                let holds = |(from, to): &Validity| {
+                    on.is_none_or(|day| {
+                        from.is_none_or(|from| from <= day) && to.is_none_or(|to| day < to)
+                    })
+                };
+                let id = found.id;
+                if !found.validity.iter().any(holds) {
+                    let day = on.expect("an unbounded day holds");
+                    self.problem(
+                        field,
+                        format!("{key:?} does not hold on {day}, when this version starts"),
+                    );
+                }
+                return Some(Some(id));
+            }
+            Some(found) => format!(
+                "{key:?} is a record of {}, not of {}",
+                found.kind.table(),
+                kind.table()
+            ),
+            None => format!(
+                "there is no record of {} with key {key:?} in the document",
+                kind.table()
+            ),
+        };
+        self.problem(field, problem);
+        None
     }
 
     /// The id of reference data (`source`, `network`, …) the document names by `key`.
@@ -488,126 +486,6 @@ pub(super) struct Common {
 }
 
 impl ImportPlan {
-    /// A record a version refers to holds on the version's first day (when it has one), as the
-    /// mutations ask of the records their input names: a unit's parent and committee, the unit
-    /// of a staff role, a budget line, a forum member or a contact, an intervention's goal and
-    /// lead unit. (An intervention's partners belong to no version.)
-    pub(super) fn check_days(&mut self, d: &ModelFile) {
-        let mut validity: HashMap<&str, Vec<Validity>> = HashMap::new();
-        let committees = d
-            .committee
-            .iter()
-            .map(|r| (&r.key, r.valid_from, r.valid_to));
-        let units = d.unit.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
-        let goals = d.goal.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
-        let plans = d.plan.iter().map(|r| (&r.key, r.valid_from, r.valid_to));
-        for (key, from, to) in committees.chain(units).chain(goals).chain(plans) {
-            validity.entry(key).or_default().push((from, to));
-        }
-        let mut references: Vec<(FieldPath, Option<&str>, Option<NaiveDate>)> = Vec::new();
-        for (i, r) in d.unit.iter().enumerate() {
-            references.push((
-                FieldPath::new("unit").index(i).field("parent"),
-                r.parent.as_deref(),
-                r.valid_from,
-            ));
-            references.push((
-                FieldPath::new("unit").index(i).field("committee"),
-                r.committee.as_deref(),
-                r.valid_from,
-            ));
-        }
-        for (i, r) in d.plan.iter().enumerate() {
-            references.push((
-                FieldPath::new("plan").index(i).field("part_of"),
-                r.part_of.as_deref(),
-                r.valid_from,
-            ));
-            references.push((
-                FieldPath::new("plan").index(i).field("committee"),
-                r.committee.as_deref(),
-                r.valid_from,
-            ));
-        }
-        for (i, r) in d.goal.iter().enumerate() {
-            references.push((
-                FieldPath::new("goal").index(i).field("part_of"),
-                r.part_of.as_deref(),
-                r.valid_from,
-            ));
-        }
-        for (i, r) in d.staff_role.iter().enumerate() {
-            references.push((
-                FieldPath::new("staff_role").index(i).field("unit"),
-                Some(&r.unit),
-                r.valid_from,
-            ));
-        }
-        for (i, r) in d.budget_line.iter().enumerate() {
-            references.push((
-                FieldPath::new("budget_line").index(i).field("unit"),
-                r.unit.as_deref(),
-                r.valid_from,
-            ));
-        }
-        for (i, forum) in d.forum.iter().enumerate() {
-            for (j, m) in forum.member.iter().enumerate() {
-                let day = m.valid_from.or(forum.valid_from);
-                references.push((
-                    FieldPath::new("forum")
-                        .index(i)
-                        .field("member")
-                        .index(j)
-                        .field("unit"),
-                    m.unit.as_deref(),
-                    day,
-                ));
-            }
-        }
-        for (i, r) in d.intervention.iter().enumerate() {
-            references.push((
-                FieldPath::new("intervention").index(i).field("goal"),
-                r.goal.as_deref(),
-                r.valid_from,
-            ));
-            references.push((
-                FieldPath::new("intervention").index(i).field("lead_unit"),
-                r.lead_unit.as_deref(),
-                r.valid_from,
-            ));
-            references.push((
-                FieldPath::new("intervention").index(i).field("part_of"),
-                r.part_of.as_deref(),
-                r.valid_from,
-            ));
-        }
-        for (i, r) in d.contact.iter().enumerate() {
-            references.push((
-                FieldPath::new("contact").index(i).field("unit"),
-                r.unit.as_deref(),
-                r.valid_from,
-            ));
-        }
-        for (field, key, day) in references {
-            let (Some(key), Some(day)) = (key, day) else {
-                continue;
-            };
-            // An unknown key is reported where it is resolved.
-            let Some(versions) = validity.get(key) else {
-                continue;
-            };
-            let holds = versions.iter().any(|(from, to)| {
-                from.is_none_or(|from| from <= day) && to.is_none_or(|to| day < to)
-            });
-            if !holds {
-                self.problem(
-                    field,
-                    format!("{key:?} does not hold on {day}, when this version starts"),
-                );
-            }
-        }
-    }
-
     /// No record of a tree (units under units, plans part of plans) comes under itself on any
     /// day: the problem, `refusal`, is at the parent of a version that holds on the first day of a
     /// cycle. `section` names the document's section when the tree is too big to check.

@@ -18,7 +18,7 @@
 //!   is refused as a whole when the model changed since ([`revision`]).
 
 mod apply;
-mod desired;
+mod codec;
 mod diff;
 pub mod document;
 mod export;
@@ -35,11 +35,7 @@ use serde::Serialize;
 
 pub use self::revision::{Basis, ChangedRecord, Stale};
 use self::{
-    apply::Apply,
-    diff::Diff,
-    document::ModelFile,
-    export::Names,
-    import_plan::{ImportPlan, Reference},
+    apply::Apply, diff::Diff, document::ModelFile, export::Names, import_plan::ImportPlan,
     rows::Rows,
 };
 use super::{municipality_exists, versions::Recorded, writes::Writable, Principal, Role, Store};
@@ -147,7 +143,7 @@ impl Store {
         let names = Names::load(self, code, &stored.ids()).await?;
         let document = ModelFile {
             revision: Some(revision),
-            ..stored.document(code, &names)
+            ..ModelFile::encode(code, &stored, &names)
         };
         let text = toml::to_string(&document)
             .map_err(|error| ApiError::Internal(anyhow::anyhow!("exporting a model: {error}")))?;
@@ -217,10 +213,9 @@ impl Store {
         // `service::tree`); between them the import yields, so that the request's deadline (or
         // the client leaving) ends it there, not only at its next statement.
         plan.check_document(document);
-        plan.check_days(document);
         tokio::task::yield_now().await;
         plan.create_identities(self).await?;
-        let mut desired = plan.desired(document);
+        let mut desired = document.decode(&mut plan);
         if !plan.problems.is_empty() {
             return Err(ImportError::Invalid(plan.problems));
         }
@@ -360,38 +355,9 @@ pub struct ReferenceKeys<'a> {
 /// The problems of `model`, a model document of a dataset, checked as an import checks it but
 /// without a database: against the dataset's own reference data, as if nothing were stored.
 pub fn problems_in_dataset(model: &ModelFile, reference: &ReferenceKeys<'_>) -> Vec<Problem> {
-    let numbered = |keys: Vec<&str>| -> HashMap<String, i32> {
-        (1..)
-            .zip(keys)
-            .map(|(id, key)| (key.to_owned(), id))
-            .collect()
-    };
-    let networks = numbered(reference.networks.iter().map(|(key, _)| *key).collect());
-    let own_networks = reference
-        .networks
-        .iter()
-        .filter(|(_, members)| members.contains(&model.municipality))
-        .filter_map(|(key, _)| networks.get(*key).copied())
-        .collect();
-    let mut plan = ImportPlan {
-        code: model.municipality,
-        recorded: Recorded::now("dataset"),
-        reference: Reference {
-            sources: numbered(reference.sources.clone()),
-            networks,
-            partners: numbered(reference.partners.clone()),
-            legal_bases: numbered(reference.legal_bases.clone()),
-            municipalities: reference.municipalities.iter().copied().collect(),
-            own_networks,
-        },
-        stored: HashMap::new(),
-        keys: HashMap::new(),
-        order: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut plan = ImportPlan::in_dataset(model.municipality, reference);
     plan.check_document(model);
-    plan.check_days(model);
-    plan.desired(model);
+    model.decode(&mut plan);
     plan.problems
 }
 
