@@ -305,6 +305,11 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
             (with(|i| i["municipalityCode"] = json!(9999)), "input.municipalityCode"),
             (with(|i| i["provenance"]["source"] = json!("999")), "input.provenance.source"),
             (with(|i| i["provenance"]["section"] = json!("")), "input.provenance.section"),
+            // Checked by the import and, since the kinds declare their texts once, by the
+            // mutations too.
+            (with(|i| i["archetypeNote"] = json!("n".repeat(4001))), "input.archetypeNote"),
+            (with(|i| i["archetypeNote"] = json!(" ")), "input.archetypeNote"),
+            (with(|i| i["provenance"]["note"] = json!("n".repeat(4001))), "input.provenance.note"),
             (with(|i| i["parentId"] = json!("VW5pdDo5OTk5OTk")), "input.parentId"),
             (with(|i| i["parentId"] = json!("U291cmNlOjE")), "input.parentId"),
         ];
@@ -323,6 +328,8 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
         let updates = [
             (update(1, "2024-06-01", json!({ "name": null })), "changes.name"),
             (update(1, "2024-06-01", json!({ "parentId": id })), "changes.parentId"),
+            (update(1, "2024-06-01", json!({ "archetypeNote": "" })), "changes.archetypeNote"),
+            (update(1, "2024-06-01", json!({ "kind": "k".repeat(201) })), "changes.kind"),
             (update(1, "2023-06-01", json!({ "name": "Før start" })), "from"),
             (update(1, "2201-01-01", json!({ "name": "Langt ude" })), "from"),
         ];
@@ -551,6 +558,10 @@ async fn staff_roles_and_budget_lines_are_edited_with_their_rules() {
             (line(|i| i["year"] = json!(2300)), "input.year"),
             (line(|i| i["municipalityCode"] = json!(1)), "input.municipalityCode"),
             (line(|i| i["description"] = json!(" ")), "input.description"),
+            // The import refused these before the mutations did: one declaration of a kind's
+            // texts (`Texts`) is now checked on both paths.
+            (line(|i| i["functionCode"] = json!("5".repeat(201))), "input.functionCode"),
+            (line(|i| i["functionCode"] = json!("  ")), "input.functionCode"),
         ] {
             let answer = ask(&e.router, editor, create_line, variables.clone()).await;
             assert_eq!(

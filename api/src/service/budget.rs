@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_text, checked_year, ore, NewVersion, Origin},
+    checks::{checked_year, ore, NewVersion, Origin, Text, Texts},
     Store,
 };
 use crate::{
@@ -41,6 +41,13 @@ pub struct BudgetLineChanges {
     pub description: Option<String>,
 }
 
+impl Texts for budget_line::Entity {
+    const TEXTS: &'static [(budget_line::Column, Text)] = &[
+        (budget_line::Column::FunctionCode, Text::Name),
+        (budget_line::Column::Description, Text::Name),
+    ];
+}
+
 impl Store {
     /// Creates a budget line of the editor's municipality, `private` until shared.
     pub async fn create_budget_line(
@@ -57,7 +64,6 @@ impl Store {
         checked_year(&field("year"), new.year)?;
         self.check_unit(&field("unit_id"), code, new.unit_id, new.version.valid_from)
             .await?;
-        let description = checked_text(&field("description"), &new.description)?;
         let amount_ore = ore(&field("amount"), new.amount)?;
         let version = budget_line::ActiveModel {
             unit_id: Set(new.unit_id),
@@ -66,7 +72,7 @@ impl Store {
             phase: Set(new.phase.as_str().to_owned()),
             amount_ore: Set(amount_ore),
             function_code: Set(new.function_code),
-            description: Set(description),
+            description: Set(new.description),
             ..Default::default()
         };
         self.create::<budget_line::Entity>(version, record).await
@@ -85,18 +91,13 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<budget_line::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
+        let change = self.change_from(at, from, &origin).await?;
         if let Some(unit) = changes.unit_id {
             self.check_unit(&field("unit_id"), code, unit, from).await?;
         }
         if let Some(year) = changes.year {
             checked_year(&field("year"), year)?;
         }
-        let description = changes
-            .description
-            .as_deref()
-            .map(|text| checked_text(&field("description"), text))
-            .transpose()?;
         let amount_ore = changes
             .amount
             .map(|amount| ore(&field("amount"), amount))
@@ -111,7 +112,7 @@ impl Store {
                 phase: changes.phase.map(|phase| phase.as_str().to_owned()),
                 amount_ore,
                 function_code: changes.function_code,
-                description,
+                description: changes.description,
             });
         })
         .await

@@ -6,7 +6,10 @@
 use chrono::NaiveDate;
 use entities::{partner_organisation, source, unit};
 use rust_decimal::{prelude::ToPrimitive, Decimal};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, EntityTrait, IdenStatic, QueryFilter,
+    Value,
+};
 
 use super::{int_value, versions::Recorded, writes::Writable, Store};
 use crate::error::{excerpt, ApiError, ApiResult, FieldPath};
@@ -45,8 +48,9 @@ pub(super) struct Sourced {
 }
 
 /// What every new record has besides its own fields, checked: whose it is (the principal may
-/// edit it), when it holds, and where its facts come from.
+/// edit it), when it holds, and where its facts come from; and the path of its input.
 pub(super) struct NewRecord {
+    pub at: FieldPath,
     pub municipality: i32,
     pub recorded: Recorded,
     pub valid_from: NaiveDate,
@@ -57,6 +61,8 @@ pub(super) struct NewRecord {
 /// What every change has besides its fields, checked: the day it holds from, and where its
 /// facts come from.
 pub(super) struct Change {
+    /// The path of the changes.
+    pub at: FieldPath,
     pub from: NaiveDate,
     pub sourced: Sourced,
 }
@@ -89,6 +95,7 @@ impl Store {
         checked_end(&at.field("valid_to"), valid_from, valid_to)?;
         let sourced = self.sourced(&at.field("provenance"), origin).await?;
         Ok(NewRecord {
+            at: at.clone(),
             municipality: code,
             recorded,
             valid_from,
@@ -97,22 +104,37 @@ impl Store {
         })
     }
 
-    /// Checks what every change has: the day it holds from, and its source.
-    pub(super) async fn change_from(&self, from: NaiveDate, origin: &Origin) -> ApiResult<Change> {
+    /// Checks what every change has: the day it holds from, and its source. `at` is the path
+    /// of the changes.
+    pub(super) async fn change_from(
+        &self,
+        at: &FieldPath,
+        from: NaiveDate,
+        origin: &Origin,
+    ) -> ApiResult<Change> {
         checked_day(&FieldPath::from("from"), from)?;
         let sourced = self.sourced(&FieldPath::new("provenance"), origin).await?;
-        Ok(Change { from, sourced })
+        Ok(Change {
+            at: at.clone(),
+            from,
+            sourced,
+        })
     }
 
     /// The source document `origin` (at `provenance`) names, with the change's section and note.
     async fn sourced(&self, provenance: &FieldPath, origin: &Origin) -> ApiResult<Sourced> {
-        checked_text(&provenance.field("section"), &origin.section)?;
+        let section = checked_text(&provenance.field("section"), &origin.section)?;
+        let note = checked_optional(
+            &provenance.field("note"),
+            origin.note.as_deref(),
+            checked_long_text,
+        )?;
         Ok(Sourced {
             source_id: self
                 .source_id(&provenance.field("source"), &origin.source)
                 .await?,
-            section: origin.section.trim().to_owned(),
-            note: origin.note.clone(),
+            section,
+            note,
         })
     }
 
@@ -159,6 +181,82 @@ impl Store {
             )),
         }
     }
+}
+
+/// What a free-text column of a kind holds, which decides how long it may be.
+#[derive(Debug, Clone, Copy)]
+pub enum Text {
+    /// A name, a title, a kind in the source's words: at most [`MAX_NAME_CHARS`].
+    Name,
+    /// A free text (a purpose, a description, a note): at most [`MAX_TEXT_CHARS`].
+    Long,
+}
+
+impl Text {
+    fn checked(self, field: &FieldPath, text: &str) -> ApiResult<String> {
+        match self {
+            Text::Name => checked_text(field, text),
+            Text::Long => checked_long_text(field, text),
+        }
+    }
+
+    /// What the free-text `column` of `E` holds, as `E` declares it.
+    fn of<E: Texts>(column: E::Column) -> Option<Text> {
+        E::TEXTS
+            .iter()
+            .find(|(declared, _)| declared.as_str() == column.as_str())
+            .map(|&(_, text)| text)
+    }
+}
+
+/// The free-text `column` of `E` under `at`, checked and trimmed as `E` declares it (a document's
+/// record, field by field, so that every problem is reported).
+pub(super) fn checked_text_of<E: Texts>(
+    at: &FieldPath,
+    column: E::Column,
+    text: &str,
+) -> ApiResult<String> {
+    let field = at.field(column.as_str());
+    match Text::of::<E>(column) {
+        Some(rule) => rule.checked(&field, text),
+        None => Err(ApiError::Internal(anyhow::anyhow!(
+            "{} is not a free-text column of {}",
+            column.as_str(),
+            E::default().table_name()
+        ))),
+    }
+}
+
+/// The free-text columns of a kind's versions, declared once: every version a write makes,
+/// created or changed by a mutation or read from a document by the import, has each of them
+/// that it sets checked and trimmed by [`checked_texts`], under the column's name.
+pub trait Texts: EntityTrait {
+    const TEXTS: &'static [(Self::Column, Text)];
+}
+
+/// Each free-text column of `E` (`E::TEXTS`) that `version` sets, checked and trimmed in place;
+/// the problems, in the order of the declaration, at `at` and the column's name.
+pub(super) fn checked_texts<E: Texts>(
+    at: &FieldPath,
+    version: &mut E::ActiveModel,
+) -> Vec<ApiError> {
+    let mut problems = Vec::new();
+    for &(column, text) in E::TEXTS {
+        let ActiveValue::Set(Value::String(Some(given))) = version.get(column) else {
+            // Not set by this write, or cleared.
+            continue;
+        };
+        match text.checked(&at.field(column.as_str()), &given) {
+            Ok(trimmed) => version.set(column, trimmed.into()),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    problems
+}
+
+/// A mutation answers the first problem its input has (an import reports every one).
+pub(super) fn answer_first(problems: Vec<ApiError>) -> ApiResult<()> {
+    problems.into_iter().next().map_or(Ok(()), Err)
 }
 
 /// A name: not blank, at most [`MAX_NAME_CHARS`], trimmed.

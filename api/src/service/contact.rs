@@ -7,7 +7,7 @@ use entities::contact;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_email, checked_optional, checked_phone, checked_text, NewVersion, Origin},
+    checks::{checked_email, checked_optional, checked_phone, NewVersion, Origin, Text, Texts},
     Store,
 };
 use crate::error::{ApiResult, FieldPath};
@@ -34,6 +34,13 @@ pub struct ContactChanges {
     pub email: Option<Option<String>>,
 }
 
+impl Texts for contact::Entity {
+    const TEXTS: &'static [(contact::Column, Text)] = &[
+        (contact::Column::Name, Text::Name),
+        (contact::Column::RoleTitle, Text::Name),
+    ];
+}
+
 impl Store {
     /// Creates contact details of the editor's municipality, optionally in one of its units;
     /// `private` until an admin shares them.
@@ -48,16 +55,14 @@ impl Store {
         let record = self
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
-        let name = checked_text(&field("name"), &new.name)?;
-        let role_title = checked_text(&field("role_title"), &new.role_title)?;
         let phone = checked_optional(&field("phone"), new.phone.as_deref(), checked_phone)?;
         let email = checked_optional(&field("email"), new.email.as_deref(), checked_email)?;
         self.check_unit(&field("unit_id"), code, new.unit_id, new.version.valid_from)
             .await?;
         let version = contact::ActiveModel {
             unit_id: Set(new.unit_id),
-            name: Set(name),
-            role_title: Set(role_title),
+            name: Set(new.name),
+            role_title: Set(new.role_title),
             phone: Set(phone),
             email: Set(email),
             ..Default::default()
@@ -78,13 +83,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<contact::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
-        let role_title = checked_optional(
-            &field("role_title"),
-            changes.role_title.as_deref(),
-            checked_text,
-        )?;
+        let change = self.change_from(at, from, &origin).await?;
         let phone = changes
             .phone
             .map(|phone| checked_optional(&field("phone"), phone.as_deref(), checked_phone))
@@ -99,8 +98,8 @@ impl Store {
         self.update_from::<contact::Entity>(id, revision, change, |version| {
             set_changed!(version {
                 unit_id: changes.unit_id,
-                name,
-                role_title,
+                name: changes.name,
+                role_title: changes.role_title,
                 phone,
                 email,
             });

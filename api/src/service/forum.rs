@@ -7,7 +7,7 @@ use entities::{forum, forum_member, network_membership};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, NewVersion, Origin, Party},
+    checks::{NewVersion, Origin, Party, Text, Texts},
     Store,
 };
 use crate::{
@@ -39,6 +39,19 @@ pub struct ForumChanges {
     pub network_id: Option<Option<i32>>,
 }
 
+impl Texts for forum::Entity {
+    const TEXTS: &'static [(forum::Column, Text)] = &[
+        (forum::Column::Name, Text::Name),
+        (forum::Column::Cadence, Text::Name),
+        (forum::Column::Purpose, Text::Long),
+    ];
+}
+
+impl Texts for forum_member::Entity {
+    const TEXTS: &'static [(forum_member::Column, Text)] =
+        &[(forum_member::Column::RoleTitle, Text::Name)];
+}
+
 impl Store {
     /// Creates a forum of the editor's municipality, `private` until an admin shares it.
     pub async fn create_forum(
@@ -52,19 +65,15 @@ impl Store {
         let record = self
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
-        let name = checked_text(&field("name"), &new.name)?;
-        let cadence = checked_optional(&field("cadence"), new.cadence.as_deref(), checked_text)?;
-        let purpose =
-            checked_optional(&field("purpose"), new.purpose.as_deref(), checked_long_text)?;
         self.check_network(&field("network_id"), code, new.network_id)
             .await?;
         let version = forum::ActiveModel {
             network_id: Set(new.network_id),
-            name: Set(name),
+            name: Set(new.name),
             scope: Set(new.scope.as_str().to_owned()),
             level: Set(new.level.as_str().to_owned()),
-            cadence: Set(cadence),
-            purpose: Set(purpose),
+            cadence: Set(new.cadence),
+            purpose: Set(new.purpose),
             ..Default::default()
         };
         self.create::<forum::Entity>(version, record).await
@@ -83,27 +92,18 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<forum::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
-        let cadence = changes
-            .cadence
-            .map(|text| checked_optional(&field("cadence"), text.as_deref(), checked_text))
-            .transpose()?;
-        let purpose = changes
-            .purpose
-            .map(|text| checked_optional(&field("purpose"), text.as_deref(), checked_long_text))
-            .transpose()?;
+        let change = self.change_from(at, from, &origin).await?;
         if let Some(network) = changes.network_id {
             self.check_network(&field("network_id"), code, network)
                 .await?;
         }
         self.update_from::<forum::Entity>(id, revision, change, |version| {
             set_changed!(version {
-                name,
+                name: changes.name,
                 scope: changes.scope.map(|scope| scope.as_str().to_owned()),
                 level: changes.level.map(|level| level.as_str().to_owned()),
-                cadence,
-                purpose,
+                cadence: changes.cadence,
+                purpose: changes.purpose,
                 network_id: changes.network_id,
             });
         })
@@ -174,7 +174,6 @@ impl Store {
             })?;
         let code = forum.municipality_code;
         let record = self.new_record(at, (code, None), &new.version).await?;
-        let role_title = checked_text(&field("role_title"), &new.role_title)?;
         let party = Party::of(at, new.unit_id, new.partner_id)?;
         self.check_party(at, code, party, new.version.valid_from)
             .await?;
@@ -182,7 +181,7 @@ impl Store {
             forum_id: Set(forum.id),
             unit_id: Set(party.unit_id()),
             partner_id: Set(party.partner_id()),
-            role_title: Set(role_title),
+            role_title: Set(new.role_title),
             ..Default::default()
         };
         self.create::<forum_member::Entity>(version, record).await
@@ -200,12 +199,7 @@ impl Store {
     ) -> ApiResult<forum_member::Model> {
         let at: &FieldPath = &at.into();
         let code = self.owner_for_edit::<forum_member::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let role_title = checked_optional(
-            &at.field("role_title"),
-            changes.role_title.as_deref(),
-            checked_text,
-        )?;
+        let change = self.change_from(at, from, &origin).await?;
         // Who attends as it will be: the changed references, and the others as they are on `from`.
         let party = if changes.unit_id.is_some() || changes.partner_id.is_some() {
             let current = self.holding_from::<forum_member::Entity>(id, from).await?;
@@ -224,9 +218,9 @@ impl Store {
                 version.unit_id = Set(party.unit_id());
                 version.partner_id = Set(party.partner_id());
             }
-            if let Some(title) = role_title {
-                version.role_title = Set(title);
-            }
+            set_changed!(version {
+                role_title: changes.role_title
+            });
         })
         .await
     }

@@ -9,7 +9,7 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, checked_year, NewVersion, Origin},
+    checks::{checked_long_text, checked_year, NewVersion, Origin, Text, Texts},
     Store,
 };
 use crate::{
@@ -64,6 +64,13 @@ pub(super) struct CheckedFigure {
     pub finding: Option<String>,
 }
 
+impl Texts for key_indicator::Entity {
+    const TEXTS: &'static [(key_indicator::Column, Text)] = &[
+        (key_indicator::Column::Title, Text::Name),
+        (key_indicator::Column::Unit, Text::Name),
+    ];
+}
+
 impl Store {
     /// Creates a key indicator of the editor's municipality, `private` until shared.
     pub async fn create_key_indicator(
@@ -72,7 +79,6 @@ impl Store {
         at: impl Into<FieldPath>,
     ) -> ApiResult<key_indicator::Model> {
         let at: &FieldPath = &at.into();
-        let field = |name: &str| at.field(name);
         let record = self
             .new_record(
                 at,
@@ -80,8 +86,6 @@ impl Store {
                 &new.version,
             )
             .await?;
-        let title = checked_text(&field("title"), &new.title)?;
-        let unit = checked_optional(&field("unit"), new.unit.as_deref(), checked_text)?;
         let figure = checked_figure(
             at,
             Figure {
@@ -94,12 +98,12 @@ impl Store {
         )?;
         let version = key_indicator::ActiveModel {
             measure: Set(new.measure.as_str().to_owned()),
-            title: Set(title),
+            title: Set(new.title),
             period_start: Set(new.period_start),
             period_end: Set(new.period_end),
             value_kind: Set(new.kind.as_str().to_owned()),
             value_hundredths: Set(figure.value_hundredths),
-            unit: Set(unit),
+            unit: Set(new.unit),
             finding: Set(figure.finding),
             ..Default::default()
         };
@@ -119,12 +123,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         self.owner_for_edit::<key_indicator::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
-        let unit = changes
-            .unit
-            .map(|unit| checked_optional(&field("unit"), unit.as_deref(), checked_text))
-            .transpose()?;
+        let change = self.change_from(at, from, &origin).await?;
         // The figure as it will be: the changed fields, and the others as they are on `from`.
         let current = self.holding_from::<key_indicator::Entity>(id, from).await?;
         let kind = match changes.kind {
@@ -150,8 +149,8 @@ impl Store {
         self.update_from::<key_indicator::Entity>(id, revision, change, |version| {
             set_changed!(version {
                 measure: changes.measure.map(|measure| measure.as_str().to_owned()),
-                title,
-                unit,
+                title: changes.title,
+                unit: changes.unit,
             });
             version.period_start = Set(period_start);
             version.period_end = Set(period_end);

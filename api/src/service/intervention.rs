@@ -18,8 +18,8 @@ use sea_orm::{
 
 use super::{
     checks::{
-        checked_ages, checked_goal_number, checked_long_text, checked_optional, checked_text,
-        NewVersion, Origin, Party,
+        checked_ages, checked_goal_number, checked_optional, checked_text, NewVersion, Origin,
+        Party, Text, Texts,
     },
     Store,
 };
@@ -52,6 +52,22 @@ pub struct GoalChanges {
     pub title: Option<String>,
 }
 
+impl Texts for goal::Entity {
+    const TEXTS: &'static [(goal::Column, Text)] = &[
+        (goal::Column::Plan, Text::Name),
+        (goal::Column::Title, Text::Name),
+    ];
+}
+
+impl Texts for intervention::Entity {
+    const TEXTS: &'static [(intervention::Column, Text)] = &[
+        (intervention::Column::Name, Text::Name),
+        (intervention::Column::Description, Text::Long),
+        (intervention::Column::TargetGroup, Text::Long),
+        (intervention::Column::Funding, Text::Long),
+    ];
+}
+
 impl Store {
     /// Creates a goal of the editor's municipality, `private` until shared.
     pub async fn create_goal(
@@ -68,9 +84,7 @@ impl Store {
                 &new.version,
             )
             .await?;
-        let plan = checked_text(&field("plan"), &new.plan)?;
         checked_goal_number(&field("number"), new.number)?;
-        let title = checked_text(&field("title"), &new.title)?;
         let code = new.municipality_code;
         let part_of = new.part_of_id;
         self.check_reference::<plan::Entity>(
@@ -82,10 +96,10 @@ impl Store {
         )
         .await?;
         let version = goal::ActiveModel {
-            plan: Set(plan),
+            plan: Set(new.plan),
             plan_id: Set(part_of),
             number: Set(new.number),
-            title: Set(title),
+            title: Set(new.title),
             ..Default::default()
         };
         self.create::<goal::Entity>(version, record).await
@@ -104,22 +118,20 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<goal::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let plan = checked_optional(&field("plan"), changes.plan.as_deref(), checked_text)?;
+        let change = self.change_from(at, from, &origin).await?;
         if let Some(part_of) = changes.part_of_id {
             self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
                 .await?;
         }
-        let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
         if let Some(number) = changes.number {
             checked_goal_number(&field("number"), number)?;
         }
         self.update_from::<goal::Entity>(id, revision, change, |version| {
             set_changed!(version {
-                plan,
+                plan: changes.plan,
                 plan_id: changes.part_of_id,
                 number: changes.number,
-                title,
+                title: changes.title,
             });
         })
         .await
@@ -188,19 +200,6 @@ impl Store {
         let record = self
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
-        let name = checked_text(&field("name"), &new.name)?;
-        let description = checked_optional(
-            &field("description"),
-            new.description.as_deref(),
-            checked_long_text,
-        )?;
-        let target_group = checked_optional(
-            &field("target_group"),
-            new.target_group.as_deref(),
-            checked_long_text,
-        )?;
-        let funding =
-            checked_optional(&field("funding"), new.funding.as_deref(), checked_long_text)?;
         checked_ages(at, new.age_min, new.age_max)?;
         self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, new.goal_id, day)
             .await?;
@@ -221,13 +220,13 @@ impl Store {
             goal_id: Set(new.goal_id),
             plan_id: Set(new.part_of_id),
             lead_unit_id: Set(new.lead_unit_id),
-            name: Set(name),
-            description: Set(description),
+            name: Set(new.name),
+            description: Set(new.description),
             prevention_level: Set(new.prevention_level.map(|l| l.as_str().to_owned())),
-            target_group: Set(target_group),
+            target_group: Set(new.target_group),
             age_min: Set(new.age_min),
             age_max: Set(new.age_max),
-            funding: Set(funding),
+            funding: Set(new.funding),
             ..Default::default()
         };
         self.create_linked::<intervention::Entity>(version, record, async |id| {
@@ -249,15 +248,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<intervention::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
-        let long_text = |name: &str, text: Option<Option<String>>| {
-            text.map(|text| checked_optional(&field(name), text.as_deref(), checked_long_text))
-                .transpose()
-        };
-        let description = long_text("description", changes.description)?;
-        let target_group = long_text("target_group", changes.target_group)?;
-        let funding = long_text("funding", changes.funding)?;
+        let change = self.change_from(at, from, &origin).await?;
         // The ages as they will be: the changed ends, and the others as they are on `from`.
         let (age_min, age_max) = if changes.age_min.is_some() || changes.age_max.is_some() {
             let current = self.holding_from::<intervention::Entity>(id, from).await?;
@@ -292,36 +283,20 @@ impl Store {
             revision,
             change,
             |version| {
-                if let Some(goal) = changes.goal_id {
-                    version.goal_id = Set(goal);
-                }
-                if let Some(part_of) = changes.part_of_id {
-                    version.plan_id = Set(part_of);
-                }
-                if let Some(lead) = changes.lead_unit_id {
-                    version.lead_unit_id = Set(lead);
-                }
-                if let Some(name) = name {
-                    version.name = Set(name);
-                }
-                if let Some(description) = description {
-                    version.description = Set(description);
-                }
-                if let Some(level) = changes.prevention_level {
-                    version.prevention_level = Set(level.map(|l| l.as_str().to_owned()));
-                }
-                if let Some(target_group) = target_group {
-                    version.target_group = Set(target_group);
-                }
-                if let Some(min) = age_min {
-                    version.age_min = Set(min);
-                }
-                if let Some(max) = age_max {
-                    version.age_max = Set(max);
-                }
-                if let Some(funding) = funding {
-                    version.funding = Set(funding);
-                }
+                set_changed!(version {
+                    goal_id: changes.goal_id,
+                    plan_id: changes.part_of_id,
+                    lead_unit_id: changes.lead_unit_id,
+                    name: changes.name,
+                    description: changes.description,
+                    prevention_level: changes
+                        .prevention_level
+                        .map(|level| level.map(|l| l.as_str().to_owned())),
+                    target_group: changes.target_group,
+                    age_min,
+                    age_max,
+                    funding: changes.funding,
+                });
             },
             async |id| match partners {
                 Some(partners) => self.replace_partners(id, partners).await,

@@ -8,13 +8,30 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
-    checks::{checked_headcount, checked_hours, checked_text, NewVersion, Origin},
+    checks::{checked_headcount, checked_hours, NewVersion, Origin, Text, Texts},
     Store,
 };
 use crate::{
     error::{ApiError, ApiResult, FieldPath},
     vocabulary::{Archetype, Pillar, PreventionLevel},
 };
+
+impl Texts for unit::Entity {
+    const TEXTS: &'static [(unit::Column, Text)] = &[
+        (unit::Column::Name, Text::Name),
+        (unit::Column::Kind, Text::Name),
+        (unit::Column::ArchetypeNote, Text::Long),
+    ];
+}
+
+impl Texts for staff_role::Entity {
+    const TEXTS: &'static [(staff_role::Column, Text)] = &[(staff_role::Column::Title, Text::Name)];
+}
+
+impl Texts for political_committee::Entity {
+    const TEXTS: &'static [(political_committee::Column, Text)] =
+        &[(political_committee::Column::Name, Text::Name)];
+}
 
 /// The unit tree is never deeper than this (it also bounds the walk that finds cycles).
 const MAX_DEPTH: usize = 32;
@@ -58,8 +75,6 @@ impl Store {
         let record = self
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
-        let name = checked_text(&field("name"), &new.name)?;
-        let kind = checked_text(&field("kind"), &new.kind)?;
         self.check_parent(
             &field("parent_id"),
             code,
@@ -78,8 +93,8 @@ impl Store {
         let version = unit::ActiveModel {
             parent_id: Set(new.parent_id),
             committee_id: Set(new.committee_id),
-            name: Set(name),
-            kind: Set(kind),
+            name: Set(new.name),
+            kind: Set(new.kind),
             archetype: Set(new.archetype.map(|a| a.as_str().to_owned())),
             archetype_note: Set(new.archetype_note),
             hosts_crime_prevention: Set(new.hosts_crime_prevention),
@@ -101,17 +116,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<unit::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let name = changes
-            .name
-            .as_deref()
-            .map(|name| checked_text(&field("name"), name))
-            .transpose()?;
-        let kind = changes
-            .kind
-            .as_deref()
-            .map(|kind| checked_text(&field("kind"), kind))
-            .transpose()?;
+        let change = self.change_from(at, from, &origin).await?;
         if let Some(parent) = changes.parent_id {
             self.check_parent(&field("parent_id"), code, Some(id), parent, from)
                 .await?;
@@ -137,8 +142,8 @@ impl Store {
         }
         self.update_from::<unit::Entity>(id, revision, change, |version| {
             set_changed!(version {
-                name,
-                kind,
+                name: changes.name,
+                kind: changes.kind,
                 parent_id: changes.parent_id,
                 committee_id: changes.committee_id,
                 archetype: changes
@@ -272,7 +277,6 @@ impl Store {
         let record = self
             .new_record(at, (unit.municipality_code, None), &new.version)
             .await?;
-        let title = checked_text(&field("title"), &new.title)?;
         checked_headcount(&field("headcount"), new.headcount)?;
         let (min, max) = checked_hours(
             (&field("weekly_hours_min"), new.weekly_hours_min),
@@ -280,7 +284,7 @@ impl Store {
         )?;
         let version = staff_role::ActiveModel {
             unit_id: Set(unit.id),
-            title: Set(title),
+            title: Set(new.title),
             headcount: Set(new.headcount),
             weekly_minutes_min: Set(min),
             weekly_minutes_max: Set(max),
@@ -304,7 +308,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<staff_role::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
+        let change = self.change_from(at, from, &origin).await?;
         let current = self
             .visible::<staff_role::Entity>(
                 Condition::all().add(staff_role::Column::Id.eq(id)),
@@ -316,11 +320,6 @@ impl Store {
             self.check_unit(&field("unit_id"), code, Some(unit), from)
                 .await?;
         }
-        let title = changes
-            .title
-            .as_deref()
-            .map(|title| checked_text(&field("title"), title))
-            .transpose()?;
         if let Some(headcount) = changes.headcount {
             checked_headcount(&field("headcount"), headcount)?;
         }
@@ -343,7 +342,7 @@ impl Store {
         self.update_from::<staff_role::Entity>(id, revision, change, |version| {
             set_changed!(version {
                 unit_id: changes.unit_id,
-                title,
+                title: changes.title,
                 headcount: changes.headcount,
             });
             version.weekly_minutes_min = Set(min);
@@ -390,9 +389,8 @@ impl Store {
                 &new.version,
             )
             .await?;
-        let name = checked_text(&at.field("name"), &new.name)?;
         let version = political_committee::ActiveModel {
-            name: Set(name),
+            name: Set(new.name),
             ..Default::default()
         };
         self.create::<political_committee::Entity>(version, record)
@@ -412,14 +410,9 @@ impl Store {
         let at: &FieldPath = &at.into();
         self.owner_for_edit::<political_committee::Entity>(id)
             .await?;
-        let change = self.change_from(from, &origin).await?;
-        let name = changes
-            .name
-            .as_deref()
-            .map(|name| checked_text(&at.field("name"), name))
-            .transpose()?;
+        let change = self.change_from(at, from, &origin).await?;
         self.update_from::<political_committee::Entity>(id, revision, change, |version| {
-            set_changed!(version { name: name });
+            set_changed!(version { name: changes.name });
         })
         .await
     }

@@ -8,7 +8,7 @@ use entities::{plan, political_committee};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_day, checked_optional, checked_text, checked_year, NewVersion, Origin},
+    checks::{checked_day, checked_text, checked_year, NewVersion, Origin, Text, Texts},
     Store,
 };
 use crate::{
@@ -51,6 +51,13 @@ pub struct PlanChanges {
     pub principles: Option<Vec<String>>,
 }
 
+impl Texts for plan::Entity {
+    const TEXTS: &'static [(plan::Column, Text)] = &[
+        (plan::Column::Title, Text::Name),
+        (plan::Column::DecidedBy, Text::Name),
+    ];
+}
+
 impl Store {
     /// Creates a plan of the editor's municipality, `private` until shared.
     pub async fn create_plan(
@@ -68,13 +75,7 @@ impl Store {
             )
             .await?;
         let code = new.municipality_code;
-        let title = checked_text(&field("title"), &new.title)?;
         checked_period(at, new.first_year, new.last_year)?;
-        let decided_by = checked_optional(
-            &field("decided_by"),
-            new.decided_by.as_deref(),
-            checked_text,
-        )?;
         if let Some(day) = new.decided_on {
             checked_day(&field("decided_on"), day)?;
         }
@@ -98,12 +99,12 @@ impl Store {
         .await?;
         let version = plan::ActiveModel {
             kind: Set(new.kind.as_str().to_owned()),
-            title: Set(title),
+            title: Set(new.title),
             first_year: Set(new.first_year),
             last_year: Set(new.last_year),
             part_of_id: Set(new.part_of_id),
             decision: Set(new.decision.map(|d| d.as_str().to_owned())),
-            decided_by: Set(decided_by),
+            decided_by: Set(new.decided_by),
             committee_id: Set(new.committee_id),
             decided_on: Set(new.decided_on),
             principles: Set(principles),
@@ -125,8 +126,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<plan::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let title = checked_optional(&field("title"), changes.title.as_deref(), checked_text)?;
+        let change = self.change_from(at, from, &origin).await?;
         // The period as it will be: the changed ends, and the others as they are on `from`.
         if changes.first_year.is_some() || changes.last_year.is_some() {
             let current = self.holding_from::<plan::Entity>(id, from).await?;
@@ -136,10 +136,6 @@ impl Store {
                 changes.last_year.unwrap_or(current.last_year),
             )?;
         }
-        let decided_by = changes
-            .decided_by
-            .map(|text| checked_optional(&field("decided_by"), text.as_deref(), checked_text))
-            .transpose()?;
         if let Some(Some(day)) = changes.decided_on {
             checked_day(&field("decided_on"), day)?;
         }
@@ -186,14 +182,14 @@ impl Store {
         self.update_from::<plan::Entity>(id, revision, change, |version| {
             set_changed!(version {
                 kind: changes.kind.map(|kind| kind.as_str().to_owned()),
-                title,
+                title: changes.title,
                 first_year: changes.first_year,
                 last_year: changes.last_year,
                 part_of_id: changes.part_of_id,
                 decision: changes
                     .decision
                     .map(|decision| decision.map(|d| d.as_str().to_owned())),
-                decided_by,
+                decided_by: changes.decided_by,
                 committee_id: changes.committee_id,
                 decided_on: changes.decided_on,
                 principles,

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{
-    checks::{checked_long_text, checked_optional, checked_text, ore, NewVersion, Origin},
+    checks::{checked_long_text, checked_optional, ore, NewVersion, Origin, Text, Texts},
     Store,
 };
 use crate::{
@@ -49,6 +49,13 @@ pub struct Contribution {
     pub note: Option<String>,
 }
 
+impl Texts for shared_project::Entity {
+    const TEXTS: &'static [(shared_project::Column, Text)] = &[
+        (shared_project::Column::Name, Text::Name),
+        (shared_project::Column::Description, Text::Long),
+    ];
+}
+
 impl Store {
     /// Creates a shared project led by an editor's municipality, `private` until an admin shares
     /// it (participants see it once it is shared with them).
@@ -64,12 +71,8 @@ impl Store {
             .new_record(at, (lead, Some("municipality_code")), &new.version)
             .await?;
         let version = shared_project::ActiveModel {
-            name: Set(checked_text(&field("name"), &new.name)?),
-            description: Set(checked_optional(
-                &field("description"),
-                new.description.as_deref(),
-                checked_long_text,
-            )?),
+            name: Set(new.name),
+            description: Set(new.description),
             ..Default::default()
         };
         let participants = self
@@ -99,12 +102,7 @@ impl Store {
         let at: &FieldPath = &at.into();
         let field = |name: &str| at.field(name);
         let lead = self.owner_for_edit::<shared_project::Entity>(id).await?;
-        let change = self.change_from(from, &origin).await?;
-        let name = checked_optional(&field("name"), changes.name.as_deref(), checked_text)?;
-        let description = changes
-            .description
-            .map(|text| checked_optional(&field("description"), text.as_deref(), checked_long_text))
-            .transpose()?;
+        let change = self.change_from(at, from, &origin).await?;
         let participants = match &changes.participants {
             Some(codes) => Some(
                 self.checked_participants(&field("participant_codes"), lead, codes)
@@ -117,12 +115,10 @@ impl Store {
             revision,
             change,
             |version| {
-                if let Some(name) = name {
-                    version.name = Set(name);
-                }
-                if let Some(description) = description {
-                    version.description = Set(description);
-                }
+                set_changed!(version {
+                    name: changes.name,
+                    description: changes.description,
+                });
             },
             async |id| match participants {
                 Some(participants) => self.replace_participants(id, lead, participants).await,

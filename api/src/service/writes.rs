@@ -24,7 +24,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use super::{
-    checks::{Change, NewRecord, Sourced},
+    checks::{answer_first, checked_texts, Change, NewRecord, Sourced, Texts},
     connection::Writers,
     links::{linked_rows, LinkTable},
     versions::{self, Recorded},
@@ -50,6 +50,7 @@ pub trait Writable:
     Scoped
     + Versioned
     + OfKind
+    + Texts
     + EntityTrait<
         Model: IntoActiveModel<Self::ActiveModel> + Sync,
         ActiveModel: ActiveModelBehavior + Send,
@@ -59,7 +60,7 @@ pub trait Writable:
 
 impl<E> Writable for E
 where
-    E: Scoped + Versioned + OfKind,
+    E: Scoped + Versioned + OfKind + Texts,
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelBehavior + Send,
 {
@@ -177,6 +178,7 @@ impl Store {
         new: NewRecord,
         links: impl AsyncFnOnce(i32) -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
+        answer_first(checked_texts::<E>(&new.at, &mut version))?;
         version.set(E::owner(), new.municipality.into());
         version.set(E::visibility(), Visibility::Private.as_str().into());
         version.set(E::valid_from(), Some(new.valid_from).into());
@@ -222,22 +224,24 @@ impl Store {
         links: impl AsyncFnOnce(i32) -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
         let from = change.from;
-        let change = |version: &mut E::ActiveModel| {
+        let change = |version: &mut E::ActiveModel| -> ApiResult<()> {
             apply(version);
+            answer_first(checked_texts::<E>(&change.at, version))?;
             set_source::<E>(version, change.sourced);
+            Ok(())
         };
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         let holding = holding_on::<E>(&found.before, from)?;
         let starts_that_day = version_field::<E>(holding, E::valid_from()) == Some(from);
         let changed = if starts_that_day {
             let mut active = holding.clone().into_active_model();
-            change(&mut active);
+            change(&mut active)?;
             active.set(E::recorded_at(), recorded.at.into());
             active.set(E::recorded_by(), recorded.by.clone().into());
             active.update(&self.db).await?
         } else {
             let mut next = holding.clone().into_active_model();
-            change(&mut next);
+            change(&mut next)?;
             next.set(E::valid_from(), Some(from).into());
             for column in [E::id(), E::version(), <E as Versioned>::latest()] {
                 next.not_set(column);

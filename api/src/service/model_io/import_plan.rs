@@ -15,7 +15,10 @@ use super::{
 use crate::{
     error::{ApiError, ApiResult, FieldPath},
     service::{
-        checks::{checked_day, checked_end, checked_long_text, checked_optional, checked_text},
+        checks::{
+            checked_day, checked_end, checked_long_text, checked_optional, checked_text,
+            checked_text_of, Texts,
+        },
         tree::{units_in_cycles_within, Placement, MAX_CHECK_STEPS},
         versions::{self, Recorded},
         Store,
@@ -409,6 +412,28 @@ impl ImportPlan {
         match value {
             None => Some(None),
             Some(value) => self.vocabulary(field, value, allowed).map(Some),
+        }
+    }
+
+    /// The free-text `column` of a version of `E` at `at`, checked as `E` declares it.
+    pub(super) fn text<E: Texts>(
+        &mut self,
+        at: &FieldPath,
+        column: E::Column,
+        text: &str,
+    ) -> Option<String> {
+        self.check(checked_text_of::<E>(at, column, text))
+    }
+
+    pub(super) fn text_opt<E: Texts>(
+        &mut self,
+        at: &FieldPath,
+        column: E::Column,
+        text: Option<&str>,
+    ) -> Option<Option<String>> {
+        match text {
+            None => Some(None),
+            Some(text) => self.text::<E>(at, column, text).map(Some),
         }
     }
 

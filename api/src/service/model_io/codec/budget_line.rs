@@ -1,6 +1,6 @@
 //! `[[budget_line]]`: budget figures by year, category and phase, of the municipality or a unit.
 
-use entities::{budget_line::Model, kinds::Kind};
+use entities::{budget_line, budget_line::Model, kinds::Kind};
 use rust_decimal::Decimal;
 
 use super::{each, kroner, Section};
@@ -41,9 +41,16 @@ impl Section for BudgetLineRecord {
             let category = plan.vocabulary(&at.field("category"), &r.category, BudgetCategory::ALL);
             let phase = plan.vocabulary(&at.field("phase"), &r.phase, BudgetPhase::ALL);
             let amount = plan.check(ore(&at.field("amount"), r.amount));
-            let function_code =
-                plan.short_text(at.field("function_code"), r.function_code.as_deref());
-            let description = plan.name(at.field("description"), &r.description);
+            let function_code = plan.text_opt::<budget_line::Entity>(
+                &at,
+                budget_line::Column::FunctionCode,
+                r.function_code.as_deref(),
+            );
+            let description = plan.text::<budget_line::Entity>(
+                &at,
+                budget_line::Column::Description,
+                &r.description,
+            );
             let unit = plan.reference(
                 &at.field("unit"),
                 Kind::Unit,

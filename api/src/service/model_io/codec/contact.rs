@@ -1,6 +1,6 @@
 //! `[[contact]]`: staff contact details (personal data, `private` unless the document says).
 
-use entities::{contact::Model, kinds::Kind};
+use entities::{contact, contact::Model, kinds::Kind};
 
 use super::{each, Section};
 use crate::{
@@ -31,8 +31,9 @@ impl Section for ContactRecord {
     fn decode(plan: &mut ImportPlan, section: &FieldPath, records: &[Self], rows: &mut Rows) {
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let name = plan.name(at.field("name"), &r.name);
-            let role_title = plan.name(at.field("role_title"), &r.role_title);
+            let name = plan.text::<contact::Entity>(&at, contact::Column::Name, &r.name);
+            let role_title =
+                plan.text::<contact::Entity>(&at, contact::Column::RoleTitle, &r.role_title);
             let phone = plan.check(checked_optional(
                 &at.field("phone"),
                 r.phone.as_deref(),

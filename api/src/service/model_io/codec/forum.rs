@@ -1,7 +1,7 @@
 //! `[[forum]]` and its `[[forum.member]]`s: the forums the municipality sits in, the legal bases
 //! they cite, and who attends them.
 
-use entities::{forum, kinds::Kind};
+use entities::{forum, forum_member, kinds::Kind};
 
 use super::{each, Section};
 use crate::{
@@ -81,7 +81,11 @@ impl ForumMemberRecord {
     fn decode(&self, plan: &mut ImportPlan, at: &FieldPath, forum: &ForumRecord, rows: &mut Rows) {
         let provenance = self.provenance(forum);
         let common = plan.common(at, Kind::ForumMember, provenance);
-        let role_title = plan.name(at.field("role_title"), &self.role_title);
+        let role_title = plan.text::<forum_member::Entity>(
+            at,
+            forum_member::Column::RoleTitle,
+            &self.role_title,
+        );
         let partner = match self.partner.as_deref() {
             None => Some(None),
             Some(key) => plan
@@ -171,11 +175,13 @@ impl Section for ForumRecord {
         for (at, r) in each(section, records) {
             let id = plan.id_of(&r.key);
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let name = plan.name(at.field("name"), &r.name);
+            let name = plan.text::<forum::Entity>(&at, forum::Column::Name, &r.name);
             let scope = plan.vocabulary(&at.field("scope"), &r.scope, ForumScope::ALL);
             let level = plan.vocabulary(&at.field("level"), &r.level, ForumLevel::ALL);
-            let cadence = plan.short_text(at.field("cadence"), r.cadence.as_deref());
-            let purpose = plan.long_text(at.field("purpose"), r.purpose.as_deref());
+            let cadence =
+                plan.text_opt::<forum::Entity>(&at, forum::Column::Cadence, r.cadence.as_deref());
+            let purpose =
+                plan.text_opt::<forum::Entity>(&at, forum::Column::Purpose, r.purpose.as_deref());
             let network = match r.network.as_deref() {
                 None => Some(None),
                 Some(key) => {

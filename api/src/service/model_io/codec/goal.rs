@@ -1,6 +1,6 @@
 //! `[[goal]]`: the numbered goals of a plan.
 
-use entities::{goal::Model, kinds::Kind};
+use entities::{goal, goal::Model, kinds::Kind};
 
 use super::{each, Section};
 use crate::{
@@ -29,9 +29,9 @@ impl Section for GoalRecord {
     fn decode(plan: &mut ImportPlan, section: &FieldPath, records: &[Self], rows: &mut Rows) {
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let plan_name = plan.name(at.field("plan"), &r.plan);
+            let plan_name = plan.text::<goal::Entity>(&at, goal::Column::Plan, &r.plan);
             let number = plan.check(checked_goal_number(&at.field("number"), r.number));
-            let title = plan.name(at.field("title"), &r.title);
+            let title = plan.text::<goal::Entity>(&at, goal::Column::Title, &r.title);
             let part_of = plan.reference(
                 &at.field("part_of"),
                 Kind::Plan,

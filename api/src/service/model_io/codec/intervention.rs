@@ -1,7 +1,7 @@
 //! `[[intervention]]` and its `[[intervention.partner]]`s: what the municipality does, for whom,
 //! under which goal and plan, and with whom.
 
-use entities::{intervention::Model, kinds::Kind};
+use entities::{intervention, intervention::Model, kinds::Kind};
 
 use super::{each, Section};
 use crate::{
@@ -88,16 +88,28 @@ impl Section for InterventionRecord {
         for (at, r) in each(section, records) {
             let id = plan.id_of(&r.key);
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let name = plan.name(at.field("name"), &r.name);
-            let description = plan.long_text(at.field("description"), r.description.as_deref());
+            let name = plan.text::<intervention::Entity>(&at, intervention::Column::Name, &r.name);
+            let description = plan.text_opt::<intervention::Entity>(
+                &at,
+                intervention::Column::Description,
+                r.description.as_deref(),
+            );
             let level = plan.vocabulary_opt(
                 &at.field("prevention_level"),
                 r.prevention_level.as_deref(),
                 PreventionLevel::ALL,
             );
-            let target_group = plan.long_text(at.field("target_group"), r.target_group.as_deref());
+            let target_group = plan.text_opt::<intervention::Entity>(
+                &at,
+                intervention::Column::TargetGroup,
+                r.target_group.as_deref(),
+            );
             let ages = plan.check(checked_ages(&at, r.age_min, r.age_max));
-            let funding = plan.long_text(at.field("funding"), r.funding.as_deref());
+            let funding = plan.text_opt::<intervention::Entity>(
+                &at,
+                intervention::Column::Funding,
+                r.funding.as_deref(),
+            );
             let day = r.valid_from;
             let goal = plan.reference(&at.field("goal"), Kind::Goal, r.goal.as_deref(), day);
             let part_of =

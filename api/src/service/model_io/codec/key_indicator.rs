@@ -1,6 +1,6 @@
 //! `[[key_indicator]]`: the outcome figures and findings the sources report.
 
-use entities::{key_indicator::Model, kinds::Kind};
+use entities::{key_indicator, key_indicator::Model, kinds::Kind};
 use rust_decimal::Decimal;
 
 use super::{each, kroner, Section};
@@ -47,8 +47,13 @@ impl Section for KeyIndicatorRecord {
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
             let measure = plan.vocabulary(&at.field("measure"), &r.measure, Measure::ALL);
-            let title = plan.name(at.field("title"), &r.title);
-            let unit = plan.short_text(at.field("unit"), r.unit.as_deref());
+            let title =
+                plan.text::<key_indicator::Entity>(&at, key_indicator::Column::Title, &r.title);
+            let unit = plan.text_opt::<key_indicator::Entity>(
+                &at,
+                key_indicator::Column::Unit,
+                r.unit.as_deref(),
+            );
             let kind = plan.vocabulary(&at.field("kind"), &r.kind, IndicatorKind::ALL);
             let figure = kind
                 .as_deref()

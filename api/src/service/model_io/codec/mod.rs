@@ -13,14 +13,17 @@ use entities::Kind;
 use rust_decimal::Decimal;
 
 use super::{document::TenantRecord, export::Names, import_plan::ImportPlan, rows::Rows};
-use crate::error::FieldPath;
+use crate::{
+    error::FieldPath,
+    service::{checks::checked_texts, writes::Writable},
+};
 
 /// A version's model from its own columns and a [`Common`](super::import_plan::Common); the
 /// identity columns are set when it is written.
 macro_rules! version {
     ($module:ident { $($field:ident: $value:expr),* $(,)? }, $id:expr, $common:expr, $recorded:expr) => {{
         let common: $crate::service::model_io::import_plan::Common = $common;
-        entities::$module::Model {
+        let version = entities::$module::Model {
             id: $id,
             version: 0,
             latest: false,
@@ -34,7 +37,12 @@ macro_rules! version {
             note: common.note,
             recorded_at: $recorded.at,
             recorded_by: $recorded.by.clone(),
-        }
+        };
+        #[cfg(debug_assertions)]
+        $crate::service::model_io::codec::assert_texts_checked::<entities::$module::Entity>(
+            &version,
+        );
+        version
     }};
 }
 
@@ -102,6 +110,31 @@ pub(super) trait Section: TenantRecord + Sized {
 
     /// The records of the versions in `rows`.
     fn encode(rows: &Rows, names: &Names) -> Vec<Self>;
+}
+
+/// A version's free texts were checked by its section's decode, as its kind declares them
+/// ([`Texts`](crate::service::checks::Texts)): checking them again finds nothing and changes
+/// nothing. A decode that leaves a text column unchecked fails every debug test that imports
+/// one of its records.
+#[cfg(debug_assertions)]
+pub(super) fn assert_texts_checked<E: Writable>(version: &E::Model)
+where
+    E::Model: Clone + std::fmt::Debug,
+{
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, ModelTrait};
+    let mut again = version.clone().into_active_model().reset_all();
+    let problems = checked_texts::<E>(&FieldPath::new("version"), &mut again);
+    assert!(
+        problems.is_empty(),
+        "unchecked texts in {version:?}: {problems:?}"
+    );
+    for &(column, _) in E::TEXTS {
+        assert_eq!(
+            again.get(column).into_value(),
+            Some(version.get(column)),
+            "untrimmed text in {version:?}"
+        );
+    }
 }
 
 /// The records of `section`, each with its path (`section[i]`).

@@ -1,7 +1,7 @@
 //! `[[plan]]`: crime-prevention strategies and action plans, and the plans they are part of.
 
 use chrono::NaiveDate;
-use entities::{kinds::Kind, plan::Model};
+use entities::{kinds::Kind, plan, plan::Model};
 
 use super::{each, Section};
 use crate::{
@@ -53,14 +53,18 @@ impl Section for PlanRecord {
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
             let kind = plan.vocabulary(&at.field("kind"), &r.kind, PlanKind::ALL);
-            let title = plan.name(at.field("title"), &r.title);
+            let title = plan.text::<plan::Entity>(&at, plan::Column::Title, &r.title);
             let period = plan.check(checked_period(&at, r.first_year, r.last_year));
             let decision = plan.vocabulary_opt(
                 &at.field("decision"),
                 r.decision.as_deref(),
                 PlanDecision::ALL,
             );
-            let decided_by = plan.short_text(at.field("decided_by"), r.decided_by.as_deref());
+            let decided_by = plan.text_opt::<plan::Entity>(
+                &at,
+                plan::Column::DecidedBy,
+                r.decided_by.as_deref(),
+            );
             let decided_on = match r.decided_on {
                 Some(day) => plan
                     .check(checked_day(&at.field("decided_on"), day))

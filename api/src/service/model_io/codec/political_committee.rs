@@ -1,6 +1,6 @@
 //! `[[committee]]`: the municipality's political committees.
 
-use entities::{kinds::Kind, political_committee::Model};
+use entities::{kinds::Kind, political_committee, political_committee::Model};
 
 use super::{each, Section};
 use crate::{
@@ -20,7 +20,11 @@ impl Section for CommitteeRecord {
     fn decode(plan: &mut ImportPlan, section: &FieldPath, records: &[Self], rows: &mut Rows) {
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let name = plan.name(at.field("name"), &r.name);
+            let name = plan.text::<political_committee::Entity>(
+                &at,
+                political_committee::Column::Name,
+                &r.name,
+            );
             if let Some((common, name)) = all_checked!(common, name) {
                 rows.political_committee.push(version!(
                     political_committee { name: name },

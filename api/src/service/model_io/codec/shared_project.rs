@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use entities::{kinds::Kind, shared_project::Model};
+use entities::{kinds::Kind, shared_project, shared_project::Model};
 use rust_decimal::Decimal;
 
 use super::{each, kroner, Section};
@@ -69,8 +69,13 @@ impl Section for SharedProjectRecord {
         for (at, r) in each(section, records) {
             let id = plan.id_of(&r.key);
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let name = plan.name(at.field("name"), &r.name);
-            let description = plan.long_text(at.field("description"), r.description.as_deref());
+            let name =
+                plan.text::<shared_project::Entity>(&at, shared_project::Column::Name, &r.name);
+            let description = plan.text_opt::<shared_project::Entity>(
+                &at,
+                shared_project::Column::Description,
+                r.description.as_deref(),
+            );
             if seen.insert(id) {
                 first_versions.push((id, at.clone()));
             }

@@ -1,6 +1,6 @@
 //! `[[staff_role]]`: the roles of a unit's staff: title, headcount, weekly hours, level.
 
-use entities::{kinds::Kind, staff_role::Model};
+use entities::{kinds::Kind, staff_role, staff_role::Model};
 use rust_decimal::Decimal;
 
 use super::{each, hours, Section};
@@ -69,7 +69,7 @@ impl Section for StaffRoleRecord {
     fn decode(plan: &mut ImportPlan, section: &FieldPath, records: &[Self], rows: &mut Rows) {
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let title = plan.name(at.field("title"), &r.title);
+            let title = plan.text::<staff_role::Entity>(&at, staff_role::Column::Title, &r.title);
             let headcount = plan.check(checked_headcount(&at.field("headcount"), r.headcount));
             let minutes = r.minutes(plan, &at);
             let level = plan.vocabulary_opt(

@@ -1,6 +1,6 @@
 //! `[[unit]]`: the municipality's units and their place in its tree.
 
-use entities::{kinds::Kind, unit::Model};
+use entities::{kinds::Kind, unit, unit::Model};
 
 use super::{each, Section};
 use crate::{
@@ -42,15 +42,18 @@ impl Section for UnitRecord {
         let mut placements: Vec<(Placement, FieldPath)> = Vec::new();
         for (at, r) in each(section, records) {
             let common = plan.common(&at, Self::KIND, r.provenance());
-            let name = plan.name(at.field("name"), &r.name);
-            let kind = plan.name(at.field("kind"), &r.kind);
+            let name = plan.text::<unit::Entity>(&at, unit::Column::Name, &r.name);
+            let kind = plan.text::<unit::Entity>(&at, unit::Column::Kind, &r.kind);
             let archetype = plan.vocabulary_opt(
                 &at.field("archetype"),
                 r.archetype.as_deref(),
                 Archetype::ALL,
             );
-            let archetype_note =
-                plan.long_text(at.field("archetype_note"), r.archetype_note.as_deref());
+            let archetype_note = plan.text_opt::<unit::Entity>(
+                &at,
+                unit::Column::ArchetypeNote,
+                r.archetype_note.as_deref(),
+            );
             let day = r.valid_from;
             let parent = plan.reference(&at.field("parent"), Kind::Unit, r.parent.as_deref(), day);
             let committee = plan.reference(
