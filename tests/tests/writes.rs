@@ -311,6 +311,14 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
             (with(|i| i["archetypeNote"] = json!(" ")), "input.archetypeNote"),
             (with(|i| i["provenance"]["note"] = json!("n".repeat(4001))), "input.provenance.note"),
             (with(|i| i["parentId"] = json!("VW5pdDo5OTk5OTk")), "input.parentId"),
+            // The input before the records it refers to, as the import checks a record.
+            (
+                with(|i| {
+                    i["name"] = json!(" ");
+                    i["parentId"] = json!("VW5pdDo5OTk5OTk");
+                }),
+                "input.name",
+            ),
             (with(|i| i["parentId"] = json!("U291cmNlOjE")), "input.parentId"),
         ];
         for (variables, field) in creates {
@@ -330,6 +338,10 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
             (update(1, "2024-06-01", json!({ "parentId": id })), "changes.parentId"),
             (update(1, "2024-06-01", json!({ "archetypeNote": "" })), "changes.archetypeNote"),
             (update(1, "2024-06-01", json!({ "kind": "k".repeat(201) })), "changes.kind"),
+            (
+                update(1, "2024-06-01", json!({ "kind": "", "parentId": "VW5pdDo5OTk5OTk" })),
+                "changes.kind",
+            ),
             (update(1, "2023-06-01", json!({ "name": "Før start" })), "from"),
             (update(1, "2201-01-01", json!({ "name": "Langt ude" })), "from"),
         ];

@@ -62,8 +62,6 @@ impl Store {
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         checked_year(&field("year"), new.year)?;
-        self.check_unit(&field("unit_id"), code, new.unit_id, new.version.valid_from)
-            .await?;
         let amount_ore = ore(&field("amount"), new.amount)?;
         let version = budget_line::ActiveModel {
             unit_id: Set(new.unit_id),
@@ -75,7 +73,12 @@ impl Store {
             description: Set(new.description),
             ..Default::default()
         };
-        self.create::<budget_line::Entity>(version, record).await
+        let day = new.version.valid_from;
+        self.create::<budget_line::Entity>(version, record, async || {
+            self.check_unit(&field("unit_id"), code, new.unit_id, day)
+                .await
+        })
+        .await
     }
 
     /// Changes the budget line `id` from `from` on.
@@ -92,9 +95,6 @@ impl Store {
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<budget_line::Entity>(id).await?;
         let change = self.change_from(at, from, &origin).await?;
-        if let Some(unit) = changes.unit_id {
-            self.check_unit(&field("unit_id"), code, unit, from).await?;
-        }
         if let Some(year) = changes.year {
             checked_year(&field("year"), year)?;
         }
@@ -102,18 +102,22 @@ impl Store {
             .amount
             .map(|amount| ore(&field("amount"), amount))
             .transpose()?;
-        self.update_from::<budget_line::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                unit_id: changes.unit_id,
-                year: changes.year,
-                category: changes
-                    .category
-                    .map(|category| category.as_str().to_owned()),
-                phase: changes.phase.map(|phase| phase.as_str().to_owned()),
-                amount_ore,
-                function_code: changes.function_code,
-                description: changes.description,
-            });
+        let changed = changed!(budget_line {
+            unit_id: changes.unit_id,
+            year: changes.year,
+            category: changes
+                .category
+                .map(|category| category.as_str().to_owned()),
+            phase: changes.phase.map(|phase| phase.as_str().to_owned()),
+            amount_ore,
+            function_code: changes.function_code,
+            description: changes.description,
+        });
+        self.update_from::<budget_line::Entity>(id, revision, change, changed, async || {
+            match changes.unit_id {
+                Some(unit) => self.check_unit(&field("unit_id"), code, unit, from).await,
+                None => Ok(()),
+            }
         })
         .await
     }

@@ -4,7 +4,7 @@
 //! Errors name the input field at fault.
 
 use chrono::NaiveDate;
-use entities::{partner_organisation, source, unit};
+use entities::{partner_organisation, political_committee, source, unit};
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, EntityTrait, IdenStatic, QueryFilter,
@@ -158,7 +158,8 @@ impl Store {
             .await?)
     }
 
-    /// A unit a record refers to: one of the municipality `code` that holds on `day`.
+    /// A unit the input names (`unit`, none for none) at `field` must be one of the municipality
+    /// `code` that holds on `day`.
     pub(super) async fn check_unit(
         &self,
         field: &FieldPath,
@@ -166,20 +167,26 @@ impl Store {
         unit: Option<i32>,
         day: NaiveDate,
     ) -> ApiResult<()> {
-        let Some(id) = unit else {
-            return Ok(());
-        };
-        match self.unit_on(id, day).await? {
-            Some(unit) if unit.municipality_code == code => Ok(()),
-            Some(_) => Err(ApiError::bad_input(
-                field,
-                "the unit is one of another municipality",
-            )),
-            None => Err(ApiError::bad_input(
-                field,
-                format!("no unit with that ID holds on {day}"),
-            )),
-        }
+        self.check_reference::<unit::Entity>(field, "unit", code, unit, day)
+            .await
+    }
+
+    /// A committee the input names, as [`check_unit`](Self::check_unit) a unit.
+    pub(super) async fn check_committee(
+        &self,
+        field: &FieldPath,
+        code: i32,
+        committee: Option<i32>,
+        day: NaiveDate,
+    ) -> ApiResult<()> {
+        self.check_reference::<political_committee::Entity>(
+            field,
+            "committee",
+            code,
+            committee,
+            day,
+        )
+        .await
     }
 }
 

@@ -57,8 +57,6 @@ impl Store {
             .await?;
         let phone = checked_optional(&field("phone"), new.phone.as_deref(), checked_phone)?;
         let email = checked_optional(&field("email"), new.email.as_deref(), checked_email)?;
-        self.check_unit(&field("unit_id"), code, new.unit_id, new.version.valid_from)
-            .await?;
         let version = contact::ActiveModel {
             unit_id: Set(new.unit_id),
             name: Set(new.name),
@@ -67,7 +65,12 @@ impl Store {
             email: Set(email),
             ..Default::default()
         };
-        self.create::<contact::Entity>(version, record).await
+        let day = new.version.valid_from;
+        self.create::<contact::Entity>(version, record, async || {
+            self.check_unit(&field("unit_id"), code, new.unit_id, day)
+                .await
+        })
+        .await
     }
 
     /// Changes the contact details `id` from `from` on.
@@ -92,17 +95,18 @@ impl Store {
             .email
             .map(|email| checked_optional(&field("email"), email.as_deref(), checked_email))
             .transpose()?;
-        if let Some(unit) = changes.unit_id {
-            self.check_unit(&field("unit_id"), code, unit, from).await?;
-        }
-        self.update_from::<contact::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                unit_id: changes.unit_id,
-                name: changes.name,
-                role_title: changes.role_title,
-                phone,
-                email,
-            });
+        let changed = changed!(contact {
+            unit_id: changes.unit_id,
+            name: changes.name,
+            role_title: changes.role_title,
+            phone,
+            email,
+        });
+        self.update_from::<contact::Entity>(id, revision, change, changed, async || {
+            match changes.unit_id {
+                Some(unit) => self.check_unit(&field("unit_id"), code, unit, from).await,
+                None => Ok(()),
+            }
         })
         .await
     }

@@ -65,8 +65,6 @@ impl Store {
         let record = self
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
-        self.check_network(&field("network_id"), code, new.network_id)
-            .await?;
         let version = forum::ActiveModel {
             network_id: Set(new.network_id),
             name: Set(new.name),
@@ -76,7 +74,11 @@ impl Store {
             purpose: Set(new.purpose),
             ..Default::default()
         };
-        self.create::<forum::Entity>(version, record).await
+        self.create::<forum::Entity>(version, record, async || {
+            self.check_network(&field("network_id"), code, new.network_id)
+                .await
+        })
+        .await
     }
 
     /// Changes the forum `id` from `from` on.
@@ -93,19 +95,22 @@ impl Store {
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<forum::Entity>(id).await?;
         let change = self.change_from(at, from, &origin).await?;
-        if let Some(network) = changes.network_id {
-            self.check_network(&field("network_id"), code, network)
-                .await?;
-        }
-        self.update_from::<forum::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                name: changes.name,
-                scope: changes.scope.map(|scope| scope.as_str().to_owned()),
-                level: changes.level.map(|level| level.as_str().to_owned()),
-                cadence: changes.cadence,
-                purpose: changes.purpose,
-                network_id: changes.network_id,
-            });
+        let changed = changed!(forum {
+            name: changes.name,
+            scope: changes.scope.map(|scope| scope.as_str().to_owned()),
+            level: changes.level.map(|level| level.as_str().to_owned()),
+            cadence: changes.cadence,
+            purpose: changes.purpose,
+            network_id: changes.network_id,
+        });
+        self.update_from::<forum::Entity>(id, revision, change, changed, async || {
+            match changes.network_id {
+                Some(network) => {
+                    self.check_network(&field("network_id"), code, network)
+                        .await
+                }
+                None => Ok(()),
+            }
         })
         .await
     }
@@ -175,8 +180,6 @@ impl Store {
         let code = forum.municipality_code;
         let record = self.new_record(at, (code, None), &new.version).await?;
         let party = Party::of(at, new.unit_id, new.partner_id)?;
-        self.check_party(at, code, party, new.version.valid_from)
-            .await?;
         let version = forum_member::ActiveModel {
             forum_id: Set(forum.id),
             unit_id: Set(party.unit_id()),
@@ -184,7 +187,11 @@ impl Store {
             role_title: Set(new.role_title),
             ..Default::default()
         };
-        self.create::<forum_member::Entity>(version, record).await
+        let day = new.version.valid_from;
+        self.create::<forum_member::Entity>(version, record, async || {
+            self.check_party(at, code, party, day).await
+        })
+        .await
     }
 
     /// Changes the forum member `id` from `from` on (who attends, or their role title).
@@ -208,20 +215,28 @@ impl Store {
                 changes.unit_id.unwrap_or(current.unit_id),
                 changes.partner_id.unwrap_or(current.partner_id),
             )?;
-            self.check_party(at, code, party, from).await?;
             Some(party)
         } else {
             None
         };
-        self.update_from::<forum_member::Entity>(id, revision, change, |version| {
-            if let Some(party) = party {
-                version.unit_id = Set(party.unit_id());
-                version.partner_id = Set(party.partner_id());
-            }
-            set_changed!(version {
-                role_title: changes.role_title
-            });
-        })
+        let mut changed = forum_member::ActiveModel::default();
+        if let Some(party) = party {
+            changed.unit_id = Set(party.unit_id());
+            changed.partner_id = Set(party.partner_id());
+        }
+        set_changed!(changed {
+            role_title: changes.role_title
+        });
+        self.update_from::<forum_member::Entity>(
+            id,
+            revision,
+            change,
+            changed,
+            async || match party {
+                Some(party) => self.check_party(at, code, party, from).await,
+                None => Ok(()),
+            },
+        )
         .await
     }
 }

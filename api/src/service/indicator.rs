@@ -10,6 +10,7 @@ use sea_orm::ActiveValue::Set;
 
 use super::{
     checks::{checked_long_text, checked_year, NewVersion, Origin, Text, Texts},
+    writes::no_references,
     Store,
 };
 use crate::{
@@ -107,7 +108,8 @@ impl Store {
             finding: Set(figure.finding),
             ..Default::default()
         };
-        self.create::<key_indicator::Entity>(version, record).await
+        self.create::<key_indicator::Entity>(version, record, no_references)
+            .await
     }
 
     /// Changes the key indicator `id` from `from` on.
@@ -146,19 +148,21 @@ impl Store {
                 finding: changes.finding.unwrap_or(current.finding),
             },
         )?;
-        self.update_from::<key_indicator::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                measure: changes.measure.map(|measure| measure.as_str().to_owned()),
-                title: changes.title,
-                unit: changes.unit,
-            });
-            version.period_start = Set(period_start);
-            version.period_end = Set(period_end);
-            version.value_kind = Set(kind.as_str().to_owned());
-            version.value_hundredths = Set(figure.value_hundredths);
-            version.finding = Set(figure.finding);
-        })
-        .await
+        let mut changed = key_indicator::ActiveModel {
+            period_start: Set(period_start),
+            period_end: Set(period_end),
+            value_kind: Set(kind.as_str().to_owned()),
+            value_hundredths: Set(figure.value_hundredths),
+            finding: Set(figure.finding),
+            ..Default::default()
+        };
+        set_changed!(changed {
+            measure: changes.measure.map(|measure| measure.as_str().to_owned()),
+            title: changes.title,
+            unit: changes.unit,
+        });
+        self.update_from::<key_indicator::Entity>(id, revision, change, changed, no_references)
+            .await
     }
 }
 

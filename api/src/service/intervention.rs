@@ -87,14 +87,7 @@ impl Store {
         checked_goal_number(&field("number"), new.number)?;
         let code = new.municipality_code;
         let part_of = new.part_of_id;
-        self.check_reference::<plan::Entity>(
-            &field("part_of_id"),
-            "plan",
-            code,
-            part_of,
-            new.version.valid_from,
-        )
-        .await?;
+        let day = new.version.valid_from;
         let version = goal::ActiveModel {
             plan: Set(new.plan),
             plan_id: Set(part_of),
@@ -102,7 +95,11 @@ impl Store {
             title: Set(new.title),
             ..Default::default()
         };
-        self.create::<goal::Entity>(version, record).await
+        self.create::<goal::Entity>(version, record, async || {
+            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, day)
+                .await
+        })
+        .await
     }
 
     /// Changes the goal `id` from `from` on.
@@ -119,20 +116,29 @@ impl Store {
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<goal::Entity>(id).await?;
         let change = self.change_from(at, from, &origin).await?;
-        if let Some(part_of) = changes.part_of_id {
-            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
-                .await?;
-        }
         if let Some(number) = changes.number {
             checked_goal_number(&field("number"), number)?;
         }
-        self.update_from::<goal::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                plan: changes.plan,
-                plan_id: changes.part_of_id,
-                number: changes.number,
-                title: changes.title,
-            });
+        let changed = changed!(goal {
+            plan: changes.plan,
+            plan_id: changes.part_of_id,
+            number: changes.number,
+            title: changes.title,
+        });
+        self.update_from::<goal::Entity>(id, revision, change, changed, async || {
+            match changes.part_of_id {
+                Some(part_of) => {
+                    self.check_reference::<plan::Entity>(
+                        &field("part_of_id"),
+                        "plan",
+                        code,
+                        part_of,
+                        from,
+                    )
+                    .await
+                }
+                None => Ok(()),
+            }
         })
         .await
     }
@@ -201,18 +207,6 @@ impl Store {
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
         checked_ages(at, new.age_min, new.age_max)?;
-        self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, new.goal_id, day)
-            .await?;
-        self.check_reference::<plan::Entity>(
-            &field("part_of_id"),
-            "plan",
-            code,
-            new.part_of_id,
-            day,
-        )
-        .await?;
-        self.check_unit(&field("lead_unit_id"), code, new.lead_unit_id, day)
-            .await?;
         let partners = self
             .checked_partners(&field("partners"), code, &new.partners, day)
             .await?;
@@ -229,7 +223,16 @@ impl Store {
             funding: Set(new.funding),
             ..Default::default()
         };
-        self.create_linked::<intervention::Entity>(version, record, async |id| {
+        let references = async || {
+            let (goal, part_of, lead) = (new.goal_id, new.part_of_id, new.lead_unit_id);
+            self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, goal, day)
+                .await?;
+            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, day)
+                .await?;
+            self.check_unit(&field("lead_unit_id"), code, lead, day)
+                .await
+        };
+        self.create_linked::<intervention::Entity>(version, record, references, async |id| {
             self.replace_partners(id, partners).await
         })
         .await
@@ -259,18 +262,24 @@ impl Store {
         } else {
             (None, None)
         };
-        if let Some(goal) = changes.goal_id {
-            self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, goal, from)
-                .await?;
-        }
-        if let Some(part_of) = changes.part_of_id {
-            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
-                .await?;
-        }
-        if let Some(lead) = changes.lead_unit_id {
-            self.check_unit(&field("lead_unit_id"), code, lead, from)
-                .await?;
-        }
+        let references = async || {
+            if let Some(goal) = changes.goal_id {
+                self.check_reference::<goal::Entity>(&field("goal_id"), "goal", code, goal, from)
+                    .await?;
+            }
+            if let Some(part_of) = changes.part_of_id {
+                let field = field("part_of_id");
+                self.check_reference::<plan::Entity>(&field, "plan", code, part_of, from)
+                    .await?;
+            }
+            match changes.lead_unit_id {
+                Some(lead) => {
+                    self.check_unit(&field("lead_unit_id"), code, lead, from)
+                        .await
+                }
+                None => Ok(()),
+            }
+        };
         let partners = match &changes.partners {
             Some(partners) => Some(
                 self.checked_partners(&field("partners"), code, partners, from)
@@ -278,26 +287,26 @@ impl Store {
             ),
             None => None,
         };
+        let changed = changed!(intervention {
+            goal_id: changes.goal_id,
+            plan_id: changes.part_of_id,
+            lead_unit_id: changes.lead_unit_id,
+            name: changes.name,
+            description: changes.description,
+            prevention_level: changes
+                .prevention_level
+                .map(|level| level.map(|l| l.as_str().to_owned())),
+            target_group: changes.target_group,
+            age_min,
+            age_max,
+            funding: changes.funding,
+        });
         self.update_linked::<intervention::Entity>(
             id,
             revision,
             change,
-            |version| {
-                set_changed!(version {
-                    goal_id: changes.goal_id,
-                    plan_id: changes.part_of_id,
-                    lead_unit_id: changes.lead_unit_id,
-                    name: changes.name,
-                    description: changes.description,
-                    prevention_level: changes
-                        .prevention_level
-                        .map(|level| level.map(|l| l.as_str().to_owned())),
-                    target_group: changes.target_group,
-                    age_min,
-                    age_max,
-                    funding: changes.funding,
-                });
-            },
+            changed,
+            references,
             async |id| match partners {
                 Some(partners) => self.replace_partners(id, partners).await,
                 None => Ok(()),

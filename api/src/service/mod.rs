@@ -18,6 +18,16 @@ macro_rules! set_changed {
     (@change $column:ident, $change:expr) => { $change };
 }
 
+/// A change as the columns it sets: a new active model of the entity `$module` with the columns
+/// of [`set_changed!`] set, and no other.
+macro_rules! changed {
+    ($module:ident { $($columns:tt)* }) => {{
+        let mut changed: entities::$module::ActiveModel = Default::default();
+        set_changed!(changed { $($columns)* });
+        changed
+    }};
+}
+
 mod access;
 mod budget;
 pub mod changes;

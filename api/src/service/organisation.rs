@@ -9,6 +9,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
     checks::{checked_headcount, checked_hours, NewVersion, Origin, Text, Texts},
+    writes::no_references,
     Store,
 };
 use crate::{
@@ -75,21 +76,6 @@ impl Store {
         let record = self
             .new_record(at, (code, Some("municipality_code")), &new.version)
             .await?;
-        self.check_parent(
-            &field("parent_id"),
-            code,
-            None,
-            new.parent_id,
-            new.version.valid_from,
-        )
-        .await?;
-        self.check_committee(
-            &field("committee_id"),
-            code,
-            new.committee_id,
-            new.version.valid_from,
-        )
-        .await?;
         let version = unit::ActiveModel {
             parent_id: Set(new.parent_id),
             committee_id: Set(new.committee_id),
@@ -100,7 +86,14 @@ impl Store {
             hosts_crime_prevention: Set(new.hosts_crime_prevention),
             ..Default::default()
         };
-        self.create::<unit::Entity>(version, record).await
+        let day = new.version.valid_from;
+        self.create::<unit::Entity>(version, record, async || {
+            self.check_parent(&field("parent_id"), code, None, new.parent_id, day)
+                .await?;
+            self.check_committee(&field("committee_id"), code, new.committee_id, day)
+                .await
+        })
+        .await
     }
 
     /// Changes the unit `id` from `from` on (moving it is changing its parent).
@@ -117,43 +110,57 @@ impl Store {
         let field = |name: &str| at.field(name);
         let code = self.owner_for_edit::<unit::Entity>(id).await?;
         let change = self.change_from(at, from, &origin).await?;
-        if let Some(parent) = changes.parent_id {
-            self.check_parent(&field("parent_id"), code, Some(id), parent, from)
-                .await?;
-            let cycle = self
-                .first_cycle_after_move::<unit::Entity>(
-                    code,
-                    id,
-                    parent,
-                    from,
-                    unit::Column::ParentId,
-                )
-                .await?;
-            if let Some(day) = cycle {
-                return Err(ApiError::bad_input(
-                    field("parent_id"),
-                    format!("the unit would come under itself or one of its own units on {day}"),
-                ));
+        let references = async || {
+            if let Some(parent) = changes.parent_id {
+                self.check_move(&field("parent_id"), code, id, parent, from)
+                    .await?;
             }
+            match changes.committee_id {
+                Some(committee) => {
+                    self.check_committee(&field("committee_id"), code, committee, from)
+                        .await
+                }
+                None => Ok(()),
+            }
+        };
+        let changed = changed!(unit {
+            name: changes.name,
+            kind: changes.kind,
+            parent_id: changes.parent_id,
+            committee_id: changes.committee_id,
+            archetype: changes
+                .archetype
+                .map(|archetype| archetype.map(|a| a.as_str().to_owned())),
+            archetype_note: changes.archetype_note,
+            hosts_crime_prevention: changes.hosts_crime_prevention,
+        });
+        self.update_from::<unit::Entity>(id, revision, change, changed, references)
+            .await
+    }
+
+    /// Moving the unit `id` under `parent` from `from` on: the parent must be one it may have
+    /// ([`check_parent`](Self::check_parent)) on that day, and the unit may not come under itself
+    /// on any later day.
+    async fn check_move(
+        &self,
+        field: &FieldPath,
+        code: i32,
+        id: i32,
+        parent: Option<i32>,
+        from: NaiveDate,
+    ) -> ApiResult<()> {
+        self.check_parent(field, code, Some(id), parent, from)
+            .await?;
+        let cycle = self
+            .first_cycle_after_move::<unit::Entity>(code, id, parent, from, unit::Column::ParentId)
+            .await?;
+        match cycle {
+            Some(day) => Err(ApiError::bad_input(
+                field,
+                format!("the unit would come under itself or one of its own units on {day}"),
+            )),
+            None => Ok(()),
         }
-        if let Some(committee) = changes.committee_id {
-            self.check_committee(&field("committee_id"), code, committee, from)
-                .await?;
-        }
-        self.update_from::<unit::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                name: changes.name,
-                kind: changes.kind,
-                parent_id: changes.parent_id,
-                committee_id: changes.committee_id,
-                archetype: changes
-                    .archetype
-                    .map(|archetype| archetype.map(|a| a.as_str().to_owned())),
-                archetype_note: changes.archetype_note,
-                hosts_crime_prevention: changes.hosts_crime_prevention,
-            });
-        })
-        .await
     }
 
     /// A parent must be a unit of the same municipality that holds on `day`, and not the unit
@@ -197,37 +204,6 @@ impl Store {
             field,
             format!("the unit tree may be at most {MAX_DEPTH} levels deep"),
         ))
-    }
-
-    /// A committee must be one of the same municipality that holds on `day`.
-    async fn check_committee(
-        &self,
-        field: &FieldPath,
-        code: i32,
-        committee: Option<i32>,
-        day: NaiveDate,
-    ) -> ApiResult<()> {
-        let Some(id) = committee else {
-            return Ok(());
-        };
-        let found = self
-            .visible::<political_committee::Entity>(
-                Condition::all().add(political_committee::Column::Id.eq(id)),
-                Some(day),
-            )
-            .one(&self.db)
-            .await?;
-        match found {
-            Some(committee) if committee.municipality_code == code => Ok(()),
-            Some(_) => Err(ApiError::bad_input(
-                field,
-                "the committee is one of another municipality",
-            )),
-            None => Err(ApiError::bad_input(
-                field,
-                format!("no committee with that ID holds on {day}"),
-            )),
-        }
     }
 }
 
@@ -292,7 +268,9 @@ impl Store {
             pillar: Set(new.pillar.map(|p| p.as_str().to_owned())),
             ..Default::default()
         };
-        self.create::<staff_role::Entity>(version, record).await
+        // Its unit is whose record it is, found above: who may write is decided by it.
+        self.create::<staff_role::Entity>(version, record, no_references)
+            .await
     }
 
     /// Changes the staff role `id` from `from` on (moving it to another unit is changing `unitId`).
@@ -316,10 +294,6 @@ impl Store {
             )
             .one(&self.db)
             .await?;
-        if let Some(unit) = changes.unit_id {
-            self.check_unit(&field("unit_id"), code, Some(unit), from)
-                .await?;
-        }
         if let Some(headcount) = changes.headcount {
             checked_headcount(&field("headcount"), headcount)?;
         }
@@ -339,23 +313,32 @@ impl Store {
             (&field("weekly_hours_min"), min),
             (&field("weekly_hours_max"), max),
         )?;
-        self.update_from::<staff_role::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                unit_id: changes.unit_id,
-                title: changes.title,
-                headcount: changes.headcount,
-            });
-            version.weekly_minutes_min = Set(min);
-            version.weekly_minutes_max = Set(max);
-            set_changed!(version {
-                prevention_level: changes
-                    .prevention_level
-                    .map(|level| level.map(|l| l.as_str().to_owned())),
-                pillar: changes
-                    .pillar
-                    .map(|pillar| pillar.map(|p| p.as_str().to_owned())),
-            });
-        })
+        let changed = changed!(staff_role {
+            unit_id: changes.unit_id,
+            title: changes.title,
+            headcount: changes.headcount,
+            weekly_minutes_min: Some(min),
+            weekly_minutes_max: Some(max),
+            prevention_level: changes
+                .prevention_level
+                .map(|level| level.map(|l| l.as_str().to_owned())),
+            pillar: changes
+                .pillar
+                .map(|pillar| pillar.map(|p| p.as_str().to_owned())),
+        });
+        self.update_from::<staff_role::Entity>(
+            id,
+            revision,
+            change,
+            changed,
+            async || match changes.unit_id {
+                Some(unit) => {
+                    self.check_unit(&field("unit_id"), code, Some(unit), from)
+                        .await
+                }
+                None => Ok(()),
+            },
+        )
         .await
     }
 }
@@ -393,7 +376,7 @@ impl Store {
             name: Set(new.name),
             ..Default::default()
         };
-        self.create::<political_committee::Entity>(version, record)
+        self.create::<political_committee::Entity>(version, record, no_references)
             .await
     }
 
@@ -411,9 +394,14 @@ impl Store {
         self.owner_for_edit::<political_committee::Entity>(id)
             .await?;
         let change = self.change_from(at, from, &origin).await?;
-        self.update_from::<political_committee::Entity>(id, revision, change, |version| {
-            set_changed!(version { name: changes.name });
-        })
+        let changed = changed!(political_committee { name: changes.name });
+        self.update_from::<political_committee::Entity>(
+            id,
+            revision,
+            change,
+            changed,
+            no_references,
+        )
         .await
     }
 }

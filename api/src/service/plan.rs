@@ -4,7 +4,7 @@
 //! they belong to (see [`intervention`](super::intervention)).
 
 use chrono::NaiveDate;
-use entities::{plan, political_committee};
+use entities::plan;
 use sea_orm::ActiveValue::Set;
 
 use super::{
@@ -81,22 +81,7 @@ impl Store {
         }
         let principles = checked_principles(&field("principles"), &new.principles)?;
         let day = new.version.valid_from;
-        self.check_reference::<plan::Entity>(
-            &field("part_of_id"),
-            "plan",
-            code,
-            new.part_of_id,
-            day,
-        )
-        .await?;
-        self.check_reference::<political_committee::Entity>(
-            &field("committee_id"),
-            "committee",
-            code,
-            new.committee_id,
-            day,
-        )
-        .await?;
+        let (part_of, committee) = (new.part_of_id, new.committee_id);
         let version = plan::ActiveModel {
             kind: Set(new.kind.as_str().to_owned()),
             title: Set(new.title),
@@ -110,7 +95,13 @@ impl Store {
             principles: Set(principles),
             ..Default::default()
         };
-        self.create::<plan::Entity>(version, record).await
+        self.create::<plan::Entity>(version, record, async || {
+            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, day)
+                .await?;
+            self.check_committee(&field("committee_id"), code, committee, day)
+                .await
+        })
+        .await
     }
 
     /// Changes the plan `id` from `from` on.
@@ -144,58 +135,59 @@ impl Store {
             .as_deref()
             .map(|principles| checked_principles(&field("principles"), principles))
             .transpose()?;
-        if let Some(part_of) = changes.part_of_id {
-            if part_of == Some(id) {
-                return Err(ApiError::bad_input(
-                    field("part_of_id"),
-                    "a plan cannot be part of itself",
-                ));
-            }
-            self.check_reference::<plan::Entity>(&field("part_of_id"), "plan", code, part_of, from)
-                .await?;
-            let cycle = self
-                .first_cycle_after_move::<plan::Entity>(
-                    code,
-                    id,
-                    part_of,
-                    from,
-                    plan::Column::PartOfId,
-                )
-                .await?;
-            if let Some(day) = cycle {
-                return Err(ApiError::bad_input(
-                    field("part_of_id"),
-                    format!("the plan would be part of itself or of one of its own parts on {day}"),
-                ));
-            }
+        if changes.part_of_id == Some(Some(id)) {
+            return Err(ApiError::bad_input(
+                field("part_of_id"),
+                "a plan cannot be part of itself",
+            ));
         }
-        if let Some(committee) = changes.committee_id {
-            self.check_reference::<political_committee::Entity>(
-                &field("committee_id"),
-                "committee",
-                code,
-                committee,
-                from,
-            )
-            .await?;
-        }
-        self.update_from::<plan::Entity>(id, revision, change, |version| {
-            set_changed!(version {
-                kind: changes.kind.map(|kind| kind.as_str().to_owned()),
-                title: changes.title,
-                first_year: changes.first_year,
-                last_year: changes.last_year,
-                part_of_id: changes.part_of_id,
-                decision: changes
-                    .decision
-                    .map(|decision| decision.map(|d| d.as_str().to_owned())),
-                decided_by: changes.decided_by,
-                committee_id: changes.committee_id,
-                decided_on: changes.decided_on,
-                principles,
-            });
-        })
-        .await
+        let references = async || {
+            if let Some(part_of) = changes.part_of_id {
+                let field = field("part_of_id");
+                self.check_reference::<plan::Entity>(&field, "plan", code, part_of, from)
+                    .await?;
+                let cycle = self
+                    .first_cycle_after_move::<plan::Entity>(
+                        code,
+                        id,
+                        part_of,
+                        from,
+                        plan::Column::PartOfId,
+                    )
+                    .await?;
+                if let Some(day) = cycle {
+                    return Err(ApiError::bad_input(
+                        field,
+                        format!(
+                            "the plan would be part of itself or of one of its own parts on {day}"
+                        ),
+                    ));
+                }
+            }
+            match changes.committee_id {
+                Some(committee) => {
+                    self.check_committee(&field("committee_id"), code, committee, from)
+                        .await
+                }
+                None => Ok(()),
+            }
+        };
+        let changed = changed!(plan {
+            kind: changes.kind.map(|kind| kind.as_str().to_owned()),
+            title: changes.title,
+            first_year: changes.first_year,
+            last_year: changes.last_year,
+            part_of_id: changes.part_of_id,
+            decision: changes
+                .decision
+                .map(|decision| decision.map(|d| d.as_str().to_owned())),
+            decided_by: changes.decided_by,
+            committee_id: changes.committee_id,
+            decided_on: changes.decided_on,
+            principles,
+        });
+        self.update_from::<plan::Entity>(id, revision, change, changed, references)
+            .await
     }
 }
 

@@ -9,6 +9,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, Q
 
 use super::{
     checks::{checked_long_text, checked_optional, ore, NewVersion, Origin, Text, Texts},
+    writes::no_references,
     Store,
 };
 use crate::{
@@ -83,7 +84,8 @@ impl Store {
                 .iter()
                 .map(|code| (*code, ProjectRole::Participant)),
         );
-        self.create_linked::<shared_project::Entity>(version, record, async |id| {
+        // Its participants are link rows, checked above as its input; it refers to no record.
+        self.create_linked::<shared_project::Entity>(version, record, no_references, async |id| {
             self.add_participants(id, rows).await
         })
         .await
@@ -110,16 +112,16 @@ impl Store {
             ),
             None => None,
         };
+        let changed = changed!(shared_project {
+            name: changes.name,
+            description: changes.description,
+        });
         self.update_linked::<shared_project::Entity>(
             id,
             revision,
             change,
-            |version| {
-                set_changed!(version {
-                    name: changes.name,
-                    description: changes.description,
-                });
-            },
+            changed,
+            no_references,
             async |id| match participants {
                 Some(participants) => self.replace_participants(id, lead, participants).await,
                 None => Ok(()),

@@ -19,7 +19,8 @@ use entities::{audit_entry, identity, outbox, versioned::Versioned, Kind, OfKind
 use sea_orm::{
     sea_query::{Alias, Expr, Query},
     ActiveModelBehavior, ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait,
-    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+    EntityTrait, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryOrder, QuerySelect,
+    Value,
 };
 use serde_json::Value as Json;
 
@@ -64,6 +65,11 @@ where
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelBehavior + Send,
 {
+}
+
+/// The references of a write of a kind that refers to no record.
+pub(super) async fn no_references() -> ApiResult<()> {
+    Ok(())
 }
 
 /// A record of `E` as a write found it: its identity (with the revision now current), and the
@@ -161,12 +167,19 @@ impl Store {
 
     /// Creates a record with `version`'s own fields and `new`'s as its first version, `private`
     /// until an admin shares it.
+    ///
+    /// Every write of a mutation takes the same path, in the same order as the import checks a
+    /// document's record: who may write and what every version has (`new`, from
+    /// [`new_record`](Self::new_record)) and the record's own fields were checked by the caller;
+    /// here its free texts ([`Texts`]), then `references`, the records it refers to on its first
+    /// day; then the version, its link rows, the audit entry and the change feed's entry.
     pub(super) async fn create<E: Writable>(
         &self,
         version: E::ActiveModel,
         new: NewRecord,
+        references: impl AsyncFnOnce() -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
-        self.create_linked::<E>(version, new, async |_| Ok(()))
+        self.create_linked::<E>(version, new, references, async |_| Ok(()))
             .await
     }
 
@@ -176,9 +189,11 @@ impl Store {
         &self,
         mut version: E::ActiveModel,
         new: NewRecord,
+        references: impl AsyncFnOnce() -> ApiResult<()>,
         links: impl AsyncFnOnce(i32) -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
         answer_first(checked_texts::<E>(&new.at, &mut version))?;
+        references().await?;
         version.set(E::owner(), new.municipality.into());
         version.set(E::visibility(), Visibility::Private.as_str().into());
         version.set(E::valid_from(), Some(new.valid_from).into());
@@ -200,16 +215,21 @@ impl Store {
     }
 
     /// Changes the record `id` from `change.from` on: the version holding that day is split there
-    /// (or changed, when it starts that day), `apply` and the change's source are applied to the
-    /// part from that day, and the versions after it stay as they are.
+    /// (or changed, when it starts that day), the columns `changed` sets and the change's source
+    /// are set on the part from that day, and the versions after it stay as they are.
+    ///
+    /// The path and its order are [`create`](Self::create)'s: the free texts `changed` sets,
+    /// then `references` on `change.from`, then the revision the client read, the versions, the
+    /// link rows, the audit entry and the change feed's entry.
     pub(super) async fn update_from<E: Writable>(
         &self,
         id: i32,
         revision: i32,
         change: Change,
-        apply: impl FnOnce(&mut E::ActiveModel),
+        changed: E::ActiveModel,
+        references: impl AsyncFnOnce() -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
-        self.update_linked::<E>(id, revision, change, apply, async |_| Ok(()))
+        self.update_linked::<E>(id, revision, change, changed, references, async |_| Ok(()))
             .await
     }
 
@@ -220,28 +240,33 @@ impl Store {
         id: i32,
         revision: i32,
         change: Change,
-        apply: impl FnOnce(&mut E::ActiveModel),
+        mut changed: E::ActiveModel,
+        references: impl AsyncFnOnce() -> ApiResult<()>,
         links: impl AsyncFnOnce(i32) -> ApiResult<()>,
     ) -> ApiResult<E::Model> {
+        answer_first(checked_texts::<E>(&change.at, &mut changed))?;
+        references().await?;
         let from = change.from;
-        let change = |version: &mut E::ActiveModel| -> ApiResult<()> {
-            apply(version);
-            answer_first(checked_texts::<E>(&change.at, version))?;
+        let change = |version: &mut E::ActiveModel| {
+            for column in E::Column::iter() {
+                if let ActiveValue::Set(value) = changed.get(column) {
+                    version.set(column, value);
+                }
+            }
             set_source::<E>(version, change.sourced);
-            Ok(())
         };
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         let holding = holding_on::<E>(&found.before, from)?;
         let starts_that_day = version_field::<E>(holding, E::valid_from()) == Some(from);
         let changed = if starts_that_day {
             let mut active = holding.clone().into_active_model();
-            change(&mut active)?;
+            change(&mut active);
             active.set(E::recorded_at(), recorded.at.into());
             active.set(E::recorded_by(), recorded.by.clone().into());
             active.update(&self.db).await?
         } else {
             let mut next = holding.clone().into_active_model();
-            change(&mut next)?;
+            change(&mut next);
             next.set(E::valid_from(), Some(from).into());
             for column in [E::id(), E::version(), <E as Versioned>::latest()] {
                 next.not_set(column);

@@ -3,7 +3,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use entities::kinds::Kind;
+use entities::{kinds::Kind, versioned::Versioned};
+use sea_orm::IdenStatic;
 use serde_json::Value as Json;
 
 use super::{import_plan::ImportPlan, ChangeKind, RecordChange};
@@ -33,8 +34,16 @@ fn comparable<E: Writable>(row: &E::Model) -> serde_json::Map<String, Json> {
     let Json::Object(mut object) = row_json(row) else {
         return serde_json::Map::new();
     };
-    for column in ["id", "version", "latest", "recorded_at", "recorded_by"] {
-        object.remove(column);
+    // Which record and version a row is, and when and by whom it was recorded, are not what a
+    // document says of it.
+    for column in [
+        E::id(),
+        E::version(),
+        <E as Versioned>::latest(),
+        E::recorded_at(),
+        E::recorded_by(),
+    ] {
+        object.remove(column.as_str());
     }
     object
         .into_iter()
