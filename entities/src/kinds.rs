@@ -5,14 +5,16 @@
 //! [`versioned`](crate::versioned)) or a record of the platform (reference data and tenants). Its
 //! name is its GraphQL type name and the prefix of its global IDs; its module is its entity; a
 //! model kind also names the access rule that decides who reads it (a variant of the API's
-//! `service::Resource`).
+//! `service::Resource`) and the section of the model document that holds its records.
 //!
 //! To add a kind: its entity module (with `versioned!`), its migration, a line below, then follow
 //! the compiler: every exhaustive `match` on [`Kind`] and every list generated from `kinds!` (node
 //! lookup and IDs, the record dispatch of the writes every record has, the scoped tables, the
-//! model's rows in the export and import) names it or fails to build.
+//! model's rows in the export and import) names it or fails to build; the API's `Texts` (its
+//! free-text columns) must be declared for its entity, and the model document's test fails until
+//! its section is there.
 
-/// Calls `$callback! { [$args] platform { Kind module, … } model { Kind module access, … } }`
+/// Calls `$callback! { [$args] platform { Kind module, … } model { Kind module access "section", … } }`
 /// with every kind of record, in the order the export lists a model's records (a record's
 /// references come before it) and node lookup tries them.
 #[macro_export]
@@ -28,18 +30,18 @@ macro_rules! kinds {
                 LegalBasis legal_basis,
             }
             model {
-                PoliticalCommittee political_committee Other,
-                Plan plan Other,
-                Unit unit Other,
-                StaffRole staff_role Other,
-                BudgetLine budget_line BudgetLines,
-                Forum forum Other,
-                ForumMember forum_member Other,
-                Goal goal Other,
-                Intervention intervention Other,
-                SharedProject shared_project Other,
-                Contact contact Other,
-                KeyIndicator key_indicator Other,
+                PoliticalCommittee political_committee Other "committee",
+                Plan plan Other "plan",
+                Unit unit Other "unit",
+                StaffRole staff_role Other "staff_role",
+                BudgetLine budget_line BudgetLines "budget_line",
+                Forum forum Other "forum",
+                ForumMember forum_member Other "forum.member",
+                Goal goal Other "goal",
+                Intervention intervention Other "intervention",
+                SharedProject shared_project Other "shared_project",
+                Contact contact Other "contact",
+                KeyIndicator key_indicator Other "key_indicator",
             }
         }
     };
@@ -55,7 +57,7 @@ macro_rules! declare_kind {
     (
         []
         platform { $($platform:ident $platform_module:ident,)* }
-        model { $($model:ident $model_module:ident $access:ident,)* }
+        model { $($model:ident $model_module:ident $access:ident $section:literal,)* }
     ) => {
         /// A kind of record (see the [module documentation](self)).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,6 +101,15 @@ macro_rules! declare_kind {
                 Self::ALL.iter().copied().find(|kind| kind.type_name() == name)
             }
 
+            /// Where a municipality's model document (`GET`/`PUT /models/{code}`) holds the
+            /// records of a model kind: its section (`forum.member`: inside each forum).
+            pub const fn section(self) -> Option<&'static str> {
+                match self {
+                    $(Kind::$platform => None,)*
+                    $(Kind::$model => Some($section),)*
+                }
+            }
+
             /// Whether records of this kind belong to a municipality's model (versions, owner,
             /// visibility), rather than to the platform.
             pub fn is_model_record(self) -> bool {
@@ -131,5 +142,7 @@ mod tests {
         assert_eq!(Kind::of_table("nope"), None);
         assert!(Kind::BudgetLine.is_model_record());
         assert!(!Kind::Network.is_model_record());
+        assert_eq!(Kind::ForumMember.section(), Some("forum.member"));
+        assert_eq!(Kind::Source.section(), None);
     }
 }

@@ -26,6 +26,7 @@ pub use super::codec::{
 };
 use super::{codec::Section, export::Names, import_plan::ImportPlan, rows::Rows};
 use crate::error::FieldPath;
+use entities::Kind;
 
 /// Declares [`ModelFile`] from its sections, and how the import and the export go through them:
 /// section by section, in the order given (a record's references come before it).
@@ -48,6 +49,25 @@ macro_rules! model_file {
                 pub $section: Vec<$record>,
             )*
         }
+
+        // The sections are the registry's (`Kind::section`): each section's records are of the
+        // kind whose section it is, and every model kind's section is here (or, as a forum's
+        // members, inside one that is), or this does not build.
+        $(const _: () = assert!(
+            same(<$record as Section>::KIND.section(), stringify!($section)),
+            concat!("the section ", stringify!($section), " is not its kind's in the registry"),
+        );)*
+        const _: () = {
+            let sections: &[&str] = &[$(stringify!($section)),*];
+            let mut i = 0;
+            while i < Kind::MODEL.len() {
+                assert!(
+                    holds(sections, Kind::MODEL[i].section()),
+                    "a model kind of the registry has no section in ModelFile",
+                );
+                i += 1;
+            }
+        };
 
         impl ModelFile {
             /// Notes the key of every record of the document in `plan`, section by section.
@@ -94,6 +114,50 @@ model_file! {
     shared_project: SharedProjectRecord,
     contact: ContactRecord,
     key_indicator: KeyIndicatorRecord,
+}
+
+/// Whether the registry's `section` is `name`.
+const fn same(section: Option<&str>, name: &str) -> bool {
+    match section {
+        Some(section) => {
+            starts_with(section.as_bytes(), name.as_bytes()) && section.len() == name.len()
+        }
+        None => false,
+    }
+}
+
+/// Whether one of `sections` holds the registry's `section`: is it, or holds it inside (`forum`
+/// holds `forum.member`).
+const fn holds(sections: &[&str], section: Option<&str>) -> bool {
+    let Some(section) = section else {
+        return false;
+    };
+    let section = section.as_bytes();
+    let mut i = 0;
+    while i < sections.len() {
+        let name = sections[i].as_bytes();
+        if starts_with(section, name)
+            && (section.len() == name.len() || section[name.len()] == b'.')
+        {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn starts_with(text: &[u8], prefix: &[u8]) -> bool {
+    if text.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if text[i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// What every record of a municipality's model has: its key and its provenance.
