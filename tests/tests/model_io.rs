@@ -295,7 +295,40 @@ async fn bad_documents_are_refused_with_every_problem_and_its_path() {
             .iter()
             .position(|r| r.weekly_hours.is_some())
             .unwrap();
+        // A forum with a member that is a partner organisation, and an intervention with partners.
+        let (forum, member) = base
+            .forum
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| {
+                f.member
+                    .iter()
+                    .position(|m| m.partner.is_some())
+                    .map(|j| (i, j))
+            })
+            .expect("a forum with a partner organisation as member");
+        let partnered = base
+            .intervention
+            .iter()
+            .position(|i| !i.partner.is_empty())
+            .expect("an intervention with partners");
         let cases: Vec<(&str, String, Vec<String>)> = vec![
+            (
+                "a member that is both a unit and a partner organisation",
+                changed(&|m| {
+                    m.forum[forum].member[member].unit = Some(base.unit[0].key.clone());
+                }),
+                vec![format!("forum[{forum}].member[{member}].unit")],
+            ),
+            (
+                "a partner that is neither",
+                changed(&|m| {
+                    let partner = &mut m.intervention[partnered].partner[0];
+                    partner.unit = None;
+                    partner.partner = None;
+                }),
+                vec![format!("intervention[{partnered}].partner[0].unit")],
+            ),
             (
                 "syntax",
                 "municipality = 183\n[[unit]\nkey = 1\n".to_owned(),

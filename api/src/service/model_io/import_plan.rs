@@ -364,6 +364,32 @@ impl ImportPlan {
         None
     }
 
+    /// Who a forum member or an intervention partner (`who`) at `at` is: exactly one of a unit
+    /// of the document (holding `on` that day, if any) and a partner organisation, by key.
+    pub(super) fn party(
+        &mut self,
+        at: &FieldPath,
+        who: &str,
+        (unit, partner): (Option<&str>, Option<&str>),
+        on: Option<NaiveDate>,
+    ) -> Option<(Option<i32>, Option<i32>)> {
+        let partner_id = match partner {
+            None => Some(None),
+            Some(key) => self
+                .named(&at.field("partner"), "partner organisation", key)
+                .map(Some),
+        };
+        let one = unit.is_some() != partner.is_some();
+        if !one {
+            self.problem(
+                at.field("unit"),
+                format!("a {who} names exactly one of unit or partner"),
+            );
+        }
+        let unit_id = self.reference(&at.field("unit"), Kind::Unit, unit, on);
+        unit_id.zip(partner_id).filter(|_| one)
+    }
+
     /// The id of reference data (`source`, `network`, …) the document names by `key`.
     pub(super) fn named(&mut self, field: &FieldPath, what: &str, key: &str) -> Option<i32> {
         let map = match what {

@@ -1,6 +1,9 @@
 //! `[[budget_line]]`: budget figures by year, category and phase, of the municipality or a unit.
 
-use entities::{budget_line, budget_line::Model, kinds::Kind};
+use entities::{
+    budget_line::{self, Model},
+    kinds::Kind,
+};
 use rust_decimal::Decimal;
 
 use super::{each, kroner, Section};

@@ -1,6 +1,9 @@
 //! `[[contact]]`: staff contact details (personal data, `private` unless the document says).
 
-use entities::{contact, contact::Model, kinds::Kind};
+use entities::{
+    contact::{self, Model},
+    kinds::Kind,
+};
 
 use super::{each, Section};
 use crate::{

@@ -86,26 +86,13 @@ impl ForumMemberRecord {
             forum_member::Column::RoleTitle,
             &self.role_title,
         );
-        let partner = match self.partner.as_deref() {
-            None => Some(None),
-            Some(key) => plan
-                .named(&at.field("partner"), "partner organisation", key)
-                .map(Some),
-        };
-        if self.unit.is_some() == self.partner.is_some() {
-            plan.problem(
-                at.field("unit"),
-                "a member names exactly one of unit or partner",
-            );
-        }
-        let unit = plan.reference(
-            &at.field("unit"),
-            Kind::Unit,
-            self.unit.as_deref(),
+        let party = plan.party(
+            at,
+            "member",
+            (self.unit.as_deref(), self.partner.as_deref()),
             provenance.valid_from,
         );
-        if let Some((common, role_title, partner, unit)) =
-            all_checked!(common, role_title, partner, unit)
+        if let Some((common, role_title, (unit, partner))) = all_checked!(common, role_title, party)
         {
             rows.forum_member.push(version!(
                 forum_member {

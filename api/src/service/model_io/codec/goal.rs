@@ -1,6 +1,9 @@
 //! `[[goal]]`: the numbered goals of a plan.
 
-use entities::{goal, goal::Model, kinds::Kind};
+use entities::{
+    goal::{self, Model},
+    kinds::Kind,
+};
 
 use super::{each, Section};
 use crate::{

@@ -1,7 +1,10 @@
 //! `[[intervention]]` and its `[[intervention.partner]]`s: what the municipality does, for whom,
 //! under which goal and plan, and with whom.
 
-use entities::{intervention, intervention::Model, kinds::Kind};
+use entities::{
+    intervention::{self, Model},
+    kinds::Kind,
+};
 
 use super::{each, Section};
 use crate::{
@@ -57,22 +60,15 @@ pub struct InterventionPartnerRecord {
 impl InterventionPartnerRecord {
     /// Adds the partner to the intervention `id`'s (once), every field checked.
     fn decode(&self, plan: &mut ImportPlan, at: &FieldPath, id: i32, rows: &mut Rows) {
-        let partner = match self.partner.as_deref() {
-            None => Some(None),
-            Some(key) => plan
-                .named(&at.field("partner"), "partner organisation", key)
-                .map(Some),
-        };
-        if self.unit.is_some() == self.partner.is_some() {
-            plan.problem(
-                at.field("unit"),
-                "a partner names exactly one of unit or partner",
-            );
-        }
-        let role = plan.short_text(at.field("role"), self.role.as_deref());
         // A partner belongs to no version, so to no day.
-        let unit = plan.reference(&at.field("unit"), Kind::Unit, self.unit.as_deref(), None);
-        if let Some((partner, role, unit)) = all_checked!(partner, role, unit) {
+        let party = plan.party(
+            at,
+            "partner",
+            (self.unit.as_deref(), self.partner.as_deref()),
+            None,
+        );
+        let role = plan.short_text(at.field("role"), self.role.as_deref());
+        if let Some(((unit, partner), role)) = all_checked!(party, role) {
             let partners = rows.partners.entry(id).or_default();
             if !partners.contains(&(unit, partner, role.clone())) {
                 partners.push((unit, partner, role));

@@ -1,6 +1,9 @@
 //! `[[key_indicator]]`: the outcome figures and findings the sources report.
 
-use entities::{key_indicator, key_indicator::Model, kinds::Kind};
+use entities::{
+    key_indicator::{self, Model},
+    kinds::Kind,
+};
 use rust_decimal::Decimal;
 
 use super::{each, kroner, Section};

@@ -1,7 +1,10 @@
 //! `[[plan]]`: crime-prevention strategies and action plans, and the plans they are part of.
 
 use chrono::NaiveDate;
-use entities::{kinds::Kind, plan, plan::Model};
+use entities::{
+    kinds::Kind,
+    plan::{self, Model},
+};
 
 use super::{each, Section};
 use crate::{

@@ -1,6 +1,9 @@
 //! `[[committee]]`: the municipality's political committees.
 
-use entities::{kinds::Kind, political_committee, political_committee::Model};
+use entities::{
+    kinds::Kind,
+    political_committee::{self, Model},
+};
 
 use super::{each, Section};
 use crate::{

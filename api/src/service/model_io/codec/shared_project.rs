@@ -3,7 +3,10 @@
 
 use std::collections::HashSet;
 
-use entities::{kinds::Kind, shared_project, shared_project::Model};
+use entities::{
+    kinds::Kind,
+    shared_project::{self, Model},
+};
 use rust_decimal::Decimal;
 
 use super::{each, kroner, Section};

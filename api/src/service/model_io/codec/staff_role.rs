@@ -1,6 +1,9 @@
 //! `[[staff_role]]`: the roles of a unit's staff: title, headcount, weekly hours, level.
 
-use entities::{kinds::Kind, staff_role, staff_role::Model};
+use entities::{
+    kinds::Kind,
+    staff_role::{self, Model},
+};
 use rust_decimal::Decimal;
 
 use super::{each, hours, Section};

@@ -1,6 +1,9 @@
 //! `[[unit]]`: the municipality's units and their place in its tree.
 
-use entities::{kinds::Kind, unit, unit::Model};
+use entities::{
+    kinds::Kind,
+    unit::{self, Model},
+};
 
 use super::{each, Section};
 use crate::{
