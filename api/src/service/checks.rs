@@ -91,8 +91,7 @@ impl Store {
             }
         }
         let recorded = self.editor_of(code)?;
-        checked_day(&at.field("valid_from"), valid_from)?;
-        checked_end(&at.field("valid_to"), valid_from, valid_to)?;
+        answer_first(checked_validity(at, Some(valid_from), valid_to))?;
         let sourced = self.sourced(&at.field("provenance"), origin).await?;
         Ok(NewRecord {
             at: at.clone(),
@@ -123,12 +122,8 @@ impl Store {
 
     /// The source document `origin` (at `provenance`) names, with the change's section and note.
     async fn sourced(&self, provenance: &FieldPath, origin: &Origin) -> ApiResult<Sourced> {
-        let section = checked_text(&provenance.field("section"), &origin.section)?;
-        let note = checked_optional(
-            &provenance.field("note"),
-            origin.note.as_deref(),
-            checked_long_text,
-        )?;
+        let (section, note) = checked_origin(provenance, &origin.section, origin.note.as_deref())
+            .map_err(first_of)?;
         Ok(Sourced {
             source_id: self
                 .source_id(&provenance.field("source"), &origin.source)
@@ -261,9 +256,49 @@ pub(super) fn checked_texts<E: Texts>(
     problems
 }
 
+/// When a version holds, `[valid_from, valid_to)` under `at`, checked: days a day may have, the
+/// end after the start. What every version has, as a create gives it (`input.validFrom`) and as
+/// a document's record does (`unit[3].valid_from`, where the start may be unknown).
+pub(super) fn checked_validity(
+    at: &FieldPath,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Vec<ApiError> {
+    let mut problems: Vec<ApiError> = [("valid_from", from), ("valid_to", to)]
+        .into_iter()
+        .filter_map(|(name, day)| day.and_then(|day| checked_day(&at.field(name), day).err()))
+        .collect();
+    if let (true, Some(from)) = (problems.is_empty(), from) {
+        problems.extend(checked_end(&at.field("valid_to"), from, to).err());
+    }
+    problems
+}
+
+/// The section and note of a version's source under `at` (a create's `provenance`, a document's
+/// record), checked and trimmed; every problem.
+pub(super) fn checked_origin(
+    at: &FieldPath,
+    section: &str,
+    note: Option<&str>,
+) -> Result<(String, Option<String>), Vec<ApiError>> {
+    let section = checked_text(&at.field("section"), section);
+    let note = checked_optional(&at.field("note"), note, checked_long_text);
+    match (section, note) {
+        (Ok(section), Ok(note)) => Ok((section, note)),
+        (section, note) => Err(section.err().into_iter().chain(note.err()).collect()),
+    }
+}
+
 /// A mutation answers the first problem its input has (an import reports every one).
 pub(super) fn answer_first(problems: Vec<ApiError>) -> ApiResult<()> {
     problems.into_iter().next().map_or(Ok(()), Err)
+}
+
+/// The first of `problems` (a check that failed has one).
+fn first_of(problems: Vec<ApiError>) -> ApiError {
+    answer_first(problems)
+        .err()
+        .unwrap_or_else(|| ApiError::Internal(anyhow::anyhow!("a failed check without a problem")))
 }
 
 /// A name: not blank, at most [`MAX_NAME_CHARS`], trimmed.

@@ -16,8 +16,8 @@ use crate::{
     error::{ApiError, ApiResult, FieldPath},
     service::{
         checks::{
-            checked_day, checked_end, checked_long_text, checked_optional, checked_text,
-            checked_text_of, Texts,
+            checked_long_text, checked_optional, checked_origin, checked_text, checked_text_of,
+            checked_validity, Texts,
         },
         tree::{units_in_cycles_within, Placement, MAX_CHECK_STEPS},
         versions::{self, Recorded},
@@ -183,6 +183,15 @@ impl ImportPlan {
             path: path.into().document(),
             message: message.into(),
         });
+    }
+
+    /// Whether there are no `problems`; each is noted.
+    pub(super) fn none_of(&mut self, problems: Vec<ApiError>) -> bool {
+        let none = problems.is_empty();
+        for problem in problems {
+            self.check::<()>(Err(problem));
+        }
+        none
     }
 
     /// The value of a check, or its problem noted.
@@ -463,10 +472,6 @@ impl ImportPlan {
         }
     }
 
-    pub(super) fn name(&mut self, field: FieldPath, text: &str) -> Option<String> {
-        self.check(checked_text(&field, text))
-    }
-
     pub(super) fn long_text(
         &mut self,
         field: FieldPath,
@@ -491,23 +496,19 @@ impl ImportPlan {
         p: Provenance<'_>,
     ) -> Option<Common> {
         let source = self.named(&at.field("source"), "source", p.source);
-        let section = self.name(at.field("section"), p.section);
-        let mut days = true;
-        for (name, day) in [("valid_from", p.valid_from), ("valid_to", p.valid_to)] {
-            if let Some(day) = day {
-                days &= self.check(checked_day(&at.field(name), day)).is_some();
-            }
-        }
-        if let (Some(from), true) = (p.valid_from, days) {
-            days &= self
-                .check(checked_end(&at.field("valid_to"), from, p.valid_to))
-                .is_some();
-        }
+        let days = self.none_of(checked_validity(at, p.valid_from, p.valid_to));
         let visibility = match p.visibility {
             None => Some(default_visibility(kind).as_str().to_owned()),
             Some(text) => self.vocabulary(&at.field("visibility"), text, Visibility::ALL),
         };
-        let note = self.long_text(at.field("note"), p.note);
+        let origin = checked_origin(at, p.section, p.note);
+        let (section, note) = match origin {
+            Ok((section, note)) => (Some(section), Some(note)),
+            Err(problems) => {
+                self.none_of(problems);
+                (None, None)
+            }
+        };
         Some(Common {
             municipality_code: self.code,
             visibility: visibility?,
