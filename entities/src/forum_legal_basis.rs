@@ -17,3 +17,11 @@ row! {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::linked::Linked for Entity {
+    const NAME: &'static str = "legal_bases";
+
+    fn record() -> Column {
+        Column::ForumId
+    }
+}

@@ -19,3 +19,11 @@ row! {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::linked::Linked for Entity {
+    const NAME: &'static str = "partners";
+
+    fn record() -> Column {
+        Column::InterventionId
+    }
+}

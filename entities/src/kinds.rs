@@ -5,17 +5,18 @@
 //! [`versioned`](crate::versioned)) or a record of the platform (reference data and tenants). Its
 //! name is its GraphQL type name and the prefix of its global IDs; its module is its entity; a
 //! model kind also names the access rule that decides who reads it (a variant of the API's
-//! `service::Resource`) and the section of the model document that holds its records.
+//! `service::Resource`), the section of the model document that holds its records, and the table
+//! of rows linked to its records, if they have one ([`Linked`](crate::linked::Linked)).
 //!
 //! To add a kind: its entity module (with `versioned!`), its migration, a line below, then follow
 //! the compiler: every exhaustive `match` on [`Kind`] and every list generated from `kinds!` (node
 //! lookup and IDs, the record dispatch of the writes every record has, the scoped tables, the
-//! model's rows in the export and import) names it or fails to build; the API's `Texts` (its
-//! free-text columns) must be declared for its entity, and the model document's test fails until
-//! its section is there.
+//! model's rows in the export and import, the link rows of a record) names it or fails to build;
+//! the API's `Texts` (its free-text columns) must be declared for its entity, and the model
+//! document must have its section.
 
-/// Calls `$callback! { [$args] platform { Kind module, … } model { Kind module access "section", … } }`
-/// with every kind of record, in the order the export lists a model's records (a record's
+/// Calls `$callback! { [$args] platform { Kind module, … } model { Kind module access "section"
+/// [link], … } }` with every kind of record, in the order the export lists a model's records (a record's
 /// references come before it) and node lookup tries them.
 #[macro_export]
 macro_rules! kinds {
@@ -30,18 +31,18 @@ macro_rules! kinds {
                 LegalBasis legal_basis,
             }
             model {
-                PoliticalCommittee political_committee Other "committee",
-                Plan plan Other "plan",
-                Unit unit Other "unit",
-                StaffRole staff_role Other "staff_role",
-                BudgetLine budget_line BudgetLines "budget_line",
-                Forum forum Other "forum",
-                ForumMember forum_member Other "forum.member",
-                Goal goal Other "goal",
-                Intervention intervention Other "intervention",
-                SharedProject shared_project Other "shared_project",
-                Contact contact Other "contact",
-                KeyIndicator key_indicator Other "key_indicator",
+                PoliticalCommittee political_committee Other "committee" [],
+                Plan plan Other "plan" [],
+                Unit unit Other "unit" [],
+                StaffRole staff_role Other "staff_role" [],
+                BudgetLine budget_line BudgetLines "budget_line" [],
+                Forum forum Other "forum" [forum_legal_basis],
+                ForumMember forum_member Other "forum.member" [],
+                Goal goal Other "goal" [],
+                Intervention intervention Other "intervention" [intervention_partner],
+                SharedProject shared_project Other "shared_project" [project_participant],
+                Contact contact Other "contact" [],
+                KeyIndicator key_indicator Other "key_indicator" [],
             }
         }
     };
@@ -57,7 +58,9 @@ macro_rules! declare_kind {
     (
         []
         platform { $($platform:ident $platform_module:ident,)* }
-        model { $($model:ident $model_module:ident $access:ident $section:literal,)* }
+        model {
+            $($model:ident $model_module:ident $access:ident $section:literal [$($link:ident)?],)*
+        }
     ) => {
         /// A kind of record (see the [module documentation](self)).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,6 +123,12 @@ macro_rules! declare_kind {
         $(impl OfKind for crate::$platform_module::Entity {
             const KIND: Kind = Kind::$platform;
         })*
+        // A kind's link table is a table of rows linked to records.
+        $($(const _: fn() = || {
+            fn linked<L: crate::linked::Linked>() {}
+            linked::<crate::$link::Entity>();
+        };)?)*
+
         $(impl OfKind for crate::$model_module::Entity {
             const KIND: Kind = Kind::$model;
         })*

@@ -6,6 +6,7 @@ pub mod by_index;
 pub mod versioned;
 #[macro_use]
 pub mod kinds;
+pub mod linked;
 
 pub mod audit_entry;
 pub mod budget_line;

@@ -21,3 +21,11 @@ row! {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::linked::Linked for Entity {
+    const NAME: &'static str = "participants";
+
+    fn record() -> Column {
+        Column::ProjectId
+    }
+}

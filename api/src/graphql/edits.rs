@@ -135,7 +135,7 @@ macro_rules! dispatch_record_table {
     (
         [$kind:expr, $field:expr, $entity:ident, $body:expr]
         platform { $($platform:ident $platform_module:ident,)* }
-        model { $($model:ident $model_module:ident $access:ident $section:literal,)* }
+        model { $($model:ident $model_module:ident $access:ident $section:literal [$($link:ident)?],)* }
     ) => {
         match $kind {
             $(Kind::$model => {

@@ -55,7 +55,7 @@ macro_rules! tenant_owned {
     (
         []
         platform { $($platform:ident $platform_module:ident,)* }
-        model { $($kind:ident $module:ident $resource:ident $section:literal,)* }
+        model { $($kind:ident $module:ident $resource:ident $section:literal [$($link:ident)?],)* }
     ) => {
         /// Every tenant-owned table, by name, with the kind of record a rule sees it as.
         pub fn tenant_owned_tables() -> Vec<(&'static str, Resource)> {

@@ -27,7 +27,7 @@ use serde_json::Value as Json;
 use super::{
     checks::{answer_first, checked_texts, Change, NewRecord, Sourced, Texts},
     connection::Writers,
-    links::{linked_rows, LinkTable},
+    links::{delete_linked, linked_rows, Links},
     versions::{self, Recorded},
     Principal, Role, Scoped, Store,
 };
@@ -77,7 +77,7 @@ pub(super) async fn no_references() -> ApiResult<()> {
 pub(super) struct Found<E: EntityTrait> {
     pub identity: identity::Model,
     pub before: Vec<E::Model>,
-    pub links: Option<(LinkTable, Json)>,
+    pub links: Option<Links>,
 }
 
 impl Store {
@@ -327,9 +327,7 @@ impl Store {
     pub async fn delete<E: Writable>(&self, id: i32, revision: i32) -> ApiResult<()> {
         let (found, recorded) = self.claim::<E>(id, revision).await?;
         self.check_unreferenced(E::KIND, id).await?;
-        if let Some((link, _)) = &found.links {
-            link.delete(&self.db, id).await?;
-        }
+        delete_linked(&self.db, E::KIND, id).await?;
         E::delete_many()
             .filter(E::id().eq(id))
             .exec(&self.db)
@@ -390,7 +388,7 @@ impl Store {
         (municipality, id, revision): (i32, i32, i32),
         effective_from: Option<NaiveDate>,
         recorded: &Recorded,
-        (before, links): (&[E::Model], Option<&(LinkTable, Json)>),
+        (before, links): (&[E::Model], Option<&Links>),
     ) -> ApiResult<()> {
         let revision = if action == Action::Create {
             revision
@@ -527,7 +525,7 @@ impl Store {
         &self,
         written: Written<'_>,
         before: &[E::Model],
-        links: Option<&(LinkTable, Json)>,
+        links: Option<&Links>,
     ) -> ApiResult<()> {
         let after = E::find()
             .filter(E::id().eq(written.id))
@@ -729,11 +727,11 @@ fn version_field<E: Writable>(version: &E::Model, column: E::Column) -> Option<N
 
 /// A record as the audit log shows it: a JSON array of its versions, each with the record's link
 /// rows (which hold on every day of the record) under the link table's name.
-fn record_json<M: ModelTrait>(versions: &[M], links: Option<&(LinkTable, Json)>) -> String {
+fn record_json<M: ModelTrait>(versions: &[M], links: Option<&Links>) -> String {
     let versions = versions.iter().map(|version| {
         let mut object = row_json(version);
-        if let (Json::Object(fields), Some((link, rows))) = (&mut object, links) {
-            fields.insert(link.name().to_owned(), rows.clone());
+        if let (Json::Object(fields), Some((name, rows))) = (&mut object, links) {
+            fields.insert((*name).to_owned(), rows.clone());
         }
         object
     });

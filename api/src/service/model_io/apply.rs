@@ -7,14 +7,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
     QueryFilter, Set,
 };
-use serde_json::Value as Json;
 
 use super::{diff::Diff, import_plan::ImportPlan, rows::Rows, ChangeKind, ImportAs, RecordChange};
 use crate::{
     error::ApiResult,
     service::{
         int_value,
-        links::{linked_rows, LinkTable},
+        links::{linked_rows, Links},
         versions,
         writes::Writable,
         Store,
@@ -29,7 +28,7 @@ pub(super) struct Apply<'a> {
     pub(super) by: &'a ImportAs,
     pub(super) diff: &'a Diff,
     /// The link rows of the records written, by identity, as they were before (for the audit).
-    pub(super) links_before: HashMap<i32, (LinkTable, Json)>,
+    pub(super) links_before: HashMap<i32, Links>,
 }
 
 impl Apply<'_> {
@@ -42,7 +41,7 @@ impl Apply<'_> {
     }
 
     /// The link rows of every record the import writes, as they are before it.
-    pub(super) async fn links_before(&self) -> ApiResult<HashMap<i32, (LinkTable, Json)>> {
+    pub(super) async fn links_before(&self) -> ApiResult<HashMap<i32, Links>> {
         let mut before = HashMap::new();
         for change in &self.diff.changes {
             let id = self.id_of(change);

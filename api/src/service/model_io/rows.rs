@@ -15,7 +15,7 @@ macro_rules! declare_rows {
     (
         []
         platform { $($platform:ident $platform_module:ident,)* }
-        model { $($kind:ident $module:ident $access:ident $section:literal,)* }
+        model { $($kind:ident $module:ident $access:ident $section:literal [$($link:ident)?],)* }
     ) => {
         /// A municipality's model as rows: versions of each table, and the rows that belong to a
         /// record rather than to a version (by the record's identity).
