@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_year, ore, NewVersion, Origin, Text, Texts},
+    checks::{checked_year, ore, Origin, Text, Texts},
     Store,
 };
 use crate::{
@@ -15,30 +15,22 @@ use crate::{
     vocabulary::{BudgetCategory, BudgetPhase},
 };
 
-/// A new budget line.
-#[derive(Debug, Clone)]
-pub struct NewBudgetLine {
-    pub municipality_code: i32,
-    pub unit_id: Option<i32>,
-    pub year: i32,
-    pub category: BudgetCategory,
-    pub phase: BudgetPhase,
-    pub amount: Option<Decimal>,
-    pub function_code: Option<String>,
-    pub description: String,
-    pub version: NewVersion,
-}
-
-/// Changes to a budget line: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
-pub struct BudgetLineChanges {
-    pub unit_id: Option<Option<i32>>,
-    pub year: Option<i32>,
-    pub category: Option<BudgetCategory>,
-    pub phase: Option<BudgetPhase>,
-    pub amount: Option<Option<Decimal>>,
-    pub function_code: Option<Option<String>>,
-    pub description: Option<String>,
+record_input! {
+    /// A new budget line.
+    new NewBudgetLine {
+        municipality_code: i32,
+    }
+    /// Changes to a budget line: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+    changes BudgetLineChanges;
+    fields {
+        unit_id: Option<i32>,
+        year: i32,
+        category: BudgetCategory,
+        phase: BudgetPhase,
+        amount: Option<Decimal>,
+        function_code: Option<String>,
+        description: String,
+    }
 }
 
 impl Texts for budget_line::Entity {

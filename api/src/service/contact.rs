@@ -7,31 +7,25 @@ use entities::contact;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_email, checked_optional, checked_phone, NewVersion, Origin, Text, Texts},
+    checks::{checked_email, checked_optional, checked_phone, Origin, Text, Texts},
     Store,
 };
 use crate::error::{ApiResult, FieldPath};
 
-/// New contact details of a member of staff.
-#[derive(Debug, Clone)]
-pub struct NewContact {
-    pub municipality_code: i32,
-    pub unit_id: Option<i32>,
-    pub name: String,
-    pub role_title: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub version: NewVersion,
-}
-
-/// Changes to contact details: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
-pub struct ContactChanges {
-    pub unit_id: Option<Option<i32>>,
-    pub name: Option<String>,
-    pub role_title: Option<String>,
-    pub phone: Option<Option<String>>,
-    pub email: Option<Option<String>>,
+record_input! {
+    /// New contact details of a member of staff.
+    new NewContact {
+        municipality_code: i32,
+    }
+    /// Changes to contact details: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+    changes ContactChanges;
+    fields {
+        unit_id: Option<i32>,
+        name: String,
+        role_title: String,
+        phone: Option<String>,
+        email: Option<String>,
+    }
 }
 
 impl Texts for contact::Entity {

@@ -7,7 +7,7 @@ use entities::{forum, forum_member, network_membership};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::{
-    checks::{NewVersion, Origin, Party, Text, Texts},
+    checks::{Origin, Party, Text, Texts},
     Store,
 };
 use crate::{
@@ -15,28 +15,21 @@ use crate::{
     vocabulary::{ForumLevel, ForumScope},
 };
 
-/// A new forum.
-#[derive(Debug, Clone)]
-pub struct NewForum {
-    pub municipality_code: i32,
-    pub name: String,
-    pub scope: ForumScope,
-    pub level: ForumLevel,
-    pub cadence: Option<String>,
-    pub purpose: Option<String>,
-    pub network_id: Option<i32>,
-    pub version: NewVersion,
-}
-
-/// Changes to a forum: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
-pub struct ForumChanges {
-    pub name: Option<String>,
-    pub scope: Option<ForumScope>,
-    pub level: Option<ForumLevel>,
-    pub cadence: Option<Option<String>>,
-    pub purpose: Option<Option<String>>,
-    pub network_id: Option<Option<i32>>,
+record_input! {
+    /// A new forum.
+    new NewForum {
+        municipality_code: i32,
+    }
+    /// Changes to a forum: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+    changes ForumChanges;
+    fields {
+        name: String,
+        scope: ForumScope,
+        level: ForumLevel,
+        cadence: Option<String>,
+        purpose: Option<String>,
+        network_id: Option<i32>,
+    }
 }
 
 impl Texts for forum::Entity {
@@ -140,23 +133,19 @@ impl Store {
     }
 }
 
-/// A new member of a forum: exactly one of a unit and a partner organisation.
-#[derive(Debug, Clone)]
-pub struct NewForumMember {
-    pub forum_id: i32,
-    pub unit_id: Option<i32>,
-    pub partner_id: Option<i32>,
-    pub role_title: String,
-    pub version: NewVersion,
-}
-
-/// Changes to a forum member: `None` keeps a field, `Some` sets it (`Some(None)` clears it; the
-/// member must still name exactly one of a unit and a partner organisation).
-#[derive(Debug, Clone, Default)]
-pub struct ForumMemberChanges {
-    pub unit_id: Option<Option<i32>>,
-    pub partner_id: Option<Option<i32>>,
-    pub role_title: Option<String>,
+record_input! {
+    /// A new member of a forum: exactly one of a unit and a partner organisation.
+    new NewForumMember {
+        forum_id: i32,
+    }
+    /// Changes to a forum member: `None` keeps a field, `Some` sets it (`Some(None)` clears it; the
+    /// member must still name exactly one of a unit and a partner organisation).
+    changes ForumMemberChanges;
+    fields {
+        unit_id: Option<i32>,
+        partner_id: Option<i32>,
+        role_title: String,
+    }
 }
 
 impl Store {

@@ -9,7 +9,7 @@ use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_long_text, checked_year, NewVersion, Origin, Text, Texts},
+    checks::{checked_long_text, checked_year, Origin, Text, Texts},
     writes::no_references,
     Store,
 };
@@ -21,33 +21,24 @@ use crate::{
 /// The largest value either way: far above any count of a municipality, well within the column.
 const MAX_VALUE: i64 = 1_000_000_000_000;
 
-/// A new key indicator.
-#[derive(Debug, Clone)]
-pub struct NewKeyIndicator {
-    pub municipality_code: i32,
-    pub measure: Measure,
-    pub title: String,
-    pub period_start: Option<i32>,
-    pub period_end: Option<i32>,
-    pub kind: IndicatorKind,
-    pub value: Option<Decimal>,
-    pub unit: Option<String>,
-    pub finding: Option<String>,
-    pub version: NewVersion,
-}
-
-/// Changes to a key indicator: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
-/// The period, the kind, the value and the finding are checked together, as they will be.
-#[derive(Debug, Clone, Default)]
-pub struct KeyIndicatorChanges {
-    pub measure: Option<Measure>,
-    pub title: Option<String>,
-    pub period_start: Option<Option<i32>>,
-    pub period_end: Option<Option<i32>>,
-    pub kind: Option<IndicatorKind>,
-    pub value: Option<Option<Decimal>>,
-    pub unit: Option<Option<String>>,
-    pub finding: Option<Option<String>>,
+record_input! {
+    /// A new key indicator.
+    new NewKeyIndicator {
+        municipality_code: i32,
+    }
+    /// Changes to a key indicator: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+    /// The period, the kind, the value and the finding are checked together, as they will be.
+    changes KeyIndicatorChanges;
+    fields {
+        measure: Measure,
+        title: String,
+        period_start: Option<i32>,
+        period_end: Option<i32>,
+        kind: IndicatorKind,
+        value: Option<Decimal>,
+        unit: Option<String>,
+        finding: Option<String>,
+    }
 }
 
 /// What a key indicator states: its period, and its value or finding.

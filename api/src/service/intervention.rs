@@ -18,8 +18,8 @@ use sea_orm::{
 
 use super::{
     checks::{
-        checked_ages, checked_goal_number, checked_optional, checked_text, NewVersion, Origin,
-        Party, Text, Texts,
+        checked_ages, checked_goal_number, checked_optional, checked_text, Origin, Party, Text,
+        Texts,
     },
     Store,
 };
@@ -31,25 +31,20 @@ use crate::{
 /// The most partners an intervention may name.
 const MAX_PARTNERS: usize = 50;
 
-/// A new goal of an action plan.
-#[derive(Debug, Clone)]
-pub struct NewGoal {
-    pub municipality_code: i32,
-    pub plan: String,
-    /// The plan record the goal belongs to (one of the municipality's).
-    pub part_of_id: Option<i32>,
-    pub number: i32,
-    pub title: String,
-    pub version: NewVersion,
-}
-
-/// Changes to a goal: `None` keeps a field, `Some` sets it.
-#[derive(Debug, Clone, Default)]
-pub struct GoalChanges {
-    pub plan: Option<String>,
-    pub part_of_id: Option<Option<i32>>,
-    pub number: Option<i32>,
-    pub title: Option<String>,
+record_input! {
+    /// A new goal of an action plan.
+    new NewGoal {
+        municipality_code: i32,
+    }
+    /// Changes to a goal: `None` keeps a field, `Some` sets it.
+    changes GoalChanges;
+    fields {
+        plan: String,
+        /// The plan record the goal belongs to (one of the municipality's).
+        part_of_id: Option<i32>,
+        number: i32,
+        title: String,
+    }
 }
 
 impl Texts for goal::Entity {
@@ -152,40 +147,28 @@ pub struct NewInterventionPartner {
     pub role: Option<String>,
 }
 
-/// A new intervention.
-#[derive(Debug, Clone)]
-pub struct NewIntervention {
-    pub municipality_code: i32,
-    pub goal_id: Option<i32>,
-    /// The plan the intervention belongs to (one of the municipality's).
-    pub part_of_id: Option<i32>,
-    pub lead_unit_id: Option<i32>,
-    pub name: String,
-    pub description: Option<String>,
-    pub prevention_level: Option<PreventionLevel>,
-    pub target_group: Option<String>,
-    pub age_min: Option<i32>,
-    pub age_max: Option<i32>,
-    pub funding: Option<String>,
-    pub partners: Vec<NewInterventionPartner>,
-    pub version: NewVersion,
-}
-
-/// Changes to an intervention: `None` keeps a field, `Some` sets it (`Some(None)` clears it);
-/// `partners`, when given, replaces the whole set.
-#[derive(Debug, Clone, Default)]
-pub struct InterventionChanges {
-    pub goal_id: Option<Option<i32>>,
-    pub part_of_id: Option<Option<i32>>,
-    pub lead_unit_id: Option<Option<i32>>,
-    pub name: Option<String>,
-    pub description: Option<Option<String>>,
-    pub prevention_level: Option<Option<PreventionLevel>>,
-    pub target_group: Option<Option<String>>,
-    pub age_min: Option<Option<i32>>,
-    pub age_max: Option<Option<i32>>,
-    pub funding: Option<Option<String>>,
-    pub partners: Option<Vec<NewInterventionPartner>>,
+record_input! {
+    /// A new intervention.
+    new NewIntervention {
+        municipality_code: i32,
+    }
+    /// Changes to an intervention: `None` keeps a field, `Some` sets it (`Some(None)` clears it);
+    /// `partners`, when given, replaces the whole set.
+    changes InterventionChanges;
+    fields {
+        goal_id: Option<i32>,
+        /// The plan the intervention belongs to (one of the municipality's).
+        part_of_id: Option<i32>,
+        lead_unit_id: Option<i32>,
+        name: String,
+        description: Option<String>,
+        prevention_level: Option<PreventionLevel>,
+        target_group: Option<String>,
+        age_min: Option<i32>,
+        age_max: Option<i32>,
+        funding: Option<String>,
+        partners: Vec<NewInterventionPartner>,
+    }
 }
 
 /// An intervention's checked partners, with their parts.

@@ -18,6 +18,33 @@ macro_rules! set_changed {
     (@change $column:ident, $change:expr) => { $change };
 }
 
+/// Declares a kind's input from one list of its own fields: `New…`, what a create takes (whose
+/// record it is, the fields, and its first version), and `…Changes`, what an update takes (each
+/// field `None` to keep it, `Some` to set it; `Some(None)` clears an optional one).
+macro_rules! record_input {
+    (
+        $(#[$new_meta:meta])*
+        new $new:ident { $($owner:ident: $owner_ty:ty),* $(,)? }
+        $(#[$changes_meta:meta])*
+        changes $changes:ident;
+        fields { $($(#[$field_meta:meta])* $field:ident: $ty:ty,)* }
+    ) => {
+        $(#[$new_meta])*
+        #[derive(Debug, Clone)]
+        pub struct $new {
+            $(pub $owner: $owner_ty,)*
+            $($(#[$field_meta])* pub $field: $ty,)*
+            pub version: $crate::service::NewVersion,
+        }
+
+        $(#[$changes_meta])*
+        #[derive(Debug, Clone, Default)]
+        pub struct $changes {
+            $($(#[$field_meta])* pub $field: Option<$ty>,)*
+        }
+    };
+}
+
 /// A change as the columns it sets: a new active model of the entity `$module` with the columns
 /// of [`set_changed!`] set, and no other.
 macro_rules! changed {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition};
 
 use super::{
-    checks::{checked_headcount, checked_hours, NewVersion, Origin, Text, Texts},
+    checks::{checked_headcount, checked_hours, Origin, Text, Texts},
     writes::no_references,
     Store,
 };
@@ -37,30 +37,22 @@ impl Texts for political_committee::Entity {
 /// The unit tree is never deeper than this (it also bounds the walk that finds cycles).
 const MAX_DEPTH: usize = 32;
 
-/// A new unit.
-#[derive(Debug, Clone)]
-pub struct NewUnit {
-    pub municipality_code: i32,
-    pub name: String,
-    pub kind: String,
-    pub parent_id: Option<i32>,
-    pub committee_id: Option<i32>,
-    pub archetype: Option<Archetype>,
-    pub archetype_note: Option<String>,
-    pub hosts_crime_prevention: bool,
-    pub version: NewVersion,
-}
-
-/// Changes to a unit: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
-pub struct UnitChanges {
-    pub name: Option<String>,
-    pub kind: Option<String>,
-    pub parent_id: Option<Option<i32>>,
-    pub committee_id: Option<Option<i32>>,
-    pub archetype: Option<Option<Archetype>>,
-    pub archetype_note: Option<Option<String>>,
-    pub hosts_crime_prevention: Option<bool>,
+record_input! {
+    /// A new unit.
+    new NewUnit {
+        municipality_code: i32,
+    }
+    /// Changes to a unit: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+    changes UnitChanges;
+    fields {
+        name: String,
+        kind: String,
+        parent_id: Option<i32>,
+        committee_id: Option<i32>,
+        archetype: Option<Archetype>,
+        archetype_note: Option<String>,
+        hosts_crime_prevention: bool,
+    }
 }
 
 impl Store {
@@ -207,29 +199,20 @@ impl Store {
     }
 }
 
-/// A new staff role in a unit.
-#[derive(Debug, Clone)]
-pub struct NewStaffRole {
-    pub unit_id: i32,
-    pub title: String,
-    pub headcount: Option<i32>,
-    pub weekly_hours_min: Option<Decimal>,
-    pub weekly_hours_max: Option<Decimal>,
-    pub prevention_level: Option<PreventionLevel>,
-    pub pillar: Option<Pillar>,
-    pub version: NewVersion,
-}
-
-/// Changes to a staff role: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
-pub struct StaffRoleChanges {
-    pub unit_id: Option<i32>,
-    pub title: Option<String>,
-    pub headcount: Option<Option<i32>>,
-    pub weekly_hours_min: Option<Option<Decimal>>,
-    pub weekly_hours_max: Option<Option<Decimal>>,
-    pub prevention_level: Option<Option<PreventionLevel>>,
-    pub pillar: Option<Option<Pillar>>,
+record_input! {
+    /// A new staff role in a unit.
+    new NewStaffRole {}
+    /// Changes to a staff role: `None` keeps a field, `Some` sets it (`Some(None)` clears it).
+    changes StaffRoleChanges;
+    fields {
+        unit_id: i32,
+        title: String,
+        headcount: Option<i32>,
+        weekly_hours_min: Option<Decimal>,
+        weekly_hours_max: Option<Decimal>,
+        prevention_level: Option<PreventionLevel>,
+        pillar: Option<Pillar>,
+    }
 }
 
 impl Store {
@@ -343,18 +326,16 @@ impl Store {
     }
 }
 
-/// A new political committee (udvalg) of a municipality.
-#[derive(Debug, Clone)]
-pub struct NewPoliticalCommittee {
-    pub municipality_code: i32,
-    pub name: String,
-    pub version: NewVersion,
-}
-
-/// Changes to a political committee: `None` keeps a field, `Some` sets it.
-#[derive(Debug, Clone, Default)]
-pub struct PoliticalCommitteeChanges {
-    pub name: Option<String>,
+record_input! {
+    /// A new political committee (udvalg) of a municipality.
+    new NewPoliticalCommittee {
+        municipality_code: i32,
+    }
+    /// Changes to a political committee: `None` keeps a field, `Some` sets it.
+    changes PoliticalCommitteeChanges;
+    fields {
+        name: String,
+    }
 }
 
 impl Store {

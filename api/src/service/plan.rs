@@ -8,7 +8,7 @@ use entities::plan;
 use sea_orm::ActiveValue::Set;
 
 use super::{
-    checks::{checked_day, checked_text, checked_year, NewVersion, Origin, Text, Texts},
+    checks::{checked_day, checked_text, checked_year, Origin, Text, Texts},
     Store,
 };
 use crate::{
@@ -19,36 +19,25 @@ use crate::{
 /// The most guiding principles a plan may list.
 const MAX_PRINCIPLES: usize = 20;
 
-/// A new plan.
-#[derive(Debug, Clone)]
-pub struct NewPlan {
-    pub municipality_code: i32,
-    pub kind: PlanKind,
-    pub title: String,
-    pub first_year: Option<i32>,
-    pub last_year: Option<i32>,
-    pub part_of_id: Option<i32>,
-    pub decision: Option<PlanDecision>,
-    pub decided_by: Option<String>,
-    pub committee_id: Option<i32>,
-    pub decided_on: Option<NaiveDate>,
-    pub principles: Vec<String>,
-    pub version: NewVersion,
-}
-
-/// Changes to a plan: `None` keeps a field, `Some(None)` clears an optional one.
-#[derive(Debug, Clone, Default)]
-pub struct PlanChanges {
-    pub kind: Option<PlanKind>,
-    pub title: Option<String>,
-    pub first_year: Option<Option<i32>>,
-    pub last_year: Option<Option<i32>>,
-    pub part_of_id: Option<Option<i32>>,
-    pub decision: Option<Option<PlanDecision>>,
-    pub decided_by: Option<Option<String>>,
-    pub committee_id: Option<Option<i32>>,
-    pub decided_on: Option<Option<NaiveDate>>,
-    pub principles: Option<Vec<String>>,
+record_input! {
+    /// A new plan.
+    new NewPlan {
+        municipality_code: i32,
+    }
+    /// Changes to a plan: `None` keeps a field, `Some(None)` clears an optional one.
+    changes PlanChanges;
+    fields {
+        kind: PlanKind,
+        title: String,
+        first_year: Option<i32>,
+        last_year: Option<i32>,
+        part_of_id: Option<i32>,
+        decision: Option<PlanDecision>,
+        decided_by: Option<String>,
+        committee_id: Option<i32>,
+        decided_on: Option<NaiveDate>,
+        principles: Vec<String>,
+    }
 }
 
 impl Texts for plan::Entity {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{
-    checks::{checked_long_text, checked_optional, ore, NewVersion, Origin, Text, Texts},
+    checks::{checked_long_text, checked_optional, ore, Origin, Text, Texts},
     writes::no_references,
     Store,
 };
@@ -20,24 +20,20 @@ use crate::{
 /// The most municipalities one project lists.
 pub(super) const MAX_PARTICIPANTS: usize = 100;
 
-/// A new shared project, led by `municipality_code`.
-#[derive(Debug, Clone)]
-pub struct NewSharedProject {
-    pub municipality_code: i32,
-    pub name: String,
-    pub description: Option<String>,
-    /// The other municipalities taking part (the lead always does).
-    pub participants: Vec<i32>,
-    pub version: NewVersion,
-}
-
-/// Changes to a shared project: `None` keeps a field (`Some(None)` clears it); `participants`
-/// replaces the other municipalities taking part (those that stay keep their contributions).
-#[derive(Debug, Clone, Default)]
-pub struct SharedProjectChanges {
-    pub name: Option<String>,
-    pub description: Option<Option<String>>,
-    pub participants: Option<Vec<i32>>,
+record_input! {
+    /// A new shared project, led by `municipality_code`.
+    new NewSharedProject {
+        municipality_code: i32,
+    }
+    /// Changes to a shared project: `None` keeps a field (`Some(None)` clears it); `participants`
+    /// replaces the other municipalities taking part (those that stay keep their contributions).
+    changes SharedProjectChanges;
+    fields {
+        name: String,
+        description: Option<String>,
+        /// The other municipalities taking part (the lead always does).
+        participants: Vec<i32>,
+    }
 }
 
 /// A participant's own part of a project.
