@@ -296,8 +296,9 @@ pub(super) fn answer_first(problems: Vec<ApiError>) -> ApiResult<()> {
 
 /// The first of `problems` (a check that failed has one).
 fn first_of(problems: Vec<ApiError>) -> ApiError {
-    answer_first(problems)
-        .err()
+    problems
+        .into_iter()
+        .next()
         .unwrap_or_else(|| ApiError::Internal(anyhow::anyhow!("a failed check without a problem")))
 }
 

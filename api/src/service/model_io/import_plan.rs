@@ -86,9 +86,8 @@ pub(super) struct Keyed {
     pub(super) revision: Option<i32>,
     /// The path of its first version, for problems.
     at: String,
-    /// When its latest version so far ends (for the order of versions).
-    last_end: Option<Option<NaiveDate>>,
-    /// When its versions hold (for the records that refer to it).
+    /// When its versions so far hold, in the document's order: the last one's end orders the next
+    /// version, and the records that refer to it must hold on their first day.
     validity: Vec<Validity>,
 }
 
@@ -227,8 +226,7 @@ impl ImportPlan {
                     ),
                 ))
             } else {
-                let previous_end = seen.last_end.flatten();
-                seen.last_end = Some(to);
+                let previous_end = seen.validity.last().and_then(|(_, end)| *end);
                 seen.validity.push((from, to));
                 let follows =
                     matches!((previous_end, from), (Some(end), Some(start)) if start >= end);
@@ -285,7 +283,6 @@ impl ImportPlan {
                 id,
                 revision,
                 at: at.document(),
-                last_end: Some(to),
                 validity: vec![(from, to)],
             },
         );
@@ -344,14 +341,13 @@ impl ImportPlan {
         };
         let problem = match self.keys.get(key) {
             Some(found) if found.kind == kind => {
-                let holds = |(from, to): &Validity| {
-                    on.is_none_or(|day| {
+                let id = found.id;
+                let holds_on = |day: NaiveDate| {
+                    found.validity.iter().any(|(from, to)| {
                         from.is_none_or(|from| from <= day) && to.is_none_or(|to| day < to)
                     })
                 };
-                let id = found.id;
-                if !found.validity.iter().any(holds) {
-                    let day = on.expect("an unbounded day holds");
+                if let Some(day) = on.filter(|day| !holds_on(*day)) {
                     self.problem(
                         field,
                         format!("{key:?} does not hold on {day}, when this version starts"),

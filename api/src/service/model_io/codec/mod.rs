@@ -114,8 +114,9 @@ pub(super) trait Section: TenantRecord + Sized {
 
 /// A version's free texts were checked by its section's decode, as its kind declares them
 /// ([`Texts`](crate::service::checks::Texts)): checking them again finds nothing and changes
-/// nothing. A decode that leaves a text column unchecked fails every debug test that imports
-/// one of its records.
+/// nothing. A decode that leaves a declared text unchecked fails a debug build's test as soon as
+/// it imports a blank, too long or untrimmed text of that column (it is not proof that every
+/// column is checked).
 #[cfg(debug_assertions)]
 pub(super) fn assert_texts_checked<E: Writable>(version: &E::Model)
 where
