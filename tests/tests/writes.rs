@@ -306,7 +306,8 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
             (with(|i| i["provenance"]["source"] = json!("999")), "input.provenance.source"),
             (with(|i| i["provenance"]["section"] = json!("")), "input.provenance.section"),
             // Checked by the import and, since the kinds declare their texts once, by the
-            // mutations too.
+            // mutations too (a blank note; a text over 4,000 characters is refused earlier, by the
+            // gate's 2,000-character limit on a variable's strings).
             (with(|i| i["archetypeNote"] = json!("n".repeat(4001))), "input.archetypeNote"),
             (with(|i| i["archetypeNote"] = json!(" ")), "input.archetypeNote"),
             (with(|i| i["provenance"]["note"] = json!("n".repeat(4001))), "input.provenance.note"),
