@@ -190,19 +190,5 @@ impl Checker {
 fn record_at<'a>(model: &'a ModelFile, path: &str) -> Option<&'a str> {
     let (kind, rest) = path.split_once('[')?;
     let index: usize = rest.split_once(']')?.0.parse().ok()?;
-    let key = match kind {
-        "committee" => &model.committee.get(index)?.key,
-        "plan" => &model.plan.get(index)?.key,
-        "unit" => &model.unit.get(index)?.key,
-        "staff_role" => &model.staff_role.get(index)?.key,
-        "budget_line" => &model.budget_line.get(index)?.key,
-        "forum" => &model.forum.get(index)?.key,
-        "goal" => &model.goal.get(index)?.key,
-        "intervention" => &model.intervention.get(index)?.key,
-        "shared_project" => &model.shared_project.get(index)?.key,
-        "contact" => &model.contact.get(index)?.key,
-        "key_indicator" => &model.key_indicator.get(index)?.key,
-        _ => return None,
-    };
-    Some(key)
+    model.key_at(kind, index)
 }

@@ -96,6 +96,14 @@ macro_rules! model_file {
                     $($section: $record::encode(rows, names),)*
                 }
             }
+
+            /// The key of the record at `index` of `section` (a seed file's problem names it).
+            pub fn key_at(&self, section: &str, index: usize) -> Option<&str> {
+                match section {
+                    $(stringify!($section) => self.$section.get(index).map(|record| record.key.as_str()),)*
+                    _ => None,
+                }
+            }
         }
     };
 }
