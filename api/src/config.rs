@@ -31,6 +31,7 @@ mod defaults {
     pub const BODY_READ_TIMEOUT_SECS: u64 = 10;
     pub const BODY_MIN_BYTES_PER_SEC: u64 = 1_024;
     pub const MAX_CONNECTIONS_PER_CLIENT: usize = 64;
+    pub const RESPONSE_CACHE_MB: u64 = 32;
     pub const DATABASE_MAX_CONNECTIONS: u32 = 10;
     pub const DATABASE_ACQUIRE_TIMEOUT_MS: u64 = 2_000;
     pub const DATABASE_CONNECT_TIMEOUT_SECS: u64 = 5;
@@ -378,6 +379,11 @@ pub struct Limits {
     /// are closed at once. Trusted proxies are exempt. 0 turns the cap off.
     #[arg(long, env = "MAX_CONNECTIONS_PER_CLIENT", default_value_t = defaults::MAX_CONNECTIONS_PER_CLIENT)]
     pub max_connections_per_client: usize,
+    /// Memory this replica keeps for answers to repeated GraphQL queries of unchanged data, in
+    /// MiB (answers and their keys; the least used go first when it is full). A write through any
+    /// replica makes every earlier answer stale at once. 0 turns the cache off.
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = defaults::RESPONSE_CACHE_MB)]
+    pub response_cache_mb: u64,
 }
 
 /// How long a body's first bytes may take before `BODY_MIN_BYTES_PER_SEC` applies: a client on a
@@ -416,6 +422,7 @@ impl Default for Limits {
             body_read_timeout_secs: defaults::BODY_READ_TIMEOUT_SECS,
             body_min_bytes_per_sec: defaults::BODY_MIN_BYTES_PER_SEC,
             max_connections_per_client: defaults::MAX_CONNECTIONS_PER_CLIENT,
+            response_cache_mb: defaults::RESPONSE_CACHE_MB,
         }
     }
 }
@@ -423,6 +430,10 @@ impl Default for Limits {
 impl Limits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn response_cache_bytes(&self) -> u64 {
+        self.response_cache_mb.saturating_mul(1024 * 1024)
     }
 
     pub fn write_lock_wait(&self) -> Duration {

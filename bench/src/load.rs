@@ -42,6 +42,7 @@ pub struct Server {
     child: Child,
     pid: u32,
     address: SocketAddr,
+    metrics: SocketAddr,
 }
 
 impl Server {
@@ -53,8 +54,10 @@ impl Server {
         limits: &[(&str, String)],
     ) -> anyhow::Result<Self> {
         let address = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?;
+        let metrics = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?;
         let child = Command::new(binary)
             .env("DATABASE_URL", database_url)
+            .env("METRICS_ADDRESS", metrics.to_string())
             .env("LOAD_SEED", "false")
             .env("BIND_ADDRESS", address.to_string())
             .env("RUST_LOG", "warn")
@@ -68,6 +71,7 @@ impl Server {
             child,
             pid,
             address,
+            metrics,
         };
         let client = reqwest::Client::new();
         let ready = format!("http://{address}/readyz");
@@ -91,6 +95,28 @@ impl Server {
 
     pub fn graphql_url(&self) -> String {
         format!("http://{}/graphql", self.address)
+    }
+
+    /// The response cache's lookups so far: hits, and all (hits, stored and uncacheable).
+    pub async fn cache_lookups(&self) -> anyhow::Result<(u64, u64)> {
+        let text = reqwest::get(format!("http://{}/metrics", self.metrics))
+            .await?
+            .text()
+            .await?;
+        let (mut hits, mut all) = (0, 0);
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("vestegn_response_cache_lookups_total{") {
+                let count = rest
+                    .rsplit_once(' ')
+                    .and_then(|(_, n)| n.parse::<f64>().ok())
+                    .unwrap_or(0.0) as u64;
+                all += count;
+                if rest.starts_with("result=\"hit\"") {
+                    hits += count;
+                }
+            }
+        }
+        Ok((hits, all))
     }
 
     /// Resident memory now, in KiB.

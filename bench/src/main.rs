@@ -48,9 +48,15 @@ const RATE_LIMIT_POINTS_PER_MINUTE: u32 = 0;
 const MAX_CONNECTIONS_PER_CLIENT: usize = 0;
 const DATABASE_MAX_CONNECTIONS: u32 = 10;
 
-/// [`server_limits`] as the server's environment.
-fn server_environment() -> Vec<(&'static str, String)> {
+/// [`server_limits`] as the server's environment, with the response cache on (its default
+/// size) or off.
+fn server_environment(cache: Cache) -> Vec<(&'static str, String)> {
+    let cache_mb = match cache {
+        Cache::On => Limits::default().response_cache_mb,
+        Cache::Off => 0,
+    };
     vec![
+        ("RESPONSE_CACHE_MB", cache_mb.to_string()),
         ("MAX_QUERY_COMPLEXITY", MAX_QUERY_COMPLEXITY.to_string()),
         (
             "MAX_CONCURRENT_REQUESTS",
@@ -101,10 +107,25 @@ struct Args {
     /// Only the queries whose name contains this text.
     #[arg(long)]
     only: Option<String>,
+    /// Writes a second during every run (0: none): each changes one unit's note and moves the
+    /// data's version on in one transaction, straight in the database, as a write's commit does;
+    /// the reads around it miss the response cache once after each.
+    #[arg(long, default_value_t = 0)]
+    writes_per_sec: u32,
+    /// The server's response cache: `on` (warm: the data does not change, so after the warm-up
+    /// every answer comes from it) or `off` (cold: every request runs).
+    #[arg(long, value_enum, default_value = "on")]
+    cache: Cache,
     /// The server binary; by default `vestegn` beside this one (`cargo build --release -p
     /// vestegn-api -p vestegn-bench` builds both).
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Cache {
+    On,
+    Off,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -183,11 +204,18 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
     drop(app);
     db.close().await.ok();
 
+    let writer = (args.writes_per_sec > 0).then(|| {
+        tokio::spawn(write_steadily(
+            target.url.clone(),
+            ids.units.clone(),
+            args.writes_per_sec,
+        ))
+    });
     let binary = match &args.server_bin {
         Some(path) => path.clone(),
         None => load::server_beside_this_binary()?,
     };
-    let environment = server_environment();
+    let environment = server_environment(args.cache);
     let server = Server::start(&binary, &target.url, &environment).await?;
     println!(
         "server: {} (pid {}), {}; load: {oha}, {:?} per run after a {:?} warm-up",
@@ -208,8 +236,17 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
         queries::compared_codes().len()
     );
     println!(
-        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9} {:>10}",
-        "query", "c", "req/s", "p50 ms", "p99 ms", "errors", "RSS MiB", "SQL/req", "CPU ms/req"
+        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9} {:>10} {:>6}",
+        "query",
+        "c",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "RSS MiB",
+        "SQL/req",
+        "CPU ms/req",
+        "hits"
     );
     for (query, statements) in queries.iter().zip(&per_request) {
         let single = query.single_client.then_some(1);
@@ -218,6 +255,7 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
             // oha blocks this thread: nothing else runs in this process meanwhile.
             load::oha(&server.graphql_url(), &body, clients, args.warmup)?;
             let cpu_before = server.cpu_seconds()?;
+            let lookups_before = server.cache_lookups().await?;
             let LoadResult {
                 answered,
                 requests_per_sec,
@@ -229,8 +267,14 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
             // The server's CPU per answered request (requests cut off at the end add a little).
             let cpu_per_request = (server.cpu_seconds()? - cpu_before) / answered.max(1) as f64;
             let rss = server.rss_kib()?;
+            let lookups = server.cache_lookups().await?;
+            let (hits, asked) = (lookups.0 - lookups_before.0, lookups.1 - lookups_before.1);
+            let hit_rate = match asked {
+                0 => "-".to_owned(),
+                _ => format!("{:.0}%", 100.0 * hits as f64 / asked as f64),
+            };
             println!(
-                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9} {:>10.3}",
+                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9} {:>10.3} {hit_rate:>6}",
                 query.name,
                 milliseconds(p50),
                 milliseconds(p99),
@@ -246,8 +290,45 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
         "server peak RSS: {:.1} MiB",
         server.peak_rss_kib()? as f64 / 1024.0
     );
+    if let Some(writer) = writer {
+        writer.abort();
+        println!(
+            "writes: {} a second throughout (one unit's note and the data's version each)",
+            args.writes_per_sec
+        );
+    }
     drop(server);
     Ok(())
+}
+
+/// Changes one of `units` `per_sec` times a second until aborted: its note, and the data's
+/// version in the same transaction (a failed write is retried at the next tick).
+async fn write_steadily(url: String, units: Vec<i32>, per_sec: u32) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Ok(db) = sea_orm::Database::connect(&url).await else {
+        eprintln!("the writer cannot connect to {url}");
+        return;
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / per_sec.max(1));
+    for n in 0usize.. {
+        tick.tick().await;
+        let unit = units[n % units.len().max(1)];
+        let write = async {
+            let transaction = db.begin().await?;
+            transaction
+                .execute_unprepared(&format!(
+                    "UPDATE units SET note = 'benchmark write {n}' WHERE id = {unit} AND latest"
+                ))
+                .await?;
+            transaction
+                .execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1")
+                .await?;
+            transaction.commit().await
+        };
+        if let Err(error) = write.await {
+            eprintln!("a benchmark write failed: {error}");
+        }
+    }
 }
 
 /// Seconds as milliseconds to 2 decimals; `-` when oha had no answer to measure.

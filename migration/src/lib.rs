@@ -39,6 +39,7 @@ mod m20261204_000001_unique_project_participants;
 mod m20261204_000002_outbox_by_municipality;
 mod m20261204_000003_index_outbox_by_record;
 mod m20261205_000001_create_plans;
+mod m20261206_000001_create_data_version;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_outbox_by_municipality::Migration),
             Box::new(m20261204_000003_index_outbox_by_record::Migration),
             Box::new(m20261205_000001_create_plans::Migration),
+            Box::new(m20261206_000001_create_data_version::Migration),
         ]
     }
 }

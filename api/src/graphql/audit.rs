@@ -63,7 +63,11 @@ impl AuditQuery {
     /// The audit log of a municipality, newest first; only its admins may read it, and nobody
     /// can change it. Without `municipalityCode`, the log of the platform's own records (networks,
     /// partner organisations), for platform admins. `before` takes a `sequence` to read on from.
-    #[graphql(directive = list_size::apply(MAX_AUDIT_ENTRIES as u32, None))]
+    // Never from the response cache: who reads the log is itself worth a fresh look.
+    #[graphql(
+        directive = list_size::apply(MAX_AUDIT_ENTRIES as u32, None),
+        cache_control(no_cache)
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

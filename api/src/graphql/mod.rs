@@ -169,12 +169,12 @@ impl Api {
         store: Store,
     ) -> Result<async_graphql::Response, ApiError> {
         let operation_name = request.operation_name.clone();
-        let (order, mutation) = match request.parsed_query() {
+        let (document, mutation) = match request.parsed_query() {
             Ok(document) => (
-                gate::root_response_keys(document, operation_name.as_deref()),
+                Some(document.clone()),
                 gate::is_mutation(document, operation_name.as_deref()),
             ),
-            Err(_) => (Vec::new(), false),
+            Err(_) => (None, false),
         };
         let mut response = if mutation {
             // Who first: a caller who may change nothing is refused before it queues for the
@@ -184,8 +184,8 @@ impl Api {
         } else {
             execute(&self.schema, request, store).await
         };
-        if let async_graphql::Value::Object(data) = &mut response.data {
-            data.sort_by_cached_key(|key, _| order.iter().position(|k| k == key));
+        if let Some(document) = &document {
+            gate::order_as_asked(document, operation_name.as_deref(), &mut response.data);
         }
         Ok(response)
     }

@@ -42,7 +42,7 @@ use super::{
 use crate::{
     config::Limits,
     error::ApiError,
-    service::{Caller, Principal, Store},
+    service::{data_version, Caller, Principal, Store},
 };
 
 /// The budget's size, in points.
@@ -63,6 +63,10 @@ pub trait Route {
     /// The largest body the route accepts.
     fn max_body_bytes(limits: &Limits) -> usize;
 
+    /// Whether the route's answers may come from the response cache: then the data's version is
+    /// read before the caller's visibility (see [`Admitted::data_version`]).
+    const CACHED: bool = false;
+
     /// Whether the principal may make this request at all, decided without reading stored data.
     fn authorize(
         principal: &Principal,
@@ -76,6 +80,11 @@ pub trait Route {
 pub struct Admitted<R> {
     pub body: Bytes,
     pub store: Store,
+    /// The data's version, read before the caller's visibility was (the peers a municipality
+    /// sees are data too) and before anything the request reads: what the request reads is at
+    /// least that new, so an answer may be cached under it. `None` when the route is not cached
+    /// or the cache is off.
+    pub data_version: Option<i64>,
     rate_limit: Arc<RateLimit>,
     key: BudgetKey,
     /// Points the request has spent so far.
@@ -191,13 +200,16 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
             .try_acquire_owned()
             .map_err(|_| refuse(ApiError::Overloaded, remaining))?;
 
-        let store = async {
+        let (store, data_version) = async {
             let db = state.db.connection()?;
+            let data_version = match R::CACHED && state.response_cache.is_some() {
+                true => Some(data_version(db).await?),
+                false => None,
+            };
             let caller = Caller::of(db, &principal).await?;
-            Ok::<_, ApiError>(
-                Store::for_principal(db.clone(), caller, principal)
-                    .with_lock_wait(limits.write_lock_wait()),
-            )
+            let store = Store::for_principal(db.clone(), caller, principal)
+                .with_lock_wait(limits.write_lock_wait());
+            Ok::<_, ApiError>((store, data_version))
         }
         .await
         .map_err(|error| refuse(error, remaining))?;
@@ -205,6 +217,7 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
         Ok(Self {
             body,
             store,
+            data_version,
             rate_limit: Arc::clone(&state.rate_limit),
             key,
             spent: R::UP_FRONT_COST.min(state.rate_limit.capacity()),

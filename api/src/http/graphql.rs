@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use async_graphql::{ServerError, Variables};
 use axum::{
+    body::Bytes,
     extract::{FromRequest, Request, State},
-    http::{header, request::Parts, HeaderMap, StatusCode},
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -23,6 +24,7 @@ use super::{
     error_response, metrics,
     negotiation::{is_json_body, wants_html, ResponseType},
     respond_with,
+    response_cache::{CacheKey, CachedAnswer},
     web::Page,
     AppState,
 };
@@ -31,7 +33,7 @@ use crate::{
     error::{excerpt, ApiError},
     graphql::gate::Allowed,
     service::Principal,
-    telemetry,
+    telemetry::{self, request::CacheLookup},
 };
 
 /// A GraphQL request as the spec's JSON encoding has it.
@@ -50,6 +52,7 @@ pub struct GraphqlRoute;
 
 impl Route for GraphqlRoute {
     const UP_FRONT_COST: u64 = 1;
+    const CACHED: bool = true;
 
     fn max_body_bytes(limits: &Limits) -> usize {
         limits.max_body_bytes
@@ -81,7 +84,62 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Ok(params) => execute(&state, &mut admitted, params, Allowed::Queries).await,
         Err(error) => Err(error),
     };
-    admitted.answer(respond(result, response_type))
+    let etag = match &result {
+        Ok(Outcome::Answered { etag, .. }) => Some(format!("\"{etag}-{}\"", response_type.tag())),
+        _ => None,
+    };
+    let anonymous = matches!(admitted.store.principal(), Principal::Anonymous);
+    let response = respond(result, response_type);
+    admitted.answer(with_http_caching(response, &headers, etag, anonymous))
+}
+
+/// How long shared caches (a CDN, a proxy) may keep an anonymous answer to a `GET`, in seconds:
+/// a write is seen there at most this late.
+const ANONYMOUS_MAX_AGE_SECS: u32 = 5;
+
+/// HTTP caching of a `GET` answer: one the response cache holds (or may hold) carries its entity
+/// tag, and a client that already has it (`If-None-Match`) gets 304 without the body. Anonymous
+/// answers may be kept briefly by shared caches; a signed-in caller's only by its own client,
+/// which asks again every time (the tag makes that cheap). Anything else is not to be stored.
+fn with_http_caching(
+    response: Response,
+    request: &HeaderMap,
+    etag: Option<String>,
+    anonymous: bool,
+) -> Response {
+    let Some(etag) = etag else {
+        let mut response = response;
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
+    };
+    let client_has_it = request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*");
+    let mut response = match client_has_it {
+        true => StatusCode::NOT_MODIFIED.into_response(),
+        false => response,
+    };
+    let headers = response.headers_mut();
+    let cache_control = match anonymous {
+        true => format!("public, max-age={ANONYMOUS_MAX_AGE_SECS}"),
+        false => "private, no-cache".to_owned(),
+    };
+    for (name, value) in [
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, cache_control),
+        (header::VARY, "Accept, Authorization".to_owned()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
 }
 
 /// `POST /graphql`: a query or mutation in a JSON body.
@@ -151,6 +209,9 @@ fn params_from_url(raw: &str) -> Result<GraphqlParams, ApiError> {
 
 /// What became of a request that passed the gate.
 enum Outcome {
+    /// Its answer without errors, as the bytes to send: from the response cache, or run and
+    /// then cached; with its entity tag (from the cache key).
+    Answered { body: Bytes, etag: String },
     /// It ran: data and field errors.
     Ran(async_graphql::Response),
     /// async-graphql's validation refused the document: its errors, each with locations.
@@ -166,16 +227,35 @@ async fn execute(
     params: GraphqlParams,
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
+    let cache = state.response_cache.as_deref().zip(admitted.data_version);
+    let key = cache.map(|(_, data_version)| {
+        CacheKey::new(
+            params.query.as_ref(),
+            params.operation_name.as_ref(),
+            params.variables.as_ref(),
+            params.extensions.as_ref(),
+            admitted.store.caller(),
+            data_version,
+        )
+    });
+    if let Some(answer) = cache.zip(key.as_ref()).and_then(|((c, _), key)| c.get(key)) {
+        // Only queries' answers are cached, and a query may come by either method.
+        telemetry::request::runs_operation(telemetry::request::Operation {
+            name: answer.operation_name.clone(),
+            kind: "query",
+        });
+        record_operation();
+        telemetry::request::looked_up_cache(CacheLookup::Hit);
+        admitted.spend(answer.complexity)?;
+        return Ok(Outcome::Answered {
+            body: answer.body.clone(),
+            etag: key.map(|key| key.etag()).unwrap_or_default(),
+        });
+    }
     let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
     let complexity =
         tracing::info_span!("graphql.gate").in_scope(|| state.api.admit(&mut request, allowed))?;
-    if let Some(operation) = telemetry::request::current_operation() {
-        let span = tracing::Span::current();
-        span.record("graphql.operation.type", operation.kind);
-        if let Some(name) = &operation.name {
-            span.record("graphql.operation.name", name.as_str());
-        }
-    }
+    record_operation();
     admitted.spend(complexity)?;
     let mut response = state
         .api
@@ -212,7 +292,44 @@ async fn execute(
             with_code(error, "INTERNAL");
         }
     }
-    Ok(Outcome::Ran(response))
+    let operation = telemetry::request::current_operation();
+    let cacheable = response.errors.is_empty()
+        && response.cache_control.max_age >= 0
+        && operation.as_ref().is_some_and(|o| o.kind == "query");
+    match (cache, key) {
+        (Some((cache, _)), Some(key)) if cacheable => {
+            telemetry::request::looked_up_cache(CacheLookup::Stored);
+            let body: Bytes = serde_json::to_vec(&response)
+                .map_err(|error| ApiError::Internal(error.into()))?
+                .into();
+            let etag = key.etag();
+            cache.insert(
+                key,
+                CachedAnswer {
+                    body: body.clone(),
+                    complexity,
+                    operation_name: operation.and_then(|o| o.name),
+                },
+            );
+            Ok(Outcome::Answered { body, etag })
+        }
+        (Some(_), Some(_)) => {
+            telemetry::request::looked_up_cache(CacheLookup::Uncacheable);
+            Ok(Outcome::Ran(response))
+        }
+        _ => Ok(Outcome::Ran(response)),
+    }
+}
+
+/// Names the request's operation, once known, on its trace.
+fn record_operation() {
+    if let Some(operation) = telemetry::request::current_operation() {
+        let span = tracing::Span::current();
+        span.record("graphql.operation.type", operation.kind);
+        if let Some(name) = &operation.name {
+            span.record("graphql.operation.name", name.as_str());
+        }
+    }
 }
 
 /// A message of async-graphql's, cut short when it quotes a long part of the document.
@@ -296,9 +413,10 @@ fn respond(result: Result<Outcome, ApiError>, response_type: ResponseType) -> Re
         ResponseType::Json => StatusCode::OK,
     };
     let (status, body, code) = match result {
+        Ok(Outcome::Answered { body, .. }) => (StatusCode::OK, Ok(body), None),
         Ok(Outcome::Ran(response)) => (
             StatusCode::OK,
-            serde_json::to_vec(&response),
+            serde_json::to_vec(&response).map(Bytes::from),
             response
                 .errors
                 .first()
@@ -307,7 +425,7 @@ fn respond(result: Result<Outcome, ApiError>, response_type: ResponseType) -> Re
         ),
         Ok(Outcome::Invalid(errors)) => (
             document_error_status,
-            serde_json::to_vec(&serde_json::json!({ "errors": errors })),
+            serde_json::to_vec(&serde_json::json!({ "errors": errors })).map(Bytes::from),
             Some("GRAPHQL_VALIDATION_FAILED".to_owned()),
         ),
         Ok(Outcome::Unavailable) => {

@@ -15,7 +15,7 @@ use axum::{
     Router,
 };
 
-use super::AppState;
+use super::{response_cache::ResponseCache, AppState};
 use crate::{
     service::changes,
     telemetry::{
@@ -116,6 +116,7 @@ async fn scrape(State(state): State<AppState>) -> Response {
                 recorded_at.timestamp_millis() as f64 / 1000.0,
             )
         }),
+        response_cache: state.response_cache.as_deref().map(ResponseCache::size),
     };
     (
         [(header::CONTENT_TYPE, CONTENT_TYPE)],

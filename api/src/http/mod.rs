@@ -17,6 +17,7 @@ pub mod metrics;
 mod model_io;
 mod negotiation;
 mod rate_limit;
+mod response_cache;
 pub mod server;
 pub mod web;
 
@@ -45,7 +46,9 @@ use crate::{
     telemetry::metrics::Metrics,
 };
 
-use self::{auth::Authenticator, rate_limit::RateLimit, web::WebAssets};
+use self::{
+    auth::Authenticator, rate_limit::RateLimit, response_cache::ResponseCache, web::WebAssets,
+};
 
 pub use negotiation::ResponseType;
 
@@ -69,6 +72,8 @@ pub struct AppState {
     web: WebAssets,
     /// This replica's metrics.
     pub metrics: Arc<Metrics>,
+    /// This replica's answers to repeated reads of unchanged data; none when turned off.
+    response_cache: Option<Arc<ResponseCache>>,
 }
 
 impl AppState {
@@ -81,6 +86,7 @@ impl AppState {
             sign_in: Arc::new(SignInOptions::of(auth)),
             web: WebAssets::new(DEFAULT_WEB_DIR, auth.issuer.as_deref()),
             metrics: Arc::new(Metrics::new()),
+            response_cache: ResponseCache::new(limits.response_cache_bytes()).map(Arc::new),
             db,
             limits,
         }

@@ -22,6 +22,15 @@ impl ResponseType {
         }
     }
 
+    /// A short name of the type, for entity tags (one answer in two types is two
+    /// representations).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "gr",
+            Self::Json => "j",
+        }
+    }
+
     /// Picks the type from the `Accept` header: the acceptable type with the highest `q`, the
     /// new type on ties; `application/json` for wildcards (what `fetch` sends by default) and when
     /// there is no header, as the spec says for legacy clients; none when nothing offered is

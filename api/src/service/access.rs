@@ -110,7 +110,7 @@ impl Principal {
 }
 
 /// What a principal may see, resolved against the database (the municipality's peers).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Caller {
     /// Sees `public` records only.
     Anonymous,

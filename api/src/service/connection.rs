@@ -38,6 +38,24 @@ const WRITERS_LOCK_CLASS: i32 = 0x5653_5447;
 /// commits ("VSFD"; the one-number key space is apart from the two-number one above).
 const FEED_LOCK: i64 = 0x5653_4644;
 
+/// Moves the data's version on: every write transaction runs it just before it commits, so that
+/// the version moves in the transaction that changes the data, and a reader that has read the
+/// version before it reads the data reads data at least that new.
+const MOVE_DATA_VERSION_ON: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
+
+/// The data's version now: a number that every committed write has moved on (one indexed read).
+/// Answers computed after reading it are at least as new as it; a response cache keys them by it.
+pub async fn data_version(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM data_version WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the data's version row".to_owned()))?;
+    row.try_get_by_index(0)
+}
+
 /// Whose writers a write transaction takes turns with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writers {
@@ -175,6 +193,8 @@ impl Connection {
                 .await?
                 .flatten();
         }
+        // Last, so that the row is locked only while the transaction commits.
+        inner.execute_unprepared(MOVE_DATA_VERSION_ON).await?;
         inner.commit().await?;
         telemetry::request::wrote(locked.elapsed());
         Ok(last)

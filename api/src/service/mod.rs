@@ -82,7 +82,7 @@ pub mod writes;
 pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use budget::{BudgetLineChanges, NewBudgetLine};
 pub use checks::{NewVersion, Origin};
-pub use connection::Connection;
+pub use connection::{data_version, Connection};
 pub use contact::{ContactChanges, NewContact};
 pub use differences::{Between, Compared, Difference};
 pub use forum::{ForumChanges, ForumMemberChanges, NewForum, NewForumMember};
@@ -159,6 +159,11 @@ impl Store {
     /// Who the store reads and writes for.
     pub fn principal(&self) -> &Principal {
         &self.principal
+    }
+
+    /// What the store's caller may see.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
     }
 
     /// Rows of `E` whose `column` is one of `values` and that `filter` keeps, that the caller may

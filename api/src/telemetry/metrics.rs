@@ -72,6 +72,11 @@ struct OperationCodeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: String,
 }
@@ -111,6 +116,8 @@ pub struct Snapshot {
     /// The change feed's newest entry: its sequence number and when it was recorded (Unix
     /// seconds); `None` while the feed is empty or could not be read.
     pub newest_feed_entry: Option<(i64, f64)>,
+    /// The response cache's bytes and answers; `None` when it is off.
+    pub response_cache: Option<(u64, u64)>,
 }
 
 /// The metrics of this replica.
@@ -123,6 +130,9 @@ pub struct Metrics {
     refusals: Family<RefusalLabels, Counter>,
     operations: Family<OperationCodeLabels, Counter>,
     operation_durations: Histograms<OperationLabels>,
+    cache_lookups: Family<CacheLabels, Counter>,
+    cache_bytes: Gauge,
+    cache_entries: Gauge,
     statements: Histograms<RouteLabels>,
     connection_waits: Histograms<RouteLabels>,
     lock_waits: Histograms<RouteLabels>,
@@ -186,6 +196,23 @@ impl Metrics {
                 "graphql_operation_duration_seconds",
                 "Time from a GraphQL request's arrival to its answer, by operation",
                 Histograms::new_with_constructor(seconds as fn() -> Histogram)
+            ),
+            cache_lookups: register!(
+                "response_cache_lookups",
+                "GraphQL requests the response cache was asked for, by result: hit (answered \
+                 from it), stored (run, answer kept), uncacheable (run: an error, a mutation, the \
+                 audit log)",
+                Family::default()
+            ),
+            cache_bytes: register!(
+                "response_cache_bytes",
+                "Bytes of answers and keys the response cache holds",
+                Gauge::default()
+            ),
+            cache_entries: register!(
+                "response_cache_entries",
+                "Answers the response cache holds",
+                Gauge::default()
             ),
             statements: register!(
                 "db_statements_per_request",
@@ -295,6 +322,13 @@ impl Metrics {
                 .get_or_create(&labels)
                 .observe(seconds);
         }
+        if let Some(lookup) = figures.cache() {
+            self.cache_lookups
+                .get_or_create(&CacheLabels {
+                    result: lookup.label().to_owned(),
+                })
+                .inc();
+        }
         let statements = figures.statements();
         if statements > 0 {
             self.statements
@@ -354,6 +388,12 @@ impl Metrics {
         if let Some((sequence, recorded)) = snapshot.newest_feed_entry {
             self.feed_newest_sequence.set(sequence);
             self.feed_newest_recorded.set(recorded);
+        }
+        if let Some((bytes, entries)) = snapshot.response_cache {
+            self.cache_bytes
+                .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+            self.cache_entries
+                .set(i64::try_from(entries).unwrap_or(i64::MAX));
         }
         let mut text = String::new();
         // Writing to a String cannot fail.

@@ -26,6 +26,28 @@ pub struct Figures {
     statements: AtomicU64,
     write: Mutex<Write>,
     operation: Mutex<Option<Operation>>,
+    cache: Mutex<Option<CacheLookup>>,
+}
+
+/// What the response cache did for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheLookup {
+    /// Answered from the cache.
+    Hit,
+    /// Not there: run, and its answer kept.
+    Stored,
+    /// Not there: run, and its answer not kept (an error, or the audit log).
+    Uncacheable,
+}
+
+impl CacheLookup {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Hit => "hit",
+            Self::Stored => "stored",
+            Self::Uncacheable => "uncacheable",
+        }
+    }
 }
 
 /// The GraphQL operation a request ran, as its metrics name it.
@@ -57,6 +79,11 @@ impl Figures {
     /// Its write transaction's timings, if it wrote.
     pub fn write(&self) -> Write {
         *self.write.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What the response cache did for it, if it was asked.
+    pub fn cache(&self) -> Option<CacheLookup> {
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The GraphQL operation it ran, once the gate had admitted one.
@@ -114,6 +141,13 @@ pub fn runs_operation(operation: Operation) {
             .operation
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(operation);
+    });
+}
+
+/// The response cache answered the current request, or was asked and could not.
+pub fn looked_up_cache(lookup: CacheLookup) {
+    with_figures(|figures| {
+        *figures.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(lookup);
     });
 }
 

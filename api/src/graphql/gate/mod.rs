@@ -15,7 +15,10 @@ mod types;
 use async_graphql::{
     parser::{
         parse_query,
-        types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
+        types::{
+            DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+            SelectionSet,
+        },
     },
     Positioned, Request,
 };
@@ -174,54 +177,103 @@ fn note_operation(document: &ExecutableDocument, operation_name: Option<&str>) {
     telemetry::request::runs_operation(telemetry::request::Operation { name, kind });
 }
 
-/// The response keys of the operation's top-level fields, in the order the document asks for them
-/// (fragments at the top level included). async-graphql groups the fields of a merged root by the
-/// object that resolves them; the response is put back in this order.
-pub fn root_response_keys(
+/// Puts every object of `data` in the order the document asks for its fields (fragments
+/// included; a key asked twice stays where it was first asked). async-graphql resolves an
+/// object's fields concurrently and keeps them in the order they finish, and groups a merged
+/// root's fields by the object that resolves them: without this, one query's answer came back
+/// in different orders from one request to the next.
+pub fn order_as_asked(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
-) -> Vec<async_graphql::Name> {
-    use async_graphql::parser::types::{Selection, SelectionSet};
-    fn collect<'d>(
-        document: &'d ExecutableDocument,
-        set: &'d SelectionSet,
-        seen: &mut Vec<&'d str>,
-        keys: &mut Vec<async_graphql::Name>,
-    ) {
-        for item in &set.items {
-            match &item.node {
-                Selection::Field(field) => {
-                    let key = field.node.response_key().node.clone();
-                    if !keys.contains(&key) {
-                        keys.push(key);
-                    }
-                }
-                Selection::InlineFragment(fragment) => {
-                    collect(document, &fragment.node.selection_set.node, seen, keys);
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    // Each fragment once: the gate has refused cycles, and repeats add no keys.
-                    if let (false, Some(fragment)) =
-                        (seen.contains(&name), document.fragments.get(name))
-                    {
-                        seen.push(name);
-                        collect(document, &fragment.node.selection_set.node, seen, keys);
+    data: &mut async_graphql::Value,
+) {
+    if let Ok(operation) = select_operation(document, operation_name) {
+        order_like(document, &[&operation.node.selection_set.node], data);
+    }
+}
+
+/// Orders `value` (an object, or a list of them) as the selection sets `sets` ask.
+fn order_like<'d>(
+    document: &'d ExecutableDocument,
+    sets: &[&'d SelectionSet],
+    value: &mut async_graphql::Value,
+) {
+    use async_graphql::Value;
+    match value {
+        Value::List(items) => {
+            for item in items {
+                order_like(document, sets, item);
+            }
+        }
+        Value::Object(object) => {
+            let mut asked = Vec::new();
+            let mut fragments_seen = Vec::new();
+            for set in sets {
+                response_keys(document, set, &mut fragments_seen, &mut asked);
+            }
+            let place = |key: &async_graphql::Name| asked.iter().position(|(k, _)| *k == key);
+            object.sort_by_cached_key(|key, _| place(key));
+            for (key, value) in object.iter_mut() {
+                if let Some((_, below)) = asked.iter().find(|(k, _)| *k == key) {
+                    if !below.is_empty() {
+                        order_like(document, below, value);
                     }
                 }
             }
         }
+        _ => {}
     }
-    let mut keys = Vec::new();
-    if let Ok(operation) = select_operation(document, operation_name) {
-        collect(
-            document,
-            &operation.node.selection_set.node,
-            &mut Vec::new(),
-            &mut keys,
-        );
+}
+
+/// The response keys a selection set asks for, in order, each with the selection sets below it
+/// (a key asked in several places, or through fragments, gathers all of them).
+fn response_keys<'d>(
+    document: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    fragments_seen: &mut Vec<&'d str>,
+    asked: &mut Vec<(&'d async_graphql::Name, Vec<&'d SelectionSet>)>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let key = &field.node.response_key().node;
+                let below = &field.node.selection_set.node;
+                let at = match asked.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        asked.push((key, Vec::new()));
+                        asked.len() - 1
+                    }
+                };
+                if !below.items.is_empty() {
+                    asked[at].1.push(below);
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                response_keys(
+                    document,
+                    &fragment.node.selection_set.node,
+                    fragments_seen,
+                    asked,
+                );
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                // Each fragment once per object: a repeat adds nothing (the gate refuses cycles).
+                if let (false, Some(fragment)) =
+                    (fragments_seen.contains(&name), document.fragments.get(name))
+                {
+                    fragments_seen.push(name);
+                    response_keys(
+                        document,
+                        &fragment.node.selection_set.node,
+                        fragments_seen,
+                        asked,
+                    );
+                }
+            }
+        }
     }
-    keys
 }
 
 /// Why a document does not parse, without the source line the parser quotes (which can be a
@@ -314,7 +366,34 @@ fn text_nesting(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::text_nesting;
+    use async_graphql::{parser::parse_query, Value};
+    use serde_json::json;
+
+    use super::{order_as_asked, text_nesting};
+
+    #[test]
+    fn every_object_of_an_answer_is_put_in_the_order_asked() {
+        let document = parse_query(
+            "query Q { b: municipality { units { name id } ...More } a: sources { key } }
+             fragment More on Municipality { code units { kind } ... on Municipality { name } }",
+        )
+        .unwrap();
+        // As the executor may finish them: fields of each object in any order.
+        let mut data = Value::from_json(json!({
+            "a": [{ "key": "002" }],
+            "b": {
+                "name": "Ishøj",
+                "units": [{ "kind": "x", "id": 1, "name": "A" }, { "id": 2, "kind": "y", "name": "B" }],
+                "code": 183,
+            },
+        }))
+        .unwrap();
+        order_as_asked(&document, Some("Q"), &mut data);
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            r#"{"b":{"units":[{"name":"A","id":1,"kind":"x"},{"name":"B","id":2,"kind":"y"}],"code":183,"name":"Ishøj"},"a":[{"key":"002"}]}"#
+        );
+    }
 
     #[test]
     fn nesting_ignores_strings_and_comments() {
