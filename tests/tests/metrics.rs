@@ -274,6 +274,21 @@ async fn answers_operations_statements_and_writes_are_counted() {
             7.0
         );
 
+        // The response cache: the first Units stored, the next two hit; the rest ran.
+        let lookups = |result: &str| {
+            value(
+                &s,
+                "vestegn_response_cache_lookups_total",
+                &[("result", result)],
+            )
+        };
+        assert_eq!(lookups("stored"), 1.0, "{label}");
+        assert_eq!(lookups("hit"), 2.0, "{label}");
+        // The unauthenticated mutation was refused before it ran; the committee and Missing ran.
+        assert_eq!(lookups("uncacheable"), 2.0, "{label}");
+        assert!(value(&s, "vestegn_response_cache_entries", &[]) >= 1.0);
+        assert!(value(&s, "vestegn_response_cache_bytes", &[]) > 100.0);
+
         // Statements: every answered GraphQL read ran some; the export ran one per kind at least.
         let graphql = [("route", "/graphql"), ("method", "POST")];
         assert!(value(&s, "vestegn_db_statements_per_request_count", &graphql) >= 4.0);

@@ -227,30 +227,37 @@ async fn execute(
     params: GraphqlParams,
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
-    let cache = state.response_cache.as_deref().zip(admitted.data_version);
-    let key = cache.map(|(_, data_version)| {
-        CacheKey::new(
-            params.query.as_ref(),
-            params.operation_name.as_ref(),
-            params.variables.as_ref(),
-            params.extensions.as_ref(),
-            admitted.store.caller(),
-            data_version,
-        )
-    });
-    if let Some(answer) = cache.zip(key.as_ref()).and_then(|((c, _), key)| c.get(key)) {
-        // Only queries' answers are cached, and a query may come by either method.
-        telemetry::request::runs_operation(telemetry::request::Operation {
-            name: answer.operation_name.clone(),
-            kind: "query",
+    // The cache and the key of this request in it, when the cache is on.
+    let cached = state
+        .response_cache
+        .as_deref()
+        .zip(admitted.data_version)
+        .map(|(cache, data_version)| {
+            let key = CacheKey::new(
+                params.query.as_ref(),
+                params.operation_name.as_ref(),
+                params.variables.as_ref(),
+                params.extensions.as_ref(),
+                admitted.store.caller(),
+                data_version,
+            );
+            (cache, key)
         });
-        record_operation();
-        telemetry::request::looked_up_cache(CacheLookup::Hit);
-        admitted.spend(answer.complexity)?;
-        return Ok(Outcome::Answered {
-            body: answer.body.clone(),
-            etag: key.map(|key| key.etag()).unwrap_or_default(),
-        });
+    if let Some((cache, key)) = &cached {
+        if let Some(answer) = cache.get(key) {
+            // Only queries' answers are cached, and a query may come by either method.
+            telemetry::request::runs_operation(telemetry::request::Operation {
+                name: answer.operation_name.clone(),
+                kind: "query",
+            });
+            record_operation();
+            telemetry::request::looked_up_cache(CacheLookup::Hit);
+            admitted.spend(answer.complexity)?;
+            return Ok(Outcome::Answered {
+                body: answer.body.clone(),
+                etag: key.etag(),
+            });
+        }
     }
     let mut request = graphql_request(params)?.data(Arc::clone(&state.sign_in));
     let complexity =
@@ -296,8 +303,8 @@ async fn execute(
     let cacheable = response.errors.is_empty()
         && response.cache_control.max_age >= 0
         && operation.as_ref().is_some_and(|o| o.kind == "query");
-    match (cache, key) {
-        (Some((cache, _)), Some(key)) if cacheable => {
+    match cached {
+        Some((cache, key)) if cacheable => {
             telemetry::request::looked_up_cache(CacheLookup::Stored);
             let body: Bytes = serde_json::to_vec(&response)
                 .map_err(|error| ApiError::Internal(error.into()))?
@@ -313,11 +320,11 @@ async fn execute(
             );
             Ok(Outcome::Answered { body, etag })
         }
-        (Some(_), Some(_)) => {
+        Some(_) => {
             telemetry::request::looked_up_cache(CacheLookup::Uncacheable);
             Ok(Outcome::Ran(response))
         }
-        _ => Ok(Outcome::Ran(response)),
+        None => Ok(Outcome::Ran(response)),
     }
 }
 

@@ -113,6 +113,8 @@ impl ResponseCache {
 
     /// The bytes of answers and keys held, and the answers (for the metrics).
     pub fn size(&self) -> (u64, u64) {
+        // moka counts inserts and evictions in the background; bring the counts up to date.
+        self.answers.run_pending_tasks();
         (self.answers.weighted_size(), self.answers.entry_count())
     }
 }
