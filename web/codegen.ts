@@ -11,7 +11,12 @@ const config: CodegenConfig = {
   generates: {
     'src/gql/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: {
+        fragmentMasking: false,
+        // Trusted documents: gql/persisted-documents.json (SHA-256 → document), which the server
+        // registers when it is built; each operation carries its hash, and the page sends that.
+        persistedDocuments: { hashAlgorithm: 'sha256' },
+      },
       config: {
         // Sent as text with fetch: no graphql-js parser in the page.
         documentMode: 'string',

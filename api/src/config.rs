@@ -384,6 +384,23 @@ pub struct Limits {
     /// replica makes every earlier answer stale at once. 0 turns the cache off.
     #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = defaults::RESPONSE_CACHE_MB)]
     pub response_cache_mb: u64,
+    /// Which callers must send registered GraphQL documents (our own clients', see
+    /// `http::trusted_documents`) and are refused any other: `nobody` (the default),
+    /// `anonymous` (callers without a token) or `everyone`.
+    #[arg(long, env = "REQUIRE_TRUSTED_DOCUMENTS", value_enum, default_value_t = RequireTrustedDocuments::Nobody)]
+    pub require_trusted_documents: RequireTrustedDocuments,
+}
+
+/// Which callers must send registered GraphQL documents (`http::trusted_documents`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RequireTrustedDocuments {
+    /// Anyone may send any document (the default; GraphiQL and ad-hoc clients work).
+    Nobody,
+    /// Callers without a token may run registered documents only (production mode for
+    /// anonymous traffic); signed-in callers may send any document.
+    Anonymous,
+    /// Every caller may run registered documents only.
+    Everyone,
 }
 
 /// How long a body's first bytes may take before `BODY_MIN_BYTES_PER_SEC` applies: a client on a
@@ -423,6 +440,7 @@ impl Default for Limits {
             body_min_bytes_per_sec: defaults::BODY_MIN_BYTES_PER_SEC,
             max_connections_per_client: defaults::MAX_CONNECTIONS_PER_CLIENT,
             response_cache_mb: defaults::RESPONSE_CACHE_MB,
+            require_trusted_documents: RequireTrustedDocuments::Nobody,
         }
     }
 }

@@ -162,21 +162,19 @@ async fn access_token(
     Ok(response.access_token().clone())
 }
 
-/// The `budgetLines` query: one page after a cursor, with what the output needs.
-const BUDGET_LINES_QUERY: &str = "\
-query PullBudgetLines($year: Int!, $codes: [Int!], $first: Int!, $after: String) {
-  budgetLines(filter: { year: $year, municipalityCodes: $codes }, first: $first, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges {
-      node {
-        id year category phase amount functionCode description
-        municipality { code name }
-        unit { name }
-        provenance { section source { key } }
-      }
-    }
-  }
-}";
+/// The `budgetLines` query: one page after a cursor, with what the output needs. A trusted
+/// document: the server registers this file when it is built, and the client sends its id.
+const BUDGET_LINES_QUERY: &str = include_str!("pull_budget_lines.graphql");
+
+/// The id the server registers [`BUDGET_LINES_QUERY`] under: `sha256:` and its SHA-256 in hex.
+fn document_id() -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(BUDGET_LINES_QUERY.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
 
 /// Every budget line of the year (and municipalities) in `args`, page by page in the server's
 /// stable order.
@@ -233,7 +231,7 @@ async fn fetch_page(
             reqwest::header::ACCEPT,
             "application/graphql-response+json, application/json;q=0.9",
         )
-        .json(&json!({ "query": BUDGET_LINES_QUERY, "variables": variables }))
+        .json(&json!({ "documentId": document_id(), "variables": variables }))
         .send()
         .await
         .context("the request failed")?;

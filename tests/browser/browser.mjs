@@ -412,7 +412,7 @@ await check('the scripts and styles arrive compressed at build time (brotli), th
   page.on('response', (response) => {
     const { pathname } = new URL(response.url());
     if (pathname.startsWith('/assets/') && /\.(js|css)$/.test(pathname)) assets.push(response);
-    if (pathname === '/graphql' && response.request().method() === 'POST') answers.push(response);
+    if (pathname === '/graphql' && response.status() === 200) answers.push(response);
   });
   await open002(page);
   assert(assets.length >= 2, `the page loaded ${assets.length} scripts and styles`);
@@ -424,6 +424,13 @@ await check('the scripts and styles arrive compressed at build time (brotli), th
   }
   const compressed = await Promise.all(answers.map(async (r) => (await r.allHeaders())['content-encoding']));
   assert(compressed.includes('br'), `no comparison answer came compressed: ${compressed}`);
+  // The page asks by GET for its registered documents, by id, and gets entity tags to revalidate.
+  for (const response of answers) {
+    const url = new URL(response.url());
+    assertEqual(response.request().method(), 'GET', `${url} method`);
+    assert(/^sha256:[0-9a-f]{64}$/.test(url.searchParams.get('documentId') ?? ''), `${url} has no documentId`);
+    assert((await response.allHeaders())['etag'], `${url} has no ETag`);
+  }
 });
 
 await check('GraphiQL renders its docs with no network access and takes an Authorization header', async (page, context) => {

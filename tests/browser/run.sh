@@ -65,8 +65,9 @@ for _ in $(seq 1 100); do grep -q ready "$tmp/issuer.log" && break; sleep 0.1; d
 grep -q ready "$tmp/issuer.log" || { echo "the test OpenID provider did not start" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
 
 echo "starting $binary on $base (OpenID provider $issuer, development tokens)" >&2
+# In production mode for anonymous traffic: the page sends its registered documents only.
 DATABASE_URL="sqlite://$tmp/browser.db?mode=rwc" BIND_ADDRESS="127.0.0.1:$port" WEB_DIR="$root/web/dist" \
-  AUTH_ISSUER="$issuer" AUTH_PUBLIC_CLIENT_ID=vestegn-web \
+  AUTH_ISSUER="$issuer" AUTH_PUBLIC_CLIENT_ID=vestegn-web REQUIRE_TRUSTED_DOCUMENTS=anonymous \
   "$binary" --dev-auth >"$tmp/server.log" 2>&1 &
 server_pid=$!
 

@@ -11,9 +11,13 @@ import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { storedToken } from './auth/token';
 
-const fetcher = createGraphiQLFetcher({ url: '/graphql' });
 const token = storedToken();
-const headers = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
+const authorization = token ? { Authorization: `Bearer ${token}` } : undefined;
+// The schema's introspection carries the token too (GraphiQL sends the editor's headers only with
+// the queries it runs): a server that runs only registered documents for anonymous callers still
+// shows a signed-in user its docs.
+const fetcher = createGraphiQLFetcher({ url: '/graphql', headers: authorization });
+const headers = authorization ? JSON.stringify(authorization, null, 2) : undefined;
 
 const defaultQuery = `# Albertslund, Viborg og Høje-Taastrup side om side (som arbejdsnotatet 002)
 {

@@ -44,6 +44,11 @@ pub enum ApiError {
     BadRequest(String),
     /// Several operations in one request.
     BatchNotSupported,
+    /// A request names a trusted document by an id no document is registered under.
+    PersistedDocumentNotFound,
+    /// The server runs registered documents only (for this caller), and the request sent
+    /// another.
+    TrustedDocumentRequired,
     /// A mutation over `GET`.
     MethodNotAllowed,
     /// A body that is not declared as JSON.
@@ -112,6 +117,15 @@ impl ApiError {
                 "batched requests are not supported: send one operation per request".to_owned()
             }
             Self::MethodNotAllowed => "mutations are only accepted over POST".to_owned(),
+            Self::PersistedDocumentNotFound => {
+                "no document is registered under that id: send the query's text, or the id of \
+                 a registered document"
+                    .to_owned()
+            }
+            Self::TrustedDocumentRequired => {
+                "this server runs registered documents only: send one by its `documentId`"
+                    .to_owned()
+            }
             Self::UnsupportedMediaType => "the request body must be application/json".to_owned(),
             Self::NotAcceptable => {
                 "accept application/graphql-response+json or application/json".to_owned()
@@ -151,6 +165,8 @@ impl ApiError {
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::BatchNotSupported => "BATCH_NOT_SUPPORTED",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::PersistedDocumentNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::TrustedDocumentRequired => "PERSISTED_QUERY_REQUIRED",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::NotAcceptable => "NOT_ACCEPTABLE",
             Self::RouteNotFound => "ROUTE_NOT_FOUND",
@@ -189,7 +205,9 @@ impl ApiError {
             | Self::ValidationFailed(_)
             | Self::QueryTooComplex(_)
             | Self::BadRequest(_)
-            | Self::BatchNotSupported => StatusCode::BAD_REQUEST,
+            | Self::BatchNotSupported
+            | Self::PersistedDocumentNotFound
+            | Self::TrustedDocumentRequired => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::StaleRevision { .. } => StatusCode::CONFLICT,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -220,6 +238,8 @@ impl ApiError {
                 | Self::ValidationFailed(_)
                 | Self::QueryTooComplex(_)
                 | Self::BadUserInput { .. }
+                | Self::PersistedDocumentNotFound
+                | Self::TrustedDocumentRequired
         )
     }
 

@@ -29,7 +29,7 @@ use super::{
     AppState,
 };
 use crate::{
-    config::Limits,
+    config::{Limits, RequireTrustedDocuments},
     error::{excerpt, ApiError},
     graphql::gate::Allowed,
     service::Principal,
@@ -41,6 +41,8 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 struct GraphqlParams {
     query: Option<Value>,
+    /// A trusted document's id (`sha256:<hex>`), instead of `query` (see `http::trusted_documents`).
+    document_id: Option<Value>,
     operation_name: Option<Value>,
     variables: Option<Value>,
     extensions: Option<Value>,
@@ -199,6 +201,7 @@ fn params_from_url(raw: &str) -> Result<GraphqlParams, ApiError> {
     };
     Ok(GraphqlParams {
         query: find("query").map(Value::String),
+        document_id: find("documentId").map(Value::String),
         operation_name: find("operationName")
             .filter(|name| !name.is_empty())
             .map(Value::String),
@@ -227,6 +230,8 @@ async fn execute(
     params: GraphqlParams,
     allowed: Allowed,
 ) -> Result<Outcome, ApiError> {
+    let anonymous = matches!(admitted.store.principal(), Principal::Anonymous);
+    let params = with_document(params, state, anonymous)?;
     // The cache and the key of this request in it, when the cache is on.
     let cached = state
         .response_cache
@@ -325,6 +330,37 @@ async fn execute(
             Ok(Outcome::Ran(response))
         }
         None => Ok(Outcome::Ran(response)),
+    }
+}
+
+/// The request with its document's text: the registered document its id names, or the text it
+/// sent, if the server lets this caller send a document that is not registered.
+fn with_document(
+    params: GraphqlParams,
+    state: &AppState,
+    anonymous: bool,
+) -> Result<GraphqlParams, ApiError> {
+    let trusted = &state.trusted_documents;
+    let named = trusted.resolve(
+        params.document_id.as_ref(),
+        params.extensions.as_ref(),
+        params.query.as_ref(),
+    )?;
+    if let Some(text) = named {
+        return Ok(GraphqlParams {
+            query: Some(Value::String(text.to_owned())),
+            ..params
+        });
+    }
+    let registered_only = match state.limits.require_trusted_documents {
+        RequireTrustedDocuments::Nobody => false,
+        RequireTrustedDocuments::Anonymous => anonymous,
+        RequireTrustedDocuments::Everyone => true,
+    };
+    let registered = matches!(&params.query, Some(Value::String(text)) if trusted.holds(text));
+    match registered_only && !registered {
+        true => Err(ApiError::TrustedDocumentRequired),
+        false => Ok(params),
     }
 }
 

@@ -19,6 +19,7 @@ mod negotiation;
 mod rate_limit;
 mod response_cache;
 pub mod server;
+pub mod trusted_documents;
 pub mod web;
 
 use std::sync::Arc;
@@ -47,7 +48,8 @@ use crate::{
 };
 
 use self::{
-    auth::Authenticator, rate_limit::RateLimit, response_cache::ResponseCache, web::WebAssets,
+    auth::Authenticator, rate_limit::RateLimit, response_cache::ResponseCache,
+    trusted_documents::TrustedDocuments, web::WebAssets,
 };
 
 pub use negotiation::ResponseType;
@@ -74,6 +76,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// This replica's answers to repeated reads of unchanged data; none when turned off.
     response_cache: Option<Arc<ResponseCache>>,
+    /// The documents of our own clients, registered at build time.
+    trusted_documents: Arc<TrustedDocuments>,
 }
 
 impl AppState {
@@ -87,6 +91,7 @@ impl AppState {
             web: WebAssets::new(DEFAULT_WEB_DIR, auth.issuer.as_deref()),
             metrics: Arc::new(Metrics::new()),
             response_cache: ResponseCache::new(limits.response_cache_bytes()).map(Arc::new),
+            trusted_documents: Arc::new(TrustedDocuments::embedded()),
             db,
             limits,
         }

@@ -380,7 +380,7 @@ fragment FigureFields on Figure {
   sources {
     ...SourceFields
   }
-}`) as unknown as TypedDocumentString<CompareQuery, CompareQueryVariables>;
+}`, {"hash":"sha256:261675715f0d75ab47e54f831a2cf08193312b93f927230052343faf5fa729a0"}) as unknown as TypedDocumentString<CompareQuery, CompareQueryVariables>;
 export const ChooserDocument = new TypedDocumentString(`
     query Chooser {
   municipalities(first: 100) {
@@ -404,4 +404,4 @@ export const ChooserDocument = new TypedDocumentString(`
     developmentTokens
   }
 }
-    `) as unknown as TypedDocumentString<ChooserQuery, ChooserQueryVariables>;
+    `, {"hash":"sha256:ead1149f7581a6e3e7357623f4dc87c43ba1cff905cac517a4a8b985f37716e5"}) as unknown as TypedDocumentString<ChooserQuery, ChooserQueryVariables>;

@@ -13,10 +13,9 @@ use entities::Kind;
 use rust_decimal::Decimal;
 
 use super::{document::TenantRecord, export::Names, import_plan::ImportPlan, rows::Rows};
-use crate::{
-    error::FieldPath,
-    service::{checks::checked_texts, writes::Writable},
-};
+use crate::error::FieldPath;
+#[cfg(debug_assertions)]
+use crate::service::{checks::checked_texts, writes::Writable};
 
 /// A version's model from its own columns and a [`Common`](super::import_plan::Common); the
 /// identity columns are set when it is written.
