@@ -175,9 +175,13 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
         counter.fetch_add(1, Ordering::Relaxed);
     });
     let app = InProcess {
+        // Without the response cache: the statements a request runs when it runs.
         router: build_app(AppState::new(
             Database::ready(db.clone()),
-            config.limits.clone(),
+            Limits {
+                response_cache_mb: 0,
+                ..config.limits.clone()
+            },
             &AuthConfig::default(),
         )),
         statements,
