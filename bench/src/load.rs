@@ -1,6 +1,7 @@
 //! The release server as a child process, and `oha` as the load generator.
 
 use std::{
+    collections::BTreeMap,
     net::{Ipv4Addr, SocketAddr, TcpListener},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -129,11 +130,10 @@ impl Server {
         self.status_field("VmHWM")
     }
 
-    /// The CPU time the server has used so far (user and system, all threads), in seconds:
-    /// read before and after a run, the server's own cost per request, which a busy machine
-    /// disturbs far less than it disturbs throughput. (The database's own processes are not
-    /// in it.)
-    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+    /// The CPU time the server has used so far (all threads), in seconds: read before and
+    /// after a run, the server's own cost per request, which a busy machine disturbs far less
+    /// than it disturbs throughput. (The database's own processes are not in it.)
+    pub fn cpu_seconds(&self) -> anyhow::Result<CpuTime> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
             .context("cannot read the server's /proc stat (Linux only)")?;
         // The fields after the command name, which is in parentheses and may hold spaces:
@@ -143,13 +143,46 @@ impl Server {
             .map(|(_, rest)| rest)
             .context("no command name in /proc stat")?;
         let fields: Vec<&str> = after_name.split_whitespace().collect();
-        let ticks = |index: usize| -> anyhow::Result<f64> {
-            Ok(fields
+        let seconds = |index: usize| -> anyhow::Result<f64> {
+            let ticks: u64 = fields
                 .get(index)
                 .context("/proc stat is too short")?
-                .parse::<u64>()? as f64)
+                .parse()?;
+            Ok(ticks as f64 / clock_ticks_per_second()?)
         };
-        Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second()?)
+        Ok(CpuTime {
+            user: seconds(11)?,
+            system: seconds(12)?,
+        })
+    }
+
+    /// The server's system calls, by name, while `load` runs: `strace -c -f` attached to all
+    /// its threads (which slows the server down: figures of such a run are counts, not speed).
+    pub fn count_syscalls<T>(
+        &self,
+        load: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<(T, BTreeMap<String, u64>)> {
+        let summary = std::env::temp_dir().join(format!("vestegn-bench-strace-{}", self.pid));
+        let mut strace = Command::new("strace")
+            .args(["-c", "-f", "-p", &self.pid.to_string(), "-o"])
+            .arg(&summary)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot run strace (apt-get install strace)")?;
+        // Attaching to every thread takes a moment; calls before it are simply not counted.
+        std::thread::sleep(Duration::from_millis(500));
+        let loaded = load();
+        // strace writes its summary when interrupted.
+        Command::new("kill")
+            .args(["-INT", &strace.id().to_string()])
+            .status()?;
+        strace.wait()?;
+        let text = std::fs::read_to_string(&summary)
+            .context("strace wrote no summary (is ptrace allowed here?)")?;
+        std::fs::remove_file(&summary).ok();
+        Ok((loaded?, syscall_counts(&text)))
     }
 
     fn status_field(&self, field: &str) -> anyhow::Result<u64> {
@@ -169,6 +202,37 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// CPU time in seconds, in the program and in the kernel on its behalf.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuTime {
+    pub user: f64,
+    pub system: f64,
+}
+
+impl std::ops::Sub for CpuTime {
+    type Output = CpuTime;
+    fn sub(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+        }
+    }
+}
+
+/// The calls column of `strace -c`'s table, by system call (`% time  seconds  usecs/call  calls
+/// [errors]  syscall`; the errors column is empty for calls that never failed).
+fn syscall_counts(summary: &str) -> BTreeMap<String, u64> {
+    summary
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let name = *fields.last()?;
+            let calls = fields.get(3)?.parse().ok()?;
+            (fields.len() >= 5 && name != "total").then(|| (name.to_owned(), calls))
+        })
+        .collect()
 }
 
 /// The unit of the CPU times in `/proc/<pid>/stat` (`getconf CLK_TCK`; 100 on Linux as built).

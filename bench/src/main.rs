@@ -11,6 +11,7 @@ mod load;
 mod queries;
 
 use std::{
+    collections::BTreeMap,
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -120,6 +121,10 @@ struct Args {
     /// vestegn-api -p vestegn-bench` builds both).
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
+    /// After each measured run, one more of the same length with `strace -c -f` attached to the
+    /// server: its system calls per answered request (futex first), where wake-ups come from.
+    #[arg(long)]
+    syscalls: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -240,7 +245,7 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
         queries::compared_codes().len()
     );
     println!(
-        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9} {:>10} {:>6}",
+        "{:<34} {:>4} {:>10} {:>9} {:>9} {:>7} {:>9} {:>9} {:>10} {:>10} {:>6}",
         "query",
         "c",
         "req/s",
@@ -249,7 +254,8 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
         "errors",
         "RSS MiB",
         "SQL/req",
-        "CPU ms/req",
+        "user ms/req",
+        "sys ms/req",
         "hits"
     );
     for (query, statements) in queries.iter().zip(&per_request) {
@@ -269,7 +275,8 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
                 error_kinds,
             } = load::oha(&server.graphql_url(), &body, clients, args.duration)?;
             // The server's CPU per answered request (requests cut off at the end add a little).
-            let cpu_per_request = (server.cpu_seconds()? - cpu_before) / answered.max(1) as f64;
+            let cpu = server.cpu_seconds()? - cpu_before;
+            let per_request = |seconds: f64| 1000.0 * seconds / answered.max(1) as f64;
             let rss = server.rss_kib()?;
             let lookups = server.cache_lookups().await?;
             let (hits, asked) = (lookups.0 - lookups_before.0, lookups.1 - lookups_before.1);
@@ -278,15 +285,26 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
                 _ => format!("{:.0}%", 100.0 * hits as f64 / asked as f64),
             };
             println!(
-                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9} {:>10.3} {hit_rate:>6}",
+                "{:<34} {clients:>4} {requests_per_sec:>10.1} {:>9} {:>9} {errors:>7} {:>9.1} {statements:>9} {:>11.3} {:>10.3} {hit_rate:>6}",
                 query.name,
                 milliseconds(p50),
                 milliseconds(p99),
                 rss as f64 / 1024.0,
-                cpu_per_request * 1000.0,
+                per_request(cpu.user),
+                per_request(cpu.system),
             );
             if errors > 0 {
                 println!("{:<39} errors: {error_kinds}", "");
+            }
+            if args.syscalls {
+                let (traced, calls) = server.count_syscalls(|| {
+                    load::oha(&server.graphql_url(), &body, clients, args.duration)
+                })?;
+                println!(
+                    "{:<39} {}",
+                    "",
+                    syscalls_per_request(&calls, traced.answered)
+                );
             }
         }
     }
@@ -303,6 +321,24 @@ async fn run(args: &Args, target: &BenchDatabase, oha: &str) -> anyhow::Result<(
     }
     drop(server);
     Ok(())
+}
+
+/// `strace: 12.3 futex/req, 40.1 calls/req (futex 12.3, sendto 2.0, …)` for a traced run.
+fn syscalls_per_request(calls: &BTreeMap<String, u64>, answered: u64) -> String {
+    let per_request = |count: u64| count as f64 / answered.max(1) as f64;
+    let mut busiest: Vec<(&String, &u64)> = calls.iter().collect();
+    busiest.sort_by(|a, b| b.1.cmp(a.1));
+    let top = busiest
+        .iter()
+        .take(5)
+        .map(|(name, count)| format!("{name} {:.1}", per_request(**count)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "under strace ({answered} answered): {:.1} futex/req, {:.1} calls/req ({top})",
+        per_request(calls.get("futex").copied().unwrap_or(0)),
+        per_request(calls.values().sum()),
+    )
 }
 
 /// Changes one of `units` `per_sec` times a second until aborted: its note, and the data's
