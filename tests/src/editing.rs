@@ -30,6 +30,17 @@ pub async fn ask_for_answer(
     query: &str,
     variables: Value,
 ) -> (StatusCode, HeaderMap, Value) {
+    let (status, headers, bytes) = ask_for_bytes(router, token, query, &variables).await;
+    (status, headers, serde_json::from_slice(&bytes).unwrap())
+}
+
+/// Like [`ask`]: the status, the headers and the body's bytes as the server wrote them.
+pub async fn ask_for_bytes(
+    router: &Router,
+    token: Option<&str>,
+    query: &str,
+    variables: &Value,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut request = Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCEPT, "application/graphql-response+json");
@@ -47,11 +58,7 @@ pub async fn ask_for_answer(
         .await
         .unwrap()
         .to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        serde_json::from_slice(&bytes).unwrap(),
-    )
+    (parts.status, parts.headers, bytes.to_vec())
 }
 
 /// Sets who sees record `id` (read at `revision`) as `token` (an admin's), which must succeed;
