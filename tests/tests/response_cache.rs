@@ -4,6 +4,11 @@
 //! seen at once through another replica's cache; errors, mutations and the audit log are never
 //! answered from it.
 
+use std::sync::{
+    atomic::{AtomicI64, Ordering as AtomicOrdering},
+    Arc,
+};
+
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
@@ -15,40 +20,29 @@ use tower::ServiceExt;
 use vestegn_api::{
     config::{AuthConfig, Limits},
     graphql::ids::{GlobalId, Kind},
+    service::DataVersionReader,
 };
-use vestegn_tests::{editing::share, issuer::TestIssuer, on_each_backend, TestApp};
+use vestegn_tests::{
+    editing::{ask_for_bytes, share},
+    issuer::TestIssuer,
+    on_each_backend, TestApp,
+};
 
 /// Høje-Taastrup: the tenant whose records are marked public, network and private.
 const TENANT: i32 = 169;
 /// Ishøj: shares two networks with the tenant until a platform admin takes it out of them.
 const PEER: i32 = 183;
 
-/// Posts `query` with `variables` as `token`'s holder (none: anonymous); the status and the
-/// body's bytes.
+/// The status and the body's bytes of `query` with `variables` as `token`'s holder (none:
+/// anonymous).
 async fn answer(
     router: &Router,
     token: Option<&str>,
     query: &str,
     variables: &Value,
 ) -> (StatusCode, Vec<u8>) {
-    let mut request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/graphql-response+json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (status, bytes.to_vec())
+    let (status, _, bytes) = ask_for_bytes(router, token, query, variables).await;
+    (status, bytes)
 }
 
 async fn data(router: &Router, token: Option<&str>, query: &str, variables: Value) -> Value {
@@ -56,6 +50,14 @@ async fn data(router: &Router, token: Option<&str>, query: &str, variables: Valu
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     assert!(body.get("errors").is_none(), "{body:#}");
     body["data"].clone()
+}
+
+/// Tokens of `issuer` are accepted.
+fn signed_by(issuer: &TestIssuer) -> AuthConfig {
+    AuthConfig {
+        issuer: Some(issuer.issuer()),
+        ..AuthConfig::default()
+    }
 }
 
 /// The IDs and revisions of the first three units of the tenant, after marking them public,
@@ -176,10 +178,7 @@ async fn every_caller_gets_from_the_cache_what_the_executor_gives_before_and_aft
         async move {
             let label = app.label();
             let units = mark_three_units(&app).await;
-            let auth = AuthConfig {
-                issuer: Some(issuer.issuer()),
-                ..AuthConfig::default()
-            };
+            let auth = signed_by(issuer);
             let cached = app.router_with(&auth, Limits::default());
             assert!(Limits::default().response_cache_mb > 0, "the cache is on by default");
             let uncached = app.router_with(
@@ -253,10 +252,7 @@ async fn a_write_through_one_replica_is_seen_through_the_others_cache_at_once() 
         async move {
             let label = app.label();
             let units = mark_three_units(&app).await;
-            let auth = AuthConfig {
-                issuer: Some(issuer.issuer()),
-                ..AuthConfig::default()
-            };
+            let auth = signed_by(issuer);
             // Two replicas: each its own state and cache, one database.
             let reader = app.router_with(&auth, Limits::default());
             let writer = app.router_with(&auth, Limits::default());
@@ -426,6 +422,72 @@ async fn a_get_carries_an_entity_tag_that_a_client_revalidates_with() {
                 "{label}"
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn requests_that_ask_together_share_a_read_of_the_version_that_sees_every_write_before_them()
+{
+    on_each_backend(|app| async move {
+        let label = app.label();
+        let reader = DataVersionReader::default();
+        let db = &app.db;
+
+        // Alone, a request reads at once.
+        app.reset_statements();
+        let first = reader.read(db).await.unwrap();
+        assert_eq!(app.statements(), 1, "{label}");
+
+        // Together: the first begins a read, and the others, which asked while it ran, share
+        // the next one (a read the database answers before the next request asks may leave a
+        // few more rounds).
+        app.reset_statements();
+        let versions = futures::future::join_all((0..64).map(|_| reader.read(db))).await;
+        assert!(
+            versions.iter().all(|v| v.as_ref().ok() == Some(&first)),
+            "{label}"
+        );
+        let statements = app.statements();
+        assert!(
+            statements <= 8,
+            "{label}: {statements} statements for 64 requests"
+        );
+
+        // Beside a writer on other tasks: no request is given a version older than a write
+        // committed before it asked.
+        let committed = Arc::new(AtomicI64::new(first));
+        let writer = {
+            let (db, committed) = (db.clone(), Arc::clone(&committed));
+            tokio::spawn(async move {
+                for _ in 0..40 {
+                    db.execute_unprepared(
+                        "UPDATE data_version SET version = version + 1 WHERE id = 1",
+                    )
+                    .await
+                    .unwrap();
+                    committed.fetch_add(1, AtomicOrdering::SeqCst);
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        let readers = (0..8).map(|_| {
+            let (reader, db, committed) = (reader.clone(), db.clone(), Arc::clone(&committed));
+            tokio::spawn(async move {
+                let mut read = 0;
+                while committed.load(AtomicOrdering::SeqCst) < first + 40 {
+                    let floor = committed.load(AtomicOrdering::SeqCst);
+                    let version = reader.read(&db).await.unwrap();
+                    assert!(version >= floor, "{label}: read {version} after {floor}");
+                    read += 1;
+                }
+                read
+            })
+        });
+        let reads: Vec<usize> = futures::future::try_join_all(readers).await.unwrap();
+        writer.await.unwrap();
+        assert!(reads.iter().sum::<usize>() > 0, "{label}");
+        assert_eq!(reader.read(db).await.unwrap(), first + 40, "{label}");
     })
     .await;
 }

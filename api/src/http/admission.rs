@@ -42,7 +42,7 @@ use super::{
 use crate::{
     config::Limits,
     error::ApiError,
-    service::{data_version, Caller, Principal, Store},
+    service::{Caller, Principal, Store},
 };
 
 /// The budget's size, in points.
@@ -202,9 +202,9 @@ impl<R: Route> FromRequest<AppState> for Admitted<R> {
 
         let (store, data_version) = async {
             let db = state.db.connection()?;
-            let data_version = match R::CACHED && state.response_cache.is_some() {
-                true => Some(data_version(db).await?),
-                false => None,
+            let data_version = match state.response_cache.as_deref() {
+                Some(cache) if R::CACHED => Some(cache.data_version(db).await?),
+                _ => None,
             };
             let caller = Caller::of(db, &principal).await?;
             let store = Store::for_principal(db.clone(), caller, principal)

@@ -24,7 +24,7 @@ use super::{
     error_response, metrics,
     negotiation::{is_json_body, wants_html, ResponseType},
     respond_with,
-    response_cache::{CacheKey, CachedAnswer},
+    response_cache::{CacheKey, CachedAnswer, ContentCoding},
     web::Page,
     AppState,
 };
@@ -86,12 +86,17 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Ok(params) => execute(&state, &mut admitted, params, Allowed::Queries).await,
         Err(error) => Err(error),
     };
+    let coding = ContentCoding::negotiate(&headers);
     let etag = match &result {
-        Ok(Outcome::Answered { etag, .. }) => Some(format!("\"{etag}-{}\"", response_type.tag())),
+        Ok(Outcome::Answered { etag, answer }) => Some(format!(
+            "\"{etag}-{}{}\"",
+            response_type.tag(),
+            answer.coding_for(coding).tag()
+        )),
         _ => None,
     };
     let anonymous = matches!(admitted.store.principal(), Principal::Anonymous);
-    let response = respond(result, response_type);
+    let response = respond(result, response_type, coding);
     admitted.answer(with_http_caching(response, &headers, etag, anonymous))
 }
 
@@ -135,7 +140,10 @@ fn with_http_caching(
     for (name, value) in [
         (header::ETAG, etag),
         (header::CACHE_CONTROL, cache_control),
-        (header::VARY, "Accept, Authorization".to_owned()),
+        (
+            header::VARY,
+            "Accept, Accept-Encoding, Authorization".to_owned(),
+        ),
     ] {
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(name, value);
@@ -157,7 +165,11 @@ pub async fn post(
         Ok(params) => execute(&state, &mut admitted, params, Allowed::Any).await,
         Err(error) => Err(error),
     };
-    admitted.answer(respond(result, response_type))
+    admitted.answer(respond(
+        result,
+        response_type,
+        ContentCoding::negotiate(&headers),
+    ))
 }
 
 fn params_from_body(headers: &HeaderMap, body: &[u8]) -> Result<GraphqlParams, ApiError> {
@@ -212,9 +224,12 @@ fn params_from_url(raw: &str) -> Result<GraphqlParams, ApiError> {
 
 /// What became of a request that passed the gate.
 enum Outcome {
-    /// Its answer without errors, as the bytes to send: from the response cache, or run and
-    /// then cached; with its entity tag (from the cache key).
-    Answered { body: Bytes, etag: String },
+    /// Its answer without errors, as the bytes to send (compressed once per coding): from the
+    /// response cache, or run and then cached; with its entity tag (from the cache key).
+    Answered {
+        answer: Arc<CachedAnswer>,
+        etag: String,
+    },
     /// It ran: data and field errors.
     Ran(async_graphql::Response),
     /// async-graphql's validation refused the document: its errors, each with locations.
@@ -259,7 +274,7 @@ async fn execute(
             telemetry::request::looked_up_cache(CacheLookup::Hit);
             admitted.spend(answer.complexity)?;
             return Ok(Outcome::Answered {
-                body: answer.body.clone(),
+                answer,
                 etag: key.etag(),
             });
         }
@@ -315,15 +330,13 @@ async fn execute(
                 .map_err(|error| ApiError::Internal(error.into()))?
                 .into();
             let etag = key.etag();
-            cache.insert(
-                key,
-                CachedAnswer {
-                    body: body.clone(),
-                    complexity,
-                    operation_name: operation.and_then(|o| o.name),
-                },
-            );
-            Ok(Outcome::Answered { body, etag })
+            let answer = Arc::new(CachedAnswer::new(
+                body,
+                complexity,
+                operation.and_then(|o| o.name),
+            ));
+            cache.insert(key, Arc::clone(&answer));
+            Ok(Outcome::Answered { answer, etag })
         }
         Some(_) => {
             telemetry::request::looked_up_cache(CacheLookup::Uncacheable);
@@ -447,16 +460,38 @@ fn graphql_request(params: GraphqlParams) -> Result<async_graphql::Request, ApiE
     Ok(request)
 }
 
+/// 200 with an answer without errors, compressed as the client prefers (the compression layer
+/// passes on a body that has its `Content-Encoding`).
+fn answered(answer: &CachedAnswer, response_type: ResponseType, coding: ContentCoding) -> Response {
+    let (coding, body) = answer.encoded(coding);
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, response_type.content_type())],
+        body,
+    )
+        .into_response();
+    if let Some(encoding) = coding.header_value() {
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_ENCODING, encoding);
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
 /// The HTTP response: 200 with the GraphQL response, or the error's own status. Under the legacy
 /// `application/json`, a well-formed request whose document cannot run still gets 200, as the
 /// spec asks for legacy clients.
-fn respond(result: Result<Outcome, ApiError>, response_type: ResponseType) -> Response {
+fn respond(
+    result: Result<Outcome, ApiError>,
+    response_type: ResponseType,
+    coding: ContentCoding,
+) -> Response {
     let document_error_status = match response_type {
         ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
         ResponseType::Json => StatusCode::OK,
     };
     let (status, body, code) = match result {
-        Ok(Outcome::Answered { body, .. }) => (StatusCode::OK, Ok(body), None),
+        Ok(Outcome::Answered { answer, .. }) => return answered(&answer, response_type, coding),
         Ok(Outcome::Ran(response)) => (
             StatusCode::OK,
             serde_json::to_vec(&response).map(Bytes::from),

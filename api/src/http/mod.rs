@@ -134,7 +134,7 @@ pub fn build_app(state: AppState) -> Router {
 }
 
 /// Answers smaller than this are sent as they are: compressing them saves less than it costs.
-const MIN_COMPRESSED_BYTES: u16 = 1024;
+pub(crate) const MIN_COMPRESSED_BYTES: u16 = 1024;
 
 /// The layers every request passes (see [`guard`]); answers are compressed (brotli or gzip, as
 /// the client's `Accept-Encoding` prefers) when they are large enough to gain from it.

@@ -22,6 +22,7 @@ use std::{
 };
 
 use entities::outbox;
+use futures::future::{BoxFuture, FutureExt, Shared};
 use sea_orm::{
     entity::prelude::async_trait, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, QueryResult, QuerySelect,
@@ -54,6 +55,62 @@ pub async fn data_version(db: &DatabaseConnection) -> Result<i64, DbErr> {
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the data's version row".to_owned()))?;
     row.try_get_by_index(0)
+}
+
+/// Reads the data's version for many requests at once. Each request needs a read that began
+/// after it asked (then it sees every write committed before it arrived, through any replica);
+/// requests that ask while a read is running share the next one, which begins when that one
+/// ends. So under load one statement answers many requests, and alone a request reads at once.
+#[derive(Default, Clone)]
+pub struct DataVersionReader {
+    rounds: Arc<Rounds>,
+}
+
+#[derive(Default)]
+struct Rounds {
+    /// The read that has not begun yet: who asks now joins it.
+    next: Mutex<Option<SharedRead>>,
+    /// Held by the read that is running.
+    running: tokio::sync::Mutex<()>,
+}
+
+/// A read's version; `None` when it failed.
+type SharedRead = Shared<BoxFuture<'static, Option<i64>>>;
+
+impl DataVersionReader {
+    /// The data's version as of a read that began after this call.
+    pub async fn read(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
+        let round = {
+            let mut next = self
+                .rounds
+                .next
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            next.get_or_insert_with(|| Self::round(Arc::clone(&self.rounds), db.clone()))
+                .clone()
+        };
+        match round.await {
+            Some(version) => Ok(version),
+            // A failed read is not shared: each request reads again and gets its own error.
+            None => data_version(db).await,
+        }
+    }
+
+    /// Waits for the running read to end, closes this round to newcomers, then reads.
+    fn round(rounds: Arc<Rounds>, db: DatabaseConnection) -> SharedRead {
+        async move {
+            let _running = rounds.running.lock().await;
+            // No await since the lock: this round is still the next one.
+            rounds
+                .next
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            data_version(&db).await.ok()
+        }
+        .boxed()
+        .shared()
+    }
 }
 
 /// Whose writers a write transaction takes turns with.

@@ -82,7 +82,7 @@ pub mod writes;
 pub use access::{Caller, Principal, Resource, Role, BUDGETS_READ};
 pub use budget::{BudgetLineChanges, NewBudgetLine};
 pub use checks::{NewVersion, Origin};
-pub use connection::{data_version, Connection};
+pub use connection::{data_version, Connection, DataVersionReader};
 pub use contact::{ContactChanges, NewContact};
 pub use differences::{Between, Compared, Difference};
 pub use forum::{ForumChanges, ForumMemberChanges, NewForum, NewForumMember};
