@@ -96,7 +96,7 @@ async fn the_server_rides_out_a_database_outage() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Ishøj"), "{body}");
 
-    // It goes away again: 503 within about the pool wait (2 s), not the 30 s deadline.
+    // It goes away again: 503 within the pool wait (2 s), not the 30 s deadline.
     cluster_up = blocking(move || cluster_up.stop().map(|()| cluster_up))
         .await
         .expect("stop the cluster");
@@ -108,7 +108,9 @@ async fn the_server_rides_out_a_database_outage() {
         (503, "SERVICE_UNAVAILABLE".into()),
         "{body}"
     );
-    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    // The pool wait once: requests that share a failed read of the data's version do not each
+    // wait it out again.
+    assert!(took < Duration::from_secs(3), "answered after {took:?}");
     eprintln!("SERVICE_UNAVAILABLE after {took:?}");
     assert_eq!(server.request("GET", "/readyz", None).await.0, 503);
     assert_eq!(server.request("GET", "/healthz", None).await.0, 200);

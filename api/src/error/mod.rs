@@ -286,6 +286,16 @@ impl ApiError {
         error
     }
 
+    /// The error of a statement whose one failure several requests share (each gets this; the
+    /// database's own error stays with the statement): unreachable is 503, anything else ours.
+    pub fn from_shared(err: &DbErr) -> Self {
+        let cause = anyhow::anyhow!("{err}");
+        match Self::is_unreachable(err) {
+            true => Self::ServiceUnavailable(cause),
+            false => Self::Internal(cause),
+        }
+    }
+
     /// Whether a database error means the database could not be reached, rather than that a
     /// statement failed.
     fn is_unreachable(err: &DbErr) -> bool {

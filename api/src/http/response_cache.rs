@@ -23,11 +23,14 @@ use axum::{
     body::Bytes,
     http::{header, HeaderMap, HeaderValue},
 };
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::service::{Caller, DataVersionReader};
+use crate::{
+    error::ApiResult,
+    service::{Caller, DataVersionReader},
+};
 
 /// What an answer is cached under.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -111,12 +114,21 @@ impl CachedAnswer {
     /// does not compress again what every hit before it compressed.
     pub fn encoded(&self, preferred: ContentCoding) -> (ContentCoding, Bytes) {
         let coding = self.coding_for(preferred);
-        let body = match coding {
-            ContentCoding::Identity => &self.body,
-            ContentCoding::Brotli => self.brotli.get_or_init(|| brotli(&self.body)),
-            ContentCoding::Gzip => self.gzip.get_or_init(|| gzip(&self.body)),
+        let (made, compress): (_, fn(&[u8]) -> Bytes) = match coding {
+            ContentCoding::Identity => return (coding, self.body.clone()),
+            ContentCoding::Brotli => (&self.brotli, brotli),
+            ContentCoding::Gzip => (&self.gzip, gzip),
         };
-        (coding, body.clone())
+        // Not `get_or_init`: that would park this thread, which runs other requests' tasks,
+        // while another compresses. The first few hits may each compress; the first kept wins.
+        let body = match made.get() {
+            Some(body) => body.clone(),
+            None => {
+                let compressed = compress(&self.body);
+                made.get_or_init(|| compressed).clone()
+            }
+        };
+        (coding, body)
     }
 
     /// The coding [`CachedAnswer::encoded`] sends for a client that prefers `preferred`.
@@ -241,7 +253,7 @@ impl ResponseCache {
 
     /// The data's version for a request's key: read after the request arrived (shared with the
     /// requests that arrived with it).
-    pub async fn data_version(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
+    pub async fn data_version(&self, db: &DatabaseConnection) -> ApiResult<i64> {
         self.versions.read(db).await
     }
 

@@ -29,7 +29,10 @@ use sea_orm::{
     Statement, TransactionTrait,
 };
 
-use crate::telemetry;
+use crate::{
+    error::{ApiError, ApiResult},
+    telemetry,
+};
 
 /// The class of the PostgreSQL advisory locks writers of one municipality take, keyed by its code
 /// (0: the platform's own records). Any number unused elsewhere: "VSTG".
@@ -74,12 +77,12 @@ struct Rounds {
     running: tokio::sync::Mutex<()>,
 }
 
-/// A read's version; `None` when it failed.
-type SharedRead = Shared<BoxFuture<'static, Option<i64>>>;
+/// A read's version, or its failure.
+type SharedRead = Shared<BoxFuture<'static, Result<i64, Arc<DbErr>>>>;
 
 impl DataVersionReader {
     /// The data's version as of a read that began after this call.
-    pub async fn read(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
+    pub async fn read(&self, db: &DatabaseConnection) -> ApiResult<i64> {
         let round = {
             let mut next = self
                 .rounds
@@ -89,11 +92,11 @@ impl DataVersionReader {
             next.get_or_insert_with(|| Self::round(Arc::clone(&self.rounds), db.clone()))
                 .clone()
         };
-        match round.await {
-            Some(version) => Ok(version),
-            // A failed read is not shared: each request reads again and gets its own error.
-            None => data_version(db).await,
-        }
+        // A failed read fails every request that shared it, at once: reading again would make
+        // each wait out the pool a second time while the database cannot be reached.
+        round
+            .await
+            .map_err(|failure| ApiError::from_shared(&failure))
     }
 
     /// Waits for the running read to end, closes this round to newcomers, then reads.
@@ -106,7 +109,7 @@ impl DataVersionReader {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
-            data_version(&db).await.ok()
+            data_version(&db).await.map_err(Arc::new)
         }
         .boxed()
         .shared()
